@@ -1,0 +1,166 @@
+// Package validate holds the module's one validator instance and turns its errors into the
+// module's own field errors, so that go-playground/validator types never appear in the public API.
+//
+// A struct field names the rule it enforces with a `rule:"REG-7"` tag; Struct copies that rule into
+// every field error of the field. Field names are taken from the `json` tag.
+package validate
+
+import (
+	"errors"
+	"reflect"
+	"strings"
+	"sync"
+
+	"github.com/go-playground/validator/v10"
+	"github.com/shopspring/decimal"
+
+	"github.com/isgkit/gateway/internal/violation"
+)
+
+// instance is built once, fully configured before first use: validator caches struct metadata and
+// is safe for concurrent use once built, and building one per call would throw that cache away.
+var instance = sync.OnceValue(build)
+
+func build() *validator.Validate {
+	v := validator.New(validator.WithRequiredStructEnabled())
+	v.RegisterTagNameFunc(jsonName)
+	// Decimals are compared exactly, never through float64.
+	must(v.RegisterValidation("dec_gte0", func(fl validator.FieldLevel) bool {
+		d, ok := fl.Field().Interface().(decimal.Decimal)
+		return ok && !d.IsNegative()
+	}))
+	must(v.RegisterValidation("dec_gt0", func(fl validator.FieldLevel) bool {
+		d, ok := fl.Field().Interface().(decimal.Decimal)
+		return ok && d.IsPositive()
+	}))
+	must(v.RegisterValidation("pence", func(fl validator.FieldLevel) bool {
+		d, ok := fl.Field().Interface().(decimal.Decimal)
+		return ok && d.Equal(d.Round(2))
+	}))
+	return v
+}
+
+func must(err error) {
+	if err != nil {
+		panic(err) // only reachable by a programming error in build
+	}
+}
+
+func jsonName(f reflect.StructField) string {
+	name, _, _ := strings.Cut(f.Tag.Get("json"), ",")
+	switch name {
+	case "-":
+		return ""
+	case "":
+		return f.Name
+	}
+	return name
+}
+
+// Struct validates s and returns nil or a *violation.Error of kind ErrInvalid listing every bad
+// field. defaultRule is used for fields that carry no `rule` tag of their own.
+func Struct(s any, defaultRule string) error {
+	err := instance().Struct(s)
+	if err == nil {
+		return nil
+	}
+	var verrs validator.ValidationErrors
+	if !errors.As(err, &verrs) {
+		return violation.Field("", "invalid", defaultRule, err.Error())
+	}
+	root := reflect.TypeOf(s)
+	fields := make([]violation.FieldError, 0, len(verrs))
+	for _, fe := range verrs {
+		rule := ruleOf(root, fe.StructNamespace())
+		if rule == "" {
+			rule = defaultRule
+		}
+		fields = append(fields, violation.FieldError{
+			Field:   fieldPath(fe.Namespace()),
+			Code:    fe.Tag(),
+			Rule:    rule,
+			Message: message(fe),
+		})
+	}
+	return violation.Invalid(fields...)
+}
+
+// fieldPath drops the struct type name validator puts first: "RegisterInput.address.postcode"
+// becomes "address.postcode".
+func fieldPath(ns string) string {
+	_, rest, ok := strings.Cut(ns, ".")
+	if !ok {
+		return ns
+	}
+	return rest
+}
+
+// ruleOf walks the struct namespace (Go field names) and returns the innermost `rule` tag found.
+func ruleOf(t reflect.Type, structNS string) string {
+	parts := strings.Split(structNS, ".")
+	rule := ""
+	for _, p := range parts[1:] {
+		if i := strings.IndexByte(p, '['); i >= 0 {
+			p = p[:i]
+		}
+		for t.Kind() == reflect.Pointer || t.Kind() == reflect.Slice || t.Kind() == reflect.Array || t.Kind() == reflect.Map {
+			t = t.Elem()
+		}
+		if t.Kind() != reflect.Struct {
+			break
+		}
+		f, ok := t.FieldByName(p)
+		if !ok {
+			break
+		}
+		if r := f.Tag.Get("rule"); r != "" {
+			rule = r
+		}
+		t = f.Type
+	}
+	return rule
+}
+
+func message(fe validator.FieldError) string {
+	switch fe.Tag() {
+	case "required", "required_if", "required_unless", "required_with", "required_without":
+		return "is required"
+	case "email":
+		return "must be an e-mail address"
+	case "min":
+		return "must be at least " + fe.Param() + lengthUnit(fe)
+	case "max":
+		return "must be at most " + fe.Param() + lengthUnit(fe)
+	case "len":
+		return "must have length " + fe.Param()
+	case "oneof":
+		return "must be one of: " + fe.Param()
+	case "url", "http_url":
+		return "must be a URL"
+	case "uuid", "uuid4", "uuid7":
+		return "must be a UUID"
+	case "gte", "gt", "lte", "lt":
+		return "must be " + map[string]string{"gte": ">=", "gt": ">", "lte": "<=", "lt": "<"}[fe.Tag()] + " " + fe.Param()
+	case "dec_gte0":
+		return "must not be negative"
+	case "dec_gt0":
+		return "must be positive"
+	case "pence":
+		return "must be a whole number of pence"
+	case "alphanum":
+		return "must contain only letters and digits"
+	case "excluded_with", "excluded_unless", "excluded_if":
+		return "must not be set together with " + fe.Param()
+	}
+	return "failed the " + fe.Tag() + " check"
+}
+
+func lengthUnit(fe validator.FieldError) string {
+	switch fe.Kind() {
+	case reflect.String:
+		return " characters"
+	case reflect.Slice, reflect.Map, reflect.Array:
+		return " items"
+	}
+	return ""
+}
