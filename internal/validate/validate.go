@@ -8,6 +8,7 @@ package validate
 import (
 	"errors"
 	"reflect"
+	"regexp"
 	"strings"
 	"sync"
 
@@ -37,8 +38,22 @@ func build() *validator.Validate {
 		d, ok := fl.Field().Interface().(decimal.Decimal)
 		return ok && d.Equal(d.Round(2))
 	}))
+	must(v.RegisterValidation("uk_postcode", func(fl validator.FieldLevel) bool {
+		return ukPostcode.MatchString(strings.ToUpper(strings.TrimSpace(fl.Field().String())))
+	}))
+	must(v.RegisterValidation("ico_number", func(fl validator.FieldLevel) bool {
+		return icoNumber.MatchString(strings.ToUpper(fl.Field().String()))
+	}))
 	return v
 }
+
+// ukPostcode is the shape of a UK postcode (outward code, optional space, inward code), with the
+// special GIR 0AA.
+var ukPostcode = regexp.MustCompile(`^(GIR ?0AA|[A-Z]{1,2}[0-9][A-Z0-9]? ?[0-9][A-Z]{2})$`)
+
+// icoNumber is the shape of an ICO data protection register number: eight characters, a letter
+// (Z for registrations since 2000, others for older ones) then letters and digits.
+var icoNumber = regexp.MustCompile(`^[A-Z][A-Z0-9]{7}$`)
 
 func must(err error) {
 	if err != nil {
@@ -147,6 +162,12 @@ func message(fe validator.FieldError) string {
 		return "must be positive"
 	case "pence":
 		return "must be a whole number of pence"
+	case "uk_postcode":
+		return "must be a UK postcode"
+	case "ico_number":
+		return "must be an ICO registration number (8 characters, e.g. Z1234567)"
+	case "hexadecimal":
+		return "must be hexadecimal"
 	case "alphanum":
 		return "must contain only letters and digits"
 	case "excluded_with", "excluded_unless", "excluded_if":

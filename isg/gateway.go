@@ -1,0 +1,233 @@
+package isg
+
+import (
+	"context"
+	"crypto/rand"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"time"
+
+	"github.com/google/uuid"
+
+	"github.com/isgkit/gateway/internal/ident"
+)
+
+// OrgID identifies an organisation.
+type OrgID = ident.OrgID
+
+// UserID identifies a user account.
+type UserID = ident.UserID
+
+// Actor is who a command is for: a signed-in user acting for one organisation (ROLE-7). The host
+// authenticates the user; the Gateway checks the user's roles at the organisation.
+type Actor struct {
+	User UserID `json:"user"`
+	Org  OrgID  `json:"org"`
+}
+
+// Clock tells the Gateway the time. The host's clock in production, a fixed one in tests.
+type Clock interface{ Now() time.Time }
+
+// IDSource makes new record IDs. The default makes UUIDv7s, which sort by creation time.
+type IDSource interface{ NewID() uuid.UUID }
+
+type systemClock struct{}
+
+func (systemClock) Now() time.Time { return time.Now() }
+
+type uuidV7 struct{}
+
+func (uuidV7) NewID() uuid.UUID { return uuid.Must(uuid.NewV7()) }
+
+// Gateway is the host's one entry point: every command and query of the governance model. It is
+// safe for concurrent use. Create it with New.
+type Gateway struct {
+	store    Store
+	clock    Clock
+	ids      IDSource
+	random   io.Reader
+	log      *slog.Logger
+	sandbox  bool
+	perms    Permissions
+	tokenTTL time.Duration
+	retries  int
+	machines *machines
+	commands map[string]command
+	pwParams PasswordParams
+	// mergeMovers move the records of later features (agreements, DPIAs) in a merge (ORG-6).
+	mergeMovers []func(u *uow, from, to OrgID) error
+}
+
+// Option configures a Gateway.
+type Option func(*Gateway) error
+
+// WithClock sets the clock (default: the system clock).
+func WithClock(c Clock) Option {
+	return func(g *Gateway) error { g.clock = c; return nil }
+}
+
+// WithIDs sets the ID source (default: UUIDv7).
+func WithIDs(s IDSource) Option {
+	return func(g *Gateway) error { g.ids = s; return nil }
+}
+
+// WithRandom sets the source of secret tokens (default: crypto/rand). Only tests should change it.
+func WithRandom(r io.Reader) Option {
+	return func(g *Gateway) error { g.random = r; return nil }
+}
+
+// WithLogger sets the structured logger (default: discard).
+func WithLogger(l *slog.Logger) Option {
+	return func(g *Gateway) error { g.log = l; return nil }
+}
+
+// WithSandbox marks a sandbox deployment: notifications are still recorded in the outbox, but
+// DrainOutbox delivers none of them (NOTE-3).
+func WithSandbox(on bool) Option {
+	return func(g *Gateway) error { g.sandbox = on; return nil }
+}
+
+// WithPermissions replaces the permission table. Build it from DefaultPermissions with Tighten,
+// which refuses to loosen it.
+func WithPermissions(p Permissions) Option {
+	return func(g *Gateway) error {
+		def := DefaultPermissions()
+		for _, a := range Actions() {
+			if p.Who(a)&^def.Who(a) != 0 {
+				return fmt.Errorf("isg: permission table loosens %s (ROLE-8)", a)
+			}
+		}
+		g.perms = p
+		return nil
+	}
+}
+
+// WithTokenTTL sets how long an e-mail verification token stays valid (default 48 hours, REG-3).
+func WithTokenTTL(d time.Duration) Option {
+	return func(g *Gateway) error {
+		if d <= 0 {
+			return errors.New("isg: token TTL must be positive")
+		}
+		g.tokenTTL = d
+		return nil
+	}
+}
+
+// New returns a Gateway over the store. Every state machine is configured here, once, before the
+// Gateway can be shared.
+func New(store Store, opts ...Option) (*Gateway, error) {
+	if store == nil {
+		return nil, errors.New("isg: New needs a Store")
+	}
+	g := &Gateway{
+		store: store, clock: systemClock{}, ids: uuidV7{}, random: rand.Reader,
+		log: slog.New(slog.DiscardHandler), perms: DefaultPermissions(), tokenTTL: 48 * time.Hour,
+		retries: 4, pwParams: DefaultPasswordParams,
+	}
+	for _, o := range opts {
+		if err := o(g); err != nil {
+			return nil, err
+		}
+	}
+	g.machines = newMachines()
+	g.commands = commandTable()
+	return g, nil
+}
+
+// Permissions returns the permission table in force.
+func (g *Gateway) Permissions() Permissions { return g.perms }
+
+// uow is one command's unit of work: the store transaction plus the command's time and actor.
+type uow struct {
+	g   *Gateway
+	ctx context.Context
+	tx  Tx
+	now time.Time
+}
+
+// update runs fn in a read-write unit of work and retries it when a concurrent command changed a
+// record it touched: every attempt re-reads, so a retry is the command run again on fresh state.
+func (g *Gateway) update(ctx context.Context, fn func(u *uow) error) error {
+	var err error
+	for attempt := 0; attempt <= g.retries; attempt++ {
+		now := g.clock.Now().UTC()
+		err = g.store.Update(ctx, func(tx Tx) error {
+			return fn(&uow{g: g, ctx: ctx, tx: tx, now: now})
+		})
+		if err == nil || !errors.Is(err, ErrConflict) || isRuleConflict(err) {
+			return err
+		}
+		g.log.DebugContext(ctx, "isg: retrying after conflict", "attempt", attempt+1, "err", err)
+	}
+	return err
+}
+
+// isRuleConflict tells a conflict the Gateway raised on purpose (a duplicate, say) from a store's
+// optimistic-concurrency conflict, which is worth retrying.
+func isRuleConflict(err error) bool {
+	var e *Error
+	return errors.As(err, &e)
+}
+
+// view runs fn in a read-only unit of work.
+func (g *Gateway) view(ctx context.Context, fn func(u *uow) error) error {
+	now := g.clock.Now().UTC()
+	return g.store.View(ctx, func(tx Tx) error {
+		return fn(&uow{g: g, ctx: ctx, tx: tx, now: now})
+	})
+}
+
+func (u *uow) newID() uuid.UUID { return u.g.ids.NewID() }
+
+// load reads and decodes one record into v and returns its version.
+func (u *uow) load(kind Kind, id string, v any) (int64, error) {
+	rec, err := u.tx.Get(u.ctx, kind, id)
+	if err != nil {
+		if errors.Is(err, ErrNotFound) {
+			return 0, &Error{Kind: ErrNotFound, Code: string(kind) + ".not_found", Message: fmt.Sprintf("no %s %s", kind, id)}
+		}
+		return 0, err
+	}
+	if err := json.Unmarshal(rec.Body, v); err != nil {
+		return 0, fmt.Errorf("isg: decoding %s %s: %w", kind, id, err)
+	}
+	return rec.Version, nil
+}
+
+// save encodes v and writes it at the version it was read at (0 to create).
+func (u *uow) save(kind Kind, id string, version int64, v any, keys ...IndexKey) (int64, error) {
+	body, err := json.Marshal(v)
+	if err != nil {
+		return 0, fmt.Errorf("isg: encoding %s %s: %w", kind, id, err)
+	}
+	return u.tx.Put(u.ctx, Record{Kind: kind, ID: id, Version: version, Body: body, Keys: keys})
+}
+
+// findAll decodes every record of kind holding key into values made by newT.
+func findAll[T any](u *uow, kind Kind, key IndexKey) ([]T, []int64, error) {
+	recs, err := u.tx.Find(u.ctx, kind, key, Page{})
+	if err != nil {
+		return nil, nil, err
+	}
+	out := make([]T, len(recs))
+	versions := make([]int64, len(recs))
+	for i, r := range recs {
+		if err := json.Unmarshal(r.Body, &out[i]); err != nil {
+			return nil, nil, fmt.Errorf("isg: decoding %s %s: %w", kind, r.ID, err)
+		}
+		versions[i] = r.Version
+	}
+	return out, versions, nil
+}
+
+func key(name, value string) IndexKey        { return IndexKey{Name: name, Value: value} }
+func uniqueKey(name, value string) IndexKey { return IndexKey{Name: name, Value: value, Unique: true} }
+
+// ParseOrgID parses the text form of an organisation ID.
+func ParseOrgID(s string) (OrgID, error) { return ident.ParseOrgID(s) }
+
+// ParseUserID parses the text form of a user ID.
+func ParseUserID(s string) (UserID, error) { return ident.ParseUserID(s) }

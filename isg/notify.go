@@ -1,0 +1,246 @@
+package isg
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"time"
+)
+
+const kindNotification Kind = "notification"
+
+// Notification types. Codes are stable; a user's preferences switch them off one by one (NOTE-2).
+const (
+	EventAccountAwaitingValidation = "account.awaiting_validation"
+	EventAccountLocked             = "account.locked"
+	EventUserInvited               = "user.invited"
+	EventRolesChanged              = "user.roles_changed"
+	EventDelegationGranted         = "delegation.granted"
+	EventDelegationRevoked         = "delegation.revoked"
+	EventMergeRequested            = "merge.requested"
+	EventMergeApproved             = "merge.approved"
+	EventMergeRejected             = "merge.rejected"
+	EventMergeCompleted            = "merge.completed"
+	EventClosureRequested          = "closure.requested"
+	EventOrganisationClosed        = "organisation.closed"
+	EventOrganisationRestored      = "organisation.restored"
+	EventSupportedRegistered       = "organisation.supported_registered"
+	EventMoUSigned                 = "mou.signed"
+)
+
+// Notification is one message to one recipient, written to the outbox in the same unit of work as
+// the change that raised it (NOTE-1), so a committed change never loses its notification.
+type Notification struct {
+	ID   string `json:"id"`
+	Type string `json:"type"`
+	// Recipient is the user to tell; zero when the message goes to an address with no account yet
+	// (an invitation).
+	Recipient UserID `json:"recipient,omitzero"`
+	Email     string `json:"email"`
+	// Org is the organisation the event concerns, when there is one.
+	Org       OrgID             `json:"org,omitzero"`
+	Data      map[string]string `json:"data,omitempty"`
+	CreatedAt time.Time         `json:"created_at"`
+	// Attempts counts delivery attempts; LeaseUntil is when a claimed message may be claimed again.
+	Attempts   int       `json:"attempts"`
+	LeaseUntil time.Time `json:"lease_until,omitzero"`
+	// Status is "pending", "sent" or "suppressed" (a sandbox, NOTE-3).
+	Status string    `json:"status"`
+	SentAt time.Time `json:"sent_at,omitzero"`
+}
+
+// Notifier delivers notifications; the host implements it (e-mail, in-app, …). Deliver may be
+// called more than once for the same message if the host crashes before the outbox records it as
+// sent: implement it idempotently by Notification.ID where duplicates matter.
+type Notifier interface {
+	Deliver(ctx context.Context, n Notification) error
+}
+
+// NotifierFunc adapts a function to Notifier.
+type NotifierFunc func(ctx context.Context, n Notification) error
+
+// Deliver calls f.
+func (f NotifierFunc) Deliver(ctx context.Context, n Notification) error { return f(ctx, n) }
+
+func (n *Notification) keys() []IndexKey {
+	ks := []IndexKey{key("type", n.Type)}
+	if n.Status == "pending" {
+		ks = append(ks, key("pending", "1"))
+	}
+	if !n.Recipient.IsZero() {
+		ks = append(ks, key("recipient", n.Recipient.String()))
+	}
+	return ks
+}
+
+// enqueue writes one notification to the outbox.
+func (u *uow) enqueue(typ string, to UserID, email string, org OrgID, data map[string]string) error {
+	n := Notification{ID: u.newID().String(), Type: typ, Recipient: to, Email: email, Org: org, Data: data,
+		CreatedAt: u.now, Status: "pending"}
+	_, err := u.save(kindNotification, n.ID, 0, n, n.keys()...)
+	return err
+}
+
+// notifyUser notifies one user unless they switched the type off (NOTE-2).
+func (u *uow) notifyUser(typ string, x user, org OrgID, data map[string]string) error {
+	if !x.Preferences.Wants(typ) {
+		return nil
+	}
+	return u.enqueue(typ, x.ID, x.Email, org, data)
+}
+
+// notifyRoles notifies every user holding any of roles at org, once each.
+func (u *uow) notifyRoles(typ string, org OrgID, roles RoleSet, data map[string]string) error {
+	seen := map[UserID]bool{}
+	for _, r := range roles.Roles() {
+		users, versions, err := findAll[user](u, kindUser, key("role", roleKey(org, r)))
+		if err != nil {
+			return err
+		}
+		for i, x := range users {
+			x.version = versions[i]
+			if seen[x.ID] {
+				continue
+			}
+			seen[x.ID] = true
+			if err := u.notifyUser(typ, x, org, data); err != nil {
+				return err
+			}
+		}
+	}
+	return nil
+}
+
+// notifyUsers notifies the given users, once each.
+func (u *uow) notifyUsers(typ string, ids []UserID, org OrgID, data map[string]string) error {
+	seen := map[UserID]bool{}
+	for _, id := range ids {
+		if seen[id] {
+			continue
+		}
+		seen[id] = true
+		x, err := u.loadUser(id)
+		if err != nil {
+			return err
+		}
+		if err := u.notifyUser(typ, x, org, data); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// notifyCentralAdmins notifies the central admin team.
+func (u *uow) notifyCentralAdmins(typ string, org OrgID, data map[string]string) error {
+	users, _, err := findAll[user](u, kindUser, key("central_admin", "1"))
+	if err != nil {
+		return err
+	}
+	for _, x := range users {
+		if err := u.notifyUser(typ, x, org, data); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// DrainResult counts what one DrainOutbox call did.
+type DrainResult struct {
+	Delivered  int `json:"delivered"`
+	Failed     int `json:"failed"`
+	Suppressed int `json:"suppressed"`
+}
+
+// DrainLease is how long a claimed message is reserved for the drainer that claimed it. A drainer
+// that dies mid-delivery releases its messages when the lease runs out.
+const DrainLease = time.Minute
+
+// DrainOutbox delivers up to max pending notifications through n and marks each delivered one as
+// sent. It is at-least-once: a message is claimed (leased) in one unit of work, delivered outside
+// any, then marked sent in another; a crash between delivery and marking delivers it again after
+// the lease. A message marked sent is never delivered again, and competing drainers (several
+// Gateway processes on one store) never claim the same message at once. In a sandbox (NOTE-3)
+// messages are marked "suppressed" and n is never called. A failed delivery stays pending for the
+// next drain; the returned error joins the delivery errors.
+func (g *Gateway) DrainOutbox(ctx context.Context, n Notifier, max int) (DrainResult, error) {
+	var res DrainResult
+	if max <= 0 {
+		max = 100
+	}
+	var claimed []Notification
+	err := g.update(ctx, func(u *uow) error {
+		claimed = claimed[:0]
+		recs, err := u.tx.Find(u.ctx, kindNotification, key("pending", "1"), Page{Limit: max * 4})
+		if err != nil {
+			return err
+		}
+		for _, r := range recs {
+			if len(claimed) == max {
+				break
+			}
+			var m Notification
+			if _, err := u.load(kindNotification, r.ID, &m); err != nil {
+				return err
+			}
+			if m.Status != "pending" || u.now.Before(m.LeaseUntil) {
+				continue
+			}
+			if g.sandbox {
+				m.Status = "suppressed"
+			} else {
+				m.Attempts++
+				m.LeaseUntil = u.now.Add(DrainLease)
+			}
+			if _, err := u.save(kindNotification, m.ID, r.Version, m, m.keys()...); err != nil {
+				return err
+			}
+			claimed = append(claimed, m)
+		}
+		return nil
+	})
+	if err != nil {
+		return res, err
+	}
+	if g.sandbox {
+		res.Suppressed = len(claimed)
+		return res, nil
+	}
+	var errs []error
+	for _, m := range claimed {
+		if err := n.Deliver(ctx, m); err != nil {
+			res.Failed++
+			errs = append(errs, fmt.Errorf("notification %s: %w", m.ID, err))
+			continue
+		}
+		err := g.update(ctx, func(u *uow) error {
+			var cur Notification
+			v, err := u.load(kindNotification, m.ID, &cur)
+			if err != nil {
+				return err
+			}
+			if cur.Status != "pending" {
+				return nil
+			}
+			cur.Status, cur.SentAt, cur.LeaseUntil = "sent", u.now, time.Time{}
+			_, err = u.save(kindNotification, cur.ID, v, cur, cur.keys()...)
+			return err
+		})
+		if err != nil {
+			errs = append(errs, err)
+			continue
+		}
+		res.Delivered++
+	}
+	return res, errors.Join(errs...)
+}
+
+// Notifications lists the outbox messages addressed to the acting user, newest last.
+func (g *Gateway) Notifications(ctx context.Context, actor Actor) ([]Notification, error) {
+	var out []Notification
+	err := g.view(ctx, func(u *uow) error {
+		var err error
+		out, _, err = findAll[Notification](u, kindNotification, key("recipient", actor.User.String()))
+		return err
+	})
+	return out, err
+}
