@@ -1,6 +1,7 @@
 package isg
 
 import (
+	"context"
 	"fmt"
 	"time"
 )
@@ -89,4 +90,19 @@ func (u *uow) requireCentralAdmin(actor Actor, rule string) error {
 		return forbidden(rule, "only the central admin team may do this")
 	}
 	return nil
+}
+
+// SupportAccessLog lists the support actions Central Admin took at the actor's organisation
+// (ROLE-7), oldest first.
+func (g *Gateway) SupportAccessLog(ctx context.Context, actor Actor) ([]SupportAccess, error) {
+	var out []SupportAccess
+	err := g.view(ctx, func(u *uow) error {
+		if _, err := u.authorizeAt(actor, actor.Org, ViewOrganisation, "ROLE-7"); err != nil {
+			return err
+		}
+		var err error
+		out, _, err = findAll[SupportAccess](u, kindSupportAccess, key("org", actor.Org.String()))
+		return err
+	})
+	return out, err
 }

@@ -149,6 +149,9 @@ func commandTable() map[string]command {
 		"org.decide_closure": handle("Close, decline or restore (ORG-7).", func(g *Gateway, ctx context.Context, a Actor, in DecideClosureInput) (ClosureRequest, error) {
 			return g.DecideClosure(ctx, a, in)
 		}),
+		"org.support_access": handle("List Central Admin's support actions at the organisation (ROLE-7).", func(g *Gateway, ctx context.Context, a Actor, _ noInput) ([]SupportAccess, error) {
+			return g.SupportAccessLog(ctx, a)
+		}),
 		"inventory.save_asset": handle("Add or edit an information asset (ORG-10).", func(g *Gateway, ctx context.Context, a Actor, in AssetInput) (InformationAsset, error) {
 			return g.SaveAsset(ctx, a, in)
 		}),

@@ -1,6 +1,7 @@
 package isg
 
 import (
+	"encoding/json"
 	"fmt"
 	"math/bits"
 	"strings"
@@ -222,4 +223,19 @@ func (p Permissions) Tighten(a Action, roles RoleSet) (Permissions, error) {
 	}
 	p.allowed[a] = roles
 	return p, nil
+}
+
+// MarshalJSON encodes the set as a list of role codes, so stored records and results read plainly.
+func (s RoleSet) MarshalJSON() ([]byte, error) {
+	return json.Marshal(s.Roles())
+}
+
+// UnmarshalJSON decodes a list of role codes.
+func (s *RoleSet) UnmarshalJSON(b []byte) error {
+	var roles []Role
+	if err := json.Unmarshal(b, &roles); err != nil {
+		return err
+	}
+	*s = Of(roles...)
+	return nil
 }
