@@ -1,0 +1,91 @@
+package isg_test
+
+import (
+	"strings"
+	"testing"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/isgkit/gateway/isg"
+)
+
+// TestPermissionTableEveryPair checks every action × role pair of the default table against the
+// rulebook's table, written out here independently of the code (ROLE-1, ROLE-8). The signing rows
+// prove ROLE-2 (flows: Senior Officer, delegate, IAO) and ROLE-3 (MoU: Senior Officer, delegate);
+// the assurance row proves ROLE-4; the DPO review row proves the role half of ROLE-6.
+func TestPermissionTableEveryPair(t *testing.T) {
+	want := map[isg.Action]string{
+		isg.ViewOrganisation:              "administrator senior_officer ig_officer information_asset_owner dpo central_admin",
+		isg.EditOrganisation:              "administrator senior_officer",
+		isg.ManageUsers:                   "administrator super_administrator central_admin",
+		isg.ConfirmDPOExemption:           "administrator senior_officer",
+		isg.RegisterSupportedOrganisation: "administrator",
+		isg.ManageMerge:                   "administrator senior_officer",
+		isg.RequestClosure:                "administrator",
+		isg.CloseOrganisation:             "super_administrator central_admin",
+		isg.UnlockAccount:                 "super_administrator central_admin",
+		isg.SubmitAssurance:               "administrator senior_officer ig_officer",            // ROLE-4
+		isg.SignMoU:                       "senior_officer delegate",                            // ROLE-3
+		isg.ManageDelegation:              "senior_officer",                                     // ROLE-5
+		isg.EditInventory:                 "administrator ig_officer information_asset_owner",
+		isg.EditAgreements:                "administrator senior_officer ig_officer",
+		isg.ReviewFlow:                    "dpo",                                                // ROLE-6
+		isg.SignOffFlow:                   "senior_officer information_asset_owner delegate",    // ROLE-2
+		isg.UploadDocuments:               "administrator senior_officer ig_officer information_asset_owner",
+		isg.ViewReports:                   "administrator senior_officer ig_officer information_asset_owner dpo",
+		isg.ManageLicences:                "super_administrator central_admin",
+		isg.CreateActivity:                "administrator senior_officer ig_officer information_asset_owner dpo",
+	}
+	roles := []isg.Role{isg.Administrator, isg.SeniorOfficer, isg.IGOfficer, isg.InfoAssetOwner, isg.DPO, isg.Delegate, isg.SuperAdmin, isg.CentralAdmin}
+	p := isg.DefaultPermissions()
+	require.Len(t, isg.Actions(), len(want), "every action has a row in this test")
+	pairs := 0
+	for _, a := range isg.Actions() {
+		allowed := strings.Fields(want[a])
+		for _, r := range roles {
+			expected := false
+			for _, code := range allowed {
+				expected = expected || code == r.String()
+			}
+			assert.Equal(t, expected, p.Allows(a, isg.Of(r)), "%s by %s", a, r)
+			pairs++
+		}
+		assert.False(t, p.Allows(a, 0), "%s with no role", a)
+	}
+	assert.Equal(t, len(want)*len(roles), pairs)
+}
+
+// TestPermissionsTightenNeverLoosen: a host may tighten the table but never loosen it (ROLE-8).
+func TestPermissionsTightenNeverLoosen(t *testing.T) {
+	p := isg.DefaultPermissions()
+	tight, err := p.Tighten(isg.EditOrganisation, isg.Of(isg.Administrator))
+	require.NoError(t, err)
+	assert.False(t, tight.Allows(isg.EditOrganisation, isg.Of(isg.SeniorOfficer)))
+	assert.True(t, tight.Allows(isg.EditOrganisation, isg.Of(isg.Administrator)))
+	_, err = p.Tighten(isg.SignMoU, isg.Of(isg.Administrator))
+	assert.ErrorIs(t, err, isg.ErrRule)
+	_, err = isg.New(nil)
+	assert.Error(t, err)
+}
+
+func TestRoleCodesRoundTrip(t *testing.T) {
+	for _, r := range isg.Of(isg.Administrator, isg.SeniorOfficer, isg.IGOfficer, isg.InfoAssetOwner, isg.DPO, isg.Delegate, isg.SuperAdmin, isg.CentralAdmin).Roles() {
+		back, err := isg.ParseRole(r.String())
+		require.NoError(t, err)
+		assert.Equal(t, r, back)
+	}
+	_, err := isg.ParseRole("overlord")
+	assert.Error(t, err)
+}
+
+func BenchmarkPermissionCheck(b *testing.B) {
+	p := isg.DefaultPermissions()
+	held := isg.Of(isg.IGOfficer, isg.InfoAssetOwner)
+	b.ReportAllocs()
+	for b.Loop() {
+		if !p.Allows(isg.EditAgreements, held) {
+			b.Fatal("denied")
+		}
+	}
+}
