@@ -2,6 +2,7 @@ package isg
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"time"
 )
@@ -25,12 +26,9 @@ func (u *uow) authorizeAt(actor Actor, org OrgID, action Action, rule string) (R
 	if actor.User.IsZero() {
 		return 0, &Error{Kind: ErrForbidden, Code: "forbidden", Rule: "ROLE-7", Message: "every command names its actor"}
 	}
-	x, err := u.loadUser(actor.User)
+	x, err := u.activeUserFor(actor.User, rule)
 	if err != nil {
-		return 0, forbidden(rule, "unknown actor")
-	}
-	if x.State != AccountActive {
-		return 0, forbidden(rule, "the acting account is not active")
+		return 0, err
 	}
 	if _, err := u.loadOrg(org); err != nil {
 		return 0, err
@@ -80,16 +78,38 @@ func (u *uow) logSupportAccess(org OrgID, who UserID, action Action) error {
 	return err
 }
 
-func (u *uow) isCentralAdmin(id UserID) bool {
+func (u *uow) isCentralAdmin(id UserID) (bool, error) {
 	x, err := u.loadUser(id)
-	return err == nil && x.CentralAdmin && x.State == AccountActive
+	if errors.Is(err, ErrNotFound) {
+		return false, nil
+	}
+	return err == nil && x.CentralAdmin && x.State == AccountActive, err
 }
 
 func (u *uow) requireCentralAdmin(actor Actor, rule string) error {
-	if !u.isCentralAdmin(actor.User) {
+	ok, err := u.isCentralAdmin(actor.User)
+	if err != nil {
+		return err
+	}
+	if !ok {
 		return forbidden(rule, "only the central admin team may do this")
 	}
 	return nil
+}
+
+// activeUserFor loads the acting user, who must exist and be active; store failures pass through
+// unchanged so that they are never mistaken for a refusal.
+func (u *uow) activeUserFor(id UserID, rule string) (user, error) {
+	x, err := u.loadUser(id)
+	if errors.Is(err, ErrNotFound) {
+		return user{}, forbidden(rule, "unknown actor")
+	} else if err != nil {
+		return user{}, err
+	}
+	if x.State != AccountActive {
+		return user{}, forbidden(rule, "the acting account is not active")
+	}
+	return x, nil
 }
 
 // SupportAccessLog lists the support actions Central Admin took at the actor's organisation

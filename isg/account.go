@@ -447,9 +447,13 @@ func (g *Gateway) Unlock(ctx context.Context, actor Actor, id UserID) (Account, 
 		}
 		allowed := false
 		for _, m := range x.Memberships {
-			if _, err := u.authorizeAt(actor, m.Org, UnlockAccount, "REG-4"); err == nil {
+			_, err := u.authorizeAt(actor, m.Org, UnlockAccount, "REG-4")
+			if err == nil {
 				allowed = true
 				break
+			}
+			if !errors.Is(err, ErrForbidden) {
+				return err
 			}
 		}
 		if !allowed {
@@ -502,7 +506,11 @@ func (g *Gateway) GetAccount(ctx context.Context, actor Actor, id UserID) (Accou
 			if _, err := u.authorizeAt(actor, actor.Org, ManageUsers, "ROLE-7"); err != nil {
 				return err
 			}
-			if x.rolesAt(actor.Org) == 0 && !u.isCentralAdmin(actor.User) {
+			ca, err := u.isCentralAdmin(actor.User)
+			if err != nil {
+				return err
+			}
+			if x.rolesAt(actor.Org) == 0 && !ca {
 				return &Error{Kind: ErrForbidden, Code: "forbidden", Rule: "ROLE-7", Message: "the user holds no role at the acting organisation"}
 			}
 		}

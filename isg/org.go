@@ -195,16 +195,7 @@ func (u *uow) createOrg(creator user, in RegisterOrganisationInput, lead OrgID) 
 	return o, nil
 }
 
-func (u *uow) activeUser(id UserID) (user, error) {
-	x, err := u.loadUser(id)
-	if err != nil {
-		return user{}, forbidden("ROLE-7", "unknown actor")
-	}
-	if x.State != AccountActive {
-		return user{}, forbidden("ROLE-7", "the acting account is not active")
-	}
-	return x, nil
-}
+func (u *uow) activeUser(id UserID) (user, error) { return u.activeUserFor(id, "ROLE-7") }
 
 // GetOrganisation returns an organisation. Any active user may read any organisation's public
 // details (ORG-2 progress and ORG-5 privacy notices are visible to all organisations).

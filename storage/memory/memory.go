@@ -344,3 +344,19 @@ func cloneRecord(r isg.Record) isg.Record {
 	r.Keys = slices.Clone(r.Keys)
 	return r
 }
+
+// Dump returns a copy of every committed record, by kind and ID: for tests that compare a whole
+// store before and after, and for debugging.
+func (s *Store) Dump() map[isg.Kind]map[string]isg.Record {
+	s.mu.RLock()
+	defer s.mu.RUnlock()
+	out := make(map[isg.Kind]map[string]isg.Record, len(s.kinds))
+	for kind, tb := range s.kinds {
+		m := make(map[string]isg.Record, len(tb.recs))
+		for id, r := range tb.recs {
+			m[id] = isg.Record{Kind: kind, ID: id, Version: r.version, Body: slices.Clone(r.body), Keys: slices.Clone(r.keys)}
+		}
+		out[kind] = m
+	}
+	return out
+}

@@ -1,0 +1,149 @@
+package isg_test
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"sync/atomic"
+	"testing"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/isgkit/gateway/isg"
+	"github.com/isgkit/gateway/storage/memory"
+)
+
+// faultyStore fails the Nth store call of a unit of work (counted across Get, Put, Find and
+// Count); 0 never fails.
+type faultyStore struct {
+	*memory.Store
+	failAt atomic.Int64
+	calls  atomic.Int64
+}
+
+var errInjected = errors.New("injected fault")
+
+func (s *faultyStore) Update(ctx context.Context, fn func(isg.Tx) error) error {
+	return s.Store.Update(ctx, func(tx isg.Tx) error { return fn(&faultyTx{Tx: tx, s: s}) })
+}
+
+func (s *faultyStore) View(ctx context.Context, fn func(isg.Tx) error) error {
+	return s.Store.View(ctx, func(tx isg.Tx) error { return fn(&faultyTx{Tx: tx, s: s}) })
+}
+
+type faultyTx struct {
+	isg.Tx
+	s *faultyStore
+}
+
+func (t *faultyTx) tick() error {
+	n := t.s.calls.Add(1)
+	if f := t.s.failAt.Load(); f != 0 && n == f {
+		return fmt.Errorf("call %d: %w", n, errInjected)
+	}
+	return nil
+}
+
+func (t *faultyTx) Get(ctx context.Context, k isg.Kind, id string) (isg.Record, error) {
+	if err := t.tick(); err != nil {
+		return isg.Record{}, err
+	}
+	return t.Tx.Get(ctx, k, id)
+}
+
+func (t *faultyTx) Put(ctx context.Context, r isg.Record) (int64, error) {
+	if err := t.tick(); err != nil {
+		return 0, err
+	}
+	return t.Tx.Put(ctx, r)
+}
+
+func (t *faultyTx) Find(ctx context.Context, k isg.Kind, key isg.IndexKey, p isg.Page) ([]isg.Record, error) {
+	if err := t.tick(); err != nil {
+		return nil, err
+	}
+	return t.Tx.Find(ctx, k, key, p)
+}
+
+func (t *faultyTx) Count(ctx context.Context, k isg.Kind, key isg.IndexKey) (int, error) {
+	if err := t.tick(); err != nil {
+		return 0, err
+	}
+	return t.Tx.Count(ctx, k, key)
+}
+
+// TestFailedCommandsWriteNothing fails every store call of each command in turn and checks that
+// the store then holds exactly what it held before: a failed step leaves no partial state.
+func TestFailedCommandsWriteNothing(t *testing.T) {
+	type fixture struct {
+		a, b         isg.UserID
+		north, south isg.OrgID
+		merge        string
+	}
+	commands := []struct {
+		name string
+		run  func(g *isg.Gateway, f fixture) error
+	}{
+		{"register", func(g *isg.Gateway, f fixture) error {
+			_, err := g.Register(ctx, isg.RegisterInput{Email: "new@nhs.net", Name: "New", Password: "Passw0rd!"})
+			return err
+		}},
+		{"register organisation", func(g *isg.Gateway, f fixture) error {
+			_, err := g.RegisterOrganisation(ctx, isg.Actor{User: f.a}, isg.RegisterOrganisationInput{Name: "X", Category: isg.CategoryCharity,
+				Address: isg.Address{Line1: "1", Town: "T", Postcode: "LS1 1AA"}, ContactEmail: "x@x.org", ODSCode: "X12"})
+			return err
+		}},
+		{"invite", func(g *isg.Gateway, f fixture) error {
+			_, err := g.Invite(ctx, isg.Actor{User: f.a, Org: f.north}, isg.InviteInput{Email: "b@south.gov.uk", Roles: []isg.Role{isg.SeniorOfficer}})
+			return err
+		}},
+		{"complete merge", func(g *isg.Gateway, f fixture) error {
+			_, err := g.AnswerMerge(ctx, isg.Actor{User: f.b, Org: f.south}, isg.AnswerMergeInput{Merge: f.merge, Approve: true})
+			return err
+		}},
+		{"unlock", func(g *isg.Gateway, f fixture) error {
+			_, err := g.Unlock(ctx, isg.Actor{User: f.a, Org: f.north}, f.b)
+			if isg.ErrorCode(err) == "forbidden" {
+				return nil
+			}
+			return err
+		}},
+		{"sign in", func(g *isg.Gateway, f fixture) error {
+			_, err := g.SignIn(ctx, isg.SignInInput{Email: "a@north.gov.uk", Password: "wrong!pw1"})
+			if isg.ErrorCode(err) == "auth.invalid_credentials" {
+				return nil
+			}
+			return err
+		}},
+	}
+	for _, c := range commands {
+		t.Run(c.name, func(t *testing.T) {
+			for n := int64(1); ; n++ {
+				fs := &faultyStore{Store: memory.New()}
+				g, err := isg.New(fs, cheapPasswords)
+				require.NoError(t, err)
+				w := &world{t: t, g: g}
+				var f fixture
+				f.a, f.b = w.user("a@north.gov.uk"), w.user("b@south.gov.uk")
+				f.north, f.south = w.org(f.a, "North"), w.org(f.b, "South")
+				_, err = g.SaveAsset(ctx, isg.Actor{User: f.b, Org: f.south}, isg.AssetInput{Name: "Records", Location: "L", Owner: "O", Kinds: []isg.DataKind{isg.DataPersonal}, DataSubjects: "residents", Format: "electronic"})
+				require.NoError(t, err)
+				m, err := g.RequestMerge(ctx, isg.Actor{User: f.a, Org: f.north}, isg.RequestMergeInput{Merging: []isg.OrgID{f.south}, Reason: "r", DisclaimerAcknowledged: true})
+				require.NoError(t, err)
+				f.merge = m.ID
+
+				before := fs.Dump()
+				fs.calls.Store(0)
+				fs.failAt.Store(n)
+				err = c.run(g, f)
+				if err == nil {
+					require.Greater(t, n, int64(1), "the command makes store calls")
+					return // n passed the command's last store call
+				}
+				require.ErrorIs(t, err, errInjected)
+				assert.Equal(t, before, fs.Dump(), "store changed after a failure at call %d", n)
+			}
+		})
+	}
+}
