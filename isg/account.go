@@ -177,7 +177,7 @@ const (
 )
 
 func newAccountLifecycle() *lifecycle[user, AccountState] {
-	l := newLifecycle("account", func(x *user) AccountState { return x.State }, func(x *user, s AccountState) { x.State = s })
+	l := newLifecycle("account", AccountUnverified, func(x *user) AccountState { return x.State }, func(x *user, s AccountState) { x.State = s })
 	l.sm.Configure(AccountUnverified).
 		Permit(trVerify, AccountActive, instantDomain).
 		Permit(trVerify, AccountAwaitingValidation, needsValidation)

@@ -43,7 +43,7 @@ const (
 )
 
 func newClosureLifecycle() *lifecycle[ClosureRequest, ClosureState] {
-	l := newLifecycle("closure", func(c *ClosureRequest) ClosureState { return c.State }, func(c *ClosureRequest, s ClosureState) { c.State = s })
+	l := newLifecycle("closure", ClosureRequested, func(c *ClosureRequest) ClosureState { return c.State }, func(c *ClosureRequest, s ClosureState) { c.State = s })
 	l.sm.Configure(ClosureRequested).Permit(trClose, ClosureClosed).Permit(trDecline, ClosureDeclined)
 	l.sm.Configure(ClosureClosed).Permit(trRestore, ClosureRestored)
 	l.sm.Configure(ClosureDeclined)

@@ -17,9 +17,16 @@ type lifecycle[T any, S ~string] struct {
 	sm   *stateless.StateMachine
 }
 
-func newLifecycle[T any, S ~string](name string, get func(*T) S, set func(*T, S)) *lifecycle[T, S] {
+// newLifecycle builds a machine whose state is read and written by get and set; initial is the
+// state reported when no aggregate is in the context (ToGraph asks for one).
+func newLifecycle[T any, S ~string](name string, initial S, get func(*T) S, set func(*T, S)) *lifecycle[T, S] {
 	sm := stateless.NewStateMachineWithExternalStorage(
-		func(ctx context.Context) (stateless.State, error) { return get(ctx.Value(subjectKey{}).(*T)), nil },
+		func(ctx context.Context) (stateless.State, error) {
+			if v, ok := ctx.Value(subjectKey{}).(*T); ok {
+				return get(v), nil
+			}
+			return initial, nil
+		},
 		func(ctx context.Context, s stateless.State) error { set(ctx.Value(subjectKey{}).(*T), s.(S)); return nil },
 		stateless.FiringImmediate)
 	return &lifecycle[T, S]{name: name, sm: sm}
@@ -55,4 +62,14 @@ type machines struct {
 
 func newMachines() *machines {
 	return &machines{account: newAccountLifecycle(), merge: newMergeLifecycle(), closure: newClosureLifecycle()}
+}
+
+// Lifecycles returns the Gateway's own state machines (account, merge, closure) as DOT text, for
+// a host to render; the flow lifecycle is in package agreement.
+func (g *Gateway) Lifecycles() map[string]string {
+	return map[string]string{
+		"account": g.machines.account.graph(),
+		"merge":   g.machines.merge.graph(),
+		"closure": g.machines.closure.graph(),
+	}
 }

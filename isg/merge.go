@@ -50,7 +50,7 @@ const (
 )
 
 func newMergeLifecycle() *lifecycle[MergeRequest, MergeState] {
-	l := newLifecycle("merge", func(m *MergeRequest) MergeState { return m.State }, func(m *MergeRequest, s MergeState) { m.State = s })
+	l := newLifecycle("merge", MergePending, func(m *MergeRequest) MergeState { return m.State }, func(m *MergeRequest, s MergeState) { m.State = s })
 	l.sm.Configure(MergePending).
 		Permit(trComplete, MergeCompleted, everyMergingOrgApproved).
 		Permit(trReject, MergeRejected)

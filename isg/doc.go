@@ -1,0 +1,38 @@
+// Package isg is the Information Sharing Gateway: the governance engine for sharing personal data
+// between UK public bodies, as a library a host application embeds with its own database, web
+// front and e-mail.
+//
+// A Gateway holds every command of the governance model — registration and accounts, roles and
+// permissions, organisations and their setup, merges and closures, the MoU, notifications — and
+// composes the pure packages (assurance, agreement, dpia, licensing) with a Store, a Clock, an ID
+// source and the notification outbox. Every command follows the same steps: validate the input
+// (field errors naming the rule), open a unit of work, check the actor's role at the organisation
+// it acts for against the permission table (ROLE-1, ROLE-7), load the aggregates and apply the
+// rule, save with optimistic concurrency, write notifications to the outbox in the same unit of
+// work, and commit. A failed command writes nothing.
+//
+// # Usage
+//
+// A host does these things, in this order:
+//
+//  1. Provide a Store. storage/memory is the embedded default (nothing on disk); storage/sqlite
+//     keeps one file; storage/postgres is for production and for several Gateway processes on one
+//     database. A host's own Store must pass storage/storagetest.Run.
+//  2. Create the Gateway once with New(store, options...) and share it: it is safe for concurrent
+//     use. Pass WithClock, WithLogger, WithSandbox (NOTE-3) and WithPermissions (to tighten the
+//     permission table, never loosen it) as needed.
+//  3. Bootstrap the platform's first Central Admin with Bootstrap, once per deployment.
+//  4. Authenticate users itself (SignIn checks credentials and lockout; the host keeps the
+//     session) and pass an Actor — the signed-in user and the organisation they act for — to
+//     every command. E-mail the verification token Register returns.
+//  5. Drain the outbox: call DrainOutbox with a Notifier (the host's e-mail or in-app delivery)
+//     on a schedule or after each command. Delivery is at least once; implement Notifier
+//     idempotently by Notification.ID where duplicates matter.
+//  6. Map errors to responses in one place: errors.Is against ErrInvalid, ErrNotFound,
+//     ErrForbidden, ErrConflict, ErrInvalidTransition, ErrLicence and ErrRule gives the kind;
+//     ErrorCode gives a stable code; errors.As to *Error gives the rule ID and field errors.
+//
+// Dispatch runs any command by name with JSON input (the names are listed by CommandNames and in
+// docs/scenarios.md), for hosts exposing a JSON API and for the portable scenario files run by
+// package scenario.
+package isg
