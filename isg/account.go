@@ -563,5 +563,3 @@ func (g *Gateway) Bootstrap(ctx context.Context, in BootstrapInput) (Account, er
 }
 
 func validateInput(in any, rule string) error { return validate.Struct(in, rule) }
-
-

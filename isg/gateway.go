@@ -223,7 +223,7 @@ func findAll[T any](u *uow, kind Kind, key IndexKey) ([]T, []int64, error) {
 	return out, versions, nil
 }
 
-func key(name, value string) IndexKey        { return IndexKey{Name: name, Value: value} }
+func key(name, value string) IndexKey       { return IndexKey{Name: name, Value: value} }
 func uniqueKey(name, value string) IndexKey { return IndexKey{Name: name, Value: value, Unique: true} }
 
 // ParseOrgID parses the text form of an organisation ID.

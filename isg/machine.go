@@ -27,7 +27,10 @@ func newLifecycle[T any, S ~string](name string, initial S, get func(*T) S, set 
 			}
 			return initial, nil
 		},
-		func(ctx context.Context, s stateless.State) error { set(ctx.Value(subjectKey{}).(*T), s.(S)); return nil },
+		func(ctx context.Context, s stateless.State) error {
+			set(ctx.Value(subjectKey{}).(*T), s.(S))
+			return nil
+		},
 		stateless.FiringImmediate)
 	return &lifecycle[T, S]{name: name, sm: sm}
 }

@@ -64,13 +64,13 @@ type PrivacyNotice struct {
 
 // Organisation is a registered body.
 type Organisation struct {
-	ID       OrgID    `json:"id"`
-	Name     string   `json:"name"`
-	Category Category `json:"category"`
-	ODSCode  string   `json:"ods_code,omitempty"`
-	ICONumber string  `json:"ico_number,omitempty"`
-	Address  Address  `json:"address"`
-	ContactEmail string `json:"contact_email"`
+	ID           OrgID    `json:"id"`
+	Name         string   `json:"name"`
+	Category     Category `json:"category"`
+	ODSCode      string   `json:"ods_code,omitempty"`
+	ICONumber    string   `json:"ico_number,omitempty"`
+	Address      Address  `json:"address"`
+	ContactEmail string   `json:"contact_email"`
 	// LicensingGroup is the licensing contract the organisation sits under, empty for none.
 	LicensingGroup   string `json:"licensing_group,omitempty"`
 	LicenceRequested bool   `json:"licence_requested"`
@@ -78,18 +78,18 @@ type Organisation struct {
 	LeadOrg OrgID `json:"lead_org,omitzero"`
 	// BreachContact is the main contact in the event of a breach; SARContact handles subject
 	// access requests and complaints (ORG-9).
-	BreachContact *Contact      `json:"breach_contact,omitempty"`
-	SARContact    *Contact      `json:"sar_contact,omitempty"`
+	BreachContact *Contact       `json:"breach_contact,omitempty"`
+	SARContact    *Contact       `json:"sar_contact,omitempty"`
 	PrivacyNotice *PrivacyNotice `json:"privacy_notice,omitempty"`
 	// DPOExempt is a confirmed DPO exemption (ORG-4); assigning a DPO clears it.
-	DPOExempt          bool      `json:"dpo_exempt"`
-	DPOExemptConfirmedBy UserID  `json:"dpo_exempt_confirmed_by,omitzero"`
-	Status     OrgStatus `json:"status"`
-	MergedInto OrgID     `json:"merged_into,omitzero"`
-	ClosedAt   time.Time `json:"closed_at,omitzero"`
-	CreatedBy  UserID    `json:"created_by"`
-	CreatedAt  time.Time `json:"created_at"`
-	Version    int64     `json:"version"`
+	DPOExempt            bool      `json:"dpo_exempt"`
+	DPOExemptConfirmedBy UserID    `json:"dpo_exempt_confirmed_by,omitzero"`
+	Status               OrgStatus `json:"status"`
+	MergedInto           OrgID     `json:"merged_into,omitzero"`
+	ClosedAt             time.Time `json:"closed_at,omitzero"`
+	CreatedBy            UserID    `json:"created_by"`
+	CreatedAt            time.Time `json:"created_at"`
+	Version              int64     `json:"version"`
 }
 
 func (o *Organisation) keys() []IndexKey {

@@ -25,13 +25,13 @@ func TestPermissionTableEveryPair(t *testing.T) {
 		isg.RequestClosure:                "administrator",
 		isg.CloseOrganisation:             "super_administrator central_admin",
 		isg.UnlockAccount:                 "super_administrator central_admin",
-		isg.SubmitAssurance:               "administrator senior_officer ig_officer",            // ROLE-4
-		isg.SignMoU:                       "senior_officer delegate",                            // ROLE-3
-		isg.ManageDelegation:              "senior_officer",                                     // ROLE-5
+		isg.SubmitAssurance:               "administrator senior_officer ig_officer", // ROLE-4
+		isg.SignMoU:                       "senior_officer delegate",                 // ROLE-3
+		isg.ManageDelegation:              "senior_officer",                          // ROLE-5
 		isg.EditInventory:                 "administrator ig_officer information_asset_owner",
 		isg.EditAgreements:                "administrator senior_officer ig_officer",
-		isg.ReviewFlow:                    "dpo",                                                // ROLE-6
-		isg.SignOffFlow:                   "senior_officer information_asset_owner delegate",    // ROLE-2
+		isg.ReviewFlow:                    "dpo",                                             // ROLE-6
+		isg.SignOffFlow:                   "senior_officer information_asset_owner delegate", // ROLE-2
 		isg.UploadDocuments:               "administrator senior_officer ig_officer information_asset_owner",
 		isg.ViewReports:                   "administrator senior_officer ig_officer information_asset_owner dpo",
 		isg.ManageLicences:                "super_administrator central_admin",
