@@ -42,8 +42,8 @@
 //  3. Show Rate(s, now) wherever a partner is added to a flow or found in a search (ASR-6); it
 //     is cheap enough (tens of nanoseconds, no allocation) to call on every render. Never store
 //     a rating as a fact: it changes with time.
-//  4. Map errors with errors.Is(err, ErrInvalid) and errors.As(err, &*Error); field errors name
-//     the JSON field and the rule (ASR-1 or ASR-4).
+//  4. Map a refusal with errors.Is(err, ErrInvalid), or errors.As into a *Error for its field
+//     errors, each naming the JSON field, a stable code and the rule (ASR-1 or ASR-4).
 //
 // The vector file testdata/vectors/assurance_rating.json at the module root holds portable
 // rating cases for other platforms to check themselves against.

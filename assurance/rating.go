@@ -92,10 +92,14 @@ type Colour string
 
 // The badge colours of ASR-2 and ASR-3.
 const (
+	// ColourGreen is Significant's.
 	ColourGreen Colour = "green"
+	// ColourAmber is Limited's.
 	ColourAmber Colour = "amber"
-	ColourRed   Colour = "red"
-	ColourGrey  Colour = "grey"
+	// ColourRed is None's.
+	ColourRed Colour = "red"
+	// ColourGrey is Not Submitted's and Expired's.
+	ColourGrey Colour = "grey"
 )
 
 // Criteria is a set of the five rating criteria of ASR-2, as a bit mask so that rating needs no

@@ -9,10 +9,15 @@ type Standard string
 
 // The standards of ASR-1. An organisation holding several picks the most significant one.
 const (
-	StandardNone                Standard = "none"
-	StandardDSPToolkit          Standard = "dsp_toolkit"
-	StandardISO27001            Standard = "iso_27001"
-	StandardCyberEssentials     Standard = "cyber_essentials"
+	// StandardNone: no IG compliance standard, which misses the framework criterion (ASR-2).
+	StandardNone Standard = "none"
+	// StandardDSPToolkit: the NHS Data Security and Protection Toolkit; needs Answers.DSPToolkit.
+	StandardDSPToolkit Standard = "dsp_toolkit"
+	// StandardISO27001: ISO/IEC 27001 certification.
+	StandardISO27001 Standard = "iso_27001"
+	// StandardCyberEssentials: the Cyber Essentials certification.
+	StandardCyberEssentials Standard = "cyber_essentials"
+	// StandardCyberEssentialsPlus: the Cyber Essentials Plus certification.
 	StandardCyberEssentialsPlus Standard = "cyber_essentials_plus"
 	// StandardOther needs the standard's name in Answers.StandardOther.
 	StandardOther Standard = "other"

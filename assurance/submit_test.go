@@ -1,6 +1,7 @@
 package assurance_test
 
 import (
+	"encoding/json"
 	"slices"
 	"testing"
 	"time"
@@ -270,4 +271,59 @@ func TestNextChange(t *testing.T) {
 			assert.True(t, tt.want.Equal(got), "got %s want %s", got, tt.want)
 		})
 	}
+}
+
+// ASR-6 (the pure part: assurance may be updated at any time). Submit never refuses an update
+// because of when the previous submission was made. That low assurance never blocks sharing is
+// the Gateway's to prove.
+func TestSubmit_ASR6_UpdateAtAnyTime(t *testing.T) {
+	prev := submission(answersMissing(assurance.CriterionTraining), submittedAt)
+	for _, at := range []time.Time{
+		submittedAt, submittedAt.Add(time.Second), submittedAt.Add(-time.Hour),
+		assurance.ExpiresAt(prev).Add(-time.Nanosecond), assurance.ExpiresAt(prev), submittedAt.AddDate(5, 0, 0),
+	} {
+		a := fullAnswers()
+		a.ICOExpiresAt = at.AddDate(1, 0, 0)
+		_, _, err := assurance.Submit(prev, a, testUser, testOrg, at)
+		assert.NoError(t, err, "update at %s", at)
+	}
+}
+
+// ASR-1: the stored form is flat snake_case JSON, the names scenario and vector files use.
+func TestSubmission_JSON(t *testing.T) {
+	a := fullAnswers()
+	a.Standard = assurance.StandardDSPToolkit
+	a.DSPToolkit = &assurance.DSPToolkit{StandardsMet: ptr(false), NotMetReason: "r", Year: 2024, Score: ptr(0), Evidence: "e"}
+	s := submission(a, submittedAt)
+	b, err := json.Marshal(s)
+	require.NoError(t, err)
+	assert.JSONEq(t, `{
+		"ico_number": "Z1234567",
+		"ico_expires_at": "2026-01-31T00:00:00Z",
+		"standard": "dsp_toolkit",
+		"dsp_toolkit": {"standards_met": false, "not_met_reason": "r", "year": 2024, "score": 0, "evidence": "e"},
+		"staff_trained": true,
+		"staff_screened": true,
+		"privacy_notice_url": "https://example.nhs.uk/privacy",
+		"org_id": "0190a1b2-0000-7000-8000-000000000001",
+		"submitted_by": "0190a1b2-0000-7000-8000-0000000000aa",
+		"submitted_at": "2025-04-01T09:00:00Z"
+	}`, string(b))
+	var back assurance.Submission
+	require.NoError(t, json.Unmarshal(b, &back))
+	assert.Equal(t, *s, back)
+
+	_, events, err := assurance.Submit(nil, answersMissing(assurance.CriterionICO), testUser, testOrg, now)
+	require.NoError(t, err)
+	b, err = json.Marshal(events[1])
+	require.NoError(t, err)
+	assert.JSONEq(t, `{
+		"type": "assurance.rating_changed", "at": "2025-10-01T12:00:00Z",
+		"org_id": "0190a1b2-0000-7000-8000-000000000001", "user_id": "0190a1b2-0000-7000-8000-0000000000aa",
+		"from": {"level": "not_submitted", "colour": "grey", "missing": []},
+		"to": {"level": "limited", "colour": "amber", "missing": ["ico_registered"]}
+	}`, string(b))
+	var ev assurance.Event
+	require.NoError(t, json.Unmarshal(b, &ev))
+	assert.Equal(t, events[1], ev)
 }
