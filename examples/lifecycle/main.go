@@ -1,0 +1,223 @@
+// Command lifecycle walks through the governance journey on the embedded in-memory store and
+// prints what happened at each step: the platform's support team is bootstrapped, users register
+// and verify their addresses, organisations register, roles are assigned, the MoU is published
+// and signed, and the notifications raised on the way are drained.
+//
+//	go run ./examples/lifecycle
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+
+	"github.com/isgkit/gateway/isg"
+	"github.com/isgkit/gateway/storage/memory"
+)
+
+func main() {
+	if err := run(context.Background(), os.Stdout); err != nil {
+		fmt.Fprintln(os.Stderr, "lifecycle:", err)
+		os.Exit(1)
+	}
+}
+
+// journey carries the state of the walk-through from step to step.
+type journey struct {
+	ctx  context.Context
+	g    *isg.Gateway
+	out  io.Writer
+	step int
+
+	ca         isg.UserID
+	leedsAdmin isg.UserID
+	leedsSO    isg.UserID
+	wypAdmin   isg.UserID
+	leeds      isg.OrgID
+	wyp        isg.OrgID
+}
+
+func (j *journey) say(format string, args ...any) {
+	j.step++
+	fmt.Fprintf(j.out, "%2d. %s\n", j.step, fmt.Sprintf(format, args...))
+}
+
+func (j *journey) detail(format string, args ...any) {
+	fmt.Fprintf(j.out, "    %s\n", fmt.Sprintf(format, args...))
+}
+
+func run(ctx context.Context, out io.Writer) error {
+	g, err := isg.New(memory.New())
+	if err != nil {
+		return err
+	}
+	j := &journey{ctx: ctx, g: g, out: out}
+	for _, step := range []func() error{j.bootstrap, j.register, j.organisations, j.roles, j.mou, j.notifications} {
+		if err := step(); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+func (j *journey) bootstrap() error {
+	ca, err := j.g.Bootstrap(j.ctx, isg.BootstrapInput{Email: "support@isg.nhs.uk", Name: "ISG Support", Password: "Support#2026"})
+	if err != nil {
+		return err
+	}
+	j.ca = ca.ID
+	j.say("Bootstrapped the central admin team: %s", ca.Email)
+	return nil
+}
+
+// account registers and verifies a user, showing the domain policy (REG-1).
+func (j *journey) account(email, name string) (isg.UserID, error) {
+	reg, err := j.g.Register(j.ctx, isg.RegisterInput{Email: email, Name: name, Password: "Passw0rd!"})
+	if err != nil {
+		return isg.UserID{}, err
+	}
+	acc, err := j.g.VerifyEmail(j.ctx, reg.VerificationToken)
+	if err != nil {
+		return isg.UserID{}, err
+	}
+	if acc.State == isg.AccountAwaitingValidation {
+		if acc, err = j.g.ValidateAccount(j.ctx, isg.Actor{User: j.ca}, acc.ID); err != nil {
+			return isg.UserID{}, err
+		}
+		j.detail("%s is outside the public-sector domains: verified, then validated by central admin -> %s", email, acc.State)
+	} else {
+		j.detail("%s registered instantly and verified -> %s", email, acc.State)
+	}
+	return acc.ID, nil
+}
+
+func (j *journey) register() error {
+	j.say("Users register; weak passwords are refused")
+	_, err := j.g.Register(j.ctx, isg.RegisterInput{Email: "weak@leeds.nhs.uk", Name: "Weak", Password: "password"})
+	j.detail("password \"password\" -> %s (%s)", isg.ErrorCode(err), ruleOf(err))
+	if j.leedsAdmin, err = j.account("ada@leeds.nhs.uk", "Ada Admin"); err != nil {
+		return err
+	}
+	if j.leedsSO, err = j.account("sam@leeds.nhs.uk", "Sam Senior"); err != nil {
+		return err
+	}
+	if j.wypAdmin, err = j.account("will@westyorkshire.police.uk", "Will Admin"); err != nil {
+		return err
+	}
+	if _, err = j.account("cara@carers-charity.org.uk", "Cara Charity"); err != nil {
+		return err
+	}
+	_, err = j.g.SignIn(j.ctx, isg.SignInInput{Email: "sam@leeds.nhs.uk", Password: "Passw0rd!"})
+	j.detail("sam signs in -> %v", okOr(err))
+	return nil
+}
+
+func (j *journey) organisations() error {
+	leeds, err := j.g.RegisterOrganisation(j.ctx, isg.Actor{User: j.leedsAdmin}, isg.RegisterOrganisationInput{
+		Name: "Leeds Teaching Hospitals NHS Trust", Category: isg.CategoryNHSTrust, ODSCode: "RR8", ICONumber: "Z5725632",
+		Address: isg.Address{Line1: "St James's University Hospital", Town: "Leeds", Postcode: "LS9 7TF"}, ContactEmail: "ig@leeds.nhs.uk",
+	})
+	if err != nil {
+		return err
+	}
+	wyp, err := j.g.RegisterOrganisation(j.ctx, isg.Actor{User: j.wypAdmin}, isg.RegisterOrganisationInput{
+		Name: "West Yorkshire Police", Category: isg.CategoryPolice, ICONumber: "Z4888193",
+		Address: isg.Address{Line1: "Laburnum Road", Town: "Wakefield", Postcode: "WF1 3QP"}, ContactEmail: "ig@westyorkshire.police.uk",
+	})
+	if err != nil {
+		return err
+	}
+	j.leeds, j.wyp = leeds.ID, wyp.ID
+	j.say("Organisations registered: %s (ODS %s) and %s; each registrant is its first Administrator", leeds.Name, leeds.ODSCode, wyp.Name)
+	return j.progress(j.leeds)
+}
+
+func (j *journey) progress(org isg.OrgID) error {
+	p, err := j.g.SetupProgress(j.ctx, isg.Actor{User: j.ca}, org)
+	if err != nil {
+		return err
+	}
+	var todo []string
+	for _, s := range p.Steps {
+		if !s.Done {
+			todo = append(todo, s.Code)
+		}
+	}
+	j.detail("setup progress %d/%d, still to do: %v", p.Done, p.Total, todo)
+	return nil
+}
+
+func (j *journey) roles() error {
+	leedsAdmin := isg.Actor{User: j.leedsAdmin, Org: j.leeds}
+	if _, err := j.g.SetRoles(j.ctx, leedsAdmin, isg.SetRolesInput{User: j.leedsSO, Roles: []isg.Role{isg.SeniorOfficer, isg.DPO}}); err != nil {
+		return err
+	}
+	j.say("Leeds' administrator makes Sam Senior Officer and DPO")
+	_, err := j.g.SetRoles(j.ctx, leedsAdmin, isg.SetRolesInput{User: j.leedsAdmin, Roles: []isg.Role{isg.IGOfficer}})
+	j.detail("the last Administrator stepping down -> %s (%s)", isg.ErrorCode(err), ruleOf(err))
+	inv, err := j.g.Invite(j.ctx, isg.Actor{User: j.wypAdmin, Org: j.wyp}, isg.InviteInput{Email: "Sol@WestYorkshire.Police.uk", Roles: []isg.Role{isg.SeniorOfficer}})
+	if err != nil {
+		return err
+	}
+	j.detail("West Yorkshire Police invites %s as %s", inv.Email, inv.Roles)
+	sol, err := j.account("sol@westyorkshire.police.uk", "Sol Senior")
+	if err != nil {
+		return err
+	}
+	acc, err := j.g.GetAccount(j.ctx, isg.Actor{User: sol}, sol)
+	if err != nil {
+		return err
+	}
+	j.detail("Sol registered with the invited address and holds %s", acc.Memberships[0].Roles)
+	return j.progress(j.leeds)
+}
+
+func (j *journey) mou() error {
+	m, err := j.g.PublishMoU(j.ctx, isg.Actor{User: j.ca}, isg.PublishMoUInput{Text: "Memorandum of Understanding: the parties agree to share information lawfully, securely and only as documented on the Gateway."})
+	if err != nil {
+		return err
+	}
+	j.say("Central admin publishes MoU version %d (sha256 %s…)", m.Version, m.Hash[:12])
+	_, err = j.g.SignMoU(j.ctx, isg.Actor{User: j.leedsAdmin, Org: j.leeds}, isg.SignMoUInput{Version: m.Version, Hash: m.Hash})
+	j.detail("Leeds' administrator tries to sign -> %s (%s)", isg.ErrorCode(err), ruleOf(err))
+	sig, err := j.g.SignMoU(j.ctx, isg.Actor{User: j.leedsSO, Org: j.leeds}, isg.SignMoUInput{Version: m.Version, Hash: m.Hash})
+	if err != nil {
+		return err
+	}
+	j.detail("Sam signs as %s at %s", sig.SignerRole, sig.SignedAt.Format("2006-01-02 15:04"))
+	d, err := j.g.DownloadSignedMoU(j.ctx, isg.Actor{User: j.wypAdmin}, j.leeds)
+	if err != nil {
+		return err
+	}
+	j.detail("anyone can download Leeds' signed MoU; its hash verifies: %v", d.Valid)
+	return j.progress(j.leeds)
+}
+
+func (j *journey) notifications() error {
+	res, err := j.g.DrainOutbox(j.ctx, isg.NotifierFunc(func(_ context.Context, n isg.Notification) error {
+		j.detail("notify %-40s %s", n.Email, n.Type)
+		return nil
+	}), 100)
+	if err != nil {
+		return err
+	}
+	j.say("Outbox drained: %d delivered", res.Delivered)
+	return nil
+}
+
+func ruleOf(err error) string {
+	var e *isg.Error
+	if errors.As(err, &e) {
+		return e.Rule
+	}
+	return ""
+}
+
+func okOr(err error) string {
+	if err != nil {
+		return isg.ErrorCode(err)
+	}
+	return "ok"
+}

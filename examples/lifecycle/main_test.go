@@ -1,0 +1,26 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"testing"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+)
+
+// TestWalkThrough runs the README's first command in-process and checks the milestones it prints.
+func TestWalkThrough(t *testing.T) {
+	var out bytes.Buffer
+	require.NoError(t, run(context.Background(), &out))
+	for _, want := range []string{
+		"password \"password\" -> invalid_input (REG-2)",
+		"validated by central admin -> active",
+		"the last Administrator stepping down -> organisation.last_administrator (ORG-3)",
+		"Leeds' administrator tries to sign -> forbidden (ROLE-3)",
+		"its hash verifies: true",
+		"Outbox drained:",
+	} {
+		assert.Contains(t, out.String(), want)
+	}
+}
