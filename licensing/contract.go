@@ -240,9 +240,7 @@ func (c Contract) AddSuperAdmin(u UserID, now time.Time) (Contract, []Event, err
 	if len(c.SuperAdmins) >= MaxSuperAdmins {
 		return c, nil, violation.New(ErrRule, CodeSuperAdminLimit, "LIC-2", "a contract names at most 3 Super Administrators; remove one first")
 	}
-	// Clip forces append to copy: the receiver's backing array may have spare capacity that
-	// another value shares.
-	c.SuperAdmins = append(slices.Clip(c.SuperAdmins), u)
+	c.SuperAdmins = appendCopy(c.SuperAdmins, u)
 	return c, []Event{{Type: EventSuperAdminAdded, At: now, Contract: c.ID, User: u}}, nil
 }
 
@@ -281,4 +279,14 @@ func (c Contract) End(now time.Time) (Contract, []Event, error) {
 	}
 	c.EndedAt = now // no slice changes, so sharing them with the receiver is safe
 	return c, events, nil
+}
+
+// appendCopy returns a new slice holding s and then v. A plain append could write v into spare
+// capacity of a backing array that the receiver and other values still share; the exact size also
+// keeps a 100-licence contract from carrying append's growth slack.
+func appendCopy[T any](s []T, v T) []T {
+	out := make([]T, len(s)+1)
+	copy(out, s)
+	out[len(s)] = v
+	return out
 }

@@ -129,7 +129,7 @@ func addLicence(c Contract, org OrgID, kind Kind, private bool, now time.Time, i
 	if private {
 		l.Warning = PrivateOrgWarning
 	}
-	c.Licences = append(slices.Clip(c.Licences), l) // Clip: copy, never write into a shared array
+	c.Licences = appendCopy(c.Licences, l)
 	return c, l
 }
 

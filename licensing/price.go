@@ -1,7 +1,6 @@
 package licensing
 
 import (
-	"slices"
 	"time"
 
 	"github.com/shopspring/decimal"
@@ -97,6 +96,6 @@ func (c Contract) Renew(newPrice decimal.Decimal, term Period, now time.Time) (C
 		return c, nil, &Error{Kind: ErrRule, Code: CodeRenewalPriceCap, Rule: "LIC-6", Message: "the renewal price exceeds the cap",
 			Fields: []FieldError{{Field: "price", Code: "max_renewal_price", Rule: "LIC-6", Message: msg}}}
 	}
-	c.Terms = append(slices.Clip(c.Terms), Term{Period: term, Price: newPrice}) // Clip: copy, never write into a shared array
+	c.Terms = appendCopy(c.Terms, Term{Period: term, Price: newPrice})
 	return c, []Event{{Type: EventContractRenewed, At: now, Contract: c.ID, Org: c.Org}}, nil
 }
