@@ -52,7 +52,7 @@ func (u *uow) authorizeAt(actor Actor, org OrgID, action Action, rule string) (R
 	}
 	if !p.Allows(action, held) && x.CentralAdmin && who.Has(CentralAdmin) {
 		held |= RoleSet(CentralAdmin)
-		if held&OrgRoles == 0 {
+		if held&OrgRoles == 0 && !u.readOnly {
 			if err := u.logSupportAccess(org, actor.User, action); err != nil {
 				return 0, err
 			}
@@ -125,4 +125,24 @@ func (g *Gateway) SupportAccessLog(ctx context.Context, actor Actor) ([]SupportA
 		return err
 	})
 	return out, err
+}
+
+// Can reports whether actor may take action at its organisation now, for a host's UI (show or
+// hide a button). It applies the same check every command makes, delegations, Super
+// Administrators and Central Admin included, but records no support access.
+func (g *Gateway) Can(ctx context.Context, actor Actor, action Action) (bool, error) {
+	allowed := false
+	err := g.view(ctx, func(u *uow) error {
+		u.readOnly = true
+		_, err := u.authorizeAt(actor, actor.Org, action, "")
+		switch {
+		case err == nil:
+			allowed = true
+		case errors.Is(err, ErrForbidden):
+		default:
+			return err
+		}
+		return nil
+	})
+	return allowed, err
 }

@@ -146,6 +146,8 @@ type uow struct {
 	ctx context.Context
 	tx  Tx
 	now time.Time
+	// readOnly marks a query unit of work: nothing may be recorded in it.
+	readOnly bool
 }
 
 // update runs fn in a read-write unit of work and retries it when a concurrent command changed a

@@ -1,0 +1,91 @@
+package isg_test
+
+import (
+	"fmt"
+	"testing"
+
+	"github.com/google/uuid"
+	"github.com/stretchr/testify/require"
+
+	"github.com/isgkit/gateway/isg"
+	"github.com/isgkit/gateway/storage/memory"
+)
+
+// BenchmarkCan measures the whole permission check a command makes — load the actor's
+// memberships from the store and consult the table — with 1,000 to 100,000 memberships stored.
+// Its cost should not grow with the store.
+func BenchmarkCan(b *testing.B) {
+	for _, n := range []int{1_000, 10_000, 100_000} {
+		b.Run(fmt.Sprintf("memberships=%d", n), func(b *testing.B) {
+			g, actor := populated(b, n)
+			b.ReportAllocs()
+			b.ResetTimer()
+			for b.Loop() {
+				ok, err := g.Can(ctx, actor, isg.EditAgreements)
+				if err != nil || !ok {
+					b.Fatal(ok, err)
+				}
+			}
+		})
+	}
+}
+
+// populated fills a memory store with n memberships (n/10 organisations of 10 users each,
+// written through the store directly to keep set-up fast) and returns an actor among them.
+func populated(b *testing.B, n int) (*isg.Gateway, isg.Actor) {
+	b.Helper()
+	s := memory.New()
+	g, err := isg.New(s, cheapPasswords)
+	require.NoError(b, err)
+	w := &world{t: b, g: g}
+	admin := w.user("admin@nhs.net")
+	org := w.org(admin, "Benchmark Trust")
+	actor := isg.Actor{User: w.user("igo@nhs.net"), Org: org}
+	w.grant(admin, org, actor.User, isg.IGOfficer)
+	require.NoError(b, s.Update(ctx, func(tx isg.Tx) error {
+		for i := range n {
+			orgID := uuid.NewSHA1(uuid.NameSpaceOID, fmt.Appendf(nil, "org-%d", i/10)).String()
+			id := uuid.NewSHA1(uuid.NameSpaceOID, fmt.Appendf(nil, "user-%d", i)).String()
+			body := fmt.Appendf(nil, `{"id":%q,"email":"u%d@nhs.net","state":"active","memberships":[{"org":%q,"roles":["ig_officer"]}]}`, id, i, orgID)
+			if _, err := tx.Put(ctx, isg.Record{Kind: "user", ID: id, Body: body, Keys: []isg.IndexKey{
+				{Name: "email", Value: fmt.Sprintf("u%d@nhs.net", i), Unique: true}, {Name: "member", Value: orgID}, {Name: "role", Value: orgID + "/ig_officer"},
+			}}); err != nil {
+				return err
+			}
+		}
+		return nil
+	}))
+	return g, actor
+}
+
+func BenchmarkRegisterOrganisation(b *testing.B) {
+	w := newWorld(b)
+	admin := w.user("admin@nhs.net")
+	b.ReportAllocs()
+	i := 0
+	for b.Loop() {
+		i++
+		_, err := w.g.RegisterOrganisation(ctx, isg.Actor{User: admin}, isg.RegisterOrganisationInput{
+			Name: "Trust", Category: isg.CategoryNHSTrust, ODSCode: fmt.Sprintf("R%05d", i),
+			Address: isg.Address{Line1: "1 St", Town: "Leeds", Postcode: "LS1 1AA"}, ContactEmail: "ig@nhs.net"})
+		if err != nil {
+			b.Fatal(err)
+		}
+	}
+}
+
+// BenchmarkSignIn uses the production argon2id cost: sign-in is meant to be slow for guessers.
+func BenchmarkSignIn(b *testing.B) {
+	g, err := isg.New(memory.New())
+	require.NoError(b, err)
+	reg, err := g.Register(ctx, isg.RegisterInput{Email: "sam@nhs.net", Name: "Sam", Password: "Passw0rd!"})
+	require.NoError(b, err)
+	_, err = g.VerifyEmail(ctx, reg.VerificationToken)
+	require.NoError(b, err)
+	b.ReportAllocs()
+	for b.Loop() {
+		if _, err := g.SignIn(ctx, isg.SignInInput{Email: "sam@nhs.net", Password: "Passw0rd!"}); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
