@@ -195,13 +195,9 @@ func Check(ent Entitlement, c Capability) error {
 	if ent&need == need {
 		return nil
 	}
-	msg := "the organisation's licence does not allow it to " + label + " (needs a " + needs(need) + " licence; holds " + ent.String() + ")"
-	return &Error{Kind: ErrLicence, Code: CodeCapabilityDenied, Rule: rule, Message: msg,
-		Fields: []FieldError{{Field: "capability", Code: name, Rule: rule, Message: msg}}}
-}
-
-func needs(e Entitlement) string {
-	return strings.ReplaceAll(e.String(), "+", " and ")
+	return &Error{Kind: ErrLicence, Code: CodeCapabilityDenied, Rule: rule,
+		Message: "the organisation's licence (" + ent.String() + ") does not allow it to " + label,
+		Fields:  []FieldError{{Field: "capability", Code: name, Rule: rule, Message: "needs a " + need.String() + " licence"}}}
 }
 
 // CheckUserCount reports whether an organisation that has currentUsers users may add one more:

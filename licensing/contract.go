@@ -231,8 +231,8 @@ func (c Contract) IsSuperAdmin(u UserID) bool { return slices.Contains(c.SuperAd
 // ErrConflict (CodeSuperAdminExists) if u is already named, and ErrRule (CodeSuperAdminLimit,
 // LIC-2) if the contract already names MaxSuperAdmins.
 func (c Contract) AddSuperAdmin(u UserID, now time.Time) (Contract, []Event, error) {
-	if err := requireID("user_id", u.IsZero()); err != nil {
-		return c, nil, err
+	if u.IsZero() {
+		return c, nil, violation.Field("user_id", "required", "LIC-2", "is required")
 	}
 	if c.IsSuperAdmin(u) {
 		return c, nil, violation.New(ErrConflict, CodeSuperAdminExists, "LIC-2", "the user is already a Super Administrator of the contract")

@@ -1,5 +1,25 @@
 package licensing
 
+import "github.com/isgkit/gateway/internal/violation"
+
+// Error is the module's rich error: Kind (matched with errors.Is against the sentinels below), a
+// stable Code, the Rule ID and field errors. It is violation.Error under this package's name.
+type Error = violation.Error
+
+// FieldError names one bad input field, why it is bad and the rule it breaks.
+type FieldError = violation.FieldError
+
+// The error kinds this package returns; they are the module's shared sentinels, so errors.Is
+// matches them whichever package's name the host uses.
+var (
+	ErrInvalid           = violation.ErrInvalid
+	ErrNotFound          = violation.ErrNotFound
+	ErrConflict          = violation.ErrConflict
+	ErrInvalidTransition = violation.ErrInvalidTransition
+	ErrLicence           = violation.ErrLicence
+	ErrRule              = violation.ErrRule
+)
+
 // Stable error codes of this package. A code never changes meaning once published; a host maps
 // codes (violation.Code / isg.ErrorCode) to its own responses. Input errors use the module-wide
 // "invalid_input" code with field errors.

@@ -4,7 +4,6 @@ import (
 	"github.com/google/uuid"
 
 	"github.com/isgkit/gateway/internal/ident"
-	"github.com/isgkit/gateway/internal/violation"
 )
 
 // OrgID identifies an organisation; it is the module's one organisation ID type.
@@ -31,30 +30,3 @@ func (id LicenceID) IsZero() bool { return id.UUID == uuid.Nil }
 
 // IsZero reports whether the ID is unset; encoding/json's omitzero uses it.
 func (id RequestID) IsZero() bool { return id.UUID == uuid.Nil }
-
-// Error is the module's rich error: Kind (matched with errors.Is against the sentinels below), a
-// stable Code, the Rule ID and field errors. It is violation.Error under this package's name.
-type Error = violation.Error
-
-// FieldError names one bad input field, why it is bad and the rule it breaks.
-type FieldError = violation.FieldError
-
-// The error kinds this package returns; they are the module's shared sentinels, so errors.Is
-// matches them whichever package's name the host uses.
-var (
-	ErrInvalid           = violation.ErrInvalid
-	ErrNotFound          = violation.ErrNotFound
-	ErrConflict          = violation.ErrConflict
-	ErrInvalidTransition = violation.ErrInvalidTransition
-	ErrLicence           = violation.ErrLicence
-	ErrRule              = violation.ErrRule
-)
-
-// requireID refuses an unset ID: every ID is made by the caller's ID source, and a zero one means
-// the caller forgot, which would otherwise collide silently in the store.
-func requireID(field string, zero bool) error {
-	if zero {
-		return violation.Field(field, "required", "", "is required")
-	}
-	return nil
-}

@@ -34,8 +34,9 @@ type Rules struct {
 	licence *stateless.StateMachine
 }
 
-// NewRules builds the lifecycles. Build it once (with the Gateway), not per command: configuring
-// a machine costs about ten times a firing.
+// NewRules builds the lifecycles; a Rules must come from here (its zero value has no machines).
+// Build it once, with the Gateway, not per command: configuring a machine costs about ten times
+// firing one.
 func NewRules() *Rules {
 	req := newMachine()
 	req.Configure(RequestPending).
@@ -137,7 +138,7 @@ func unhandled(ctx context.Context, state stateless.State, trigger stateless.Tri
 	if s != nil && s.request != nil {
 		what, rule = "request", "LIC-7"
 	}
-	return violation.New(ErrInvalidTransition, CodeInvalidTransition, rule, fmt.Sprintf("cannot %v a %v %s", trigger, state, what))
+	return violation.New(ErrInvalidTransition, CodeInvalidTransition, rule, fmt.Sprintf("cannot %v a %s that is %v", trigger, what, state))
 }
 
 // The guards of ActionAllocate: named functions so that their names show in the DOT graph. Each
