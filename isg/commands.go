@@ -7,6 +7,9 @@ import (
 	"fmt"
 	"sort"
 	"strings"
+
+	"github.com/isgkit/gateway/assurance"
+	"github.com/isgkit/gateway/licensing"
 )
 
 // A command is one entry of the command table: its stable name (area.verb) and how to run it
@@ -188,7 +191,7 @@ func commandTable() map[string]command {
 			return d, err
 		}),
 	}
-	for _, set := range []map[string]command{} {
+	for _, set := range []map[string]command{assuranceCommands(), licensingCommands()} {
 		for name, c := range set {
 			t[name] = c
 		}
@@ -227,4 +230,53 @@ func (g *Gateway) Dispatch(ctx context.Context, name string, actor Actor, input 
 		return nil, &Error{Kind: ErrNotFound, Code: "command.unknown", Message: fmt.Sprintf("unknown command %q (known: %s)", name, strings.Join(CommandNames(), ", "))}
 	}
 	return c.run(g, ctx, actor, input)
+}
+
+func assuranceCommands() map[string]command {
+	return map[string]command{
+		"assurance.submit": handle("Submit or update assurance (ASR-1…4, ROLE-4).", func(g *Gateway, ctx context.Context, a Actor, in assurance.Answers) (AssuranceView, error) {
+			return g.SubmitAssurance(ctx, a, in)
+		}),
+		"assurance.get": handle("An organisation's assurance and rating (ASR-6).", func(g *Gateway, ctx context.Context, a Actor, in orgInput) (AssuranceView, error) {
+			return g.Assurance(ctx, a, in.Org)
+		}),
+		"platform.sweep": handle("Run the periodic sweep (ASR-3, ASR-5).", func(g *Gateway, ctx context.Context, _ Actor, _ noInput) (SweepResult, error) {
+			return g.Sweep(ctx)
+		}),
+	}
+}
+
+func licensingCommands() map[string]command {
+	return map[string]command{
+		"licensing.create_contract": handle("Create a group contract (LIC-1, LIC-2).", func(g *Gateway, ctx context.Context, a Actor, in licensing.ContractInput) (licensing.Contract, error) {
+			return g.CreateContract(ctx, a, in)
+		}),
+		"licensing.contract": handle("Read a contract.", func(g *Gateway, ctx context.Context, a Actor, in idInput) (licensing.Contract, error) {
+			return g.Contract(ctx, a, in.ID)
+		}),
+		"licensing.set_super_admin": handle("Add or remove a Super Administrator (LIC-2).", func(g *Gateway, ctx context.Context, a Actor, in SuperAdminInput) (licensing.Contract, error) {
+			return g.SetSuperAdmin(ctx, a, in)
+		}),
+		"licensing.allocate": handle("Allocate a licence (LIC-1, LIC-7).", func(g *Gateway, ctx context.Context, a Actor, in AllocateInput) (Allocation, error) {
+			return g.AllocateLicence(ctx, a, in)
+		}),
+		"licensing.revoke": handle("Revoke a licence (LIC-5).", func(g *Gateway, ctx context.Context, a Actor, in RevokeInput) (licensing.Contract, error) {
+			return g.RevokeLicence(ctx, a, in)
+		}),
+		"licensing.requests": handle("List a contract's pending licence requests (LIC-7).", func(g *Gateway, ctx context.Context, a Actor, in idInput) ([]licensing.Request, error) {
+			return g.LicenceRequests(ctx, a, in.ID)
+		}),
+		"licensing.answer_request": handle("Allocate or decline a licence request (LIC-7).", func(g *Gateway, ctx context.Context, a Actor, in AnswerRequestInput) (licensing.Request, error) {
+			return g.AnswerLicenceRequest(ctx, a, in)
+		}),
+		"licensing.renew": handle("Renew a contract (LIC-6).", func(g *Gateway, ctx context.Context, a Actor, in RenewInput) (licensing.Contract, error) {
+			return g.RenewContract(ctx, a, in)
+		}),
+		"licensing.end": handle("End a contract (LIC-5).", func(g *Gateway, ctx context.Context, a Actor, in idInput) (licensing.Contract, error) {
+			return g.EndContract(ctx, a, in.ID)
+		}),
+		"licensing.capabilities": handle("What the organisation's licences allow (LIC-3, LIC-4).", func(g *Gateway, ctx context.Context, a Actor, _ noInput) (Capabilities, error) {
+			return g.OrganisationCapabilities(ctx, a)
+		}),
+	}
 }

@@ -13,6 +13,7 @@ import (
 	"github.com/google/uuid"
 
 	"github.com/isgkit/gateway/internal/ident"
+	"github.com/isgkit/gateway/licensing"
 )
 
 // OrgID identifies an organisation.
@@ -45,18 +46,19 @@ func (uuidV7) NewID() uuid.UUID { return uuid.Must(uuid.NewV7()) }
 // Gateway is the host's one entry point: every command and query of the governance model. It is
 // safe for concurrent use. Create it with New.
 type Gateway struct {
-	store    Store
-	clock    Clock
-	ids      IDSource
-	random   io.Reader
-	log      *slog.Logger
-	sandbox  bool
-	perms    Permissions
-	tokenTTL time.Duration
-	retries  int
-	machines *machines
-	commands map[string]command
-	pwParams PasswordParams
+	store     Store
+	clock     Clock
+	ids       IDSource
+	random    io.Reader
+	log       *slog.Logger
+	sandbox   bool
+	perms     Permissions
+	tokenTTL  time.Duration
+	retries   int
+	machines  *machines
+	licensing *licensing.Rules
+	commands  map[string]command
+	pwParams  PasswordParams
 	// mergeMovers move the records of later features (agreements, DPIAs) in a merge (ORG-6).
 	mergeMovers []func(u *uow, from, to OrgID) error
 }
@@ -133,6 +135,7 @@ func New(store Store, opts ...Option) (*Gateway, error) {
 		}
 	}
 	g.machines = newMachines()
+	g.licensing = licensing.NewRules()
 	g.commands = commandTable()
 	return g, nil
 }
@@ -233,3 +236,5 @@ func ParseOrgID(s string) (OrgID, error) { return ident.ParseOrgID(s) }
 
 // ParseUserID parses the text form of a user ID.
 func ParseUserID(s string) (UserID, error) { return ident.ParseUserID(s) }
+
+func isNotFound(err error) bool { return errors.Is(err, ErrNotFound) }

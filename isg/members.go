@@ -25,7 +25,7 @@ type Invitation struct {
 func (i *Invitation) keys() []IndexKey {
 	ks := []IndexKey{key("org", i.Org.String())}
 	if i.AcceptedBy.IsZero() {
-		ks = append(ks, key("pending_email", i.Email))
+		ks = append(ks, key("pending_email", i.Email), key("pending_org", i.Org.String()))
 	}
 	return ks
 }
@@ -65,6 +65,8 @@ func (g *Gateway) Invite(ctx context.Context, actor Actor, in InviteInput) (Invi
 				return err
 			}
 			inv.AcceptedBy = x.ID
+		} else if err := u.checkUserCap(actor.Org); err != nil {
+			return err
 		} else if err := u.enqueue(EventUserInvited, UserID{}, email, actor.Org, map[string]string{"roles": roles.String()}); err != nil {
 			return err
 		}

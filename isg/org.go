@@ -124,14 +124,16 @@ func (u *uow) saveOrg(o Organisation) (Organisation, error) {
 
 // RegisterOrganisationInput is the organisation registration form (ORG-1).
 type RegisterOrganisationInput struct {
-	Name             string   `json:"name" validate:"required,max=200" rule:"ORG-1"`
-	Category         Category `json:"category" validate:"required,oneof=nhs_trust gp_practice local_authority police school charity central_government private other_public health_and_care" rule:"ORG-1"`
-	ODSCode          string   `json:"ods_code,omitempty" validate:"omitempty,alphanum,min=3,max=10" rule:"REG-7"`
-	ICONumber        string   `json:"ico_number,omitempty" validate:"omitempty,ico_number" rule:"REG-7"`
-	Address          Address  `json:"address" rule:"ORG-1"`
-	ContactEmail     string   `json:"contact_email" validate:"required,email,max=254" rule:"ORG-1"`
-	LicensingGroup   string   `json:"licensing_group,omitempty" validate:"omitempty,uuid" rule:"ORG-1"`
-	LicenceRequested bool     `json:"licence_requested"`
+	Name         string   `json:"name" validate:"required,max=200" rule:"ORG-1"`
+	Category     Category `json:"category" validate:"required,oneof=nhs_trust gp_practice local_authority police school charity central_government private other_public health_and_care" rule:"ORG-1"`
+	ODSCode      string   `json:"ods_code,omitempty" validate:"omitempty,alphanum,min=3,max=10" rule:"REG-7"`
+	ICONumber    string   `json:"ico_number,omitempty" validate:"omitempty,ico_number" rule:"REG-7"`
+	Address      Address  `json:"address" rule:"ORG-1"`
+	ContactEmail string   `json:"contact_email" validate:"required,email,max=254" rule:"ORG-1"`
+	// LicensingGroup is the ID of the group's licensing contract; required when a licence is
+	// requested (LIC-7).
+	LicensingGroup   string `json:"licensing_group,omitempty" validate:"required_if=LicenceRequested true,omitempty,uuid" rule:"LIC-7"`
+	LicenceRequested bool   `json:"licence_requested"`
 }
 
 // RegisterOrganisation registers an organisation (ORG-1); the acting user becomes its first
