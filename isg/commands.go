@@ -119,7 +119,7 @@ func commandTable() map[string]command {
 		}),
 		"org.search": handle("Find organisations by name or ICO number.", func(g *Gateway, ctx context.Context, a Actor, in struct {
 			Query string `json:"query"`
-		}) ([]Organisation, error) {
+		}) ([]OrganisationListing, error) {
 			return g.SearchOrganisations(ctx, a, in.Query)
 		}),
 		"org.register_supported": handle("Register a supported organisation (ORG-8).", func(g *Gateway, ctx context.Context, a Actor, in RegisterOrganisationInput) (Organisation, error) {

@@ -2,10 +2,11 @@ package isg
 
 import (
 	"context"
-	"encoding/json"
 	"errors"
 	"strings"
 	"time"
+
+	"github.com/isgkit/gateway/assurance"
 )
 
 const kindOrg Kind = "organisation"
@@ -374,10 +375,17 @@ func (g *Gateway) SetupProgress(ctx context.Context, actor Actor, org OrgID) (Pr
 	return out, err
 }
 
+// OrganisationListing is an organisation as found in a search, with its current assurance
+// rating: low assurance never blocks sharing, but it is always shown (ASR-6).
+type OrganisationListing struct {
+	Organisation
+	Rating assurance.Rating `json:"rating"`
+}
+
 // SearchOrganisations finds active organisations by exact name (case-insensitive) or ICO number,
-// for picking merge partners and flow parties.
-func (g *Gateway) SearchOrganisations(ctx context.Context, actor Actor, nameOrICO string) ([]Organisation, error) {
-	var out []Organisation
+// for picking merge partners and flow parties, each with its current rating (ASR-6).
+func (g *Gateway) SearchOrganisations(ctx context.Context, actor Actor, nameOrICO string) ([]OrganisationListing, error) {
+	var out []OrganisationListing
 	err := g.view(ctx, func(u *uow) error {
 		if _, err := u.activeUser(actor.User); err != nil {
 			return err
@@ -392,10 +400,15 @@ func (g *Gateway) SearchOrganisations(ctx context.Context, actor Actor, nameOrIC
 		}
 		seen := map[OrgID]bool{}
 		for _, o := range append(byName, byICO...) {
-			if !seen[o.ID] && o.Status == OrgActive {
-				seen[o.ID] = true
-				out = append(out, o)
+			if seen[o.ID] || o.Status != OrgActive {
+				continue
 			}
+			seen[o.ID] = true
+			v, err := u.assuranceView(o.ID)
+			if err != nil {
+				return err
+			}
+			out = append(out, OrganisationListing{Organisation: o, Rating: v.Rating})
 		}
 		return nil
 	})
@@ -448,14 +461,3 @@ func (g *Gateway) SupportedOrganisations(ctx context.Context, actor Actor) ([]Or
 	return out, err
 }
 
-// decodeOrgs is used where organisations come from raw records.
-func decodeOrgs(recs []Record) ([]Organisation, error) {
-	out := make([]Organisation, len(recs))
-	for i, r := range recs {
-		if err := json.Unmarshal(r.Body, &out[i]); err != nil {
-			return nil, err
-		}
-		out[i].Version = r.Version
-	}
-	return out, nil
-}
