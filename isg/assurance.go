@@ -185,7 +185,11 @@ func (g *Gateway) Sweep(ctx context.Context) (SweepResult, error) {
 		return res, err
 	}
 	for _, id := range ids {
+		// raised is set by the attempt that commits: a conflicting attempt is run again, and
+		// counting inside it would count a change another instance reported.
+		raised := false
 		err := g.update(ctx, func(u *uow) error {
+			raised = false
 			var rec assuranceRecord
 			version, err := u.load(kindAssurance, id, &rec)
 			if err != nil {
@@ -200,13 +204,16 @@ func (g *Gateway) Sweep(ctx context.Context) (SweepResult, error) {
 				return err
 			}
 			if changed {
-				res.RatingEvents++
+				raised = true
 				return u.notifyRatingEvent(e)
 			}
 			return nil
 		})
 		if err != nil {
 			return res, err
+		}
+		if raised {
+			res.RatingEvents++
 		}
 	}
 	return res, nil
