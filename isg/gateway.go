@@ -238,3 +238,7 @@ func ParseOrgID(s string) (OrgID, error) { return ident.ParseOrgID(s) }
 func ParseUserID(s string) (UserID, error) { return ident.ParseUserID(s) }
 
 func isNotFound(err error) bool { return errors.Is(err, ErrNotFound) }
+
+// Now returns the Gateway's clock reading, in UTC: hosts use it to build inputs consistent with
+// the Gateway's notion of time (a test clock, say).
+func (g *Gateway) Now() time.Time { return g.clock.Now().UTC() }

@@ -1,7 +1,8 @@
 // Command lifecycle walks through the governance journey on the embedded in-memory store and
 // prints what happened at each step: the platform's support team is bootstrapped, users register
 // and verify their addresses, organisations register, roles are assigned, the MoU is published
-// and signed, and the notifications raised on the way are drained.
+// and signed, an organisation's assurance rating moves from Not Submitted to Significant, a group
+// contract allocates licences, and the notifications raised on the way are drained.
 //
 //	go run ./examples/lifecycle
 package main
@@ -13,7 +14,11 @@ import (
 	"io"
 	"os"
 
+	"github.com/shopspring/decimal"
+
+	"github.com/isgkit/gateway/assurance"
 	"github.com/isgkit/gateway/isg"
+	"github.com/isgkit/gateway/licensing"
 	"github.com/isgkit/gateway/storage/memory"
 )
 
@@ -54,7 +59,7 @@ func run(ctx context.Context, out io.Writer) error {
 		return err
 	}
 	j := &journey{ctx: ctx, g: g, out: out}
-	for _, step := range []func() error{j.bootstrap, j.register, j.organisations, j.roles, j.mou, j.notifications} {
+	for _, step := range []func() error{j.bootstrap, j.register, j.organisations, j.roles, j.mou, j.assurance, j.licensing, j.notifications} {
 		if err := step(); err != nil {
 			return err
 		}
@@ -193,6 +198,73 @@ func (j *journey) mou() error {
 	}
 	j.detail("anyone can download Leeds' signed MoU; its hash verifies: %v", d.Valid)
 	return j.progress(j.leeds)
+}
+
+func (j *journey) rating(org isg.OrgID) string {
+	v, err := j.g.Assurance(j.ctx, isg.Actor{User: j.ca}, org)
+	if err != nil {
+		return isg.ErrorCode(err)
+	}
+	if len(v.Rating.Missing.Codes()) > 0 {
+		return fmt.Sprintf("%s (%s), missing %v", v.Rating.Code(), v.Rating.Colour(), v.Rating.Missing.Codes())
+	}
+	return fmt.Sprintf("%s (%s)", v.Rating.Code(), v.Rating.Colour())
+}
+
+func (j *journey) assurance() error {
+	j.say("Leeds submits organisational assurance; its rating moves from Not Submitted")
+	j.detail("before: %s", j.rating(j.leeds))
+	sam := isg.Actor{User: j.leedsSO, Org: j.leeds}
+	answers := assurance.Answers{ICONumber: "Z5725632", ICOExpiresAt: j.g.Now().AddDate(0, 9, 0), Standard: assurance.StandardISO27001,
+		StaffTrained: true, StaffScreened: false}
+	_, err := j.g.SubmitAssurance(j.ctx, sam, answers)
+	j.detail("without an improvement plan below Significant -> %s (%s)", isg.ErrorCode(err), ruleOf(err))
+	answers.ImprovementPlan = "Screening on entry from next quarter; publish the privacy notice."
+	if _, err := j.g.SubmitAssurance(j.ctx, sam, answers); err != nil {
+		return err
+	}
+	j.detail("first submission: %s", j.rating(j.leeds))
+	met, score := true, 96
+	answers.Standard, answers.DSPToolkit = assurance.StandardDSPToolkit, &assurance.DSPToolkit{StandardsMet: &met, Year: j.g.Now().Year(), Score: &score, Evidence: "DSPT published"}
+	answers.StaffScreened, answers.PrivacyNoticeURL, answers.ImprovementPlan = true, "https://www.leedsth.nhs.uk/privacy", ""
+	v, err := j.g.SubmitAssurance(j.ctx, sam, answers)
+	if err != nil {
+		return err
+	}
+	j.detail("updated: %s, valid until %s", j.rating(j.leeds), v.ExpiresAt.Format("2 January 2006"))
+	return j.progress(j.leeds)
+}
+
+func (j *journey) licensing() error {
+	now := j.g.Now()
+	c, err := j.g.CreateContract(j.ctx, isg.Actor{User: j.ca}, licensing.ContractInput{
+		Org: j.leeds, Group: "West Yorkshire Health and Care Partnership",
+		Term:  licensing.Period{Start: now, End: now.AddDate(1, 0, 0)},
+		Price: decimal.RequireFromString("15000.00"), SuperAdmins: []isg.UserID{j.leedsAdmin},
+	})
+	if err != nil {
+		return err
+	}
+	j.say("Central admin records a group contract for %s: %d licences at £%s a year", c.Group, c.Capacity, c.Terms[0].Price.StringFixed(2))
+	before, err := j.g.OrganisationCapabilities(j.ctx, isg.Actor{User: j.wypAdmin, Org: j.wyp})
+	if err != nil {
+		return err
+	}
+	j.detail("West Yorkshire Police on the free model: upload documents %v, reports %v", before.Allowed["upload_documents"], before.Allowed["use_reports"])
+	for _, org := range []isg.OrgID{j.leeds, j.wyp} {
+		if _, err := j.g.AllocateLicence(j.ctx, isg.Actor{User: j.leedsAdmin}, isg.AllocateInput{Contract: c.ID.String(), Org: org, Kind: licensing.Group}); err != nil {
+			return err
+		}
+	}
+	after, err := j.g.OrganisationCapabilities(j.ctx, isg.Actor{User: j.wypAdmin, Org: j.wyp})
+	if err != nil {
+		return err
+	}
+	j.detail("the Super Administrator allocates group licences to Leeds and the police: upload documents %v, reports %v", after.Allowed["upload_documents"], after.Allowed["use_reports"])
+	_, err = j.g.RenewContract(j.ctx, isg.Actor{User: j.ca}, isg.RenewInput{Contract: c.ID.String(), Price: decimal.RequireFromString("15750.01"),
+		Term: licensing.Period{Start: now.AddDate(1, 0, 0), End: now.AddDate(2, 0, 0)}})
+	j.detail("renewal at £15,750.01 (over +5 %%) -> %s (%s); the cap is £%s", isg.ErrorCode(err), ruleOf(err), licensing.MaxRenewalPrice(c.Terms[0].Price).StringFixed(2))
+	return nil
 }
 
 func (j *journey) notifications() error {

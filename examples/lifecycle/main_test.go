@@ -19,6 +19,10 @@ func TestWalkThrough(t *testing.T) {
 		"the last Administrator stepping down -> organisation.last_administrator (ORG-3)",
 		"Leeds' administrator tries to sign -> forbidden (ROLE-3)",
 		"its hash verifies: true",
+		"before: not_submitted (grey)",
+		"updated: significant (green)",
+		"upload documents true, reports true",
+		"licence.renewal_price_cap (LIC-6)",
 		"Outbox drained:",
 	} {
 		assert.Contains(t, out.String(), want)
