@@ -56,6 +56,7 @@ type Gateway struct {
 	tokenTTL  time.Duration
 	retries   int
 	machines  *machines
+	blobs     BlobStore
 	licensing *licensing.Rules
 	commands  map[string]command
 	pwParams  PasswordParams
@@ -127,7 +128,7 @@ func New(store Store, opts ...Option) (*Gateway, error) {
 	g := &Gateway{
 		store: store, clock: systemClock{}, ids: uuidV7{}, random: rand.Reader,
 		log: slog.New(slog.DiscardHandler), perms: DefaultPermissions(), tokenTTL: 48 * time.Hour,
-		retries: 4, pwParams: DefaultPasswordParams,
+		retries: 4, pwParams: DefaultPasswordParams, blobs: NewMemoryBlobs(),
 	}
 	for _, o := range opts {
 		if err := o(g); err != nil {

@@ -5,3 +5,8 @@ package isg
 
 // partnersOf lists the organisations org shares with: those named with it in a summary or flow (ASR-5).
 func (u *uow) partnersOf(org OrgID) ([]OrgID, error) { return nil, nil }
+
+// requireAgreementVisible refuses a summary or flow the actor's organisation may not see (SUM-3).
+func (u *uow) requireAgreementVisible(actor Actor, kind, id string) error {
+	return &Error{Kind: ErrNotFound, Code: "document.subject_not_found", Rule: "DOC-1", Message: "no such " + kind}
+}

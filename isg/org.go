@@ -460,4 +460,3 @@ func (g *Gateway) SupportedOrganisations(ctx context.Context, actor Actor) ([]Or
 	})
 	return out, err
 }
-
