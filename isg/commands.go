@@ -179,6 +179,15 @@ func commandTable() map[string]command {
 		"mou.download": handle("Download an organisation's signed MoU (MOU-1).", func(g *Gateway, ctx context.Context, a Actor, in orgInput) (SignedMoU, error) {
 			return g.DownloadSignedMoU(ctx, a, in.Org)
 		}),
+		"document.upload": handle("Attach a document (DOC-1); content is base64 in JSON.", func(g *Gateway, ctx context.Context, a Actor, in UploadInput) (Document, error) {
+			return g.UploadDocument(ctx, a, in)
+		}),
+		"document.list": handle("List the documents attached to a subject.", func(g *Gateway, ctx context.Context, a Actor, in struct {
+			SubjectKind string `json:"subject_kind"`
+			SubjectID   string `json:"subject_id"`
+		}) ([]Document, error) {
+			return g.Documents(ctx, a, in.SubjectKind, in.SubjectID)
+		}),
 		"outbox.drain": handle("Drain the outbox into a recording notifier and return what was delivered.", func(g *Gateway, ctx context.Context, _ Actor, in struct {
 			Max int `json:"max"`
 		}) (drained, error) {
