@@ -70,7 +70,7 @@ func testRoundTrip(t *testing.T, s isg.Store) {
 				return err
 			}
 			if v != 1 {
-				return fmt.Errorf("Put of a new record returned version %d, want 1", v)
+				return fmt.Errorf("put of a new record returned version %d, want 1", v)
 			}
 		}
 		return nil
@@ -171,7 +171,7 @@ func testPutVersions(t *testing.T, s isg.Store) {
 					return err
 				}
 				if v != want {
-					return fmt.Errorf("Put returned version %d, want %d", v, want)
+					return fmt.Errorf("put returned version %d, want %d", v, want)
 				}
 			}
 			return nil
@@ -432,14 +432,14 @@ func testOwnWrites(t *testing.T, s isg.Store) {
 			func() error {
 				r, err := tx.Get(ctx, "org", "r2")
 				if err != nil {
-					return fmt.Errorf("Get of a record created in the unit: %w", err)
+					return fmt.Errorf("get of a record created in the unit: %w", err)
 				}
 				if r.Version != 1 || string(r.Body) != `{"r":2}` || len(r.Keys) != 1 {
-					return fmt.Errorf("Get of a record created in the unit = %+v", r)
+					return fmt.Errorf("get of a record created in the unit = %+v", r)
 				}
 				r, err = tx.Get(ctx, "org", "r3")
 				if err != nil || r.Version != 2 || string(r.Body) != `{"r":"3b"}` {
-					return fmt.Errorf("Get of a record replaced in the unit = %+v, %v", r, err)
+					return fmt.Errorf("get of a record replaced in the unit = %+v, %v", r, err)
 				}
 				return nil
 			},
@@ -453,7 +453,7 @@ func testOwnWrites(t *testing.T, s isg.Store) {
 					return err
 				}
 				if len(got) != 1 || string(got[0].Body) != `{"r":"5b"}` || got[0].Version != 2 {
-					return fmt.Errorf("Find returns the unit's version of r5, got %+v", got)
+					return fmt.Errorf("find should return the unit's version of r5, got %+v", got)
 				}
 				return nil
 			},

@@ -1,0 +1,284 @@
+package sqlite
+
+import (
+	"cmp"
+	"context"
+	"database/sql"
+	"encoding/binary"
+	"errors"
+	"fmt"
+	"slices"
+
+	"github.com/isgkit/gateway/isg"
+)
+
+type rkey struct {
+	kind isg.Kind
+	id   string
+}
+
+// reader is what a unit reads through: the read pool in Update, a read transaction in View.
+type reader interface {
+	StmtContext(ctx context.Context, stmt *sql.Stmt) *sql.Stmt
+}
+
+// poolReader reads through the pool's statements as they are.
+type poolReader struct{}
+
+func (poolReader) StmtContext(_ context.Context, stmt *sql.Stmt) *sql.Stmt { return stmt }
+
+// tx is one unit of work. Writes are staged in writes and applied by Store.commit; reads records
+// the version of every record read or written, which the commit re-checks.
+type tx struct {
+	s        *Store
+	r        reader
+	writable bool
+	done     bool
+	reads    map[rkey]int64
+	writes   map[rkey]*isg.Record
+	order    []rkey // writes in first-Put order, so commits are deterministic
+}
+
+var (
+	errReadOnly = errors.New("sqlite: Put in a read-only unit of work")
+	errDone     = errors.New("sqlite: unit of work used after it ended")
+)
+
+func newTx(s *Store, r reader, writable bool) *tx {
+	return &tx{s: s, r: r, writable: writable, reads: map[rkey]int64{}, writes: map[rkey]*isg.Record{}}
+}
+
+func (t *tx) end() { t.done = true }
+
+// Get implements isg.Tx.
+func (t *tx) Get(ctx context.Context, kind isg.Kind, id string) (isg.Record, error) {
+	if t.done {
+		return isg.Record{}, errDone
+	}
+	k := rkey{kind, id}
+	if w, ok := t.writes[k]; ok {
+		return clone(*w), nil
+	}
+	rec := isg.Record{Kind: kind, ID: id}
+	var keys []byte
+	err := t.r.StmtContext(ctx, t.s.get).QueryRowContext(ctx, string(kind), id).Scan(&rec.Version, &rec.Body, &keys)
+	found := err == nil
+	if err != nil && !errors.Is(err, sql.ErrNoRows) {
+		return isg.Record{}, fmt.Errorf("sqlite: get %s %s: %w", kind, id, err)
+	}
+	if found {
+		if rec.Keys, err = decodeKeys(keys); err != nil {
+			return isg.Record{}, fmt.Errorf("sqlite: %s %s: %w", kind, id, err)
+		}
+	}
+	if _, seen := t.reads[k]; !seen {
+		t.reads[k] = rec.Version
+	}
+	if !found {
+		return isg.Record{}, fmt.Errorf("sqlite: %s %s: %w", kind, id, isg.ErrNotFound)
+	}
+	return rec, nil
+}
+
+// Put implements isg.Tx. It checks rec.Version against what the unit knows — its own earlier
+// Put, its read, or else the stored version — and the commit checks it again.
+func (t *tx) Put(ctx context.Context, rec isg.Record) (int64, error) {
+	switch {
+	case t.done:
+		return 0, errDone
+	case !t.writable:
+		return 0, errReadOnly
+	case rec.Kind == "" || rec.ID == "":
+		return 0, fmt.Errorf("sqlite: Put needs a kind and an ID: %w", isg.ErrInvalid)
+	}
+	k := rkey{rec.Kind, rec.ID}
+	var current int64
+	if w, ok := t.writes[k]; ok {
+		current = w.Version
+	} else if seen, ok := t.reads[k]; ok {
+		current = seen
+	} else {
+		err := t.r.StmtContext(ctx, t.s.version).QueryRowContext(ctx, string(rec.Kind), rec.ID).Scan(&current)
+		if err != nil && !errors.Is(err, sql.ErrNoRows) {
+			return 0, fmt.Errorf("sqlite: put %s %s: %w", rec.Kind, rec.ID, err)
+		}
+		t.reads[k] = current
+	}
+	if rec.Version != current {
+		return 0, fmt.Errorf("sqlite: %s %s is at version %d, not %d: %w", rec.Kind, rec.ID, current, rec.Version, isg.ErrConflict)
+	}
+	staged := clone(rec)
+	staged.Version = current + 1
+	if _, ok := t.writes[k]; !ok {
+		t.order = append(t.order, k)
+	}
+	t.writes[k] = &staged
+	return staged.Version, nil
+}
+
+// Find implements isg.Tx, merging the unit's staged writes into the stored page.
+func (t *tx) Find(ctx context.Context, kind isg.Kind, key isg.IndexKey, page isg.Page) ([]isg.Record, error) {
+	if t.done {
+		return nil, errDone
+	}
+	if page.Limit < 0 {
+		return nil, fmt.Errorf("sqlite: negative page limit: %w", isg.ErrInvalid)
+	}
+	staged := t.stagedOf(kind)
+	// Staged writes can hide stored records from the page, so read enough to fill it after.
+	limit := -1
+	if page.Limit > 0 {
+		limit = page.Limit + len(staged)
+	}
+	rows, err := t.r.StmtContext(ctx, t.s.find).QueryContext(ctx, string(kind), key.Name, key.Value, page.After, limit)
+	if err != nil {
+		return nil, fmt.Errorf("sqlite: find: %w", err)
+	}
+	defer rows.Close()
+	var out []isg.Record
+	for rows.Next() {
+		r := isg.Record{Kind: kind}
+		var keys []byte
+		if err := rows.Scan(&r.ID, &r.Version, &r.Body, &keys); err != nil {
+			return nil, fmt.Errorf("sqlite: find: %w", err)
+		}
+		if _, over := staged[r.ID]; over {
+			continue
+		}
+		if r.Keys, err = decodeKeys(keys); err != nil {
+			return nil, fmt.Errorf("sqlite: %s %s: %w", kind, r.ID, err)
+		}
+		out = append(out, r)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, fmt.Errorf("sqlite: find: %w", err)
+	}
+	if len(staged) > 0 {
+		for id, w := range staged {
+			if id > page.After && holdsKey(w.Keys, key) {
+				out = append(out, clone(*w))
+			}
+		}
+		slices.SortFunc(out, func(a, b isg.Record) int { return cmp.Compare(a.ID, b.ID) })
+	}
+	if page.Limit > 0 && len(out) > page.Limit {
+		out = out[:page.Limit]
+	}
+	return out, nil
+}
+
+// Count implements isg.Tx, adjusting the stored count by the unit's staged writes.
+func (t *tx) Count(ctx context.Context, kind isg.Kind, key isg.IndexKey) (int, error) {
+	if t.done {
+		return 0, errDone
+	}
+	var n int
+	if err := t.r.StmtContext(ctx, t.s.count).QueryRowContext(ctx, string(kind), key.Name, key.Value).Scan(&n); err != nil {
+		return 0, fmt.Errorf("sqlite: count: %w", err)
+	}
+	for id, w := range t.stagedOf(kind) {
+		var was int
+		if err := t.r.StmtContext(ctx, t.s.holds).QueryRowContext(ctx, string(kind), key.Name, key.Value, id).Scan(&was); err != nil {
+			return 0, fmt.Errorf("sqlite: count: %w", err)
+		}
+		switch now := holdsKey(w.Keys, key); {
+		case now && was == 0:
+			n++
+		case !now && was > 0:
+			n--
+		}
+	}
+	return n, nil
+}
+
+func (t *tx) stagedOf(kind isg.Kind) map[string]*isg.Record {
+	var out map[string]*isg.Record
+	for k, w := range t.writes {
+		if k.kind == kind {
+			if out == nil {
+				out = map[string]*isg.Record{}
+			}
+			out[k.id] = w
+		}
+	}
+	return out
+}
+
+func holdsKey(keys []isg.IndexKey, k isg.IndexKey) bool {
+	return slices.ContainsFunc(keys, func(x isg.IndexKey) bool { return x.Name == k.Name && x.Value == k.Value })
+}
+
+func clone(r isg.Record) isg.Record {
+	r.Body = slices.Clone(r.Body)
+	r.Keys = slices.Clone(r.Keys)
+	return r
+}
+
+// dedupKeys returns the distinct (name, value) pairs of keys in order, each unique if any of
+// its copies is: a record listing a key twice holds it once.
+func dedupKeys(keys []isg.IndexKey) []isg.IndexKey {
+	out := make([]isg.IndexKey, 0, len(keys))
+	for _, k := range keys {
+		if i := slices.IndexFunc(out, func(x isg.IndexKey) bool { return x.Name == k.Name && x.Value == k.Value }); i >= 0 {
+			out[i].Unique = out[i].Unique || k.Unique
+			continue
+		}
+		out = append(out, k)
+	}
+	return out
+}
+
+// The keys column holds a record's index keys exactly as Put, in order and with duplicates:
+// a format byte, then per key the name and value each as uvarint length and bytes, then a
+// unique flag. Binary rather than JSON because JSON cannot carry every Go string unchanged.
+const keysFormat = 1
+
+func encodeKeys(keys []isg.IndexKey) []byte {
+	n := 1
+	for _, k := range keys {
+		n += 2*binary.MaxVarintLen64 + len(k.Name) + len(k.Value) + 1
+	}
+	b := make([]byte, 1, n)
+	b[0] = keysFormat
+	for _, k := range keys {
+		b = binary.AppendUvarint(b, uint64(len(k.Name)))
+		b = append(b, k.Name...)
+		b = binary.AppendUvarint(b, uint64(len(k.Value)))
+		b = append(b, k.Value...)
+		flag := byte(0)
+		if k.Unique {
+			flag = 1
+		}
+		b = append(b, flag)
+	}
+	return b
+}
+
+var errDamagedKeys = errors.New("damaged index keys column")
+
+func decodeKeys(b []byte) ([]isg.IndexKey, error) {
+	if len(b) == 0 || b[0] != keysFormat {
+		return nil, errDamagedKeys
+	}
+	b = b[1:]
+	var out []isg.IndexKey
+	str := func() (string, bool) {
+		n, w := binary.Uvarint(b)
+		if w <= 0 || n > uint64(len(b)-w) {
+			return "", false
+		}
+		s := string(b[w : w+int(n)])
+		b = b[w+int(n):]
+		return s, true
+	}
+	for len(b) > 0 {
+		name, ok1 := str()
+		value, ok2 := str()
+		if !ok1 || !ok2 || len(b) == 0 || b[0] > 1 {
+			return nil, errDamagedKeys
+		}
+		out = append(out, isg.IndexKey{Name: name, Value: value, Unique: b[0] == 1})
+		b = b[1:]
+	}
+	return out, nil
+}
