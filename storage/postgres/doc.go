@@ -1,0 +1,58 @@
+// Package postgres is an isg.Store in a PostgreSQL database, through jackc/pgx/v5 and its
+// connection pool: the store for hosts that run several application servers against one
+// database, or keep their own data in PostgreSQL already.
+//
+//	store, err := postgres.Open(ctx, "postgres://isg@db.internal/trust?pool_max_conns=20")
+//	if err != nil {
+//		return err
+//	}
+//	defer store.Close()
+//	gw := isg.New(store /*, options… */)
+//
+// New wraps a pool the host already has (and leaves it open on Close).
+//
+// # Schema
+//
+// Open and New bring the schema to the version this code knows, from versioned SQL migrations
+// embedded in the package and recorded in the isg_migrations table; each step is one transaction
+// (PostgreSQL's DDL is transactional) taken under an advisory lock, so servers starting together
+// apply it once. Tables are created unqualified, in the first schema of the connection's
+// search_path: put search_path=isg in the connection string to keep them apart from the host's
+// own. Records live in isg_records (kind, id, version, body bytea, keys jsonb) and index keys in
+// isg_index_keys (kind, name, value, id), whose primary key is the order Find lists in; a partial
+// unique index enforces unique keys. Every text column compares in byte order (COLLATE "C"), so
+// Find's order is the same on every server whatever its locale. WithoutMigrations only checks the
+// schema, for roles that may not run DDL. A database migrated by a newer version of this library
+// is refused (ErrSchemaTooNew).
+//
+// Kinds, IDs and index keys must be valid UTF-8 without NUL bytes, as PostgreSQL text is; Put
+// refuses others with isg.ErrInvalid. Bodies are stored as given, byte for byte.
+//
+// # Durability
+//
+// A unit of work is committed when Update returns; how durable that is follows the server's
+// settings (synchronous_commit, replication), which this package does not change.
+//
+// # Concurrency
+//
+// A Store is safe for concurrent use, and so are several Stores, in one process or many, on one
+// database. Units of work are optimistic, as the isg.Store contract asks. In Update, fn's reads
+// run one statement at a time on pool connections and its writes are staged in memory, so no
+// connection, row lock or transaction is held while fn runs and units on different records never
+// wait for each other. The commit is one round trip (a pipelined batch): a READ COMMITTED
+// transaction whose first statement takes a transaction-level advisory lock on every record the
+// unit touched — exclusive for those it writes, shared for those it only read, in one global
+// order — and then checks each record is still at the version the unit saw; if one is not, the
+// commit fails with isg.ErrConflict. Then it writes the records and their keys and commits.
+// Units are therefore serializable with respect to the records they touch, including records a
+// unit found absent, which neither REPEATABLE READ nor SERIALIZABLE alone would give (a unit
+// that read X and wrote Y may commit after another wrote X). Serialization failures, deadlocks and
+// unique violations from the server also come back as isg.ErrConflict; fn is never re-run,
+// the Gateway retries conflicts itself.
+//
+// View runs fn in one REPEATABLE READ, READ ONLY transaction: a single consistent snapshot,
+// holding one pool connection while fn runs, so at most pool_max_conns Views run at once.
+//
+// Advisory locks count against the server's lock table (max_locks_per_transaction ×
+// max_connections): a unit touching many thousands of records needs it raised.
+package postgres
