@@ -225,6 +225,10 @@ func (s *Store) commit(ctx context.Context, t *tx) error {
 	// Explicitly READ COMMITTED, whatever default_transaction_isolation says: isg_claim's check
 	// must see what was committed while it waited for its locks.
 	b.Queue("BEGIN ISOLATION LEVEL READ COMMITTED")
+	// The statements below join unnested array parameters; left to choose, the server re-plans
+	// them on every commit (measured: planning was most of a commit's server time). Their
+	// generic plans are the right ones at any size: index lookups per array element.
+	b.Queue("SET LOCAL plan_cache_mode = force_generic_plan")
 	b.Queue("SELECT isg_claim($1, $2, $3, $4, $5)", lockKeys, exclusive, rKinds, rIDs, rVersions)
 	b.Queue(sqlDeleteKeys, wKinds, wIDs)
 	b.Queue(sqlPutRecords, wKinds, wIDs, wVersions, wBodies, wKeys)
