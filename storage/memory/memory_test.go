@@ -1,6 +1,9 @@
 package memory_test
 
 import (
+	"context"
+	"errors"
+	"fmt"
 	"testing"
 
 	"github.com/isgkit/gateway/isg"
@@ -14,4 +17,23 @@ func TestConformance(t *testing.T) {
 
 func BenchmarkStore(b *testing.B) {
 	storagetest.RunBenchmarks(b, func(b *testing.B) isg.Store { return memory.New() })
+}
+
+func Example() {
+	ctx := context.Background()
+	store := memory.New()
+	err := store.Update(ctx, func(tx isg.Tx) error {
+		_, err := tx.Put(ctx, isg.Record{Kind: "organisation", ID: "org-1", Body: []byte(`{"name":"Leeds City Council"}`)})
+		return err
+	})
+	fmt.Println(err)
+	// A write with a stale version is refused: optimistic concurrency.
+	err = store.Update(ctx, func(tx isg.Tx) error {
+		_, err := tx.Put(ctx, isg.Record{Kind: "organisation", ID: "org-1", Version: 0})
+		return err
+	})
+	fmt.Println(err != nil && errors.Is(err, isg.ErrConflict))
+	// Output:
+	// <nil>
+	// true
 }

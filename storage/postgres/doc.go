@@ -50,6 +50,11 @@
 // unique violations from the server also come back as isg.ErrConflict; fn is never re-run,
 // the Gateway retries conflicts itself.
 //
+// As in storage/memory, the read set is what Get and Put touched: records a unit listed with Find
+// or counted with Count are not re-checked at commit, so a change to them in between is not a
+// conflict. A unit that decides on a listing (is this the organisation's last administrator?)
+// should also Get, and write, a record that every competing change writes too.
+//
 // View runs fn in one REPEATABLE READ, READ ONLY transaction: a single consistent snapshot,
 // holding one pool connection while fn runs, so at most pool_max_conns Views run at once.
 //

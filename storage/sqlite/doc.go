@@ -41,6 +41,11 @@
 // therefore serializable with respect to the records they touch. View runs in one read
 // transaction and sees a single consistent state however long fn takes.
 //
+// As in storage/memory, the read set is what Get and Put touched: records a unit listed with Find
+// or counted with Count are not re-checked at commit, so a change to them in between is not a
+// conflict. A unit that decides on a listing (is this the organisation's last administrator?)
+// should also Get, and write, a record that every competing change writes too.
+//
 // Commits from one process queue for the write connection and never meet a busy lock; commits
 // from several processes on one file wait for each other under the busy timeout. The file must
 // be on a local file system (WAL needs shared memory between the processes).
