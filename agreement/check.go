@@ -1,0 +1,65 @@
+package agreement
+
+import (
+	"errors"
+	"maps"
+	"slices"
+	"strconv"
+
+	"github.com/isgkit/gateway/internal/validate"
+	"github.com/isgkit/gateway/internal/violation"
+)
+
+// checkInput runs the validator over v and adds the field errors found by code, so that a caller
+// sees every problem of one input at once rather than one per attempt.
+func checkInput(v any, rule string, extra []FieldError) error {
+	var fields []FieldError
+	if err := validate.Struct(v, rule); err != nil {
+		var e *Error
+		if !errors.As(err, &e) {
+			return err
+		}
+		fields = append(fields, e.Fields...)
+	}
+	fields = append(fields, extra...)
+	if len(fields) == 0 {
+		return nil
+	}
+	return violation.Invalid(fields...)
+}
+
+func fieldErr(field, code, rule, msg string) FieldError {
+	return FieldError{Field: field, Code: code, Rule: rule, Message: msg}
+}
+
+func indexed(field string, i int) string { return field + "[" + strconv.Itoa(i) + "]" }
+
+// duplicates reports the indexes of items that repeat an earlier one.
+func duplicates[T comparable](items []T) []int {
+	var dup []int
+	seen := make(map[T]struct{}, len(items))
+	for i, it := range items {
+		if _, ok := seen[it]; ok {
+			dup = append(dup, i)
+			continue
+		}
+		seen[it] = struct{}{}
+	}
+	return dup
+}
+
+// cloneSlice copies s so that the aggregate never shares a backing array with its input or its
+// previous version; an empty slice becomes nil so that equal contents compare and encode equally.
+func cloneSlice[T any](s []T) []T {
+	if len(s) == 0 {
+		return nil
+	}
+	return slices.Clone(s)
+}
+
+func cloneMap[K comparable, V any](m map[K]V) map[K]V {
+	if len(m) == 0 {
+		return nil
+	}
+	return maps.Clone(m)
+}

@@ -1,0 +1,53 @@
+// Package agreement is the pure core of data sharing agreements: data sharing summaries (SUM),
+// data flows and their lifecycle up to Finalised with DPO review (FLOW), risk assessments (RISK),
+// and the hash-chained transaction log (LOG).
+//
+// Pure means the package does no I/O, reads no clock and makes no IDs: the Gateway passes the
+// time and the IDs in, and every command works on values — it returns the new aggregate and the
+// events it raised and leaves its input as it was, so a refused command changes nothing anywhere.
+//
+// # Aggregates
+//
+// A Summary (SUM-1) names the organisations involved in a sharing and its purpose; it holds any
+// number of Flows (SUM-2), separate aggregates pointing back to it by SummaryID, each naming only
+// organisations of its summary (FLOW-11). What a user writes is the Terms (SummaryTerms,
+// FlowTerms), embedded and stored flattened; everything else is bookkeeping this package keeps.
+// CanSeeSummary and CanSeeFlow say who may see what (SUM-3); CopySummary and CopyFlow copy
+// (SUM-4, FLOW-10).
+//
+// # The flow lifecycle
+//
+// FlowMachine (built once with NewFlowMachine and shared) runs the states of FLOW-2:
+//
+//	Draft --request_review--> InReview --approve--> Approved --finalise--> Finalised
+//	                             |  ^                  |
+//	                          reject |rereview      reject
+//	                             v  |                  v
+//	                            Rejected <-------------+
+//
+// Draft is editable by every organisation named in the flow (FLOW-3); InReview and Approved are
+// locked for all (FLOW-5, FLOW-6); Rejected is unlocked for the creating organisation only, which
+// answers each rejection with a re-review request (FLOW-7). Only the creator finalises, and a flow
+// with personal data only after a DPO approved its current revision or the review-by date passed,
+// with no rejection open (FLOW-4, FLOW-8). FlowMachine.Permitted tells a UI what an actor may do;
+// FlowMachine.ToGraph draws the machine (docs/flow-states.svg).
+//
+// # The transaction log
+//
+// Diff lists what a command changed, field by field; Append chains those changes into LogEntry
+// values by SHA-256 and moves the LogHead the aggregate keeps; Verify checks a whole log against
+// that head and names the first bad entry (LOG-1, LOG-2). EntryHash documents the canonical form.
+//
+// # What the Gateway does with it
+//
+//  1. Build one FlowMachine with the Gateway and reuse it.
+//  2. For every command: check the actor's role (ROLE-7), load the aggregate, call this package
+//     with the actor, the time and new IDs, and on success save the returned aggregate.
+//  3. Diff the old and new aggregate, Append the changes to its log (in the same unit of work)
+//     and store the new LogHead in the aggregate's Log field before saving.
+//  4. Turn the returned Events into notifications: EventReviewRequested to the DPOs named,
+//     EventApproved and EventRejected to the Requester (FLOW-9), EventRereviewRequested to the
+//     DPO, EventFinalised to the parties.
+//  5. Filter what an organisation lists with CanSeeSummary, CanSeeFlow and VisibleFlows (SUM-3).
+//  6. Map errors by Code: every refusal is an *Error with a stable code and the rule it enforces.
+package agreement

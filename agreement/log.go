@@ -1,0 +1,282 @@
+package agreement
+
+import (
+	"bytes"
+	"crypto/sha256"
+	"encoding/binary"
+	"encoding/hex"
+	"encoding/json"
+	"hash"
+	"slices"
+	"strconv"
+	"time"
+
+	"github.com/google/uuid"
+
+	"github.com/isgkit/gateway/internal/violation"
+)
+
+// Change is one changed field of a summary or flow (LOG-1): its JSON name and its old and new
+// values as JSON text. A field absent on one side (an unset optional field) reads "null".
+type Change struct {
+	Field string `json:"field"`
+	Old   string `json:"old"`
+	New   string `json:"new"`
+}
+
+// Logged are the aggregates whose changes the transaction log records.
+type Logged interface{ Summary | Flow }
+
+// Diff lists the fields that differ between old and new, one Change each, sorted by field name
+// (LOG-1). Values are compared and reported as the JSON the aggregate is stored as (encoding/json,
+// HTML escaping off); nested values — a flow's reviews, a summary's contacts — are one field.
+// Bookkeeping that changes with every command is left out: updated_at, updated_by, rev and log.
+// State changes and review decisions are fields like any other.
+//
+// The only error is a value encoding/json cannot encode (a time outside years 0–9999).
+func Diff[T Logged](old, new T) ([]Change, error) {
+	o, err := fields(old)
+	if err != nil {
+		return nil, err
+	}
+	n, err := fields(new)
+	if err != nil {
+		return nil, err
+	}
+	keys := make([]string, 0, len(n)+1)
+	for k := range n {
+		keys = append(keys, k)
+	}
+	for k := range o {
+		if _, ok := n[k]; !ok {
+			keys = append(keys, k)
+		}
+	}
+	slices.Sort(keys)
+	var out []Change
+	for _, k := range keys {
+		switch k {
+		case "updated_at", "updated_by", "rev", "log":
+			continue
+		}
+		ov, nv := o[k], n[k]
+		if bytes.Equal(ov, nv) {
+			continue
+		}
+		out = append(out, Change{Field: k, Old: jsonText(ov), New: jsonText(nv)})
+	}
+	return out, nil
+}
+
+func fields(v any) (map[string]json.RawMessage, error) {
+	var buf bytes.Buffer
+	enc := json.NewEncoder(&buf)
+	enc.SetEscapeHTML(false)
+	if err := enc.Encode(v); err != nil {
+		return nil, violation.New(ErrInvalid, "log.unencodable", "LOG-1", err.Error())
+	}
+	var m map[string]json.RawMessage
+	if err := json.Unmarshal(buf.Bytes(), &m); err != nil {
+		return nil, violation.New(ErrInvalid, "log.unencodable", "LOG-1", err.Error())
+	}
+	return m, nil
+}
+
+func jsonText(raw json.RawMessage) string {
+	if raw == nil {
+		return "null"
+	}
+	return string(raw)
+}
+
+// LogEntry is one entry of a summary's or flow's transaction log (LOG-1): who changed which field
+// when, from what to what; chained to the entry before by hash (LOG-2).
+type LogEntry struct {
+	// Subject is the summary or flow the entry belongs to.
+	Subject uuid.UUID `json:"subject"`
+	// Seq numbers the subject's entries from 1 without gaps.
+	Seq  int64     `json:"seq"`
+	User UserID    `json:"user"`
+	Org  OrgID     `json:"org"`
+	At   time.Time `json:"at"`
+	// Field, Old and New are a Change.
+	Field string `json:"field"`
+	Old   string `json:"old"`
+	New   string `json:"new"`
+	// PrevHash is the Hash of entry Seq-1, or "" for the first entry.
+	PrevHash string `json:"prev_hash"`
+	// Hash is the lowercase hex SHA-256 of the entry's canonical form (see EntryHash).
+	Hash string `json:"hash"`
+}
+
+// LogHead is what a summary or flow keeps of its log: how many entries it has and the last
+// entry's Hash. Stored with the aggregate under the store's optimistic concurrency, it is what
+// makes a truncated log or one with forged entries appended detectable by Verify.
+type LogHead struct {
+	Count int64  `json:"count"`
+	Last  string `json:"last,omitempty"`
+}
+
+// Append chains one entry per change onto a log whose head is head, and returns the entries and
+// the new head. Entries record at in UTC. With no changes it returns no entries and head as is.
+func Append(head LogHead, subject uuid.UUID, changes []Change, user UserID, org OrgID, at time.Time) ([]LogEntry, LogHead) {
+	if len(changes) == 0 {
+		return nil, head
+	}
+	at = at.UTC()
+	out := make([]LogEntry, len(changes))
+	h := sha256.New()
+	var buf []byte
+	for i, c := range changes {
+		e := LogEntry{
+			Subject: subject, Seq: head.Count + 1, User: user, Org: org, At: at,
+			Field: c.Field, Old: c.Old, New: c.New, PrevHash: head.Last,
+		}
+		var sum string
+		sum, buf = entryHash(h, buf, &e)
+		e.Hash = sum
+		out[i] = e
+		head = LogHead{Count: e.Seq, Last: sum}
+	}
+	return out, head
+}
+
+// EntryHash computes an entry's Hash from its other fields. This is the canonical form, for any
+// platform to reproduce:
+//
+//	SHA-256 over the ASCII tag "ISG-LOG-1" followed by nine fields, each written as its length in
+//	bytes (4-byte unsigned big-endian) and then its UTF-8 bytes, in this order:
+//	  1. seq        decimal, no sign or leading zeros ("1", "42")
+//	  2. subject    UUID, lowercase, hyphenated (36 characters)
+//	  3. user       UUID as above
+//	  4. org        UUID as above
+//	  5. at         the time in UTC as RFC 3339 with nanoseconds, trailing zeros of the fraction
+//	              dropped and the fraction omitted when zero ("2025-01-02T03:04:05.5Z"), i.e. Go's
+//	              time.RFC3339Nano
+//	  6. field      the field's JSON name
+//	  7. old        the old value's JSON text, exactly as stored
+//	  8. new        the new value's JSON text, exactly as stored
+//	  9. prev_hash  the previous entry's hash as lowercase hex, or empty for the first entry
+//
+// and written as 64 lowercase hex digits. The length prefixes keep one field's text from being
+// read as part of its neighbour's.
+func EntryHash(e LogEntry) string {
+	s, _ := entryHash(sha256.New(), nil, &e)
+	return s
+}
+
+const logTag = "ISG-LOG-1"
+
+func entryHash(h hash.Hash, buf []byte, e *LogEntry) (string, []byte) {
+	buf = append(buf[:0], logTag...)
+	put := func(b []byte, s string) []byte {
+		b = binary.BigEndian.AppendUint32(b, uint32(len(s)))
+		return append(b, s...)
+	}
+	putBytes := func(b []byte, f func([]byte) []byte) []byte {
+		at := len(b)
+		b = append(b, 0, 0, 0, 0)
+		b = f(b)
+		binary.BigEndian.PutUint32(b[at:], uint32(len(b)-at-4))
+		return b
+	}
+	buf = putBytes(buf, func(b []byte) []byte { return strconv.AppendInt(b, e.Seq, 10) })
+	buf = putBytes(buf, func(b []byte) []byte { return appendUUID(b, e.Subject) })
+	buf = putBytes(buf, func(b []byte) []byte { return appendUUID(b, e.User.UUID) })
+	buf = putBytes(buf, func(b []byte) []byte { return appendUUID(b, e.Org.UUID) })
+	buf = putBytes(buf, func(b []byte) []byte { return e.At.UTC().AppendFormat(b, time.RFC3339Nano) })
+	buf = put(buf, e.Field)
+	h.Reset()
+	h.Write(buf)
+	// old and new may be large; they go to the hash directly rather than through buf.
+	for _, s := range []string{e.Old, e.New} {
+		var n [4]byte
+		binary.BigEndian.PutUint32(n[:], uint32(len(s)))
+		h.Write(n[:])
+		h.Write([]byte(s))
+	}
+	buf = put(buf[:0], e.PrevHash)
+	h.Write(buf)
+	var sum [sha256.Size]byte
+	return hex.EncodeToString(h.Sum(sum[:0])), buf
+}
+
+func appendUUID(b []byte, u uuid.UUID) []byte {
+	var s [36]byte
+	hex.Encode(s[0:8], u[0:4])
+	s[8] = '-'
+	hex.Encode(s[9:13], u[4:6])
+	s[13] = '-'
+	hex.Encode(s[14:18], u[6:8])
+	s[18] = '-'
+	hex.Encode(s[19:23], u[8:10])
+	s[23] = '-'
+	hex.Encode(s[24:], u[10:])
+	return append(b, s[:]...)
+}
+
+// CodeLogBroken (ErrRule; LOG-2) is the code of the error Verify returns.
+const CodeLogBroken = "log.broken"
+
+// VerifyError reports the first entry at which a log fails verification. It unwraps to an *Error
+// of kind ErrRule with CodeLogBroken, so errors.Is(err, ErrRule) and errors.As(err, &*Error) hold.
+type VerifyError struct {
+	// Index is the entry's position in the slice given to Verify; for a truncated log it is the
+	// position of the first missing entry, for entries beyond the head the first extra one.
+	Index int
+	// Seq is the sequence number expected at Index.
+	Seq int64
+	// Reason says what is wrong.
+	Reason string
+}
+
+func (e *VerifyError) Error() string {
+	return "transaction log broken at entry " + strconv.Itoa(e.Index) + " (seq " + strconv.FormatInt(e.Seq, 10) + "): " + e.Reason
+}
+
+// Unwrap gives the module's error for the failure.
+func (e *VerifyError) Unwrap() error {
+	return violation.New(ErrRule, CodeLogBroken, "LOG-2", e.Error())
+}
+
+// Verify checks a whole log, oldest entry first, against the head its summary or flow keeps
+// (LOG-2): sequence numbers 1, 2, 3… on one subject, each entry chained to the one before and
+// hashing to its Hash, and as many entries as the head counts, ending at its Last hash. It
+// returns nil or a *VerifyError naming the first bad entry, so an altered, removed, reordered,
+// truncated or appended entry is reported where it is.
+func Verify(head LogHead, entries []LogEntry) error {
+	h := sha256.New()
+	var buf []byte
+	prev := ""
+	for i := range entries {
+		e := &entries[i]
+		want := int64(i) + 1
+		bad := func(reason string) error { return &VerifyError{Index: i, Seq: want, Reason: reason} }
+		switch {
+		case want > head.Count:
+			return bad("entry beyond the head's count of " + strconv.FormatInt(head.Count, 10) + " (appended without the record)")
+		case e.Seq != want:
+			return bad("sequence number is " + strconv.FormatInt(e.Seq, 10) + " (entry removed, reordered or inserted)")
+		case i > 0 && e.Subject != entries[0].Subject:
+			return bad("belongs to another subject")
+		case e.PrevHash != prev:
+			return bad("does not chain to the entry before (prev_hash differs)")
+		}
+		var sum string
+		sum, buf = entryHash(h, buf, e)
+		if sum != e.Hash {
+			return bad("content does not match its hash (entry altered)")
+		}
+		prev = e.Hash
+	}
+	n := int64(len(entries))
+	switch {
+	case n < head.Count:
+		return &VerifyError{Index: len(entries), Seq: n + 1, Reason: "missing: the head counts " +
+			strconv.FormatInt(head.Count, 10) + " entries (log truncated)"}
+	case prev != head.Last:
+		i := max(len(entries)-1, 0)
+		return &VerifyError{Index: i, Seq: int64(i) + 1, Reason: "last hash differs from the head's"}
+	}
+	return nil
+}

@@ -1,0 +1,580 @@
+package agreement
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"reflect"
+	"runtime"
+	"slices"
+	"strings"
+	"time"
+
+	"github.com/qmuntal/stateless"
+
+	"github.com/isgkit/gateway/internal/violation"
+)
+
+// FlowState is a flow's lifecycle state (FLOW-2). Its text is stable: it is stored.
+type FlowState string
+
+// The flow states. Signed, Archived, Terminated and Superseded belong to sign-off, archiving,
+// termination and variation (SIGN, LIFE); they are declared now so that stored states and the
+// diagram keep one vocabulary, and no step reaches them yet.
+const (
+	// Draft: editable by every organisation named in the flow and by its creator (FLOW-3).
+	Draft FlowState = "draft"
+	// InReview: DPO review requested; locked for every organisation (FLOW-5).
+	InReview FlowState = "in_review"
+	// Approved: at least one approval and no open rejection; still locked (FLOW-6).
+	Approved FlowState = "approved"
+	// Rejected: an open rejection; editable by the creating organisation only (FLOW-6).
+	Rejected FlowState = "rejected"
+	// Finalised: no longer editable by anyone (FLOW-3); ready for sign-off.
+	Finalised  FlowState = "finalised"
+	Signed     FlowState = "signed"
+	Archived   FlowState = "archived"
+	Terminated FlowState = "terminated"
+	Superseded FlowState = "superseded"
+)
+
+// FlowStates lists every state, in lifecycle order.
+func FlowStates() []FlowState {
+	return []FlowState{Draft, InReview, Approved, Rejected, Finalised, Signed, Archived, Terminated, Superseded}
+}
+
+// Valid reports whether s is one of the declared states.
+func (s FlowState) Valid() bool { return slices.Contains(FlowStates(), s) }
+
+// Trigger is a step of the flow lifecycle, as a UI offers it. Its text is stable.
+type Trigger string
+
+// The triggers.
+const (
+	TriggerEdit          Trigger = "edit"
+	TriggerRequestReview Trigger = "request_review"
+	TriggerApprove       Trigger = "approve"
+	TriggerReject        Trigger = "reject"
+	TriggerRereview      Trigger = "rereview"
+	TriggerFinalise      Trigger = "finalise"
+)
+
+// FlowMachine is the flow lifecycle (FLOW-2…FLOW-8): one stateless machine configured once by
+// NewFlowMachine and shared by every flow. The state lives in the Flow; each command fires on a
+// copy of it reached through the context, so a FlowMachine is safe for concurrent use and a
+// refused or failed command returns the caller's flow untouched. The Gateway builds one and keeps
+// it: configuring a machine costs about ten times firing one.
+//
+// The commands return the new flow and the events it raised. They refuse with *Error values:
+// ErrInvalid (field errors of the input), ErrInvalidTransition (the state has no such step:
+// CodeInvalidTransition, CodeLocked, CodeNotEditable), ErrForbidden (the actor's organisation
+// may not take it: CodeNotParty, CodeNotCreator, CodeNotReviewer) or ErrRule (a rule of the
+// rulebook forbids it now: CodeDPOApprovalRequired, CodeApprovalRequired, CodeOpenRejection,
+// CodeNoOpenRejection, CodePartyHasOpenRejection).
+type FlowMachine struct {
+	sm *stateless.StateMachine
+	// refusals maps a guard's name, as stateless reports an unmet guard, to the error it means.
+	refusals map[string]refusal
+}
+
+type refusal struct {
+	kind              error
+	code, rule, cause string
+}
+
+// firing is what one command works on: the copy of the flow, the facts guards need, the
+// command's input and the events raised.
+type firing struct {
+	flow     *Flow
+	actor    Actor
+	at       time.Time
+	terms    FlowTerms
+	request  ReviewRequest
+	verdict  Verdict
+	rereview Rereview
+	events   []Event
+}
+
+type firingKey struct{}
+
+func firingOf(ctx context.Context) *firing {
+	fc, _ := ctx.Value(firingKey{}).(*firing)
+	if fc == nil || fc.flow == nil {
+		return nil
+	}
+	return fc
+}
+
+// NewFlowMachine builds the flow lifecycle. A FlowMachine must come from here.
+func NewFlowMachine() *FlowMachine {
+	sm := stateless.NewStateMachineWithExternalStorage(flowState, setFlowState, stateless.FiringImmediate)
+
+	sm.Configure(Draft).
+		InternalTransition(TriggerEdit, applyEdit, partyOrCreatorEdits).
+		Permit(TriggerRequestReview, InReview, partyOrCreatorRequests).
+		Permit(TriggerFinalise, Finalised, creatorOrgFinalises, carriesNoPersonalData)
+
+	sm.Configure(InReview).
+		OnEntryFrom(TriggerRequestReview, recordReviewRequest).
+		OnEntryFrom(TriggerRereview, recordRereview).
+		InternalTransition(TriggerRequestReview, recordReviewRequest, partyOrCreatorRequests).
+		Permit(TriggerApprove, Approved, isRequestedDPO, noOtherOpenRejection).
+		InternalTransition(TriggerApprove, recordApproval, isRequestedDPO, otherOpenRejection).
+		Permit(TriggerReject, Rejected, isRequestedDPO).
+		InternalTransition(TriggerRereview, recordRereview, creatorAnswersRejection, rejectionIsOpen).
+		Permit(TriggerFinalise, Finalised, creatorOrgFinalises, noOpenRejection, approvedOrReviewByPassed)
+
+	sm.Configure(Approved).
+		OnEntryFrom(TriggerApprove, recordApproval).
+		InternalTransition(TriggerRequestReview, recordReviewRequest, partyOrCreatorRequests).
+		InternalTransition(TriggerApprove, recordApproval, isRequestedDPO).
+		Permit(TriggerReject, Rejected, isRequestedDPO).
+		Permit(TriggerFinalise, Finalised, creatorOrgFinalises, noOpenRejection, approvedOrReviewByPassed)
+
+	sm.Configure(Rejected).
+		OnEntryFrom(TriggerReject, recordRejection).
+		InternalTransition(TriggerEdit, applyEdit, onlyCreatorEditsRejected).
+		Permit(TriggerApprove, Approved, isRequestedDPO, noOtherOpenRejection).
+		InternalTransition(TriggerApprove, recordApproval, isRequestedDPO, otherOpenRejection).
+		InternalTransition(TriggerReject, recordRejection, isRequestedDPO).
+		Permit(TriggerRereview, InReview, creatorAnswersRejection, rejectionIsOpen).
+		Permit(TriggerFinalise, Finalised, creatorOrgFinalises, noOpenRejection, approvedOrReviewByPassed)
+
+	sm.Configure(Finalised).OnEntryFrom(TriggerFinalise, recordFinalisation)
+	for _, s := range []FlowState{Signed, Archived, Terminated, Superseded} {
+		sm.Configure(s)
+	}
+
+	m := &FlowMachine{sm: sm, refusals: map[string]refusal{}}
+	for _, r := range []struct {
+		guard stateless.GuardFunc
+		refusal
+	}{
+		{partyOrCreatorEdits, refusal{ErrForbidden, CodeNotParty, "FLOW-3", "only an organisation named in the flow, or its creator, may edit a draft"}},
+		{partyOrCreatorRequests, refusal{ErrForbidden, CodeNotParty, "FLOW-5", "only an organisation named in the flow, or its creator, may request DPO review"}},
+		{creatorOrgFinalises, refusal{ErrForbidden, CodeNotCreator, "FLOW-3", "only the creating organisation may finalise the flow"}},
+		{onlyCreatorEditsRejected, refusal{ErrForbidden, CodeNotCreator, "FLOW-6", "a rejected flow is unlocked for the creating organisation only"}},
+		{creatorAnswersRejection, refusal{ErrForbidden, CodeNotCreator, "FLOW-7", "only the creating organisation may answer a rejection"}},
+		{isRequestedDPO, refusal{ErrForbidden, CodeNotReviewer, "FLOW-6", "the actor was not asked to review this flow as a DPO of that organisation"}},
+		{carriesNoPersonalData, refusal{ErrRule, CodeDPOApprovalRequired, "FLOW-4", "a flow with personal or special-category data needs DPO approval before it is finalised"}},
+		{noOpenRejection, refusal{ErrRule, CodeOpenRejection, "FLOW-8", "a DPO rejection is still open"}},
+		{approvedOrReviewByPassed, refusal{ErrRule, CodeApprovalRequired, "FLOW-8", "no DPO has approved the current version and the review-by date has not passed"}},
+		{rejectionIsOpen, refusal{ErrRule, CodeNoOpenRejection, "FLOW-7", "that DPO has no open rejection to answer"}},
+	} {
+		m.refusals[guardName(r.guard)] = r.refusal
+	}
+	sm.OnUnhandledTrigger(m.refuse)
+	return m
+}
+
+// guardName is the name stateless reports for an unmet guard: the function's last dotted part.
+func guardName(g stateless.GuardFunc) string {
+	name := runtime.FuncForPC(reflect.ValueOf(g).Pointer()).Name()
+	return name[strings.LastIndexByte(name, '.')+1:]
+}
+
+// refuse turns stateless's "not handled" into the package's typed error: the first unmet guard
+// names the rule; with none, the state simply has no such step.
+func (m *FlowMachine) refuse(_ context.Context, state stateless.State, trigger stateless.Trigger, unmet []string) error {
+	for _, g := range unmet {
+		if r, ok := m.refusals[g]; ok {
+			return violation.New(r.kind, r.code, r.rule, r.cause)
+		}
+	}
+	st, _ := state.(FlowState)
+	tr, _ := trigger.(Trigger)
+	if tr == TriggerEdit {
+		switch st {
+		case InReview, Approved:
+			return violation.New(ErrInvalidTransition, CodeLocked, "FLOW-5",
+				"the flow is locked for every organisation while under DPO review or approved")
+		case Finalised, Signed, Archived, Terminated, Superseded:
+			return violation.New(ErrInvalidTransition, CodeNotEditable, "FLOW-3",
+				"a "+string(st)+" flow can no longer be edited by anyone")
+		}
+	}
+	return violation.New(ErrInvalidTransition, CodeInvalidTransition, "FLOW-2",
+		fmt.Sprintf("a %s flow cannot %s", st, strings.ReplaceAll(string(tr), "_", " ")))
+}
+
+// ToGraph returns the lifecycle as DOT text; testdata/agreement/flow_states.dot is its golden copy
+// and docs/flow-states.svg its picture.
+func (m *FlowMachine) ToGraph() string { return m.sm.ToGraph() }
+
+// Permitted lists, sorted, the steps actor may take on f at time now: what a UI offers. It runs
+// only the guards, never the steps.
+func (m *FlowMachine) Permitted(f Flow, actor Actor, now time.Time) []Trigger {
+	if !f.State.Valid() {
+		return nil
+	}
+	fc := &firing{flow: &f, actor: actor, at: now}
+	ts, err := m.sm.PermittedTriggersCtx(context.WithValue(context.Background(), firingKey{}, fc))
+	if err != nil {
+		return nil
+	}
+	out := make([]Trigger, 0, len(ts))
+	for _, t := range ts {
+		if tr, ok := t.(Trigger); ok {
+			out = append(out, tr)
+		}
+	}
+	slices.Sort(out)
+	return out
+}
+
+// fire runs trigger on a copy of f. stateless sets the state before entry actions and has no
+// rollback, so only the copy is ever touched and a refusal returns f itself.
+func (m *FlowMachine) fire(f Flow, trigger Trigger, fc *firing) (Flow, []Event, error) {
+	if !f.State.Valid() {
+		return f, nil, violation.New(ErrInvalid, CodeBadState, "FLOW-2", "unknown flow state "+quote(string(f.State)))
+	}
+	cp := f
+	fc.flow = &cp
+	fc.at = fc.at.UTC()
+	if err := m.sm.FireCtx(context.WithValue(context.Background(), firingKey{}, fc), trigger); err != nil {
+		var e *Error
+		if !errors.As(err, &e) {
+			err = violation.New(ErrInvalidTransition, CodeInvalidTransition, "FLOW-2", err.Error())
+		}
+		return f, nil, err
+	}
+	return cp, fc.events, nil
+}
+
+// Edit replaces the flow's terms (FLOW-3). In Draft any organisation named in the flow, or its
+// creator, may edit; in Rejected only the creator; otherwise nobody. A change of terms is a new
+// revision (Rev+1) that voids earlier approvals (FLOW-8); terms equal to the current ones change
+// nothing. An organisation removed from the flow has its DPOs' reviews withdrawn, unless one of
+// them holds an open rejection, which must be answered first (FLOW-7). s must be the flow's
+// summary: parties are checked against it (FLOW-11).
+//
+// Errors: ErrConflict (CodeWrongSummary); ErrInvalid with field errors; ErrInvalidTransition
+// (CodeLocked, CodeNotEditable); ErrForbidden (CodeNotParty, CodeNotCreator); ErrRule
+// (CodePartyHasOpenRejection).
+func (m *FlowMachine) Edit(f Flow, s Summary, actor Actor, at time.Time, t FlowTerms) (Flow, []Event, error) {
+	if s.ID != f.SummaryID {
+		return f, nil, violation.New(ErrConflict, CodeWrongSummary, "FLOW-11", "the summary given is not the flow's summary")
+	}
+	t, extra := t.normalised()
+	if err := checkInput(t, "FLOW-1", append(extra, t.check(s)...)); err != nil {
+		return f, nil, err
+	}
+	return m.fire(f, TriggerEdit, &firing{actor: actor, at: at, terms: t})
+}
+
+// RequestReview asks DPOs to review the flow by a date, locking it for every organisation
+// (FLOW-5). Each DPO reviews for an organisation named in the flow. It is allowed in Draft (which
+// it moves to InReview), InReview and Approved, to any organisation named in the flow or its
+// creator. Asking a DPO already asked renews the request; the flow's ReviewBy is the latest date
+// of all requests.
+//
+// Errors: ErrInvalid (field errors, FLOW-5); ErrForbidden (CodeNotParty); ErrInvalidTransition.
+// Raises EventReviewRequested.
+func (m *FlowMachine) RequestReview(f Flow, actor Actor, at time.Time, r ReviewRequest) (Flow, []Event, error) {
+	var extra []FieldError
+	keys := make([]Reviewer, len(r.DPOs))
+	for i, d := range r.DPOs {
+		keys[i] = d
+		if !d.Org.IsZero() && !f.Names(d.Org) {
+			extra = append(extra, fieldErr(indexed("dpos", i)+".org", FieldCodeNotParty, "FLOW-5",
+				"a DPO reviews for an organisation named in the flow"))
+		}
+	}
+	for _, i := range duplicates(keys) {
+		extra = append(extra, fieldErr(indexed("dpos", i), FieldCodeDuplicate, "FLOW-5", "names a DPO twice"))
+	}
+	if !r.ReviewBy.IsZero() && !r.ReviewBy.After(at) {
+		extra = append(extra, fieldErr("review_by", FieldCodeNotFuture, "FLOW-5", "must be later than the request"))
+	}
+	if err := checkInput(r, "FLOW-5", extra); err != nil {
+		return f, nil, err
+	}
+	r.DPOs = cloneSlice(r.DPOs)
+	r.ReviewBy = r.ReviewBy.UTC()
+	return m.fire(f, TriggerRequestReview, &firing{actor: actor, at: at, request: r})
+}
+
+// Approve records the actor's approval as a DPO asked to review the flow, for the flow's current
+// revision (FLOW-6). With no other open rejection the flow is Approved (still locked); otherwise
+// it stays as it is.
+//
+// Errors: ErrInvalid; ErrForbidden (CodeNotReviewer); ErrInvalidTransition. Raises EventApproved.
+func (m *FlowMachine) Approve(f Flow, actor Actor, at time.Time, v Verdict) (Flow, []Event, error) {
+	if err := checkInput(v, "FLOW-6", nil); err != nil {
+		return f, nil, err
+	}
+	return m.fire(f, TriggerApprove, &firing{actor: actor, at: at, verdict: v})
+}
+
+// Reject records the actor's rejection, with its details, as a DPO asked to review the flow
+// (FLOW-6). The flow is Rejected: unlocked for its creating organisation only. The rejection stays
+// open until the same DPO decides again (FLOW-7).
+//
+// Errors: ErrInvalid (details are required); ErrForbidden (CodeNotReviewer);
+// ErrInvalidTransition. Raises EventRejected.
+func (m *FlowMachine) Reject(f Flow, actor Actor, at time.Time, v Verdict) (Flow, []Event, error) {
+	var extra []FieldError
+	if strings.TrimSpace(v.Details) == "" {
+		extra = append(extra, fieldErr("details", "required", "FLOW-6", "a rejection must say why"))
+	}
+	if err := checkInput(v, "FLOW-6", extra); err != nil {
+		return f, nil, err
+	}
+	return m.fire(f, TriggerReject, &firing{actor: actor, at: at, verdict: v})
+}
+
+// RequestRereview answers a DPO's open rejection with what changed and asks that DPO to review
+// again (FLOW-7). Only the creating organisation may; the flow locks again (Rejected → InReview).
+// The rejection stays open until the DPO decides.
+//
+// Errors: ErrInvalid; ErrForbidden (CodeNotCreator); ErrRule (CodeNoOpenRejection);
+// ErrInvalidTransition. Raises EventRereviewRequested.
+func (m *FlowMachine) RequestRereview(f Flow, actor Actor, at time.Time, r Rereview) (Flow, []Event, error) {
+	if err := checkInput(r, "FLOW-7", nil); err != nil {
+		return f, nil, err
+	}
+	return m.fire(f, TriggerRereview, &firing{actor: actor, at: at, rereview: r})
+}
+
+// Finalise finalises the flow for its creating organisation (FLOW-3). From Draft only a flow
+// without personal or special-category data may be finalised (FLOW-4); after DPO review it needs
+// an approval of the current revision, or the review-by date to have passed, and no open
+// rejection (FLOW-8). A finalised flow can no longer be edited.
+//
+// Errors: ErrForbidden (CodeNotCreator); ErrRule (CodeDPOApprovalRequired, CodeOpenRejection,
+// CodeApprovalRequired); ErrInvalidTransition. Raises EventFinalised.
+func (m *FlowMachine) Finalise(f Flow, actor Actor, at time.Time) (Flow, []Event, error) {
+	return m.fire(f, TriggerFinalise, &firing{actor: actor, at: at})
+}
+
+// ---- state storage -------------------------------------------------------------------------
+
+// flowState reads the state of the flow being fired on. With none in the context it answers
+// Draft, the initial state, which is what ToGraph draws as the entry point.
+func flowState(ctx context.Context) (stateless.State, error) {
+	fc := firingOf(ctx)
+	if fc == nil {
+		return Draft, nil
+	}
+	return fc.flow.State, nil
+}
+
+func setFlowState(ctx context.Context, s stateless.State) error {
+	fc := firingOf(ctx)
+	st, ok := s.(FlowState)
+	if fc == nil || !ok {
+		return violation.New(ErrInvalidTransition, CodeInvalidTransition, "FLOW-2", "no flow to change")
+	}
+	fc.flow.State = st
+	return nil
+}
+
+// ---- guards: named, because stateless reports them by name in errors and in the diagram --------
+
+func partyOrCreator(ctx context.Context) bool {
+	fc := firingOf(ctx)
+	return fc != nil && !fc.actor.Org.IsZero() &&
+		(fc.actor.Org == fc.flow.CreatedByOrg || fc.flow.Names(fc.actor.Org))
+}
+
+func creatorOrg(ctx context.Context) bool {
+	fc := firingOf(ctx)
+	return fc != nil && !fc.actor.Org.IsZero() && fc.actor.Org == fc.flow.CreatedByOrg
+}
+
+func partyOrCreatorEdits(ctx context.Context, _ ...any) bool      { return partyOrCreator(ctx) }
+func partyOrCreatorRequests(ctx context.Context, _ ...any) bool   { return partyOrCreator(ctx) }
+func creatorOrgFinalises(ctx context.Context, _ ...any) bool      { return creatorOrg(ctx) }
+func onlyCreatorEditsRejected(ctx context.Context, _ ...any) bool { return creatorOrg(ctx) }
+func creatorAnswersRejection(ctx context.Context, _ ...any) bool  { return creatorOrg(ctx) }
+
+func isRequestedDPO(ctx context.Context, _ ...any) bool {
+	fc := firingOf(ctx)
+	return fc != nil && !fc.actor.User.IsZero() && fc.flow.reviewOf(fc.actor.User, fc.actor.Org) >= 0
+}
+
+// otherOpenRejection: a DPO other than the actor (or the actor for another organisation) holds an
+// open rejection, so the actor's approval cannot make the flow Approved.
+func otherOpenRejection(ctx context.Context, _ ...any) bool {
+	fc := firingOf(ctx)
+	if fc == nil {
+		return false
+	}
+	for _, r := range fc.flow.Reviews {
+		if r.OpenRejection() && (r.DPO != fc.actor.User || r.Org != fc.actor.Org) {
+			return true
+		}
+	}
+	return false
+}
+
+func noOtherOpenRejection(ctx context.Context, args ...any) bool {
+	return firingOf(ctx) != nil && !otherOpenRejection(ctx, args...)
+}
+
+func carriesNoPersonalData(ctx context.Context, _ ...any) bool {
+	fc := firingOf(ctx)
+	return fc != nil && !fc.flow.NeedsDPOApproval()
+}
+
+func noOpenRejection(ctx context.Context, _ ...any) bool {
+	fc := firingOf(ctx)
+	return fc != nil && !fc.flow.HasOpenRejection()
+}
+
+func approvedOrReviewByPassed(ctx context.Context, _ ...any) bool {
+	fc := firingOf(ctx)
+	return fc != nil && (fc.flow.HasCurrentApproval() || fc.flow.ReviewByPassed(fc.at))
+}
+
+// rejectionIsOpen: the DPO named by the re-review holds an open rejection. Without a DPO (as when
+// Permitted asks) any open rejection will do.
+func rejectionIsOpen(ctx context.Context, _ ...any) bool {
+	fc := firingOf(ctx)
+	if fc == nil {
+		return false
+	}
+	for _, r := range fc.flow.Reviews {
+		if r.OpenRejection() && (fc.rereview.DPO.IsZero() || r.DPO == fc.rereview.DPO) {
+			return true
+		}
+	}
+	return false
+}
+
+// ---- actions: each changes only the copy being fired on, cloning what it changes ---------------
+
+func touched(fc *firing) {
+	fc.flow.UpdatedAt = fc.at
+	fc.flow.UpdatedBy = fc.actor.User
+}
+
+func (fc *firing) event(t EventType) Event {
+	return Event{Type: t, FlowID: fc.flow.ID, SummaryID: fc.flow.SummaryID, Actor: fc.actor, At: fc.at}
+}
+
+func applyEdit(ctx context.Context, _ ...any) error {
+	fc := firingOf(ctx)
+	if fc == nil {
+		return violation.New(ErrInvalidTransition, CodeInvalidTransition, "FLOW-2", "no flow to edit")
+	}
+	f := fc.flow
+	if reflect.DeepEqual(fc.terms, f.FlowTerms) {
+		return nil
+	}
+	var withdrawn bool
+	reviews := slices.Clone(f.Reviews)
+	for i, r := range reviews {
+		if r.Withdrawn || slices.Contains(fc.terms.Parties, r.Org) {
+			continue
+		}
+		if r.OpenRejection() {
+			return violation.New(ErrRule, CodePartyHasOpenRejection, "FLOW-7",
+				"organisation "+r.Org.String()+" has an open DPO rejection; answer it before removing the organisation")
+		}
+		reviews[i].Withdrawn = true
+		reviews[i].Awaiting = false
+		withdrawn = true
+	}
+	if withdrawn {
+		f.Reviews = reviews
+	}
+	f.FlowTerms = fc.terms
+	f.Rev++
+	touched(fc)
+	return nil
+}
+
+func recordReviewRequest(ctx context.Context, _ ...any) error {
+	fc := firingOf(ctx)
+	if fc == nil {
+		return violation.New(ErrInvalidTransition, CodeInvalidTransition, "FLOW-2", "no flow to review")
+	}
+	f := fc.flow
+	f.Reviews = slices.Clone(f.Reviews)
+	for _, d := range fc.request.DPOs {
+		r := DPOReview{DPO: d.DPO, Org: d.Org}
+		i := f.reviewOf(d.DPO, d.Org)
+		if i >= 0 {
+			r = f.Reviews[i]
+		}
+		r.RequestedBy, r.RequestedAt, r.ReviewBy, r.Awaiting = fc.actor.User, fc.at, fc.request.ReviewBy, true
+		if i >= 0 {
+			f.Reviews[i] = r
+		} else {
+			f.Reviews = append(f.Reviews, r)
+		}
+	}
+	if fc.request.ReviewBy.After(f.ReviewBy) {
+		f.ReviewBy = fc.request.ReviewBy
+	}
+	touched(fc)
+	e := fc.event(EventReviewRequested)
+	e.DPOs, e.ReviewBy, e.Note = slices.Clone(fc.request.DPOs), fc.request.ReviewBy, fc.request.Comment
+	fc.events = append(fc.events, e)
+	return nil
+}
+
+func recordApproval(ctx context.Context, _ ...any) error  { return recordDecision(ctx, DecisionApproved) }
+func recordRejection(ctx context.Context, _ ...any) error { return recordDecision(ctx, DecisionRejected) }
+
+func recordDecision(ctx context.Context, d Decision) error {
+	fc := firingOf(ctx)
+	if fc == nil {
+		return violation.New(ErrInvalidTransition, CodeInvalidTransition, "FLOW-2", "no flow to decide")
+	}
+	f := fc.flow
+	i := f.reviewOf(fc.actor.User, fc.actor.Org)
+	if i < 0 { // the guard has already made sure; this keeps a misconfiguration from panicking
+		return violation.New(ErrForbidden, CodeNotReviewer, "FLOW-6", "the actor was not asked to review this flow")
+	}
+	f.Reviews = slices.Clone(f.Reviews)
+	r := &f.Reviews[i]
+	r.Decision, r.Details, r.DecidedAt, r.DecidedRev, r.Awaiting = d, fc.verdict.Details, fc.at, f.Rev, false
+	touched(fc)
+	t := EventApproved
+	if d == DecisionRejected {
+		t = EventRejected
+	}
+	e := fc.event(t)
+	e.Requester, e.Note = r.RequestedBy, fc.verdict.Details
+	fc.events = append(fc.events, e)
+	return nil
+}
+
+func recordRereview(ctx context.Context, _ ...any) error {
+	fc := firingOf(ctx)
+	if fc == nil {
+		return violation.New(ErrInvalidTransition, CodeInvalidTransition, "FLOW-2", "no flow to re-review")
+	}
+	f := fc.flow
+	f.Reviews = slices.Clone(f.Reviews)
+	var asked []Reviewer
+	for i := range f.Reviews {
+		r := &f.Reviews[i]
+		if r.DPO != fc.rereview.DPO || !r.OpenRejection() {
+			continue
+		}
+		r.Awaiting, r.RereviewNote, r.RereviewAt = true, fc.rereview.Changes, fc.at
+		r.RequestedBy, r.RequestedAt = fc.actor.User, fc.at
+		asked = append(asked, Reviewer{DPO: r.DPO, Org: r.Org})
+	}
+	touched(fc)
+	e := fc.event(EventRereviewRequested)
+	e.DPOs, e.Note = asked, fc.rereview.Changes
+	fc.events = append(fc.events, e)
+	return nil
+}
+
+func recordFinalisation(ctx context.Context, _ ...any) error {
+	fc := firingOf(ctx)
+	if fc == nil {
+		return violation.New(ErrInvalidTransition, CodeInvalidTransition, "FLOW-2", "no flow to finalise")
+	}
+	fc.flow.FinalisedAt, fc.flow.FinalisedBy = fc.at, fc.actor.User
+	touched(fc)
+	e := fc.event(EventFinalised)
+	e.Parties = slices.Clone(fc.flow.Parties)
+	fc.events = append(fc.events, e)
+	return nil
+}
