@@ -145,8 +145,9 @@ func (s *Store) View(ctx context.Context, fn func(isg.Tx) error) error {
 }
 
 const (
-	sqlDeleteKeys = `DELETE FROM isg_index_keys k USING unnest($1::text[], $2::text[]) AS w(kind, id)
-		WHERE k.kind = w.kind AND k.id = w.id`
+	// One statement per record rather than a join with the arrays, for the reason isg_claim
+	// gives: a scalar key lookup is planned as an index scan whatever the table's statistics.
+	sqlDeleteKeys = "DELETE FROM isg_index_keys WHERE kind = $1 AND id = $2"
 	sqlPutRecords = `INSERT INTO isg_records (kind, id, version, body, keys)
 		SELECT * FROM unnest($1::text[], $2::text[], $3::int8[], $4::bytea[], $5::jsonb[])
 		ON CONFLICT (kind, id) DO UPDATE SET version = excluded.version, body = excluded.body, keys = excluded.keys`
@@ -225,12 +226,14 @@ func (s *Store) commit(ctx context.Context, t *tx) error {
 	// Explicitly READ COMMITTED, whatever default_transaction_isolation says: isg_claim's check
 	// must see what was committed while it waited for its locks.
 	b.Queue("BEGIN ISOLATION LEVEL READ COMMITTED")
-	// The statements below join unnested array parameters; left to choose, the server re-plans
-	// them on every commit (measured: planning was most of a commit's server time). Their
-	// generic plans are the right ones at any size: index lookups per array element.
+	// Left to choose, the server re-plans the statements below on every commit (measured:
+	// planning was most of a commit's server time). Their generic plans are right at any table
+	// size: each is a key lookup or an insert of unnested rows, never a join or a scan.
 	b.Queue("SET LOCAL plan_cache_mode = force_generic_plan")
 	b.Queue("SELECT isg_claim($1, $2, $3, $4, $5)", lockKeys, exclusive, rKinds, rIDs, rVersions)
-	b.Queue(sqlDeleteKeys, wKinds, wIDs)
+	for i := range wKinds {
+		b.Queue(sqlDeleteKeys, wKinds[i], wIDs[i])
+	}
 	b.Queue(sqlPutRecords, wKinds, wIDs, wVersions, wBodies, wKeys)
 	if len(keyRows) > 0 {
 		b.Queue(sqlPutKeys, kKinds, kNames, kValues, kIDs, kUnique)

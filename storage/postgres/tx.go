@@ -45,10 +45,16 @@ func storable(s string) bool { return utf8.ValidString(s) && !strings.Contains(s
 const (
 	sqlGet     = "SELECT version, body, keys FROM isg_records WHERE kind = $1 AND id = $2"
 	sqlVersion = "SELECT version FROM isg_records WHERE kind = $1 AND id = $2"
-	sqlFind    = `SELECT r.id, r.version, r.body, r.keys
-		FROM isg_index_keys k JOIN isg_records r ON r.kind = k.kind AND r.id = k.id
-		WHERE k.kind = $1 AND k.name = $2 AND k.value = $3 AND k.id > $4
-		ORDER BY k.id LIMIT $5`
+	// The page of IDs first, then each record by primary key: OFFSET 0 keeps the planner from
+	// flattening the lookup into a join that, on a table without statistics yet, it would run as
+	// a scan of the whole kind.
+	sqlFind = `SELECT k.id, r.version, r.body, r.keys
+		FROM (SELECT id FROM isg_index_keys
+			WHERE kind = $1 AND name = $2 AND value = $3 AND id > $4
+			ORDER BY id LIMIT $5) k
+		CROSS JOIN LATERAL (SELECT version, body, keys FROM isg_records
+			WHERE kind = $1 AND id = k.id OFFSET 0) r
+		ORDER BY k.id`
 	sqlCount = "SELECT count(*) FROM isg_index_keys WHERE kind = $1 AND name = $2 AND value = $3"
 	sqlHolds = "SELECT id FROM isg_index_keys WHERE kind = $1 AND name = $2 AND value = $3 AND id = ANY($4)"
 )

@@ -40,13 +40,15 @@ CREATE INDEX isg_index_keys_by_record ON isg_index_keys (kind, id);
 -- each other in a cycle. Holding them, it checks that every record is still at the version the
 -- unit saw (0: absent) and raises serialization_failure if not. The check runs under READ
 -- COMMITTED, where each statement sees everything committed before it started, so it sees the
--- work of the commit that held a lock before us. Its search_path is the one it was created
--- with, so it reads the isg_records beside it whatever the caller's path.
+-- work of the commit that held a lock before us. It looks records up one primary key at a time
+-- rather than joining the arrays to isg_records: a join's cached plan, made while the table was
+-- small, can stay a full scan as it grows. Its search_path is the one it was created with, so it
+-- reads the isg_records beside it whatever the caller's path.
 CREATE FUNCTION isg_claim(lock_keys bigint[], exclusive boolean[], kinds text[], ids text[], versions bigint[])
 RETURNS void LANGUAGE plpgsql SET search_path FROM CURRENT AS $$
 DECLARE
-	i   integer;
-	bad record;
+	i       integer;
+	current bigint;
 BEGIN
 	FOR i IN 1 .. coalesce(array_length(lock_keys, 1), 0) LOOP
 		IF exclusive[i] THEN
@@ -55,14 +57,12 @@ BEGIN
 			PERFORM pg_advisory_xact_lock_shared(lock_keys[i]);
 		END IF;
 	END LOOP;
-	SELECT w.kind, w.id, w.version AS seen, coalesce(r.version, 0) AS current INTO bad
-	FROM unnest(kinds, ids, versions) AS w(kind, id, version)
-	LEFT JOIN isg_records r ON r.kind = w.kind COLLATE "C" AND r.id = w.id COLLATE "C"
-	WHERE coalesce(r.version, 0) <> w.version
-	LIMIT 1;
-	IF FOUND THEN
-		RAISE EXCEPTION 'isg: % % is at version %, read at %', bad.kind, bad.id, bad.current, bad.seen
-			USING ERRCODE = 'serialization_failure';
-	END IF;
+	FOR i IN 1 .. coalesce(array_length(kinds, 1), 0) LOOP
+		SELECT r.version INTO current FROM isg_records r WHERE r.kind = kinds[i] AND r.id = ids[i];
+		IF coalesce(current, 0) <> versions[i] THEN
+			RAISE EXCEPTION 'isg: % % is at version %, read at %', kinds[i], ids[i], coalesce(current, 0), versions[i]
+				USING ERRCODE = 'serialization_failure';
+		END IF;
+	END LOOP;
 END
 $$;
