@@ -286,3 +286,40 @@ func TestDefaultSerializable(t *testing.T) {
 		return open(t, cs)
 	})
 }
+
+// TestViewSnapshot checks that a View sees one state of the database: a commit landing while it
+// runs changes nothing it reads, by Get, Find or Count.
+func TestViewSnapshot(t *testing.T) {
+	ctx := context.Background()
+	s := open(t, pg.NewSchema(t))
+	k := isg.IndexKey{Name: "member", Value: "o1"}
+	require.NoError(t, put(ctx, s,
+		isg.Record{Kind: "org", ID: "x", Body: []byte("0"), Keys: []isg.IndexKey{k}},
+		isg.Record{Kind: "org", ID: "y", Body: []byte("0")}))
+	var seen []string
+	err := s.View(ctx, func(tx isg.Tx) error {
+		x, err := tx.Get(ctx, "org", "x")
+		if err != nil {
+			return err
+		}
+		if err := put(ctx, s,
+			isg.Record{Kind: "org", ID: "x", Version: 1, Body: []byte("1")},
+			isg.Record{Kind: "org", ID: "y", Version: 1, Body: []byte("1"), Keys: []isg.IndexKey{k}},
+			isg.Record{Kind: "org", ID: "z", Body: []byte("1"), Keys: []isg.IndexKey{k}}); err != nil {
+			return err
+		}
+		y, err := tx.Get(ctx, "org", "y")
+		if err != nil {
+			return err
+		}
+		found, err := tx.Find(ctx, "org", k, isg.Page{})
+		if err != nil {
+			return err
+		}
+		n, err := tx.Count(ctx, "org", k)
+		seen = append(seen, string(x.Body), string(y.Body), fmt.Sprint(len(found)), fmt.Sprint(n))
+		return err
+	})
+	require.NoError(t, err)
+	assert.Equal(t, []string{"0", "0", "1", "1"}, seen, "the View saw part of a commit that landed while it ran")
+}

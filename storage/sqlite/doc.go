@@ -7,7 +7,7 @@
 //		return err
 //	}
 //	defer store.Close()
-//	gw := isg.New(store /*, options… */)
+//	gw, err := isg.New(store /*, options… */)
 //
 // # Schema
 //

@@ -339,3 +339,86 @@ func TestTxAfterUnit(t *testing.T) {
 	_, err = get(ctx, s, "org", "late")
 	assert.ErrorIs(t, err, isg.ErrNotFound)
 }
+
+// TestViewSnapshot checks that a View sees one state of the file: a commit landing while it runs
+// changes nothing it reads, by Get, Find or Count.
+func TestViewSnapshot(t *testing.T) {
+	viewSnapshot(t, open(t, filepath.Join(t.TempDir(), "isg.db")))
+}
+
+func viewSnapshot(t *testing.T, s isg.Store) {
+	ctx := context.Background()
+	k := isg.IndexKey{Name: "member", Value: "o1"}
+	require.NoError(t, put(ctx, s,
+		isg.Record{Kind: "org", ID: "x", Body: []byte("0"), Keys: []isg.IndexKey{k}},
+		isg.Record{Kind: "org", ID: "y", Body: []byte("0")}))
+	var seen []string
+	err := s.View(ctx, func(tx isg.Tx) error {
+		x, err := tx.Get(ctx, "org", "x")
+		if err != nil {
+			return err
+		}
+		if err := put(ctx, s,
+			isg.Record{Kind: "org", ID: "x", Version: 1, Body: []byte("1")},
+			isg.Record{Kind: "org", ID: "y", Version: 1, Body: []byte("1"), Keys: []isg.IndexKey{k}},
+			isg.Record{Kind: "org", ID: "z", Body: []byte("1"), Keys: []isg.IndexKey{k}}); err != nil {
+			return err
+		}
+		y, err := tx.Get(ctx, "org", "y")
+		if err != nil {
+			return err
+		}
+		found, err := tx.Find(ctx, "org", k, isg.Page{})
+		if err != nil {
+			return err
+		}
+		n, err := tx.Count(ctx, "org", k)
+		seen = append(seen, string(x.Body), string(y.Body), fmt.Sprint(len(found)), fmt.Sprint(n))
+		return err
+	})
+	require.NoError(t, err)
+	assert.Equal(t, []string{"0", "0", "1", "1"}, seen, "the View saw part of a commit that landed while it ran")
+}
+
+// TestEightWritersNoBusy is the load that fails with database/sql's defaults (a pool of
+// connections each beginning deferred transactions, whose upgrade to write fails with SQLITE_BUSY
+// without waiting): eight goroutines committing as fast as they can through one Store, on their
+// own records and on one shared record. The only errors allowed are isg.ErrConflict on the shared
+// record. TestTwoStoresOneFile covers commits from separate connections, where BEGIN IMMEDIATE
+// and the busy timeout are what prevent SQLITE_BUSY.
+func TestEightWritersNoBusy(t *testing.T) {
+	ctx := context.Background()
+	s := open(t, filepath.Join(t.TempDir(), "isg.db"))
+	require.NoError(t, put(ctx, s, isg.Record{Kind: "counter", ID: "shared"}))
+	const writers, units = 8, 60
+	var wg sync.WaitGroup
+	errs := make(chan error, writers*units)
+	for w := range writers {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for n := range units {
+				id := fmt.Sprintf("w%d", w)
+				if n%3 == 0 {
+					id = "shared"
+				}
+				err := s.Update(ctx, func(tx isg.Tx) error {
+					r, err := tx.Get(ctx, "counter", id)
+					if err != nil && !errors.Is(err, isg.ErrNotFound) {
+						return err
+					}
+					_, err = tx.Put(ctx, isg.Record{Kind: "counter", ID: id, Version: r.Version})
+					return err
+				})
+				if err != nil && !(id == "shared" && errors.Is(err, isg.ErrConflict)) {
+					errs <- err
+				}
+			}
+		}()
+	}
+	wg.Wait()
+	close(errs)
+	for err := range errs {
+		assert.NoError(t, err)
+	}
+}

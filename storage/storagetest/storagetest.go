@@ -1,25 +1,3 @@
-// Package storagetest is the conformance suite for isg.Store implementations, in the manner of
-// testing/fstest.TestFS: an adapter — one of ours or a host's own — proves it keeps the Store
-// contract by calling Run from its own test, with a function that makes a fresh, empty store:
-//
-//	func TestConformance(t *testing.T) {
-//		storagetest.Run(t, func(t *testing.T) isg.Store {
-//			s, err := mystore.Open(filepath.Join(t.TempDir(), "isg.db"))
-//			if err != nil {
-//				t.Fatal(err)
-//			}
-//			t.Cleanup(func() { s.Close() })
-//			return s
-//		})
-//	}
-//
-// Each case runs as a named subtest on its own store, so `go test -run 'TestConformance/Unique'`
-// narrows to one case. Several cases run units of work on many goroutines and are meant to be run
-// under the race detector (`go test -race`). Cases that check that one unit of work does not
-// block another wait for it at most ten seconds and then fail: an adapter that locks the whole
-// store while fn runs fails them instead of hanging the test binary.
-//
-// RunBenchmarks measures the same store through the same interface, so adapters can be compared.
 package storagetest
 
 import (

@@ -1,27 +1,3 @@
-// Package pgtest gives tests a real PostgreSQL server and a fresh database per test.
-//
-// The server is the one ISG_POSTGRES_URL names, if set (a connection string of a role that may
-// CREATE DATABASE). Otherwise Cluster starts a throwaway cluster from the PostgreSQL binaries
-// installed on the machine — on Debian and Ubuntu the postgresql package, found under
-// /usr/lib/postgresql/*/bin — in a temporary directory, listening only on a Unix socket there,
-// and removes it when the tests end. PostgreSQL refuses to run as root; when the tests do, the
-// cluster runs as the "postgres" user that the package creates. Tests are skipped, with a message
-// saying so, only when neither a URL nor any PostgreSQL installation is found.
-//
-// Use it from a package's TestMain, so one cluster serves the whole test binary:
-//
-//	var pg pgtest.Cluster
-//
-//	func TestMain(m *testing.M) { os.Exit(pg.Main(m)) }
-//
-//	func TestSomething(t *testing.T) {
-//		connString := pg.NewSchema(t) // a new, empty schema, dropped after the test
-//		…
-//	}
-//
-// NewSchema is cheap (milliseconds) and isolates tests that use unqualified names, as the
-// storage/postgres adapter does; NewDatabase (a few hundred milliseconds) isolates everything,
-// database-level settings included.
 package pgtest
 
 import (
@@ -154,9 +130,10 @@ func isExecutable(p string) bool {
 
 func (c *Cluster) startCluster(bin string) error {
 	// The socket lives in the cluster's directory, and socket paths are limited to about 100
-	// bytes: fall back to /tmp when TMPDIR is deep.
+	// bytes: fall back to /tmp when TMPDIR is deep. As root, always /tmp, since the postgres user
+	// must be able to reach the directory and root's TMPDIR may be under /root.
 	base := os.TempDir()
-	if len(base) > 60 {
+	if len(base) > 60 || os.Geteuid() == 0 {
 		base = "/tmp"
 	}
 	dir, err := os.MkdirTemp(base, "isg-pg-")
