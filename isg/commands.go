@@ -8,6 +8,7 @@ import (
 	"sort"
 	"strings"
 
+	"github.com/isgkit/gateway/agreement"
 	"github.com/isgkit/gateway/assurance"
 	"github.com/isgkit/gateway/licensing"
 )
@@ -200,7 +201,7 @@ func commandTable() map[string]command {
 			return d, err
 		}),
 	}
-	for _, set := range []map[string]command{assuranceCommands(), licensingCommands()} {
+	for _, set := range []map[string]command{assuranceCommands(), licensingCommands(), agreementCommands()} {
 		for name, c := range set {
 			t[name] = c
 		}
@@ -286,6 +287,65 @@ func licensingCommands() map[string]command {
 		}),
 		"licensing.capabilities": handle("What the organisation's licences allow (LIC-3, LIC-4).", func(g *Gateway, ctx context.Context, a Actor, _ noInput) (Capabilities, error) {
 			return g.OrganisationCapabilities(ctx, a)
+		}),
+	}
+}
+
+type flowInput[T any] struct {
+	Flow  string `json:"flow"`
+	Input T      `json:"input"`
+}
+
+type logInput struct {
+	ID string `json:"id"`
+}
+
+func agreementCommands() map[string]command {
+	return map[string]command{
+		"summary.save": handle("Create or edit a data sharing summary (SUM-1, SUM-2).", func(g *Gateway, ctx context.Context, a Actor, in SummaryInput) (agreement.Summary, error) {
+			return g.SaveSummary(ctx, a, in)
+		}),
+		"summary.get": handle("Read a visible summary (SUM-3).", func(g *Gateway, ctx context.Context, a Actor, in idInput) (agreement.Summary, error) {
+			return g.Summary(ctx, a, in.ID)
+		}),
+		"summary.list": handle("List visible summaries with the visible total (SUM-3).", func(g *Gateway, ctx context.Context, a Actor, in ListPage) (Listing[agreement.Summary], error) {
+			return g.Summaries(ctx, a, in)
+		}),
+		"summary.flows": handle("List a summary's visible flows (SUM-2, SUM-3).", func(g *Gateway, ctx context.Context, a Actor, in idInput) ([]agreement.Flow, error) {
+			return g.FlowsOfSummary(ctx, a, in.ID)
+		}),
+		"summary.log": handle("A summary's verified transaction log (LOG-1, LOG-2).", func(g *Gateway, ctx context.Context, a Actor, in logInput) (AgreementLog, error) {
+			return g.AgreementLog(ctx, a, "summary", in.ID)
+		}),
+		"flow.create": handle("Create a Draft flow (FLOW-1, FLOW-11).", func(g *Gateway, ctx context.Context, a Actor, in CreateFlowInput) (FlowView, error) {
+			return g.CreateFlow(ctx, a, in)
+		}),
+		"flow.get": handle("Read a visible flow with party ratings and next steps.", func(g *Gateway, ctx context.Context, a Actor, in idInput) (FlowView, error) {
+			return g.Flow(ctx, a, in.ID)
+		}),
+		"flow.list": handle("List visible flows with the visible total (SUM-3).", func(g *Gateway, ctx context.Context, a Actor, in ListPage) (Listing[agreement.Flow], error) {
+			return g.Flows(ctx, a, in)
+		}),
+		"flow.edit": handle("Edit a flow's terms (FLOW-3).", func(g *Gateway, ctx context.Context, a Actor, in flowInput[agreement.FlowTerms]) (FlowView, error) {
+			return g.EditFlow(ctx, a, in.Flow, in.Input)
+		}),
+		"flow.request_review": handle("Request DPO review (FLOW-5, ROLE-6).", func(g *Gateway, ctx context.Context, a Actor, in flowInput[agreement.ReviewRequest]) (FlowView, error) {
+			return g.RequestReview(ctx, a, in.Flow, in.Input)
+		}),
+		"flow.approve": handle("Approve as DPO (FLOW-6).", func(g *Gateway, ctx context.Context, a Actor, in flowInput[agreement.Verdict]) (FlowView, error) {
+			return g.ApproveFlow(ctx, a, in.Flow, in.Input)
+		}),
+		"flow.reject": handle("Reject as DPO with details (FLOW-6).", func(g *Gateway, ctx context.Context, a Actor, in flowInput[agreement.Verdict]) (FlowView, error) {
+			return g.RejectFlow(ctx, a, in.Flow, in.Input)
+		}),
+		"flow.rereview": handle("Answer a rejection (FLOW-7).", func(g *Gateway, ctx context.Context, a Actor, in flowInput[agreement.Rereview]) (FlowView, error) {
+			return g.RequestRereview(ctx, a, in.Flow, in.Input)
+		}),
+		"flow.finalise": handle("Finalise a flow (FLOW-8).", func(g *Gateway, ctx context.Context, a Actor, in idInput) (FlowView, error) {
+			return g.FinaliseFlow(ctx, a, in.ID)
+		}),
+		"flow.log": handle("A flow's verified transaction log (LOG-1, LOG-2).", func(g *Gateway, ctx context.Context, a Actor, in logInput) (AgreementLog, error) {
+			return g.AgreementLog(ctx, a, "flow", in.ID)
 		}),
 	}
 }

@@ -12,6 +12,7 @@ import (
 
 	"github.com/google/uuid"
 
+	"github.com/isgkit/gateway/agreement"
 	"github.com/isgkit/gateway/internal/ident"
 	"github.com/isgkit/gateway/licensing"
 )
@@ -46,20 +47,21 @@ func (uuidV7) NewID() uuid.UUID { return uuid.Must(uuid.NewV7()) }
 // Gateway is the host's one entry point: every command and query of the governance model. It is
 // safe for concurrent use. Create it with New.
 type Gateway struct {
-	store     Store
-	clock     Clock
-	ids       IDSource
-	random    io.Reader
-	log       *slog.Logger
-	sandbox   bool
-	perms     Permissions
-	tokenTTL  time.Duration
-	retries   int
-	machines  *machines
-	blobs     BlobStore
-	licensing *licensing.Rules
-	commands  map[string]command
-	pwParams  PasswordParams
+	store       Store
+	clock       Clock
+	ids         IDSource
+	random      io.Reader
+	log         *slog.Logger
+	sandbox     bool
+	perms       Permissions
+	tokenTTL    time.Duration
+	retries     int
+	machines    *machines
+	flowMachine *agreement.FlowMachine
+	blobs       BlobStore
+	licensing   *licensing.Rules
+	commands    map[string]command
+	pwParams    PasswordParams
 	// mergeMovers move the records of later features (agreements, DPIAs) in a merge (ORG-6).
 	mergeMovers []func(u *uow, from, to OrgID) error
 }
@@ -136,6 +138,8 @@ func New(store Store, opts ...Option) (*Gateway, error) {
 		}
 	}
 	g.machines = newMachines()
+	g.flowMachine = agreement.NewFlowMachine()
+	g.mergeMovers = append(g.mergeMovers, (*uow).moveAgreements)
 	g.licensing = licensing.NewRules()
 	g.commands = commandTable()
 	return g, nil

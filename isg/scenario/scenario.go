@@ -251,6 +251,10 @@ func runStep(ctx context.Context, g *isg.Gateway, clock *Clock, vars map[string]
 		return err
 	}
 	for name, path := range s.Save {
+		path, err := expandPath(path, vars)
+		if err != nil {
+			return err
+		}
 		v, err := lookup(doc, path)
 		if err != nil {
 			return fmt.Errorf("save %s: %w", name, err)
@@ -271,7 +275,11 @@ func runStep(ctx context.Context, g *isg.Gateway, clock *Clock, vars map[string]
 		if err := json.Unmarshal(want, &wantV); err != nil {
 			return fmt.Errorf("check %s: bad expected value: %w", path, err)
 		}
-		got, err := lookup(doc, path)
+		expanded, err := expandPath(path, vars)
+		if err != nil {
+			return err
+		}
+		got, err := lookup(doc, expanded)
 		if err != nil {
 			return fmt.Errorf("check %s: %w", path, err)
 		}
@@ -342,6 +350,18 @@ func expand(s string, vars map[string]string) (string, error) {
 		return "", fmt.Errorf("variable $%s is not set", name)
 	}
 	return v, nil
+}
+
+// expandPath expands "$name" segments of a dotted path, so a check can address a map by an ID.
+func expandPath(path string, vars map[string]string) (string, error) {
+	parts := strings.Split(path, ".")
+	for i, p := range parts {
+		var err error
+		if parts[i], err = expand(p, vars); err != nil {
+			return "", err
+		}
+	}
+	return strings.Join(parts, "."), nil
 }
 
 // substitute expands every "$name" string in a JSON document.

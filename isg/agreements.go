@@ -1,0 +1,697 @@
+package isg
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"slices"
+	"time"
+
+	"github.com/google/uuid"
+
+	"github.com/isgkit/gateway/agreement"
+	"github.com/isgkit/gateway/assurance"
+)
+
+const (
+	kindSummary  Kind = "summary"
+	kindFlow     Kind = "flow"
+	kindLogEntry Kind = "log_entry"
+)
+
+// visibleKeys index an agreement under every organisation that may see it (SUM-3): listing what
+// an organisation sees is then one index lookup, whatever the size of the store.
+func visibleKeys(creator OrgID, orgs []OrgID) []IndexKey {
+	ks := make([]IndexKey, 0, len(orgs)+1)
+	seen := make(map[OrgID]bool, len(orgs)+1)
+	for _, o := range append([]OrgID{creator}, orgs...) {
+		if !seen[o] {
+			seen[o] = true
+			ks = append(ks, key("visible", o.String()))
+		}
+	}
+	return ks
+}
+
+func summaryKeys(s agreement.Summary) []IndexKey {
+	return visibleKeys(s.CreatedByOrg, s.Organisations)
+}
+
+func flowKeys(f agreement.Flow) []IndexKey {
+	return append(visibleKeys(f.CreatedByOrg, f.Parties), key("summary", f.SummaryID.String()), key("state", string(f.State)))
+}
+
+func (u *uow) loadSummary(id agreement.SummaryID) (agreement.Summary, int64, error) {
+	var s agreement.Summary
+	v, err := u.load(kindSummary, id.String(), &s)
+	return s, v, err
+}
+
+func (u *uow) loadFlow(id agreement.FlowID) (agreement.Flow, int64, error) {
+	var f agreement.Flow
+	v, err := u.load(kindFlow, id.String(), &f)
+	return f, v, err
+}
+
+// visibleSummary loads a summary the actor's organisation may see; any other is reported as not
+// found, so that its existence does not leak (SUM-3).
+func (u *uow) visibleSummary(actor Actor, id agreement.SummaryID) (agreement.Summary, int64, error) {
+	s, v, err := u.loadSummary(id)
+	if err == nil && !agreement.CanSeeSummary(actor.Org, s) {
+		err = &Error{Kind: ErrNotFound, Code: "summary.not_found", Rule: "SUM-3", Message: "no summary " + id.String()}
+	}
+	return s, v, err
+}
+
+func (u *uow) visibleFlow(actor Actor, id agreement.FlowID) (agreement.Flow, int64, error) {
+	f, v, err := u.loadFlow(id)
+	if err == nil && !agreement.CanSeeFlow(actor.Org, f) {
+		err = &Error{Kind: ErrNotFound, Code: "flow.not_found", Rule: "SUM-3", Message: "no flow " + id.String()}
+	}
+	return f, v, err
+}
+
+// requireAgreementVisible refuses a summary or flow the actor's organisation may not see (SUM-3).
+func (u *uow) requireAgreementVisible(actor Actor, kind, id string) error {
+	parsed, err := uuid.Parse(id)
+	if err != nil {
+		return &Error{Kind: ErrNotFound, Code: "document.subject_not_found", Rule: "DOC-1", Message: "no such " + kind}
+	}
+	switch kind {
+	case "summary":
+		_, _, err = u.visibleSummary(actor, agreement.SummaryID{UUID: parsed})
+	case "flow":
+		_, _, err = u.visibleFlow(actor, agreement.FlowID{UUID: parsed})
+	default:
+		err = &Error{Kind: ErrNotFound, Code: "document.subject_not_found", Rule: "DOC-1", Message: "no such " + kind}
+	}
+	return err
+}
+
+// saveLogged diffs old and new, appends the changes to new's transaction log in this unit of work
+// (LOG-1, LOG-2) and returns new with its log head moved on.
+func saveLogged[T agreement.Logged](u *uow, actor Actor, subject uuid.UUID, old, new T, head agreement.LogHead) (agreement.LogHead, error) {
+	changes, err := agreement.Diff(old, new)
+	if err != nil {
+		return head, err
+	}
+	entries, next := agreement.Append(head, subject, changes, actor.User, actor.Org, u.now)
+	for _, e := range entries {
+		if _, err := u.save(kindLogEntry, logEntryID(subject, e.Seq), 0, e, key("subject", subject.String())); err != nil {
+			return head, err
+		}
+	}
+	return next, nil
+}
+
+// logEntryID orders a subject's entries by sequence under the store's ascending-ID order.
+func logEntryID(subject uuid.UUID, seq int64) string { return fmt.Sprintf("%s/%020d", subject, seq) }
+
+func (u *uow) putSummary(actor Actor, old, s agreement.Summary, version int64) (agreement.Summary, error) {
+	head, err := saveLogged(u, actor, s.ID.UUID, old, s, s.Log)
+	if err != nil {
+		return s, err
+	}
+	s.Log = head
+	_, err = u.save(kindSummary, s.ID.String(), version, s, summaryKeys(s)...)
+	return s, err
+}
+
+func (u *uow) putFlow(actor Actor, old, f agreement.Flow, version int64) (agreement.Flow, error) {
+	head, err := saveLogged(u, actor, f.ID.UUID, old, f, f.Log)
+	if err != nil {
+		return f, err
+	}
+	f.Log = head
+	_, err = u.save(kindFlow, f.ID.String(), version, f, flowKeys(f)...)
+	return f, err
+}
+
+// requireOpenOrgs refuses organisations newly named in a summary or flow that do not exist or are
+// closed (ORG-7); organisations already named stay, so closing one never blocks its partners.
+func (u *uow) requireOpenOrgs(field string, before, after []OrgID) error {
+	var fields []FieldError
+	for i, o := range after {
+		if slices.Contains(before, o) {
+			continue
+		}
+		org, err := u.loadOrg(o)
+		switch {
+		case isNotFound(err):
+			fields = append(fields, FieldError{Field: fmt.Sprintf("%s[%d]", field, i), Code: "unknown_organisation", Rule: "SUM-1", Message: "names no organisation"})
+		case err != nil:
+			return err
+		case org.Status != OrgActive:
+			fields = append(fields, FieldError{Field: fmt.Sprintf("%s[%d]", field, i), Code: "organisation_closed", Rule: "ORG-7", Message: "a " + string(org.Status) + " organisation cannot be added"})
+		}
+	}
+	if len(fields) > 0 {
+		return &Error{Kind: ErrInvalid, Code: "invalid_input", Rule: fields[0].Rule, Message: "input is not valid", Fields: fields}
+	}
+	return nil
+}
+
+// SummaryInput creates or edits a data sharing summary.
+type SummaryInput struct {
+	// ID is empty to create a summary, or the summary to edit.
+	ID string `json:"id,omitempty"`
+	agreement.SummaryTerms
+}
+
+// SaveSummary creates or edits a data sharing summary (SUM-1, SUM-2) for the actor's
+// organisation: Administrators, Senior Officers and IG/Project Officers (ROLE-8). Summaries may be
+// created before the organisation's setup is complete (ORG-2). Every organisation added must be
+// registered and open (ORG-7). Every change is logged field by field (LOG-1).
+//
+// Errors: ErrInvalid (field errors naming SUM-1, ORG-7); ErrForbidden; ErrNotFound for a summary
+// the organisation cannot see; ErrRule when an edit would drop an organisation a flow still names.
+func (g *Gateway) SaveSummary(ctx context.Context, actor Actor, in SummaryInput) (agreement.Summary, error) {
+	var out agreement.Summary
+	err := g.update(ctx, func(u *uow) error {
+		if _, err := u.authorizeAt(actor, actor.Org, EditAgreements, "ROLE-8"); err != nil {
+			return err
+		}
+		if _, err := u.openOrg(actor.Org); err != nil {
+			return err
+		}
+		a := agreement.Actor{User: actor.User, Org: actor.Org}
+		if in.ID == "" {
+			if err := u.requireOpenOrgs("organisations", nil, in.Organisations); err != nil {
+				return err
+			}
+			s, err := agreement.NewSummary(agreement.SummaryID{UUID: u.newID()}, a, u.now, in.SummaryTerms)
+			if err != nil {
+				return err
+			}
+			out, err = u.putSummary(actor, agreement.Summary{}, s, 0)
+			return err
+		}
+		id, err := parseSummaryID(in.ID)
+		if err != nil {
+			return err
+		}
+		old, version, err := u.visibleSummary(actor, id)
+		if err != nil {
+			return err
+		}
+		if err := u.requireOpenOrgs("organisations", old.Organisations, in.Organisations); err != nil {
+			return err
+		}
+		flows, _, err := findAll[agreement.Flow](u, kindFlow, key("summary", id.String()))
+		if err != nil {
+			return err
+		}
+		s, err := old.Update(a, u.now, in.SummaryTerms, flows)
+		if err != nil {
+			return err
+		}
+		out, err = u.putSummary(actor, old, s, version)
+		return err
+	})
+	return out, err
+}
+
+func parseSummaryID(s string) (agreement.SummaryID, error) {
+	u, err := uuid.Parse(s)
+	if err != nil {
+		return agreement.SummaryID{}, &Error{Kind: ErrNotFound, Code: "summary.not_found", Message: "no summary " + s}
+	}
+	return agreement.SummaryID{UUID: u}, nil
+}
+
+func parseFlowID(s string) (agreement.FlowID, error) {
+	u, err := uuid.Parse(s)
+	if err != nil {
+		return agreement.FlowID{}, &Error{Kind: ErrNotFound, Code: "flow.not_found", Message: "no flow " + s}
+	}
+	return agreement.FlowID{UUID: u}, nil
+}
+
+// Summary returns a summary the actor's organisation may see (SUM-3).
+func (g *Gateway) Summary(ctx context.Context, actor Actor, id string) (agreement.Summary, error) {
+	var out agreement.Summary
+	err := g.view(ctx, func(u *uow) error {
+		if _, err := u.authorizeAt(actor, actor.Org, ViewOrganisation, "ROLE-8"); err != nil {
+			return err
+		}
+		sid, err := parseSummaryID(id)
+		if err != nil {
+			return err
+		}
+		out, _, err = u.visibleSummary(actor, sid)
+		return err
+	})
+	return out, err
+}
+
+// ListPage asks for one page of a listing: items after the ID After, at most Limit (default 50,
+// at most 500).
+type ListPage struct {
+	After string `json:"after,omitempty"`
+	Limit int    `json:"limit,omitempty" validate:"gte=0,lte=500"`
+}
+
+func (p ListPage) page() Page {
+	if p.Limit == 0 {
+		p.Limit = 50
+	}
+	return Page{After: p.After, Limit: p.Limit}
+}
+
+// Listing is one page of what the actor's organisation may see, with the total it may see
+// (SUM-3: counts show only what the caller may see). Next is the After of the next page, or "".
+type Listing[T any] struct {
+	Items []T    `json:"items"`
+	Total int    `json:"total"`
+	Next  string `json:"next,omitempty"`
+}
+
+func listVisible[T any](u *uow, kind Kind, org OrgID, p ListPage, id func(T) string) (Listing[T], error) {
+	k := key("visible", org.String())
+	recs, err := u.tx.Find(u.ctx, kind, k, p.page())
+	if err != nil {
+		return Listing[T]{}, err
+	}
+	total, err := u.tx.Count(u.ctx, kind, k)
+	if err != nil {
+		return Listing[T]{}, err
+	}
+	out := Listing[T]{Items: make([]T, len(recs)), Total: total}
+	for i, r := range recs {
+		if err := json.Unmarshal(r.Body, &out.Items[i]); err != nil {
+			return Listing[T]{}, fmt.Errorf("isg: decoding %s %s: %w", kind, r.ID, err)
+		}
+	}
+	if len(recs) == p.page().Limit {
+		out.Next = id(out.Items[len(recs)-1])
+	}
+	return out, nil
+}
+
+// Summaries lists the summaries the actor's organisation may see: those naming it or created by
+// it (SUM-3), in creation order.
+func (g *Gateway) Summaries(ctx context.Context, actor Actor, p ListPage) (Listing[agreement.Summary], error) {
+	var out Listing[agreement.Summary]
+	err := g.view(ctx, func(u *uow) error {
+		if _, err := u.authorizeAt(actor, actor.Org, ViewOrganisation, "ROLE-8"); err != nil {
+			return err
+		}
+		var err error
+		out, err = listVisible(u, kindSummary, actor.Org, p, func(s agreement.Summary) string { return s.ID.String() })
+		return err
+	})
+	return out, err
+}
+
+// Flows lists the flows the actor's organisation may see: those naming it or created by it
+// (SUM-3), in creation order. The lookup is indexed: its cost depends on the page, not on how many
+// flows the store holds.
+func (g *Gateway) Flows(ctx context.Context, actor Actor, p ListPage) (Listing[agreement.Flow], error) {
+	if err := validateInput(p, "SUM-3"); err != nil {
+		return Listing[agreement.Flow]{}, err
+	}
+	var out Listing[agreement.Flow]
+	err := g.view(ctx, func(u *uow) error {
+		if _, err := u.authorizeAt(actor, actor.Org, ViewOrganisation, "ROLE-8"); err != nil {
+			return err
+		}
+		var err error
+		out, err = listVisible(u, kindFlow, actor.Org, p, func(f agreement.Flow) string { return f.ID.String() })
+		return err
+	})
+	return out, err
+}
+
+// FlowsOfSummary lists the flows of a summary that the actor's organisation may see (SUM-2, SUM-3).
+func (g *Gateway) FlowsOfSummary(ctx context.Context, actor Actor, summary string) ([]agreement.Flow, error) {
+	var out []agreement.Flow
+	err := g.view(ctx, func(u *uow) error {
+		if _, err := u.authorizeAt(actor, actor.Org, ViewOrganisation, "ROLE-8"); err != nil {
+			return err
+		}
+		sid, err := parseSummaryID(summary)
+		if err != nil {
+			return err
+		}
+		if _, _, err := u.visibleSummary(actor, sid); err != nil {
+			return err
+		}
+		all, _, err := findAll[agreement.Flow](u, kindFlow, key("summary", sid.String()))
+		out = agreement.VisibleFlows(actor.Org, all)
+		return err
+	})
+	return out, err
+}
+
+// FlowView is a flow with the current assurance rating of each party: low assurance never blocks
+// sharing, but it is shown wherever an organisation is added to a flow (ASR-6).
+type FlowView struct {
+	agreement.Flow
+	PartyRatings map[string]assurance.Rating `json:"party_ratings"`
+	// Next lists the lifecycle steps the actor may take now.
+	Next []agreement.Trigger `json:"next"`
+}
+
+func (u *uow) flowView(actor Actor, f agreement.Flow) (FlowView, error) {
+	v := FlowView{Flow: f, PartyRatings: make(map[string]assurance.Rating, len(f.Parties)),
+		Next: u.g.flowMachine.Permitted(f, agreement.Actor{User: actor.User, Org: actor.Org}, u.now)}
+	for _, p := range f.Parties {
+		av, err := u.assuranceView(p)
+		if err != nil {
+			return v, err
+		}
+		v.PartyRatings[p.String()] = av.Rating
+	}
+	return v, nil
+}
+
+// Flow returns a flow the actor's organisation may see (SUM-3), with its parties' ratings and the
+// steps the actor may take next.
+func (g *Gateway) Flow(ctx context.Context, actor Actor, id string) (FlowView, error) {
+	var out FlowView
+	err := g.view(ctx, func(u *uow) error {
+		if _, err := u.authorizeAt(actor, actor.Org, ViewOrganisation, "ROLE-8"); err != nil {
+			return err
+		}
+		fid, err := parseFlowID(id)
+		if err != nil {
+			return err
+		}
+		f, _, err := u.visibleFlow(actor, fid)
+		if err != nil {
+			return err
+		}
+		out, err = u.flowView(actor, f)
+		return err
+	})
+	return out, err
+}
+
+// CreateFlowInput creates a flow beneath a summary.
+type CreateFlowInput struct {
+	Summary string `json:"summary" validate:"required" rule:"SUM-2"`
+	agreement.FlowTerms
+}
+
+// CreateFlow creates a Draft flow beneath a summary the actor's organisation may see (FLOW-1,
+// SUM-2). Every party must be named in the summary (FLOW-11) and open (ORG-7).
+//
+// Errors: ErrInvalid (field errors naming FLOW-1, FLOW-11, ORG-7); ErrForbidden; ErrNotFound.
+func (g *Gateway) CreateFlow(ctx context.Context, actor Actor, in CreateFlowInput) (FlowView, error) {
+	var out FlowView
+	err := g.update(ctx, func(u *uow) error {
+		if _, err := u.authorizeAt(actor, actor.Org, EditAgreements, "ROLE-8"); err != nil {
+			return err
+		}
+		if _, err := u.openOrg(actor.Org); err != nil {
+			return err
+		}
+		sid, err := parseSummaryID(in.Summary)
+		if err != nil {
+			return err
+		}
+		s, _, err := u.visibleSummary(actor, sid)
+		if err != nil {
+			return err
+		}
+		if err := u.requireOpenOrgs("parties", nil, in.Parties); err != nil {
+			return err
+		}
+		f, err := agreement.NewFlow(agreement.FlowID{UUID: u.newID()}, s, agreement.Actor{User: actor.User, Org: actor.Org}, u.now, in.FlowTerms)
+		if err != nil {
+			return err
+		}
+		if f, err = u.putFlow(actor, agreement.Flow{}, f, 0); err != nil {
+			return err
+		}
+		out, err = u.flowView(actor, f)
+		return err
+	})
+	return out, err
+}
+
+// flowCommand runs one lifecycle step on a flow: authorise, load the flow and its summary (both
+// visible to the actor), apply the step, log every changed field, save, and turn the step's
+// events into notifications, all in one unit of work.
+func (g *Gateway) flowCommand(ctx context.Context, actor Actor, id string, action Action, rule string,
+	step func(u *uow, f agreement.Flow, s agreement.Summary, a agreement.Actor) (agreement.Flow, []agreement.Event, error)) (FlowView, error) {
+	var out FlowView
+	err := g.update(ctx, func(u *uow) error {
+		if _, err := u.authorizeAt(actor, actor.Org, action, rule); err != nil {
+			return err
+		}
+		fid, err := parseFlowID(id)
+		if err != nil {
+			return err
+		}
+		old, version, err := u.visibleFlow(actor, fid)
+		if err != nil {
+			return err
+		}
+		s, _, err := u.loadSummary(old.SummaryID)
+		if err != nil {
+			return err
+		}
+		f, events, err := step(u, old, s, agreement.Actor{User: actor.User, Org: actor.Org})
+		if err != nil {
+			return err
+		}
+		if f, err = u.putFlow(actor, old, f, version); err != nil {
+			return err
+		}
+		for _, e := range events {
+			if err := u.notifyFlowEvent(e); err != nil {
+				return err
+			}
+		}
+		out, err = u.flowView(actor, f)
+		return err
+	})
+	return out, err
+}
+
+// notifyFlowEvent tells the people a flow event concerns (NOTE-1): the DPOs asked to review, the
+// requester of every decision (FLOW-9), and the parties' Administrators and Senior Officers when
+// a flow is finalised.
+func (u *uow) notifyFlowEvent(e agreement.Event) error {
+	data := map[string]string{"flow": e.FlowID.String(), "summary": e.SummaryID.String(), "by": e.Actor.User.String()}
+	if e.Note != "" {
+		data["note"] = e.Note
+	}
+	switch e.Type {
+	case agreement.EventReviewRequested, agreement.EventRereviewRequested:
+		if !e.ReviewBy.IsZero() {
+			data["review_by"] = e.ReviewBy.Format(time.RFC3339)
+		}
+		for _, r := range e.DPOs {
+			if err := u.notifyUsers(string(e.Type), []UserID{r.DPO}, r.Org, data); err != nil {
+				return err
+			}
+		}
+	case agreement.EventApproved, agreement.EventRejected:
+		if !e.Requester.IsZero() {
+			return u.notifyUsers(string(e.Type), []UserID{e.Requester}, e.Actor.Org, data)
+		}
+	case agreement.EventFinalised:
+		for _, p := range e.Parties {
+			if err := u.notifyRoles(string(e.Type), p, Of(Administrator, SeniorOfficer), data); err != nil {
+				return err
+			}
+		}
+	}
+	return nil
+}
+
+// EditFlow replaces a flow's terms (FLOW-3): in Draft by any named organisation's editor; when
+// Rejected by the creating organisation only; never while locked for review or once finalised.
+// An edit voids earlier approvals (FLOW-8).
+func (g *Gateway) EditFlow(ctx context.Context, actor Actor, id string, terms agreement.FlowTerms) (FlowView, error) {
+	return g.flowCommand(ctx, actor, id, EditAgreements, "ROLE-8", func(u *uow, f agreement.Flow, s agreement.Summary, a agreement.Actor) (agreement.Flow, []agreement.Event, error) {
+		if err := u.requireOpenOrgs("parties", f.Parties, terms.Parties); err != nil {
+			return f, nil, err
+		}
+		return g.flowMachine.Edit(f, s, a, u.now, terms)
+	})
+}
+
+// RequestReview asks DPOs of the flow's organisations to review it by a date (FLOW-5): the flow
+// locks for everyone. Each reviewer must hold the DPO role at the organisation named (ROLE-6).
+func (g *Gateway) RequestReview(ctx context.Context, actor Actor, id string, r agreement.ReviewRequest) (FlowView, error) {
+	return g.flowCommand(ctx, actor, id, EditAgreements, "ROLE-8", func(u *uow, f agreement.Flow, s agreement.Summary, a agreement.Actor) (agreement.Flow, []agreement.Event, error) {
+		var fields []FieldError
+		for i, rv := range r.DPOs {
+			x, err := u.loadUser(rv.DPO)
+			if err != nil && !isNotFound(err) {
+				return f, nil, err
+			}
+			if err != nil || !x.rolesAt(rv.Org).Has(DPO) || x.State != AccountActive {
+				fields = append(fields, FieldError{Field: fmt.Sprintf("dpos[%d].dpo", i), Code: "not_dpo", Rule: "ROLE-6", Message: "is not an active DPO of the organisation named"})
+			}
+		}
+		if len(fields) > 0 {
+			return f, nil, &Error{Kind: ErrInvalid, Code: "invalid_input", Rule: "ROLE-6", Message: "only DPOs of an organisation named in the flow review it", Fields: fields}
+		}
+		return g.flowMachine.RequestReview(f, a, u.now, r)
+	})
+}
+
+// ApproveFlow records the acting DPO's approval (FLOW-6). Only a DPO asked to review, of an
+// organisation named in the flow, may decide (ROLE-6). The requester is notified (FLOW-9).
+func (g *Gateway) ApproveFlow(ctx context.Context, actor Actor, id string, v agreement.Verdict) (FlowView, error) {
+	return g.flowCommand(ctx, actor, id, ReviewFlow, "ROLE-6", func(u *uow, f agreement.Flow, _ agreement.Summary, a agreement.Actor) (agreement.Flow, []agreement.Event, error) {
+		return g.flowMachine.Approve(f, a, u.now, v)
+	})
+}
+
+// RejectFlow records the acting DPO's rejection with details (FLOW-6): the flow unlocks for its
+// creating organisation only. The requester is notified (FLOW-9).
+func (g *Gateway) RejectFlow(ctx context.Context, actor Actor, id string, v agreement.Verdict) (FlowView, error) {
+	return g.flowCommand(ctx, actor, id, ReviewFlow, "ROLE-6", func(u *uow, f agreement.Flow, _ agreement.Summary, a agreement.Actor) (agreement.Flow, []agreement.Event, error) {
+		return g.flowMachine.Reject(f, a, u.now, v)
+	})
+}
+
+// RequestRereview answers a rejection (FLOW-7): the creator says what it changed, the flow locks
+// again, and the rejection stays open until that DPO reviews again.
+func (g *Gateway) RequestRereview(ctx context.Context, actor Actor, id string, r agreement.Rereview) (FlowView, error) {
+	return g.flowCommand(ctx, actor, id, EditAgreements, "ROLE-8", func(u *uow, f agreement.Flow, _ agreement.Summary, a agreement.Actor) (agreement.Flow, []agreement.Event, error) {
+		return g.flowMachine.RequestRereview(f, a, u.now, r)
+	})
+}
+
+// FinaliseFlow finalises a flow (FLOW-3, FLOW-4, FLOW-8): only the creating organisation, with a
+// DPO approval of the current version or a passed review-by date where personal data is
+// carried, and never with an open rejection. A finalised flow can no longer be edited.
+func (g *Gateway) FinaliseFlow(ctx context.Context, actor Actor, id string) (FlowView, error) {
+	return g.flowCommand(ctx, actor, id, EditAgreements, "ROLE-8", func(u *uow, f agreement.Flow, _ agreement.Summary, a agreement.Actor) (agreement.Flow, []agreement.Event, error) {
+		return g.flowMachine.Finalise(f, a, u.now)
+	})
+}
+
+// AgreementLog is a summary's or flow's transaction log with the result of verifying its hash
+// chain against the head the record keeps (LOG-2).
+type AgreementLog struct {
+	Entries []agreement.LogEntry `json:"entries"`
+	Head    agreement.LogHead    `json:"head"`
+	// Verified is true when the chain is intact; Problem says what Verify found otherwise.
+	Verified bool   `json:"verified"`
+	Problem  string `json:"problem,omitempty"`
+}
+
+// AgreementLog returns the transaction log of a summary or flow ("summary" or "flow") the actor's
+// organisation may see, verified (LOG-1, LOG-2).
+func (g *Gateway) AgreementLog(ctx context.Context, actor Actor, kind, id string) (AgreementLog, error) {
+	var out AgreementLog
+	err := g.view(ctx, func(u *uow) error {
+		if _, err := u.authorizeAt(actor, actor.Org, ViewOrganisation, "ROLE-8"); err != nil {
+			return err
+		}
+		var head agreement.LogHead
+		var subject uuid.UUID
+		switch kind {
+		case "summary":
+			sid, err := parseSummaryID(id)
+			if err != nil {
+				return err
+			}
+			s, _, err := u.visibleSummary(actor, sid)
+			if err != nil {
+				return err
+			}
+			head, subject = s.Log, s.ID.UUID
+		case "flow":
+			fid, err := parseFlowID(id)
+			if err != nil {
+				return err
+			}
+			f, _, err := u.visibleFlow(actor, fid)
+			if err != nil {
+				return err
+			}
+			head, subject = f.Log, f.ID.UUID
+		default:
+			return &Error{Kind: ErrInvalid, Code: "invalid_input", Rule: "LOG-1", Message: "kind must be summary or flow",
+				Fields: []FieldError{{Field: "kind", Code: "oneof", Rule: "LOG-1", Message: "must be one of: summary flow"}}}
+		}
+		entries, _, err := findAll[agreement.LogEntry](u, kindLogEntry, key("subject", subject.String()))
+		if err != nil {
+			return err
+		}
+		out = AgreementLog{Entries: entries, Head: head, Verified: true}
+		if err := agreement.Verify(head, entries); err != nil {
+			out.Verified, out.Problem = false, err.Error()
+		}
+		return nil
+	})
+	return out, err
+}
+
+// partnersOf lists the organisations org shares with: those named with it in a summary (every
+// flow's parties are named in its summary, FLOW-11) (ASR-5).
+func (u *uow) partnersOf(org OrgID) ([]OrgID, error) {
+	sums, _, err := findAll[agreement.Summary](u, kindSummary, key("visible", org.String()))
+	if err != nil {
+		return nil, err
+	}
+	var out []OrgID
+	for _, s := range sums {
+		if !s.Names(org) {
+			continue
+		}
+		for _, o := range s.Organisations {
+			if o != org && !slices.Contains(out, o) {
+				out = append(out, o)
+			}
+		}
+	}
+	return out, nil
+}
+
+// moveAgreements moves the summaries and flows naming from to the surviving organisation to
+// (ORG-6). The change is appended to each log; earlier entries, reviews and signatures are kept.
+func (u *uow) moveAgreements(from, to OrgID) error {
+	system := Actor{User: UserID{}, Org: to}
+	sums, versions, err := findAll[agreement.Summary](u, kindSummary, key("visible", from.String()))
+	if err != nil {
+		return err
+	}
+	for i, old := range sums {
+		s := old
+		s.Organisations = replaceOrg(old.Organisations, from, to)
+		if s.CreatedByOrg == from {
+			s.CreatedByOrg = to
+		}
+		if _, err := u.putSummary(system, old, s, versions[i]); err != nil {
+			return err
+		}
+	}
+	flows, fversions, err := findAll[agreement.Flow](u, kindFlow, key("visible", from.String()))
+	if err != nil {
+		return err
+	}
+	for i, old := range flows {
+		f := old
+		f.Parties, f.From, f.To = replaceOrg(old.Parties, from, to), replaceOrg(old.From, from, to), replaceOrg(old.To, from, to)
+		if f.CreatedByOrg == from {
+			f.CreatedByOrg = to
+		}
+		if _, err := u.putFlow(system, old, f, fversions[i]); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// replaceOrg returns a copy of orgs with from replaced by to, keeping each organisation once.
+func replaceOrg(orgs []OrgID, from, to OrgID) []OrgID {
+	out := make([]OrgID, 0, len(orgs))
+	for _, o := range orgs {
+		if o == from {
+			o = to
+		}
+		if !slices.Contains(out, o) {
+			out = append(out, o)
+		}
+	}
+	return out
+}
