@@ -147,4 +147,3 @@ func (s *idSource) id() uuid.UUID {
 	s.seen[u] = struct{}{}
 	return u
 }
-

@@ -202,7 +202,9 @@ func (m *FlowMachine) refuse(_ context.Context, state stateless.State, trigger s
 func (m *FlowMachine) ToGraph() string { return m.sm.ToGraph() }
 
 // Permitted lists, sorted, the steps actor may take on f at time now: what a UI offers. It runs
-// only the guards, never the steps.
+// only the guards, never the steps, and knows nothing of roles: the Gateway intersects it with
+// the permission table (a DPO's organisation may be a party, so request_review is listed for the
+// DPO here although ROLE-8 gives it to editing roles only).
 func (m *FlowMachine) Permitted(f Flow, actor Actor, now time.Time) []Trigger {
 	if !f.State.Valid() {
 		return nil
@@ -515,8 +517,12 @@ func recordReviewRequest(ctx context.Context, _ ...any) error {
 	return nil
 }
 
-func recordApproval(ctx context.Context, _ ...any) error  { return recordDecision(ctx, DecisionApproved) }
-func recordRejection(ctx context.Context, _ ...any) error { return recordDecision(ctx, DecisionRejected) }
+func recordApproval(ctx context.Context, _ ...any) error {
+	return recordDecision(ctx, DecisionApproved)
+}
+func recordRejection(ctx context.Context, _ ...any) error {
+	return recordDecision(ctx, DecisionRejected)
+}
 
 func recordDecision(ctx context.Context, d Decision) error {
 	fc := firingOf(ctx)
