@@ -56,8 +56,11 @@ func (u *uow) authorizeAt(actor Actor, org OrgID, action Action, rule string) (R
 	}
 	if !p.Allows(action, held) && x.CentralAdmin && who.Has(CentralAdmin) {
 		held |= RoleSet(CentralAdmin)
-		if held&OrgRoles == 0 && !u.readOnly {
-			if err := u.logSupportAccess(org, actor.User, action); err != nil {
+		if held&OrgRoles == 0 {
+			if u.readOnly {
+				// A query cannot write; view logs the access after it in a unit of its own.
+				u.supportReads = append(u.supportReads, supportRead{org: org, user: actor.User, action: action})
+			} else if err := u.logSupportAccess(org, actor.User, action); err != nil {
 				return 0, err
 			}
 		}
@@ -101,6 +104,12 @@ func (u *uow) requireCentralAdmin(actor Actor, rule string) error {
 	return nil
 }
 
+type supportRead struct {
+	org    OrgID
+	user   UserID
+	action Action
+}
+
 // activeUserFor loads the acting user, who must exist and be active; store failures pass through
 // unchanged so that they are never mistaken for a refusal.
 func (u *uow) activeUserFor(id UserID, rule string) (user, error) {
@@ -136,8 +145,8 @@ func (g *Gateway) SupportAccessLog(ctx context.Context, actor Actor) ([]SupportA
 // Administrators and Central Admin included, but records no support access.
 func (g *Gateway) Can(ctx context.Context, actor Actor, action Action) (bool, error) {
 	allowed := false
-	err := g.view(ctx, func(u *uow) error {
-		u.readOnly = true
+	err := g.store.View(ctx, func(tx Tx) error {
+		u := &uow{g: g, ctx: ctx, tx: tx, now: g.Now(), readOnly: true}
 		_, err := u.authorizeAt(actor, actor.Org, action, "")
 		switch {
 		case err == nil:

@@ -156,6 +156,8 @@ type uow struct {
 	now time.Time
 	// readOnly marks a query unit of work: nothing may be recorded in it.
 	readOnly bool
+	// supportReads are Central Admin's support reads, logged after the query (ROLE-7).
+	supportReads []supportRead
 }
 
 // update runs fn in a read-write unit of work and retries it when a concurrent command changed a
@@ -182,11 +184,27 @@ func isRuleConflict(err error) bool {
 	return errors.As(err, &e)
 }
 
-// view runs fn in a read-only unit of work.
+// view runs fn in a read-only unit of work. Central Admin's support reads found by the permission
+// check are logged afterwards in a unit of their own (ROLE-7): a query cannot write.
 func (g *Gateway) view(ctx context.Context, fn func(u *uow) error) error {
 	now := g.clock.Now().UTC()
-	return g.store.View(ctx, func(tx Tx) error {
-		return fn(&uow{g: g, ctx: ctx, tx: tx, now: now})
+	var reads []supportRead
+	err := g.store.View(ctx, func(tx Tx) error {
+		u := &uow{g: g, ctx: ctx, tx: tx, now: now, readOnly: true}
+		err := fn(u)
+		reads = u.supportReads
+		return err
+	})
+	if err != nil || len(reads) == 0 {
+		return err
+	}
+	return g.update(ctx, func(u *uow) error {
+		for _, r := range reads {
+			if err := u.logSupportAccess(r.org, r.user, r.action); err != nil {
+				return err
+			}
+		}
+		return nil
 	})
 }
 

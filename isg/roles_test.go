@@ -89,3 +89,35 @@ func BenchmarkPermissionCheck(b *testing.B) {
 		}
 	}
 }
+
+// TestConcurrentDemotionsKeepAnAdministrator: two Administrators demoting each other at once must
+// not leave the organisation without one (ORG-3): exactly one demotion wins.
+func TestConcurrentDemotionsKeepAnAdministrator(t *testing.T) {
+	for range 20 {
+		w := newWorld(t)
+		a, b := w.user("a@nhs.net"), w.user("b@nhs.net")
+		org := w.org(a, "Trust")
+		w.grant(a, org, b, isg.Administrator, isg.SeniorOfficer)
+		w.grant(a, org, a, isg.Administrator, isg.SeniorOfficer)
+		errs := make(chan error, 2)
+		go func() {
+			_, err := w.g.SetRoles(ctx, isg.Actor{User: a, Org: org}, isg.SetRolesInput{User: b, Roles: []isg.Role{isg.IGOfficer}})
+			errs <- err
+		}()
+		go func() {
+			_, err := w.g.SetRoles(ctx, isg.Actor{User: b, Org: org}, isg.SetRolesInput{User: a, Roles: []isg.Role{isg.IGOfficer}})
+			errs <- err
+		}()
+		e1, e2 := <-errs, <-errs
+		assert.False(t, e1 == nil && e2 == nil, "both demotions succeeded")
+		members, err := w.g.Members(ctx, isg.Actor{User: w.ca, Org: org})
+		require.NoError(t, err)
+		admins := 0
+		for _, m := range members {
+			if m.Roles.Has(isg.Administrator) {
+				admins++
+			}
+		}
+		assert.Equal(t, 1, admins)
+	}
+}

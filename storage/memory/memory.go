@@ -4,9 +4,12 @@
 // its writes privately and commits them all at once, or none. Concurrency control is optimistic:
 // a unit records the version of every record it reads or writes, and at commit fails with
 // isg.ErrConflict if any of them changed meanwhile, so units are serializable with respect to the
-// records they touch (Find results are not re-validated: a record added to an index after a unit
-// listed it is not a conflict). No lock is held while a unit runs, so units on different records
-// never wait for each other.
+// records they touch. Find results are not re-validated: a record added to, changed in or removed
+// from an index after a unit listed it is not a conflict, so a rule over a listing must also write
+// a record that every competing change writes (the Gateway writes the organisation when roles
+// change there). No lock is held while a unit runs, so units never wait for each other; the price
+// is that a View is not a snapshot: each read sees the latest commit, so two reads in one View
+// may straddle a commit. Commands, which must be consistent, run in Update and are validated.
 //
 // Use it for tests, examples, sandboxes and hosts that keep state elsewhere; data is lost when the
 // process ends. Index lookups (Find, Count) cost O(log n) in the records of the kind plus the page.
