@@ -29,7 +29,9 @@ func TestNewFlowValidation(t *testing.T) {
 			[]string{"parties/min", "to[0]/direction_overlap"}},
 		{"FLOW-1 sender not a party", func(f *agreement.FlowTerms) { f.From = []agreement.OrgID{w.police} }, []string{"from[0]/not_party"}},
 		{"FLOW-1 one-way to itself", func(f *agreement.FlowTerms) { f.To = []agreement.OrgID{w.trust, w.council} }, []string{"to[0]/direction_overlap"}},
-		{"FLOW-1 unknown direction, frequency, mode", func(f *agreement.FlowTerms) { f.Direction, f.Frequency, f.TransferMode = "sideways", "hourly", "pigeon" },
+		{"FLOW-1 unknown direction, frequency, mode", func(f *agreement.FlowTerms) {
+			f.Direction, f.Frequency, f.TransferMode = "sideways", "hourly", "pigeon"
+		},
 			[]string{"direction/oneof", "frequency/oneof", "transfer_mode/oneof"}},
 		{"FLOW-1 no controls", func(f *agreement.FlowTerms) { f.Controls = nil }, []string{"controls/min"}},
 		{"FLOW-1 missing Art. 9 condition", func(f *agreement.FlowTerms) { f.SpecialCategoryData = true }, []string{"legal_bases/art9_required"}},

@@ -179,5 +179,3 @@ func TestSummaryHoldsManyFlows(t *testing.T) {
 	require.NoError(t, err)
 	assert.Len(t, c.Flows, 25)
 }
-
-
