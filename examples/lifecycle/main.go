@@ -2,7 +2,8 @@
 // prints what happened at each step: the platform's support team is bootstrapped, users register
 // and verify their addresses, organisations register, roles are assigned, the MoU is published
 // and signed, an organisation's assurance rating moves from Not Submitted to Significant, a group
-// contract allocates licences, and the notifications raised on the way are drained.
+// contract allocates licences, a data flow carrying personal data goes through DPO review
+// (rejected, fixed, approved) to Finalised, and the notifications raised on the way are drained.
 //
 //	go run ./examples/lifecycle
 package main
@@ -16,6 +17,7 @@ import (
 
 	"github.com/shopspring/decimal"
 
+	"github.com/isgkit/gateway/agreement"
 	"github.com/isgkit/gateway/assurance"
 	"github.com/isgkit/gateway/isg"
 	"github.com/isgkit/gateway/licensing"
@@ -59,7 +61,7 @@ func run(ctx context.Context, out io.Writer) error {
 		return err
 	}
 	j := &journey{ctx: ctx, g: g, out: out}
-	for _, step := range []func() error{j.bootstrap, j.register, j.organisations, j.roles, j.mou, j.assurance, j.licensing, j.notifications} {
+	for _, step := range []func() error{j.bootstrap, j.register, j.organisations, j.roles, j.mou, j.assurance, j.licensing, j.flow, j.notifications} {
 		if err := step(); err != nil {
 			return err
 		}
@@ -264,6 +266,70 @@ func (j *journey) licensing() error {
 	_, err = j.g.RenewContract(j.ctx, isg.Actor{User: j.ca}, isg.RenewInput{Contract: c.ID.String(), Price: decimal.RequireFromString("15750.01"),
 		Term: licensing.Period{Start: now.AddDate(1, 0, 0), End: now.AddDate(2, 0, 0)}})
 	j.detail("renewal at £15,750.01 (over +5 %%) -> %s (%s); the cap is £%s", isg.ErrorCode(err), ruleOf(err), licensing.MaxRenewalPrice(c.Terms[0].Price).StringFixed(2))
+	return nil
+}
+
+func (j *journey) flow() error {
+	sam := isg.Actor{User: j.leedsSO, Org: j.leeds}
+	will := isg.Actor{User: j.wypAdmin, Org: j.wyp}
+	if _, err := j.g.SetRoles(j.ctx, will, isg.SetRolesInput{User: j.wypAdmin, Roles: []isg.Role{isg.Administrator, isg.DPO}}); err != nil {
+		return err
+	}
+	s, err := j.g.SaveSummary(j.ctx, sam, isg.SummaryInput{SummaryTerms: agreement.SummaryTerms{
+		Title: "Safeguarding adults", Organisations: []isg.OrgID{j.leeds, j.wyp}, DataAsset: "Emergency department attendances",
+		Purpose: "Share concerns about adults at risk with the police", Benefits: "Earlier protection of adults at risk",
+		Format: "Electronic", ReviewCycleMonths: 12, InformationShared: []agreement.InfoCategory{agreement.InfoPersonal, agreement.InfoSpecialCategory},
+	}})
+	if err != nil {
+		return err
+	}
+	j.say("Leeds creates the data sharing summary %q naming Leeds and the police", s.Title)
+	terms := agreement.FlowTerms{
+		Name: "Adult safeguarding referrals", Parties: []isg.OrgID{j.leeds, j.wyp}, Direction: agreement.OneWay,
+		From: []isg.OrgID{j.leeds}, To: []isg.OrgID{j.wyp}, Frequency: agreement.AdHoc, TransferMode: agreement.SecureEmail,
+		Controls: []string{"Secure e-mail", "Role-based access"}, PersonalData: true, SpecialCategoryData: true,
+		LegalBases: []agreement.LegalBasis{{Basis: agreement.Art6PublicTask, Instrument: "Care Act 2014 s.42"}},
+	}
+	_, err = j.g.CreateFlow(j.ctx, sam, isg.CreateFlowInput{Summary: s.ID.String(), FlowTerms: terms})
+	j.detail("a flow with special-category data and no Art. 9 condition -> %s (%s)", isg.ErrorCode(err), ruleOf(err))
+	terms.LegalBases = append(terms.LegalBases, agreement.LegalBasis{Basis: agreement.Art9HealthSocialCare, Instrument: "DPA 2018 Sch.1 para 2"})
+	f, err := j.g.CreateFlow(j.ctx, sam, isg.CreateFlowInput{Summary: s.ID.String(), FlowTerms: terms})
+	if err != nil {
+		return err
+	}
+	id := f.ID.String()
+	j.detail("flow %q created: %s; the police's rating shows as %s", f.Name, f.State, f.PartyRatings[j.wyp.String()].Code())
+	f, err = j.g.RequestReview(j.ctx, sam, id, agreement.ReviewRequest{DPOs: []agreement.Reviewer{{DPO: j.wypAdmin, Org: j.wyp}}, ReviewBy: j.g.Now().AddDate(0, 0, 14)})
+	if err != nil {
+		return err
+	}
+	j.detail("DPO review requested from the police's DPO: %s (locked)", f.State)
+	if f, err = j.g.RejectFlow(j.ctx, will, id, agreement.Verdict{Details: "Say how long the police keep referrals."}); err != nil {
+		return err
+	}
+	j.detail("the DPO rejects: %s — %q", f.State, "Say how long the police keep referrals.")
+	_, err = j.g.FinaliseFlow(j.ctx, sam, id)
+	j.detail("finalising with the rejection open -> %s (%s)", isg.ErrorCode(err), ruleOf(err))
+	terms.Controls = append(terms.Controls, "Police retain referrals for 6 years")
+	if _, err = j.g.EditFlow(j.ctx, sam, id, terms); err != nil {
+		return err
+	}
+	if f, err = j.g.RequestRereview(j.ctx, sam, id, agreement.Rereview{DPO: j.wypAdmin, Changes: "Added the retention period."}); err != nil {
+		return err
+	}
+	j.detail("Leeds fixes the flow and asks again: %s", f.State)
+	if f, err = j.g.ApproveFlow(j.ctx, will, id, agreement.Verdict{Details: "Thank you."}); err != nil {
+		return err
+	}
+	j.detail("the DPO approves: %s", f.State)
+	if f, err = j.g.FinaliseFlow(j.ctx, sam, id); err != nil {
+		return err
+	}
+	log, err := j.g.AgreementLog(j.ctx, will, "flow", id)
+	if err != nil {
+		return err
+	}
+	j.detail("Leeds finalises: %s; the flow's log has %d entries and verifies: %v", f.State, len(log.Entries), log.Verified)
 	return nil
 }
 

@@ -23,6 +23,11 @@ func TestWalkThrough(t *testing.T) {
 		"updated: significant (green)",
 		"upload documents true, reports true",
 		"licence.renewal_price_cap (LIC-6)",
+		"no Art. 9 condition -> invalid_input (FLOW-1)",
+		"finalising with the rejection open -> flow.open_rejection (FLOW-8)",
+		"the DPO approves: approved",
+		"Leeds finalises: finalised",
+		"verifies: true",
 		"Outbox drained:",
 	} {
 		assert.Contains(t, out.String(), want)
