@@ -1,0 +1,100 @@
+package isg_test
+
+import (
+	"testing"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/isgkit/gateway/agreement"
+	"github.com/isgkit/gateway/isg"
+)
+
+func summaryTerms(orgs ...isg.OrgID) agreement.SummaryTerms {
+	return agreement.SummaryTerms{Title: "Safeguarding", Organisations: orgs, DataAsset: "Records", Purpose: "Safeguarding children",
+		Benefits: "Earlier help", Format: "Electronic", ReviewCycleMonths: 12, InformationShared: []agreement.InfoCategory{agreement.InfoPersonal}}
+}
+
+func flowTerms(from, to isg.OrgID) agreement.FlowTerms {
+	return agreement.FlowTerms{Name: "Referrals", Parties: []isg.OrgID{from, to}, Direction: agreement.OneWay, From: []isg.OrgID{from}, To: []isg.OrgID{to},
+		Frequency: agreement.Daily, TransferMode: agreement.SecureEmail, Controls: []string{"Encrypted"}, PersonalData: true,
+		LegalBases: []agreement.LegalBasis{{Basis: agreement.Art6PublicTask, Instrument: "Children Act 1989 s.47"}}}
+}
+
+// TestMergeMovesAgreements: ORG-6 — when a merge completes, the summaries and flows naming the
+// merged organisation move to the survivor; their history stays and their logs still verify.
+func TestMergeMovesAgreements(t *testing.T) {
+	w := newWorld(t)
+	a, b, c := w.user("a@north.gov.uk"), w.user("b@south.gov.uk"), w.user("c@police.uk")
+	north, south, police := w.org(a, "North"), w.org(b, "South"), w.org(c, "Police")
+	southAdmin := isg.Actor{User: b, Org: south}
+	s, err := w.g.SaveSummary(ctx, southAdmin, isg.SummaryInput{SummaryTerms: summaryTerms(south, police)})
+	require.NoError(t, err)
+	f, err := w.g.CreateFlow(ctx, southAdmin, isg.CreateFlowInput{Summary: s.ID.String(), FlowTerms: flowTerms(south, police)})
+	require.NoError(t, err)
+	before, err := w.g.AgreementLog(ctx, southAdmin, "flow", f.ID.String())
+	require.NoError(t, err)
+
+	m, err := w.g.RequestMerge(ctx, isg.Actor{User: a, Org: north}, isg.RequestMergeInput{Merging: []isg.OrgID{south}, Reason: "reorganisation", DisclaimerAcknowledged: true})
+	require.NoError(t, err)
+	_, err = w.g.AnswerMerge(ctx, southAdmin, isg.AnswerMergeInput{Merge: m.ID, Approve: true})
+	require.NoError(t, err)
+
+	// Ben's roles moved to North, so he now acts for North.
+	northActor := isg.Actor{User: b, Org: north}
+	got, err := w.g.Flow(ctx, northActor, f.ID.String())
+	require.NoError(t, err)
+	assert.Equal(t, []isg.OrgID{north, police}, got.Parties)
+	assert.Equal(t, north, got.CreatedByOrg)
+	assert.Equal(t, []isg.OrgID{north}, got.From)
+	sum, err := w.g.Summary(ctx, northActor, s.ID.String())
+	require.NoError(t, err)
+	assert.Equal(t, []isg.OrgID{north, police}, sum.Organisations)
+
+	after, err := w.g.AgreementLog(ctx, northActor, "flow", f.ID.String())
+	require.NoError(t, err)
+	assert.True(t, after.Verified, after.Problem)
+	require.Greater(t, len(after.Entries), len(before.Entries), "the move is logged")
+	assert.Equal(t, before.Entries, after.Entries[:len(before.Entries)], "history is unchanged")
+
+	list, err := w.g.Flows(ctx, northActor, isg.ListPage{})
+	require.NoError(t, err)
+	assert.Equal(t, 1, list.Total)
+	// The police still see it.
+	_, err = w.g.Flow(ctx, isg.Actor{User: c, Org: police}, f.ID.String())
+	require.NoError(t, err)
+}
+
+// TestFlowListingCountsOnlyVisible: SUM-3 — listing counts include only what the caller sees.
+func TestFlowListingCountsOnlyVisible(t *testing.T) {
+	w := newWorld(t)
+	a, b, c := w.user("a@north.gov.uk"), w.user("b@south.gov.uk"), w.user("c@police.uk")
+	north, south, police := w.org(a, "North"), w.org(b, "South"), w.org(c, "Police")
+	na := isg.Actor{User: a, Org: north}
+	s, err := w.g.SaveSummary(ctx, na, isg.SummaryInput{SummaryTerms: summaryTerms(north, south, police)})
+	require.NoError(t, err)
+	for range 3 {
+		_, err = w.g.CreateFlow(ctx, na, isg.CreateFlowInput{Summary: s.ID.String(), FlowTerms: flowTerms(north, south)})
+		require.NoError(t, err)
+	}
+	_, err = w.g.CreateFlow(ctx, na, isg.CreateFlowInput{Summary: s.ID.String(), FlowTerms: flowTerms(north, police)})
+	require.NoError(t, err)
+
+	for _, tc := range []struct {
+		actor isg.Actor
+		want  int
+	}{{na, 4}, {isg.Actor{User: b, Org: south}, 3}, {isg.Actor{User: c, Org: police}, 1}} {
+		l, err := w.g.Flows(ctx, tc.actor, isg.ListPage{Limit: 2})
+		require.NoError(t, err)
+		assert.Equal(t, tc.want, l.Total)
+		assert.Len(t, l.Items, min(2, tc.want))
+		of, err := w.g.FlowsOfSummary(ctx, tc.actor, s.ID.String())
+		require.NoError(t, err)
+		assert.Len(t, of, tc.want)
+		if l.Next != "" {
+			rest, err := w.g.Flows(ctx, tc.actor, isg.ListPage{After: l.Next, Limit: 10})
+			require.NoError(t, err)
+			assert.Len(t, rest.Items, tc.want-2, "paging continues after the cursor")
+		}
+	}
+}
