@@ -3,8 +3,9 @@
 // front and e-mail.
 //
 // A Gateway holds every command of the governance model — registration and accounts, roles and
-// permissions, organisations and their setup, merges and closures, the MoU, notifications — and
-// composes the pure packages (assurance, agreement, dpia, licensing) with a Store, a Clock, an ID
+// permissions, organisations and their setup, merges and closures, the MoU, assurance, licensing,
+// data sharing summaries and flows with DPO review, documents, notifications — and
+// composes the pure packages (assurance, agreement, licensing) with a Store, a Clock, an ID
 // source and the notification outbox. Every command follows the same steps: validate the input
 // (field errors naming the rule), open a unit of work, check the actor's role at the organisation
 // it acts for against the permission table (ROLE-1, ROLE-7), load the aggregates and apply the
@@ -27,8 +28,14 @@
 //     every command. E-mail the verification token Register returns.
 //  5. Drain the outbox: call DrainOutbox with a Notifier (the host's e-mail or in-app delivery)
 //     on a schedule or after each command. Delivery is at least once; implement Notifier
-//     idempotently by Notification.ID where duplicates matter.
-//  6. Map errors to responses in one place: errors.Is against ErrInvalid, ErrNotFound,
+//     idempotently by Notification.ID where duplicates matter. Several processes may drain at
+//     once: a message is leased to one drainer at a time.
+//  6. Run the periodic sweep: call Sweep on a schedule (hourly, say). It notices what changes
+//     with time alone — assurance expiring after a year, an ICO registration lapsing — and
+//     notifies partners (ASR-5). It is idempotent and safe on every instance at once.
+//  7. Keep document contents: pass WithBlobStore with the host's object storage (the default
+//     keeps them in memory). Contents are content-addressed by SHA-256.
+//  8. Map errors to responses in one place: errors.Is against ErrInvalid, ErrNotFound,
 //     ErrForbidden, ErrConflict, ErrInvalidTransition, ErrLicence and ErrRule gives the kind;
 //     ErrorCode gives a stable code; errors.As to *Error gives the rule ID and field errors.
 //

@@ -2,6 +2,7 @@ package isg
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"time"
@@ -170,31 +171,21 @@ func (g *Gateway) DrainOutbox(ctx context.Context, n Notifier, max int) (DrainRe
 	var claimed []Notification
 	err := g.update(ctx, func(u *uow) error {
 		claimed = claimed[:0]
-		recs, err := u.tx.Find(u.ctx, kindNotification, key("pending", "1"), Page{Limit: max * 4})
-		if err != nil {
-			return err
-		}
-		for _, r := range recs {
-			if len(claimed) == max {
+		// Page through the pending messages: those leased by another drainer are skipped, and
+		// however many there are, they must not hide the claimable ones behind them.
+		after := ""
+		for len(claimed) < max {
+			recs, err := u.tx.Find(u.ctx, kindNotification, key("pending", "1"), Page{After: after, Limit: max})
+			if err != nil {
+				return err
+			}
+			if len(recs) == 0 {
 				break
 			}
-			var m Notification
-			if _, err := u.load(kindNotification, r.ID, &m); err != nil {
+			after = recs[len(recs)-1].ID
+			if err := u.claim(recs, max, &claimed); err != nil {
 				return err
 			}
-			if m.Status != "pending" || u.now.Before(m.LeaseUntil) {
-				continue
-			}
-			if g.sandbox {
-				m.Status = "suppressed"
-			} else {
-				m.Attempts++
-				m.LeaseUntil = u.now.Add(DrainLease)
-			}
-			if _, err := u.save(kindNotification, m.ID, r.Version, m, m.keys()...); err != nil {
-				return err
-			}
-			claimed = append(claimed, m)
 		}
 		return nil
 	})
@@ -232,6 +223,33 @@ func (g *Gateway) DrainOutbox(ctx context.Context, n Notifier, max int) (DrainRe
 		res.Delivered++
 	}
 	return res, errors.Join(errs...)
+}
+
+// claim leases the claimable messages among recs until max are claimed.
+func (u *uow) claim(recs []Record, max int, claimed *[]Notification) error {
+	for _, r := range recs {
+		if len(*claimed) == max {
+			return nil
+		}
+		var m Notification
+		if err := json.Unmarshal(r.Body, &m); err != nil {
+			return err
+		}
+		if m.Status != "pending" || u.now.Before(m.LeaseUntil) {
+			continue
+		}
+		if u.g.sandbox {
+			m.Status = "suppressed"
+		} else {
+			m.Attempts++
+			m.LeaseUntil = u.now.Add(DrainLease)
+		}
+		if _, err := u.save(kindNotification, m.ID, r.Version, m, m.keys()...); err != nil {
+			return err
+		}
+		*claimed = append(*claimed, m)
+	}
+	return nil
 }
 
 // Notifications lists the outbox messages addressed to the acting user, newest last.
