@@ -11,6 +11,13 @@ import (
 	"github.com/isgkit/gateway/agreement"
 )
 
+// tb is what the fixtures need of a test: *testing.T, *testing.B and *rapid.T all have it.
+type tb interface {
+	Helper()
+	Errorf(format string, args ...any)
+	FailNow()
+}
+
 // world is a small cast: three organisations on a summary (trust creates, council and police are
 // partners), an outsider, officers at each and a DPO at each.
 type world struct {
@@ -51,7 +58,7 @@ func (w *world) summaryTerms() agreement.SummaryTerms {
 	}
 }
 
-func (w *world) summary(t testing.TB) agreement.Summary {
+func (w *world) summary(t tb) agreement.Summary {
 	t.Helper()
 	s, err := agreement.NewSummary(agreement.SummaryID{UUID: w.uuid()}, w.officer, w.now, w.summaryTerms())
 	require.NoError(t, err)
@@ -70,7 +77,7 @@ func (w *world) flowTerms() agreement.FlowTerms {
 	}
 }
 
-func (w *world) flow(t testing.TB, s agreement.Summary) agreement.Flow {
+func (w *world) flow(t tb, s agreement.Summary) agreement.Flow {
 	t.Helper()
 	f, err := agreement.NewFlow(agreement.FlowID{UUID: w.uuid()}, s, w.officer, w.now, w.flowTerms())
 	require.NoError(t, err)

@@ -138,7 +138,10 @@ func TestVerifyFindsFirstBadEntry(t *testing.T) {
 		index  int
 	}{
 		{"LOG-2 altered new value", head, func(e []agreement.LogEntry) []agreement.LogEntry { e[2].New = `"evil"`; return e }, 2},
-		{"LOG-2 altered user", head, func(e []agreement.LogEntry) []agreement.LogEntry { e[3].User = agreement.UserID{UUID: uuid.UUID{9}}; return e }, 3},
+		{"LOG-2 altered user", head, func(e []agreement.LogEntry) []agreement.LogEntry {
+			e[3].User = agreement.UserID{UUID: uuid.UUID{9}}
+			return e
+		}, 3},
 		{"LOG-2 altered time", head, func(e []agreement.LogEntry) []agreement.LogEntry { e[0].At = e[0].At.Add(time.Nanosecond); return e }, 0},
 		{"LOG-2 altered and rehashed", head, func(e []agreement.LogEntry) []agreement.LogEntry {
 			e[1].Old = `"z"`
