@@ -255,7 +255,7 @@ func (p ListPage) page() Page {
 	if p.Limit == 0 {
 		p.Limit = 50
 	}
-	return Page{After: p.After, Limit: p.Limit}
+	return Page(p)
 }
 
 // Listing is one page of what the actor's organisation may see, with the total it may see

@@ -203,14 +203,21 @@ func RunFile(t *testing.T, path string, newGateway Factory) {
 	}
 	clock := NewClock(f.Start)
 	g := newGateway(t, isg.WithClock(clock))
+	if err := Execute(context.Background(), f, g, clock); err != nil {
+		t.Fatalf("%s: %v", path, err)
+	}
+}
+
+// Execute runs a loaded scenario's steps in order on g, whose clock must be clock, and returns
+// the first step that did not go as the file expects, named by number, name and command.
+func Execute(ctx context.Context, f File, g *isg.Gateway, clock *Clock) error {
 	vars := map[string]string{}
-	ctx := context.Background()
 	for i, s := range f.Steps {
-		where := fmt.Sprintf("%s: step %d (%s %s)", path, i+1, s.Name, s.Command)
 		if err := runStep(ctx, g, clock, vars, s); err != nil {
-			t.Fatalf("%s: %v", where, err)
+			return fmt.Errorf("step %d (%s %s): %w", i+1, s.Name, s.Command, err)
 		}
 	}
+	return nil
 }
 
 func runStep(ctx context.Context, g *isg.Gateway, clock *Clock, vars map[string]string, s Step) error {
