@@ -344,6 +344,21 @@ func agreementCommands() map[string]command {
 		"flow.finalise": handle("Finalise a flow (FLOW-8).", func(g *Gateway, ctx context.Context, a Actor, in idInput) (FlowView, error) {
 			return g.FinaliseFlow(ctx, a, in.ID)
 		}),
+		"summary.copy": handle("Copy a summary with its flows, risk assessments and documents (SUM-4).", func(g *Gateway, ctx context.Context, a Actor, in idInput) (agreement.SummaryCopy, error) {
+			return g.CopySummary(ctx, a, in.ID)
+		}),
+		"flow.copy": handle("Copy a flow as a new Draft, without its risk assessment (FLOW-10).", func(g *Gateway, ctx context.Context, a Actor, in CopyFlowInput) (FlowView, error) {
+			return g.CopyFlow(ctx, a, in)
+		}),
+		"risk.save": handle("Create or replace a flow's risk assessment.", func(g *Gateway, ctx context.Context, a Actor, in RiskInput) (agreement.RiskAssessment, error) {
+			return g.SaveRiskAssessment(ctx, a, in)
+		}),
+		"risk.get": handle("A flow's risk assessment.", func(g *Gateway, ctx context.Context, a Actor, in idInput) (agreement.RiskAssessment, error) {
+			return g.RiskAssessment(ctx, a, in.ID)
+		}),
+		"risk.import": handle("Import another flow's risk assessment (FLOW-10).", func(g *Gateway, ctx context.Context, a Actor, in ImportRiskInput) (agreement.RiskAssessment, error) {
+			return g.ImportRiskAssessment(ctx, a, in)
+		}),
 		"flow.log": handle("A flow's verified transaction log (LOG-1, LOG-2).", func(g *Gateway, ctx context.Context, a Actor, in logInput) (AgreementLog, error) {
 			return g.AgreementLog(ctx, a, "flow", in.ID)
 		}),

@@ -287,6 +287,9 @@ func runStep(ctx context.Context, g *isg.Gateway, clock *Clock, vars map[string]
 			return err
 		}
 		got, err := lookup(doc, expanded)
+		if errors.Is(err, errMissing) && wantV == nil {
+			continue // an omitted field reads as null
+		}
 		if err != nil {
 			return fmt.Errorf("check %s: %w", path, err)
 		}
@@ -409,6 +412,9 @@ func substitute(raw json.RawMessage, vars map[string]string) (json.RawMessage, e
 	return json.Marshal(doc)
 }
 
+// errMissing marks a path through a field the result does not have.
+var errMissing = errors.New("field absent")
+
 // lookup follows a dotted path through a decoded JSON document. Array elements are addressed by
 // index; "#" gives an array's length.
 func lookup(doc any, path string) (any, error) {
@@ -421,7 +427,7 @@ func lookup(doc any, path string) (any, error) {
 		case map[string]any:
 			v, ok := x[part]
 			if !ok {
-				return nil, fmt.Errorf("no field %q in path %q", part, path)
+				return nil, fmt.Errorf("no field %q in path %q: %w", part, path, errMissing)
 			}
 			cur = v
 		case []any:
