@@ -492,6 +492,14 @@ func (u *uow) notifyFlowEvent(e agreement.Event) error {
 		if !e.Requester.IsZero() {
 			return u.notifyUsers(string(e.Type), []UserID{e.Requester}, e.Actor.Org, data)
 		}
+	case agreement.EventPartyAdded:
+		// Sign-off is requested from the organisation that joined (FLOW-12): its signers, and its
+		// Administrators, who can appoint one if it has none yet.
+		for _, p := range e.Parties {
+			if err := u.notifyRoles(string(e.Type), p, Of(Administrator, SeniorOfficer, InfoAssetOwner), data); err != nil {
+				return err
+			}
+		}
 	case agreement.EventFinalised:
 		for _, p := range e.Parties {
 			if err := u.notifyRoles(string(e.Type), p, Of(Administrator, SeniorOfficer), data); err != nil {
@@ -694,4 +702,27 @@ func replaceOrg(orgs []OrgID, from, to OrgID) []OrgID {
 		}
 	}
 	return out
+}
+
+// AddPartyInput adds an organisation to a finalised flow.
+type AddPartyInput struct {
+	Flow string         `json:"flow" validate:"required" rule:"FLOW-12"`
+	Org  OrgID          `json:"org" validate:"required" rule:"FLOW-12"`
+	Side agreement.Side `json:"side" validate:"required,oneof=from to" rule:"FLOW-12"`
+}
+
+// AddParty adds an organisation named in the summary to a finalised (or partly signed) flow
+// (FLOW-12). The creating organisation does it; the new party's Senior Officers and Information
+// Asset Owners (and Administrators) are asked to sign off. Existing signatures stay valid: they cover the terms, not
+// the parties (agreement.ContentHash).
+func (g *Gateway) AddParty(ctx context.Context, actor Actor, in AddPartyInput) (FlowView, error) {
+	if err := validateInput(in, "FLOW-12"); err != nil {
+		return FlowView{}, err
+	}
+	return g.flowCommand(ctx, actor, in.Flow, EditAgreements, "ROLE-8", func(u *uow, f agreement.Flow, s agreement.Summary, a agreement.Actor) (agreement.Flow, []agreement.Event, error) {
+		if err := u.requireOpenOrgs("org", f.Parties, []OrgID{in.Org}); err != nil {
+			return f, nil, err
+		}
+		return agreement.AddParty(f, s, a, u.now, in.Org, in.Side)
+	})
 }

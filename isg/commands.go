@@ -359,6 +359,9 @@ func agreementCommands() map[string]command {
 		"risk.import": handle("Import another flow's risk assessment (FLOW-10).", func(g *Gateway, ctx context.Context, a Actor, in ImportRiskInput) (agreement.RiskAssessment, error) {
 			return g.ImportRiskAssessment(ctx, a, in)
 		}),
+		"flow.add_party": handle("Add an organisation to a finalised flow (FLOW-12).", func(g *Gateway, ctx context.Context, a Actor, in AddPartyInput) (FlowView, error) {
+			return g.AddParty(ctx, a, in)
+		}),
 		"flow.log": handle("A flow's verified transaction log (LOG-1, LOG-2).", func(g *Gateway, ctx context.Context, a Actor, in logInput) (AgreementLog, error) {
 			return g.AgreementLog(ctx, a, "flow", in.ID)
 		}),
