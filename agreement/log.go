@@ -6,9 +6,10 @@ import (
 	"encoding/binary"
 	"encoding/hex"
 	"encoding/json"
-	"hash"
+	"errors"
 	"slices"
 	"strconv"
+	"strings"
 	"time"
 
 	"github.com/google/uuid"
@@ -35,58 +36,146 @@ type Logged interface{ Summary | Flow }
 //
 // The only error is a value encoding/json cannot encode (a time outside years 0–9999).
 func Diff[T Logged](old, new T) ([]Change, error) {
-	o, err := fields(old)
+	ob, err := encode(old)
 	if err != nil {
 		return nil, err
 	}
-	n, err := fields(new)
+	nb, err := encode(new)
 	if err != nil {
 		return nil, err
 	}
-	keys := make([]string, 0, len(n)+1)
-	for k := range n {
-		keys = append(keys, k)
+	o, err := members(ob)
+	if err != nil {
+		return nil, err
 	}
-	for k := range o {
-		if _, ok := n[k]; !ok {
-			keys = append(keys, k)
-		}
+	n, err := members(nb)
+	if err != nil {
+		return nil, err
 	}
-	slices.Sort(keys)
+	oldVal := make(map[string]string, len(o))
+	for _, m := range o {
+		oldVal[m.key] = m.val
+	}
 	var out []Change
-	for _, k := range keys {
-		switch k {
-		case "updated_at", "updated_by", "rev", "log":
-			continue
+	seen := make(map[string]bool, len(n))
+	for _, m := range n {
+		seen[m.key] = true
+		ov, ok := oldVal[m.key]
+		if !ok {
+			ov = "null"
 		}
-		ov, nv := o[k], n[k]
-		if bytes.Equal(ov, nv) {
-			continue
+		if ov != m.val && !unlogged(m.key) {
+			out = append(out, Change{Field: m.key, Old: ov, New: m.val})
 		}
-		out = append(out, Change{Field: k, Old: jsonText(ov), New: jsonText(nv)})
 	}
+	for _, m := range o {
+		if !seen[m.key] && !unlogged(m.key) {
+			out = append(out, Change{Field: m.key, Old: m.val, New: "null"})
+		}
+	}
+	slices.SortFunc(out, func(a, b Change) int { return strings.Compare(a.Field, b.Field) })
 	return out, nil
 }
 
-func fields(v any) (map[string]json.RawMessage, error) {
+// unlogged are bookkeeping fields that change with every command and say nothing a reader of
+// the log needs.
+func unlogged(field string) bool {
+	switch field {
+	case "updated_at", "updated_by", "rev", "log":
+		return true
+	}
+	return false
+}
+
+func encode(v any) ([]byte, error) {
 	var buf bytes.Buffer
 	enc := json.NewEncoder(&buf)
 	enc.SetEscapeHTML(false)
 	if err := enc.Encode(v); err != nil {
 		return nil, violation.New(ErrInvalid, "log.unencodable", "LOG-1", err.Error())
 	}
-	var m map[string]json.RawMessage
-	if err := json.Unmarshal(buf.Bytes(), &m); err != nil {
-		return nil, violation.New(ErrInvalid, "log.unencodable", "LOG-1", err.Error())
-	}
-	return m, nil
+	return bytes.TrimSuffix(buf.Bytes(), []byte{'\n'}), nil
 }
 
-func jsonText(raw json.RawMessage) string {
-	if raw == nil {
-		return "null"
+type member struct{ key, val string }
+
+// members splits the compact JSON object encoding/json wrote into its top-level members, in
+// order, without decoding the values: reading them back through a map cost several times more
+// than the encoding and would only hand the same bytes back.
+func members(b []byte) ([]member, error) {
+	bad := violation.New(ErrInvalid, "log.unencodable", "LOG-1", "not a JSON object")
+	if len(b) < 2 || b[0] != '{' || b[len(b)-1] != '}' {
+		return nil, bad
 	}
-	return string(raw)
+	var out []member
+	i := 1
+	for i < len(b)-1 {
+		if b[i] != '"' {
+			return nil, bad
+		}
+		end := stringEnd(b, i)
+		if end < 0 || end+1 >= len(b) || b[end+1] != ':' {
+			return nil, bad
+		}
+		key := string(b[i+1 : end])
+		if strings.IndexByte(key, '\\') >= 0 {
+			if err := json.Unmarshal(b[i:end+1], &key); err != nil {
+				return nil, bad
+			}
+		}
+		v := end + 2
+		j, err := valueEnd(b, v)
+		if err != nil {
+			return nil, bad
+		}
+		out = append(out, member{key: key, val: string(b[v:j])})
+		i = j
+		if b[i] == ',' {
+			i++
+		}
+	}
+	return out, nil
+}
+
+// stringEnd returns the index of the quote closing the string that opens at b[i].
+func stringEnd(b []byte, i int) int {
+	for j := i + 1; j < len(b); j++ {
+		switch b[j] {
+		case '\\':
+			j++
+		case '"':
+			return j
+		}
+	}
+	return -1
+}
+
+// valueEnd returns the index just past the JSON value starting at b[i]: the ',' or '}' that
+// ends it at depth zero.
+func valueEnd(b []byte, i int) (int, error) {
+	depth := 0
+	for j := i; j < len(b); j++ {
+		switch b[j] {
+		case '"':
+			if j = stringEnd(b, j); j < 0 {
+				return 0, errors.New("unterminated string")
+			}
+		case '{', '[':
+			depth++
+		case ']':
+			depth--
+		case '}':
+			if depth == 0 {
+				return j, nil
+			}
+			depth--
+		case ',':
+			if depth == 0 {
+				return j, nil
+			}
+		}
+	}
+	return 0, errors.New("unterminated value")
 }
 
 // LogEntry is one entry of a summary's or flow's transaction log (LOG-1): who changed which field
@@ -125,18 +214,17 @@ func Append(head LogHead, subject uuid.UUID, changes []Change, user UserID, org 
 	}
 	at = at.UTC()
 	out := make([]LogEntry, len(changes))
-	h := sha256.New()
 	var buf []byte
 	for i, c := range changes {
 		e := LogEntry{
 			Subject: subject, Seq: head.Count + 1, User: user, Org: org, At: at,
 			Field: c.Field, Old: c.Old, New: c.New, PrevHash: head.Last,
 		}
-		var sum string
-		sum, buf = entryHash(h, buf, &e)
-		e.Hash = sum
+		var h [2 * sha256.Size]byte
+		h, buf = entryHash(buf, &e)
+		e.Hash = string(h[:])
 		out[i] = e
-		head = LogHead{Count: e.Seq, Last: sum}
+		head = LogHead{Count: e.Seq, Last: e.Hash}
 	}
 	return out, head
 }
@@ -161,58 +249,46 @@ func Append(head LogHead, subject uuid.UUID, changes []Change, user UserID, org 
 // and written as 64 lowercase hex digits. The length prefixes keep one field's text from being
 // read as part of its neighbour's.
 func EntryHash(e LogEntry) string {
-	s, _ := entryHash(sha256.New(), nil, &e)
-	return s
+	h, _ := entryHash(nil, &e)
+	return string(h[:])
 }
 
 const logTag = "ISG-LOG-1"
 
-func entryHash(h hash.Hash, buf []byte, e *LogEntry) (string, []byte) {
-	buf = append(buf[:0], logTag...)
-	put := func(b []byte, s string) []byte {
+// canonical appends the entry's canonical form (see EntryHash) to b.
+func canonical(b []byte, e *LogEntry) []byte {
+	b = append(b, logTag...)
+	at := len(b)
+	b = append(b, 0, 0, 0, 0)
+	b = strconv.AppendInt(b, e.Seq, 10)
+	binary.BigEndian.PutUint32(b[at:], uint32(len(b)-at-4))
+	b = appendField(b, func(b []byte) []byte { return appendUUID(b, e.Subject) })
+	b = appendField(b, func(b []byte) []byte { return appendUUID(b, e.User.UUID) })
+	b = appendField(b, func(b []byte) []byte { return appendUUID(b, e.Org.UUID) })
+	b = appendField(b, func(b []byte) []byte { return e.At.UTC().AppendFormat(b, time.RFC3339Nano) })
+	for _, s := range [...]string{e.Field, e.Old, e.New, e.PrevHash} {
 		b = binary.BigEndian.AppendUint32(b, uint32(len(s)))
-		return append(b, s...)
+		b = append(b, s...)
 	}
-	putBytes := func(b []byte, f func([]byte) []byte) []byte {
-		at := len(b)
-		b = append(b, 0, 0, 0, 0)
-		b = f(b)
-		binary.BigEndian.PutUint32(b[at:], uint32(len(b)-at-4))
-		return b
-	}
-	buf = putBytes(buf, func(b []byte) []byte { return strconv.AppendInt(b, e.Seq, 10) })
-	buf = putBytes(buf, func(b []byte) []byte { return appendUUID(b, e.Subject) })
-	buf = putBytes(buf, func(b []byte) []byte { return appendUUID(b, e.User.UUID) })
-	buf = putBytes(buf, func(b []byte) []byte { return appendUUID(b, e.Org.UUID) })
-	buf = putBytes(buf, func(b []byte) []byte { return e.At.UTC().AppendFormat(b, time.RFC3339Nano) })
-	buf = put(buf, e.Field)
-	h.Reset()
-	h.Write(buf)
-	// old and new may be large; they go to the hash directly rather than through buf.
-	for _, s := range []string{e.Old, e.New} {
-		var n [4]byte
-		binary.BigEndian.PutUint32(n[:], uint32(len(s)))
-		h.Write(n[:])
-		h.Write([]byte(s))
-	}
-	buf = put(buf[:0], e.PrevHash)
-	h.Write(buf)
-	var sum [sha256.Size]byte
-	return hex.EncodeToString(h.Sum(sum[:0])), buf
+	return b
 }
 
-func appendUUID(b []byte, u uuid.UUID) []byte {
-	var s [36]byte
-	hex.Encode(s[0:8], u[0:4])
-	s[8] = '-'
-	hex.Encode(s[9:13], u[4:6])
-	s[13] = '-'
-	hex.Encode(s[14:18], u[6:8])
-	s[18] = '-'
-	hex.Encode(s[19:23], u[8:10])
-	s[23] = '-'
-	hex.Encode(s[24:], u[10:])
-	return append(b, s[:]...)
+// appendField writes a length-prefixed field whose text f appends.
+func appendField(b []byte, f func([]byte) []byte) []byte {
+	at := len(b)
+	b = f(append(b, 0, 0, 0, 0))
+	binary.BigEndian.PutUint32(b[at:], uint32(len(b)-at-4))
+	return b
+}
+
+// entryHash hashes e using buf as scratch space and returns the hex digest and the buffer for
+// reuse, so a log of any length is hashed with one growing buffer.
+func entryHash(buf []byte, e *LogEntry) ([2 * sha256.Size]byte, []byte) {
+	buf = canonical(buf[:0], e)
+	sum := sha256.Sum256(buf)
+	var h [2 * sha256.Size]byte
+	hex.Encode(h[:], sum[:])
+	return h, buf
 }
 
 // CodeLogBroken (ErrRule; LOG-2) is the code of the error Verify returns.
@@ -245,7 +321,6 @@ func (e *VerifyError) Unwrap() error {
 // returns nil or a *VerifyError naming the first bad entry, so an altered, removed, reordered,
 // truncated or appended entry is reported where it is.
 func Verify(head LogHead, entries []LogEntry) error {
-	h := sha256.New()
 	var buf []byte
 	prev := ""
 	for i := range entries {
@@ -262,9 +337,9 @@ func Verify(head LogHead, entries []LogEntry) error {
 		case e.PrevHash != prev:
 			return bad("does not chain to the entry before (prev_hash differs)")
 		}
-		var sum string
-		sum, buf = entryHash(h, buf, e)
-		if sum != e.Hash {
+		var h [2 * sha256.Size]byte
+		h, buf = entryHash(buf, e)
+		if string(h[:]) != e.Hash {
 			return bad("content does not match its hash (entry altered)")
 		}
 		prev = e.Hash
@@ -279,4 +354,19 @@ func Verify(head LogHead, entries []LogEntry) error {
 		return &VerifyError{Index: i, Seq: int64(i) + 1, Reason: "last hash differs from the head's"}
 	}
 	return nil
+}
+
+// appendUUID writes u in its canonical text form without the allocation of u.String().
+func appendUUID(b []byte, u uuid.UUID) []byte {
+	var s [36]byte
+	hex.Encode(s[0:8], u[0:4])
+	s[8] = '-'
+	hex.Encode(s[9:13], u[4:6])
+	s[13] = '-'
+	hex.Encode(s[14:18], u[6:8])
+	s[18] = '-'
+	hex.Encode(s[19:23], u[8:10])
+	s[23] = '-'
+	hex.Encode(s[24:], u[10:])
+	return append(b, s[:]...)
 }

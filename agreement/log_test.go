@@ -70,7 +70,7 @@ func TestDiffSummaryKeepsHTML(t *testing.T) {
 	assert.Equal(t, `"A <b> & C"`, changes[0].New, "values are not HTML-escaped")
 }
 
-func buildLog(t testing.TB, n int) ([]agreement.LogEntry, agreement.LogHead) {
+func buildLog(t tb, n int) ([]agreement.LogEntry, agreement.LogHead) {
 	t.Helper()
 	subject := uuid.UUID{1}
 	var all []agreement.LogEntry
@@ -240,4 +240,23 @@ func TestLogVectors(t *testing.T) {
 	}
 	last := entries[len(entries)-1]
 	assert.NoError(t, agreement.Verify(agreement.LogHead{Count: last.Seq, Last: last.Hash}, entries))
+}
+
+// TestDiffAgreesWithReference checks the scanner-based Diff on awkward values: escapes, nested
+// braces in strings, unicode and fields present on one side only.
+func TestDiffAgreesWithReference(t *testing.T) {
+	w := newWorld()
+	s := w.summary(t)
+	n := s
+	n.SummaryTerms.Purpose = `quote " backslash \ brace } bracket ] comma , colon : ☃ <tag>`
+	n.Contacts = []agreement.Contact{{Name: `{"a":[1,2]}`, Email: "a@b.nhs.uk"}}
+	n.CompetentAuthority = agreement.CompetentAuthority{Name: "x\ny"}
+	n.CopiedFrom = agreement.SummaryID{UUID: w.uuid()}
+	for _, pair := range [][2]agreement.Summary{{s, n}, {n, s}, {n, n}} {
+		got, err := agreement.Diff(pair[0], pair[1])
+		require.NoError(t, err)
+		assert.Equal(t, referenceDiff(pair[0], pair[1]), got)
+	}
+	_, err := agreement.Diff(s, agreement.Summary{CreatedAt: time.Date(10000, 1, 1, 0, 0, 0, 0, time.UTC)})
+	assert.ErrorIs(t, err, agreement.ErrInvalid, "a time JSON cannot encode is an error, not a panic")
 }

@@ -122,6 +122,9 @@ func (r *flowRun) apply(t *rapid.T, what string, allowed bool, run func() (agree
 	if derr != nil {
 		t.Fatal(derr)
 	}
+	if want := referenceDiff(before, got); !reflect.DeepEqual(want, changes) {
+		t.Fatalf("%s: Diff %v, reference %v", what, changes, want)
+	}
 	var entries []agreement.LogEntry
 	actor := r.w.officer
 	entries, r.head = agreement.Append(r.head, got.ID.UUID, changes, actor.User, actor.Org, r.now)
@@ -245,7 +248,9 @@ func (r *flowRun) decide(t *rapid.T, approve bool) {
 	}
 	if approve {
 		name = "approve"
-		run = func() (agreement.Flow, []agreement.Event, error) { return r.m.Approve(r.f, actor, r.now, agreement.Verdict{}) }
+		run = func() (agreement.Flow, []agreement.Event, error) {
+			return r.m.Approve(r.f, actor, r.now, agreement.Verdict{})
+		}
 	}
 	if !r.apply(t, name, allowed, run) {
 		return
@@ -364,4 +369,3 @@ func TestFlowLifecycleProperties(t *testing.T) {
 		})
 	})
 }
-

@@ -1,6 +1,11 @@
 package agreement
 
-import "time"
+import (
+	"strings"
+	"time"
+
+	"github.com/isgkit/gateway/internal/violation"
+)
 
 // Decision is a DPO's answer to a review request.
 type Decision string
@@ -103,11 +108,43 @@ type ReviewRequest struct {
 // Verdict is a DPO's decision with its details (FLOW-6). Details are required for a rejection,
 // since the creator must know what to change.
 type Verdict struct {
-	Details string `json:"details" validate:"max=8000" rule:"FLOW-6"`
+	Details string `json:"details"`
+}
+
+// maxNote bounds free-text notes of decisions and re-reviews.
+const maxNote = 8000
+
+// check validates by hand: these inputs are one or two fields, and the validator's reflection
+// would cost more than the transition they guard.
+func (v Verdict) check(rejection bool) error {
+	switch {
+	case rejection && strings.TrimSpace(v.Details) == "":
+		return violation.Field("details", "required", "FLOW-6", "a rejection must say why")
+	case len(v.Details) > maxNote:
+		return violation.Field("details", "max", "FLOW-6", "must be at most 8000 characters")
+	}
+	return nil
 }
 
 // Rereview answers one DPO's rejection (FLOW-7): what the creator changed.
 type Rereview struct {
-	DPO     UserID `json:"dpo" validate:"required" rule:"FLOW-7"`
-	Changes string `json:"changes" validate:"required,max=8000" rule:"FLOW-7"`
+	DPO     UserID `json:"dpo"`
+	Changes string `json:"changes"`
+}
+
+func (r Rereview) check() error {
+	var f []FieldError
+	if r.DPO.IsZero() {
+		f = append(f, fieldErr("dpo", "required", "FLOW-7", "is required"))
+	}
+	switch {
+	case strings.TrimSpace(r.Changes) == "":
+		f = append(f, fieldErr("changes", "required", "FLOW-7", "must say what changed"))
+	case len(r.Changes) > maxNote:
+		f = append(f, fieldErr("changes", "max", "FLOW-7", "must be at most 8000 characters"))
+	}
+	if len(f) > 0 {
+		return violation.Invalid(f...)
+	}
+	return nil
 }
