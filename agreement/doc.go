@@ -32,6 +32,13 @@
 // with no rejection open (FLOW-4, FLOW-8). FlowMachine.Permitted tells a UI what an actor may do;
 // FlowMachine.ToGraph draws the machine (docs/flow-states.svg).
 //
+// # Risk assessments
+//
+// GenerateRiskAssessment turns a flow's privacy screening answers (PrivacyQuestions) into risks
+// scored on the 5×5 NHS matrix (RISK-1) and, regenerating, keeps the risks already reviewed
+// (RISK-2); RiskAssessment.ReviewRisk records a review. ImportRiskAssessment copies another
+// flow's assessment without touching either flow (FLOW-10).
+//
 // # The transaction log
 //
 // Diff lists what a command changed, field by field; Append chains those changes into LogEntry

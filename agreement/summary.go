@@ -98,6 +98,9 @@ type Summary struct {
 	CopiedFrom SummaryID `json:"copied_from,omitzero"`
 	// Rev counts the content revisions, starting at 1.
 	Rev int64 `json:"rev"`
+	// LastReviewedAt is when the sharing was last reviewed (MarkReviewed); zero until the
+	// first review, when the cycle runs from CreatedAt (LIFE-1).
+	LastReviewedAt time.Time `json:"last_reviewed_at,omitzero"`
 	SummaryTerms
 	// Log is the head of the summary's transaction log (LOG-2). The Gateway replaces it after
 	// each Append; Diff ignores it.
@@ -231,4 +234,38 @@ func (t SummaryTerms) check() []FieldError {
 			"may be given only with the Law Enforcement category (law_enforcement)"))
 	}
 	return f
+}
+
+// ReviewDueAt is when the summary's next review falls due: the last review, or its creation
+// before any review, plus the review cycle in months (LIFE-1).
+func (s Summary) ReviewDueAt() time.Time {
+	from := s.LastReviewedAt
+	if from.IsZero() {
+		from = s.CreatedAt
+	}
+	cycle := s.ReviewCycleMonths
+	if cycle == 0 {
+		cycle = DefaultReviewCycleMonths
+	}
+	return from.AddDate(0, cycle, 0)
+}
+
+// ReviewDue reports whether the summary is flagged review due at now: ReviewDueAt is reached
+// (LIFE-1).
+func (s Summary) ReviewDue(now time.Time) bool { return !now.Before(s.ReviewDueAt()) }
+
+// MarkReviewed records that actor's organisation reviewed the sharing at time at, which starts a
+// new review cycle. The terms are unchanged (an edit is Update).
+//
+// Errors: ErrForbidden (SUM-3) when the actor's organisation may not see the summary.
+func (s Summary) MarkReviewed(actor Actor, at time.Time) (Summary, error) {
+	if !CanSeeSummary(actor.Org, s) {
+		return s, violation.New(ErrForbidden, CodeSummaryNotVisible, "SUM-3",
+			"only an organisation named in the summary or its creator may review it")
+	}
+	n := s
+	n.LastReviewedAt = at.UTC()
+	n.UpdatedAt = at.UTC()
+	n.UpdatedBy = actor.User
+	return n, nil
 }

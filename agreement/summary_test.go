@@ -179,3 +179,38 @@ func TestSummaryHoldsManyFlows(t *testing.T) {
 	require.NoError(t, err)
 	assert.Len(t, c.Flows, 25)
 }
+
+// TestReviewDue (LIFE-1): a review cycle of 1–12 months, default 12; review due once the last
+// review plus the cycle is reached.
+func TestReviewDue(t *testing.T) {
+	w := newWorld()
+	in := w.summaryTerms()
+	in.ReviewCycleMonths = 3
+	s, err := agreement.NewSummary(agreement.SummaryID{UUID: w.uuid()}, w.officer, w.now, in)
+	require.NoError(t, err)
+	tests := []struct {
+		name string
+		at   time.Time
+		due  bool
+	}{
+		{"a day before", w.now.AddDate(0, 3, -1), false},
+		{"a nanosecond before", w.now.AddDate(0, 3, 0).Add(-1), false},
+		{"when reached", w.now.AddDate(0, 3, 0), true},
+		{"after", w.now.AddDate(1, 0, 0), true},
+	}
+	for _, tt := range tests {
+		t.Run("LIFE-1 "+tt.name, func(t *testing.T) {
+			assert.Equal(t, tt.due, s.ReviewDue(tt.at))
+		})
+	}
+	r, err := s.MarkReviewed(w.councilOfficer, w.now.AddDate(0, 4, 0))
+	require.NoError(t, err)
+	assert.False(t, r.ReviewDue(w.now.AddDate(0, 6, 0)), "a review starts a new cycle")
+	assert.True(t, r.ReviewDue(w.now.AddDate(0, 7, 0)))
+	assert.Equal(t, s.Rev, r.Rev)
+	_, err = s.MarkReviewed(w.stranger, w.now)
+	assert.ErrorIs(t, err, agreement.ErrForbidden)
+
+	def := w.summary(t)
+	assert.Equal(t, w.now.AddDate(1, 0, 0), def.ReviewDueAt(), "default cycle 12 months")
+}
