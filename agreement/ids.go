@@ -37,6 +37,18 @@ func (id RiskAssessmentID) IsZero() bool { return id.UUID == uuid.Nil }
 // IsZero reports whether the ID is unset; encoding/json's omitzero uses it.
 func (id DocumentID) IsZero() bool { return id.UUID == uuid.Nil }
 
+// ParseSummaryID parses the text form of a summary ID.
+func ParseSummaryID(s string) (SummaryID, error) {
+	u, err := uuid.Parse(s)
+	return SummaryID{u}, err
+}
+
+// ParseFlowID parses the text form of a flow ID.
+func ParseFlowID(s string) (FlowID, error) {
+	u, err := uuid.Parse(s)
+	return FlowID{u}, err
+}
+
 // Actor is the user a command is done by and the organisation the user acts for. The Gateway has
 // already checked the user's role at that organisation (ROLE-7); this package checks only what
 // depends on the aggregate: whether the organisation is named in it, created it or was asked to

@@ -214,7 +214,13 @@ func Append(head LogHead, subject uuid.UUID, changes []Change, user UserID, org 
 	}
 	at = at.UTC()
 	out := make([]LogEntry, len(changes))
-	var buf []byte
+	// Size the scratch buffer once for the largest entry: the fixed part of the canonical form
+	// is under 250 bytes.
+	most := 0
+	for _, c := range changes {
+		most = max(most, len(c.Field)+len(c.Old)+len(c.New))
+	}
+	buf := make([]byte, 0, 256+most)
 	for i, c := range changes {
 		e := LogEntry{
 			Subject: subject, Seq: head.Count + 1, User: user, Org: org, At: at,
@@ -306,6 +312,7 @@ type VerifyError struct {
 	Reason string
 }
 
+// Error names the entry and the reason.
 func (e *VerifyError) Error() string {
 	return "transaction log broken at entry " + strconv.Itoa(e.Index) + " (seq " + strconv.FormatInt(e.Seq, 10) + "): " + e.Reason
 }
