@@ -353,8 +353,22 @@ type FlowView struct {
 }
 
 func (u *uow) flowView(actor Actor, f agreement.Flow) (FlowView, error) {
-	v := FlowView{Flow: f, PartyRatings: make(map[string]assurance.Rating, len(f.Parties)),
-		Next: u.g.flowMachine.Permitted(f, agreement.Actor{User: actor.User, Org: actor.Org}, u.now)}
+	v := FlowView{Flow: f, PartyRatings: make(map[string]assurance.Rating, len(f.Parties))}
+	x, err := u.loadUser(actor.User)
+	if err != nil {
+		return v, err
+	}
+	// The machine knows organisations, not roles: keep the steps the actor's roles allow.
+	held := x.rolesAt(actor.Org)
+	for _, t := range u.g.flowMachine.Permitted(f, agreement.Actor{User: actor.User, Org: actor.Org}, u.now) {
+		action := EditAgreements
+		if t == agreement.TriggerApprove || t == agreement.TriggerReject {
+			action = ReviewFlow
+		}
+		if u.g.perms.Allows(action, held) {
+			v.Next = append(v.Next, t)
+		}
+	}
 	for _, p := range f.Parties {
 		av, err := u.assuranceView(p)
 		if err != nil {

@@ -353,6 +353,12 @@ func agreementCommands() map[string]command {
 		"risk.save": handle("Create or replace a flow's risk assessment.", func(g *Gateway, ctx context.Context, a Actor, in RiskInput) (agreement.RiskAssessment, error) {
 			return g.SaveRiskAssessment(ctx, a, in)
 		}),
+		"risk.generate": handle("Generate a flow's risk assessment from its screening answers (RISK-1, RISK-2).", func(g *Gateway, ctx context.Context, a Actor, in idInput) (agreement.RiskAssessment, error) {
+			return g.GenerateRiskAssessment(ctx, a, in.ID)
+		}),
+		"risk.review": handle("Review one risk (RISK-2).", func(g *Gateway, ctx context.Context, a Actor, in ReviewRiskInput) (agreement.RiskAssessment, error) {
+			return g.ReviewRisk(ctx, a, in)
+		}),
 		"risk.get": handle("A flow's risk assessment.", func(g *Gateway, ctx context.Context, a Actor, in idInput) (agreement.RiskAssessment, error) {
 			return g.RiskAssessment(ctx, a, in.ID)
 		}),

@@ -308,3 +308,62 @@ func (g *Gateway) ImportRiskAssessment(ctx context.Context, actor Actor, in Impo
 	})
 	return out, err
 }
+
+// GenerateRiskAssessment builds (or rebuilds) a flow's risk assessment from its privacy screening
+// answers (RISK-1), keeping risks already reviewed and risks added by hand (RISK-2).
+func (g *Gateway) GenerateRiskAssessment(ctx context.Context, actor Actor, flow string) (agreement.RiskAssessment, error) {
+	return g.riskCommand(ctx, actor, flow, func(u *uow, f agreement.Flow, cur *agreement.RiskAssessment, a agreement.Actor) (agreement.RiskAssessment, error) {
+		return agreement.GenerateRiskAssessment(agreement.RiskAssessmentID{UUID: u.newID()}, f, cur, a, u.now)
+	})
+}
+
+// ReviewRiskInput reviews one risk of a flow's assessment.
+type ReviewRiskInput struct {
+	Flow  string `json:"flow" validate:"required" rule:"RISK-2"`
+	Index int    `json:"index" validate:"gte=0" rule:"RISK-2"`
+	agreement.RiskReview
+}
+
+// ReviewRisk records the actor's review of one risk: mitigation and residual levels, who and when
+// (RISK-2).
+func (g *Gateway) ReviewRisk(ctx context.Context, actor Actor, in ReviewRiskInput) (agreement.RiskAssessment, error) {
+	if err := validateInput(in, "RISK-2"); err != nil {
+		return agreement.RiskAssessment{}, err
+	}
+	return g.riskCommand(ctx, actor, in.Flow, func(u *uow, f agreement.Flow, cur *agreement.RiskAssessment, a agreement.Actor) (agreement.RiskAssessment, error) {
+		if cur == nil {
+			return agreement.RiskAssessment{}, &Error{Kind: ErrNotFound, Code: "risk_assessment.not_found", Rule: "RISK-2", Message: "the flow has no risk assessment"}
+		}
+		return cur.ReviewRisk(f, in.Index, a, u.now, in.RiskReview)
+	})
+}
+
+// riskCommand loads a visible flow and its assessment (if any), applies change and saves the result.
+func (g *Gateway) riskCommand(ctx context.Context, actor Actor, flow string,
+	change func(u *uow, f agreement.Flow, cur *agreement.RiskAssessment, a agreement.Actor) (agreement.RiskAssessment, error)) (agreement.RiskAssessment, error) {
+	var out agreement.RiskAssessment
+	err := g.update(ctx, func(u *uow) error {
+		if _, err := u.authorizeAt(actor, actor.Org, EditAgreements, "ROLE-8"); err != nil {
+			return err
+		}
+		fid, err := parseFlowID(flow)
+		if err != nil {
+			return err
+		}
+		f, _, err := u.visibleFlow(actor, fid)
+		if err != nil {
+			return err
+		}
+		cur, version, err := u.riskOf(fid)
+		if err != nil {
+			return err
+		}
+		ra, err := change(u, f, cur, agreement.Actor{User: actor.User, Org: actor.Org})
+		if err != nil {
+			return err
+		}
+		out = ra
+		return u.saveRisk(ra, version)
+	})
+	return out, err
+}
