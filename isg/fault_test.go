@@ -10,6 +10,7 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
+	"github.com/isgkit/gateway/agreement"
 	"github.com/isgkit/gateway/isg"
 	"github.com/isgkit/gateway/storage/memory"
 )
@@ -80,6 +81,9 @@ func TestFailedCommandsWriteNothing(t *testing.T) {
 		a, b         isg.UserID
 		north, south isg.OrgID
 		merge        string
+		summary      string
+		draft        string // a Draft flow
+		inReview     string // a flow awaiting the DPO b's review
 	}
 	commands := []struct {
 		name string
@@ -109,6 +113,31 @@ func TestFailedCommandsWriteNothing(t *testing.T) {
 			}
 			return err
 		}},
+		{"create summary", func(g *isg.Gateway, f fixture) error {
+			_, err := g.SaveSummary(ctx, isg.Actor{User: f.a, Org: f.north}, isg.SummaryInput{SummaryTerms: summaryTerms(f.north, f.south)})
+			return err
+		}},
+		{"create flow", func(g *isg.Gateway, f fixture) error {
+			_, err := g.CreateFlow(ctx, isg.Actor{User: f.a, Org: f.north}, isg.CreateFlowInput{Summary: f.summary, FlowTerms: flowTerms(f.north, f.south)})
+			return err
+		}},
+		{"request review", func(g *isg.Gateway, f fixture) error {
+			_, err := g.RequestReview(ctx, isg.Actor{User: f.a, Org: f.north}, f.draft, agreement.ReviewRequest{
+				DPOs: []agreement.Reviewer{{DPO: f.b, Org: f.south}}, ReviewBy: g.Now().AddDate(0, 0, 7)})
+			return err
+		}},
+		{"approve", func(g *isg.Gateway, f fixture) error {
+			_, err := g.ApproveFlow(ctx, isg.Actor{User: f.b, Org: f.south}, f.inReview, agreement.Verdict{Details: "ok"})
+			return err
+		}},
+		{"copy summary", func(g *isg.Gateway, f fixture) error {
+			_, err := g.CopySummary(ctx, isg.Actor{User: f.a, Org: f.north}, f.summary)
+			return err
+		}},
+		{"submit assurance", func(g *isg.Gateway, f fixture) error {
+			_, err := g.SubmitAssurance(ctx, isg.Actor{User: f.a, Org: f.north}, significant())
+			return err
+		}},
 		{"sign in", func(g *isg.Gateway, f fixture) error {
 			_, err := g.SignIn(ctx, isg.SignInInput{Email: "a@north.gov.uk", Password: "wrong!pw1"})
 			if isg.ErrorCode(err) == "auth.invalid_credentials" {
@@ -132,6 +161,18 @@ func TestFailedCommandsWriteNothing(t *testing.T) {
 				m, err := g.RequestMerge(ctx, isg.Actor{User: f.a, Org: f.north}, isg.RequestMergeInput{Merging: []isg.OrgID{f.south}, Reason: "r", DisclaimerAcknowledged: true})
 				require.NoError(t, err)
 				f.merge = m.ID
+				w.grant(f.b, f.south, f.b, isg.Administrator, isg.DPO)
+				north := isg.Actor{User: f.a, Org: f.north}
+				s, err := g.SaveSummary(ctx, north, isg.SummaryInput{SummaryTerms: summaryTerms(f.north, f.south)})
+				require.NoError(t, err)
+				f.summary = s.ID.String()
+				for _, id := range []*string{&f.draft, &f.inReview} {
+					fl, err := g.CreateFlow(ctx, north, isg.CreateFlowInput{Summary: f.summary, FlowTerms: flowTerms(f.north, f.south)})
+					require.NoError(t, err)
+					*id = fl.ID.String()
+				}
+				_, err = g.RequestReview(ctx, north, f.inReview, agreement.ReviewRequest{DPOs: []agreement.Reviewer{{DPO: f.b, Org: f.south}}, ReviewBy: g.Now().AddDate(0, 0, 7)})
+				require.NoError(t, err)
 
 				before := fs.Dump()
 				fs.calls.Store(0)
