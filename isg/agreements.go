@@ -670,9 +670,9 @@ func (u *uow) partnersOf(org OrgID) ([]OrgID, error) {
 }
 
 // moveAgreements moves the summaries and flows naming from to the surviving organisation to
-// (ORG-6). The change is appended to each log; earlier entries, reviews and signatures are kept.
-func (u *uow) moveAgreements(from, to OrgID) error {
-	system := Actor{User: UserID{}, Org: to}
+// (ORG-6). The change is appended to each log in the name of the actor whose approval completed
+// the merge; earlier entries, reviews and signatures are kept.
+func (u *uow) moveAgreements(actor Actor, from, to OrgID) error {
 	sums, versions, err := findAll[agreement.Summary](u, kindSummary, key("visible", from.String()))
 	if err != nil {
 		return err
@@ -683,7 +683,7 @@ func (u *uow) moveAgreements(from, to OrgID) error {
 		if s.CreatedByOrg == from {
 			s.CreatedByOrg = to
 		}
-		if _, err := u.putSummary(system, old, s, versions[i]); err != nil {
+		if _, err := u.putSummary(actor, old, s, versions[i]); err != nil {
 			return err
 		}
 	}
@@ -697,7 +697,7 @@ func (u *uow) moveAgreements(from, to OrgID) error {
 		if f.CreatedByOrg == from {
 			f.CreatedByOrg = to
 		}
-		if _, err := u.putFlow(system, old, f, fversions[i]); err != nil {
+		if _, err := u.putFlow(actor, old, f, fversions[i]); err != nil {
 			return err
 		}
 	}

@@ -56,6 +56,7 @@ func TestMergeMovesAgreements(t *testing.T) {
 	assert.True(t, after.Verified, after.Problem)
 	require.Greater(t, len(after.Entries), len(before.Entries), "the move is logged")
 	assert.Equal(t, before.Entries, after.Entries[:len(before.Entries)], "history is unchanged")
+	assert.Equal(t, b, after.Entries[len(after.Entries)-1].User, "the move is logged in the approver's name")
 
 	list, err := w.g.Flows(ctx, northActor, isg.ListPage{})
 	require.NoError(t, err)

@@ -62,8 +62,6 @@ type Gateway struct {
 	licensing   *licensing.Rules
 	commands    map[string]command
 	pwParams    PasswordParams
-	// mergeMovers move the records of later features (agreements, DPIAs) in a merge (ORG-6).
-	mergeMovers []func(u *uow, from, to OrgID) error
 }
 
 // Option configures a Gateway.
@@ -139,7 +137,6 @@ func New(store Store, opts ...Option) (*Gateway, error) {
 	}
 	g.machines = newMachines()
 	g.flowMachine = agreement.NewFlowMachine()
-	g.mergeMovers = append(g.mergeMovers, (*uow).moveAgreements)
 	g.licensing = licensing.NewRules()
 	g.commands = commandTable()
 	return g, nil

@@ -176,7 +176,7 @@ func (g *Gateway) AnswerMerge(ctx context.Context, actor Actor, in AnswerMergeIn
 					return err
 				}
 				m.CompletedAt = u.now
-				if err := u.completeMerge(m); err != nil {
+				if err := u.completeMerge(actor, m); err != nil {
 					return err
 				}
 				event = EventMergeCompleted
@@ -198,7 +198,7 @@ func (g *Gateway) AnswerMerge(ctx context.Context, actor Actor, in AnswerMergeIn
 }
 
 // completeMerge moves everything of the merged organisations to the survivor (ORG-6).
-func (u *uow) completeMerge(m MergeRequest) error {
+func (u *uow) completeMerge(actor Actor, m MergeRequest) error {
 	for _, from := range m.Merging {
 		users, versions, err := findAll[user](u, kindUser, key("member", from.String()))
 		if err != nil {
@@ -216,10 +216,8 @@ func (u *uow) completeMerge(m MergeRequest) error {
 		if err := u.moveInventory(from, m.Survivor); err != nil {
 			return err
 		}
-		for _, move := range u.g.mergeMovers {
-			if err := move(u, from, m.Survivor); err != nil {
-				return err
-			}
+		if err := u.moveAgreements(actor, from, m.Survivor); err != nil {
+			return err
 		}
 		o, err := u.loadOrg(from)
 		if err != nil {
