@@ -143,10 +143,21 @@ func (g *Gateway) SupportAccessLog(ctx context.Context, actor Actor) ([]SupportA
 // Can reports whether actor may take action at its organisation now, for a host's UI (show or
 // hide a button). It applies the same check every command makes, delegations, Super
 // Administrators and Central Admin included, but records no support access.
+//
+// On a store that implements VersionReader, a user's memberships are decoded once and reused while
+// the user record's version is unchanged, so a repeated check costs two version lookups.
 func (g *Gateway) Can(ctx context.Context, actor Actor, action Action) (bool, error) {
+	if vr, ok := g.store.(VersionReader); ok {
+		if allowed, answered := g.auth.allows(ctx, vr, &g.perms, actor, action); answered {
+			return allowed, nil
+		}
+	}
 	allowed := false
 	err := g.store.View(ctx, func(tx Tx) error {
 		u := &uow{g: g, ctx: ctx, tx: tx, now: g.Now(), readOnly: true}
+		if x, err := u.loadUser(actor.User); err == nil {
+			g.auth.remember(x, actor.Org)
+		}
 		_, err := u.authorizeAt(actor, actor.Org, action, "")
 		switch {
 		case err == nil:

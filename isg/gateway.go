@@ -57,6 +57,7 @@ type Gateway struct {
 	tokenTTL    time.Duration
 	retries     int
 	machines    *machines
+	auth        *authCache
 	flowMachine *agreement.FlowMachine
 	blobs       BlobStore
 	licensing   *licensing.Rules
@@ -136,6 +137,7 @@ func New(store Store, opts ...Option) (*Gateway, error) {
 		}
 	}
 	g.machines = newMachines()
+	g.auth = newAuthCache()
 	g.flowMachine = agreement.NewFlowMachine()
 	g.licensing = licensing.NewRules()
 	g.commands = commandTable()

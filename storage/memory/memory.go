@@ -363,3 +363,12 @@ func (s *Store) Dump() map[isg.Kind]map[string]isg.Record {
 	}
 	return out
 }
+
+var _ isg.VersionReader = (*Store)(nil)
+
+// Version implements isg.VersionReader: the committed version of a record, 0 when absent.
+func (s *Store) Version(_ context.Context, kind isg.Kind, id string) (int64, error) {
+	s.mu.RLock()
+	defer s.mu.RUnlock()
+	return s.versionLocked(rkey{kind, id}), nil
+}

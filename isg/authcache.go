@@ -1,0 +1,71 @@
+package isg
+
+import (
+	"context"
+	"sync"
+)
+
+// VersionReader is an optional capability of a Store: the committed version of a record (0 when
+// it does not exist), read outside any unit of work and without loading the record. Where a
+// store offers it, Can answers from memberships it has already decoded, after checking with the
+// store that they are still current; a store without it is served by the full check.
+type VersionReader interface {
+	Version(ctx context.Context, kind Kind, id string) (int64, error)
+}
+
+// authCache keeps the memberships Can has decoded, by user, each with the version of the user
+// record it came from. An entry is used only while the store still holds that version, so a
+// change made by any process — a role revoked, an account locked — is seen at once.
+type authCache struct {
+	mu    sync.RWMutex
+	users map[UserID]*cachedUser
+	orgs  map[OrgID]string // the text form of organisation IDs, so a lookup builds no string
+}
+
+type cachedUser struct {
+	id      string
+	version int64
+	active  bool
+	roles   map[OrgID]RoleSet
+}
+
+// cap bounds the cache: past it, entries are dropped wholesale, which costs only re-decoding.
+const authCacheCap = 100_000
+
+func newAuthCache() *authCache {
+	return &authCache{users: map[UserID]*cachedUser{}, orgs: map[OrgID]string{}}
+}
+
+// allows answers from the cache: ok is false when the cache cannot answer (no entry, a stale
+// entry, or an answer that needs more than the actor's own roles: delegation, Super
+// Administrator, Central Admin or a refusal, which the full check explains).
+func (c *authCache) allows(ctx context.Context, vr VersionReader, p *Permissions, actor Actor, action Action) (allowed, ok bool) {
+	c.mu.RLock()
+	cu := c.users[actor.User]
+	org, known := c.orgs[actor.Org]
+	c.mu.RUnlock()
+	if cu == nil || !known || !cu.active || !p.Allows(action, cu.roles[actor.Org]) {
+		return false, false
+	}
+	if v, err := vr.Version(ctx, kindUser, cu.id); err != nil || v != cu.version {
+		return false, false
+	}
+	if v, err := vr.Version(ctx, kindOrg, org); err != nil || v == 0 {
+		return false, false
+	}
+	return true, true
+}
+
+func (c *authCache) remember(x user, org OrgID) {
+	cu := &cachedUser{id: x.ID.String(), version: x.version, active: x.State == AccountActive, roles: make(map[OrgID]RoleSet, len(x.Memberships))}
+	for _, m := range x.Memberships {
+		cu.roles[m.Org] = m.Roles
+	}
+	c.mu.Lock()
+	if len(c.users) >= authCacheCap {
+		c.users, c.orgs = map[UserID]*cachedUser{}, map[OrgID]string{}
+	}
+	c.users[x.ID] = cu
+	c.orgs[org] = org.String()
+	c.mu.Unlock()
+}
