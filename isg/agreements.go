@@ -266,7 +266,7 @@ type Listing[T any] struct {
 	Next  string `json:"next,omitempty"`
 }
 
-func listVisible[T any](u *uow, kind Kind, org OrgID, p ListPage, id func(T) string) (Listing[T], error) {
+func listVisible[T any](u *uow, kind Kind, org OrgID, p ListPage, id func(T) string, decode func(Record) (T, error)) (Listing[T], error) {
 	k := key("visible", org.String())
 	recs, err := u.tx.Find(u.ctx, kind, k, p.page())
 	if err != nil {
@@ -278,14 +278,23 @@ func listVisible[T any](u *uow, kind Kind, org OrgID, p ListPage, id func(T) str
 	}
 	out := Listing[T]{Items: make([]T, len(recs)), Total: total}
 	for i, r := range recs {
-		if err := json.Unmarshal(r.Body, &out.Items[i]); err != nil {
-			return Listing[T]{}, fmt.Errorf("isg: decoding %s %s: %w", kind, r.ID, err)
+		if out.Items[i], err = decode(r); err != nil {
+			return Listing[T]{}, err
 		}
 	}
 	if len(recs) == p.page().Limit {
 		out.Next = id(out.Items[len(recs)-1])
 	}
 	return out, nil
+}
+
+// decodeRecord decodes a record's body.
+func decodeRecord[T any](r Record) (T, error) {
+	var v T
+	if err := json.Unmarshal(r.Body, &v); err != nil {
+		return v, fmt.Errorf("isg: decoding %s %s: %w", r.Kind, r.ID, err)
+	}
+	return v, nil
 }
 
 // Summaries lists the summaries the actor's organisation may see: those naming it or created by
@@ -297,7 +306,7 @@ func (g *Gateway) Summaries(ctx context.Context, actor Actor, p ListPage) (Listi
 			return err
 		}
 		var err error
-		out, err = listVisible(u, kindSummary, actor.Org, p, func(s agreement.Summary) string { return s.ID.String() })
+		out, err = listVisible(u, kindSummary, actor.Org, p, func(s agreement.Summary) string { return s.ID.String() }, decodeRecord[agreement.Summary])
 		return err
 	})
 	return out, err
@@ -316,7 +325,7 @@ func (g *Gateway) Flows(ctx context.Context, actor Actor, p ListPage) (Listing[a
 			return err
 		}
 		var err error
-		out, err = listVisible(u, kindFlow, actor.Org, p, func(f agreement.Flow) string { return f.ID.String() })
+		out, err = listVisible(u, kindFlow, actor.Org, p, func(f agreement.Flow) string { return f.ID.String() }, u.g.flowCache.decode)
 		return err
 	})
 	return out, err

@@ -99,3 +99,37 @@ func TestFlowListingCountsOnlyVisible(t *testing.T) {
 		}
 	}
 }
+
+// TestFlowListingReflectsEditsAndIsolatesCallers: listings reuse flows already decoded only at the
+// same stored version, and what a caller does to a listed flow never reaches the next caller.
+func TestFlowListingReflectsEditsAndIsolatesCallers(t *testing.T) {
+	w := newWorld(t)
+	a, b := w.user("a@north.gov.uk"), w.user("b@south.gov.uk")
+	north, south := w.org(a, "North"), w.org(b, "South")
+	na := isg.Actor{User: a, Org: north}
+	s, err := w.g.SaveSummary(ctx, na, isg.SummaryInput{SummaryTerms: summaryTerms(north, south)})
+	require.NoError(t, err)
+	terms := flowTerms(north, south)
+	f, err := w.g.CreateFlow(ctx, na, isg.CreateFlowInput{Summary: s.ID.String(), FlowTerms: terms})
+	require.NoError(t, err)
+
+	l, err := w.g.Flows(ctx, na, isg.ListPage{})
+	require.NoError(t, err)
+	require.Len(t, l.Items, 1)
+	l.Items[0].Parties[0] = south // a careless caller
+	l.Items[0].Controls = append(l.Items[0].Controls[:0], "tampered")
+
+	terms.Name = "Renamed"
+	_, err = w.g.EditFlow(ctx, na, f.ID.String(), terms)
+	require.NoError(t, err)
+	l, err = w.g.Flows(ctx, na, isg.ListPage{})
+	require.NoError(t, err)
+	assert.Equal(t, "Renamed", l.Items[0].Name, "an edit is seen at once")
+	assert.Equal(t, []isg.OrgID{north, south}, l.Items[0].Parties)
+	assert.Equal(t, []string{"Encrypted"}, l.Items[0].Controls)
+
+	l.Items[0].Controls[0] = "tampered again"
+	l, err = w.g.Flows(ctx, isg.Actor{User: b, Org: south}, isg.ListPage{})
+	require.NoError(t, err)
+	assert.Equal(t, []string{"Encrypted"}, l.Items[0].Controls, "a cached flow is never shared with a caller")
+}

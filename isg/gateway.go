@@ -58,6 +58,7 @@ type Gateway struct {
 	retries     int
 	machines    *machines
 	auth        *authCache
+	flowCache   *flowCache
 	flowMachine *agreement.FlowMachine
 	blobs       BlobStore
 	licensing   *licensing.Rules
@@ -138,6 +139,7 @@ func New(store Store, opts ...Option) (*Gateway, error) {
 	}
 	g.machines = newMachines()
 	g.auth = newAuthCache()
+	g.flowCache = newFlowCache()
 	g.flowMachine = agreement.NewFlowMachine()
 	g.licensing = licensing.NewRules()
 	g.commands = commandTable()

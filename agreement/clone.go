@@ -1,0 +1,14 @@
+package agreement
+
+// Clone returns a deep copy of the flow: no slice or map of the copy shares memory with f, so a
+// holder of either can change it without touching the other.
+func (f Flow) Clone() Flow {
+	c := f
+	c.Parties, c.From, c.To = cloneSlice(f.Parties), cloneSlice(f.From), cloneSlice(f.To)
+	c.Controls = cloneSlice(f.Controls)
+	c.LegalBases = cloneSlice(f.LegalBases)
+	c.PrivacyAnswers = cloneMap(f.PrivacyAnswers)
+	c.Assets = cloneSlice(f.Assets)
+	c.Reviews = cloneSlice(f.Reviews)
+	return c
+}

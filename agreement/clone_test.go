@@ -1,0 +1,40 @@
+package agreement_test
+
+import (
+	"reflect"
+	"testing"
+	"time"
+
+	"github.com/google/uuid"
+	"github.com/stretchr/testify/assert"
+
+	"github.com/isgkit/gateway/agreement"
+)
+
+// TestFlowCloneSharesNothing walks every field of Flow by reflection, so a slice or map field
+// added later without a deep copy in Clone fails here.
+func TestFlowCloneSharesNothing(t *testing.T) {
+	o := agreement.OrgID{UUID: uuid.New()}
+	f := agreement.Flow{State: agreement.Draft, FlowTerms: agreement.FlowTerms{
+		Parties: []agreement.OrgID{o}, From: []agreement.OrgID{o}, To: []agreement.OrgID{o}, Controls: []string{"c"},
+		LegalBases: []agreement.LegalBasis{{Basis: agreement.Art6PublicTask, Instrument: "i"}}, PrivacyAnswers: map[string]string{"q": "a"},
+		Assets: []uuid.UUID{uuid.New()}}, Reviews: []agreement.DPOReview{{DPO: agreement.UserID{UUID: uuid.New()}, RequestedAt: time.Now()}}}
+	c := f.Clone()
+	assert.Equal(t, f, c)
+	var walk func(a, b reflect.Value, path string)
+	walk = func(a, b reflect.Value, path string) {
+		switch a.Kind() {
+		case reflect.Struct:
+			for i := range a.NumField() {
+				walk(a.Field(i), b.Field(i), path+"."+a.Type().Field(i).Name)
+			}
+		case reflect.Slice, reflect.Map:
+			if a.Len() == 0 {
+				t.Errorf("%s: give the test a non-empty value so the copy is checked", path)
+				return
+			}
+			assert.NotEqual(t, a.Pointer(), b.Pointer(), "%s shares memory with the original", path)
+		}
+	}
+	walk(reflect.ValueOf(f), reflect.ValueOf(c), "Flow")
+}
