@@ -55,7 +55,11 @@ func (u *uow) loadFlow(id agreement.FlowID) (agreement.Flow, int64, error) {
 
 // visibleSummary loads a summary the actor's organisation may see; any other is reported as not
 // found, so that its existence does not leak (SUM-3).
-func (u *uow) visibleSummary(actor Actor, id agreement.SummaryID) (agreement.Summary, int64, error) {
+func (u *uow) visibleSummary(actor Actor, textID string) (agreement.Summary, int64, error) {
+	id, err := parseSummaryID(textID)
+	if err != nil {
+		return agreement.Summary{}, 0, err
+	}
 	s, v, err := u.loadSummary(id)
 	if err == nil && !agreement.CanSeeSummary(actor.Org, s) {
 		err = &Error{Kind: ErrNotFound, Code: "summary.not_found", Rule: "SUM-3", Message: "no summary " + id.String()}
@@ -63,7 +67,11 @@ func (u *uow) visibleSummary(actor Actor, id agreement.SummaryID) (agreement.Sum
 	return s, v, err
 }
 
-func (u *uow) visibleFlow(actor Actor, id agreement.FlowID) (agreement.Flow, int64, error) {
+func (u *uow) visibleFlow(actor Actor, textID string) (agreement.Flow, int64, error) {
+	id, err := parseFlowID(textID)
+	if err != nil {
+		return agreement.Flow{}, 0, err
+	}
 	f, v, err := u.loadFlow(id)
 	if err == nil && !agreement.CanSeeFlow(actor.Org, f) {
 		err = &Error{Kind: ErrNotFound, Code: "flow.not_found", Rule: "SUM-3", Message: "no flow " + id.String()}
@@ -73,15 +81,12 @@ func (u *uow) visibleFlow(actor Actor, id agreement.FlowID) (agreement.Flow, int
 
 // requireAgreementVisible refuses a summary or flow the actor's organisation may not see (SUM-3).
 func (u *uow) requireAgreementVisible(actor Actor, kind, id string) error {
-	parsed, err := uuid.Parse(id)
-	if err != nil {
-		return &Error{Kind: ErrNotFound, Code: "document.subject_not_found", Rule: "DOC-1", Message: "no such " + kind}
-	}
+	var err error
 	switch kind {
 	case "summary":
-		_, _, err = u.visibleSummary(actor, agreement.SummaryID{UUID: parsed})
+		_, _, err = u.visibleSummary(actor, id)
 	case "flow":
-		_, _, err = u.visibleFlow(actor, agreement.FlowID{UUID: parsed})
+		_, _, err = u.visibleFlow(actor, id)
 	default:
 		err = &Error{Kind: ErrNotFound, Code: "document.subject_not_found", Rule: "DOC-1", Message: "no such " + kind}
 	}
@@ -95,13 +100,7 @@ func saveLogged[T agreement.Logged](u *uow, actor Actor, subject uuid.UUID, old,
 	if err != nil {
 		return head, err
 	}
-	entries, next := agreement.Append(head, subject, changes, actor.User, actor.Org, u.now)
-	for _, e := range entries {
-		if _, err := u.save(kindLogEntry, logEntryID(subject, e.Seq), 0, e, key("subject", subject.String())); err != nil {
-			return head, err
-		}
-	}
-	return next, nil
+	return u.appendLog(actor, subject, head, changes)
 }
 
 // logEntryID orders a subject's entries by sequence under the store's ascending-ID order.
@@ -186,18 +185,14 @@ func (g *Gateway) SaveSummary(ctx context.Context, actor Actor, in SummaryInput)
 			out, err = u.putSummary(actor, agreement.Summary{}, s, 0)
 			return err
 		}
-		id, err := parseSummaryID(in.ID)
-		if err != nil {
-			return err
-		}
-		old, version, err := u.visibleSummary(actor, id)
+		old, version, err := u.visibleSummary(actor, in.ID)
 		if err != nil {
 			return err
 		}
 		if err := u.requireOpenOrgs("organisations", old.Organisations, in.Organisations); err != nil {
 			return err
 		}
-		flows, _, err := findAll[agreement.Flow](u, kindFlow, key("summary", id.String()))
+		flows, _, err := findAll[agreement.Flow](u, kindFlow, key("summary", old.ID.String()))
 		if err != nil {
 			return err
 		}
@@ -234,11 +229,8 @@ func (g *Gateway) Summary(ctx context.Context, actor Actor, id string) (agreemen
 		if _, err := u.authorizeAt(actor, actor.Org, ViewOrganisation, "ROLE-8"); err != nil {
 			return err
 		}
-		sid, err := parseSummaryID(id)
-		if err != nil {
-			return err
-		}
-		out, _, err = u.visibleSummary(actor, sid)
+		var err error
+		out, _, err = u.visibleSummary(actor, id)
 		return err
 	})
 	return out, err
@@ -338,14 +330,11 @@ func (g *Gateway) FlowsOfSummary(ctx context.Context, actor Actor, summary strin
 		if _, err := u.authorizeAt(actor, actor.Org, ViewOrganisation, "ROLE-8"); err != nil {
 			return err
 		}
-		sid, err := parseSummaryID(summary)
+		s, _, err := u.visibleSummary(actor, summary)
 		if err != nil {
 			return err
 		}
-		if _, _, err := u.visibleSummary(actor, sid); err != nil {
-			return err
-		}
-		all, _, err := findAll[agreement.Flow](u, kindFlow, key("summary", sid.String()))
+		all, _, err := findAll[agreement.Flow](u, kindFlow, key("summary", s.ID.String()))
 		out = agreement.VisibleFlows(actor.Org, all)
 		return err
 	})
@@ -396,11 +385,7 @@ func (g *Gateway) Flow(ctx context.Context, actor Actor, id string) (FlowView, e
 		if _, err := u.authorizeAt(actor, actor.Org, ViewOrganisation, "ROLE-8"); err != nil {
 			return err
 		}
-		fid, err := parseFlowID(id)
-		if err != nil {
-			return err
-		}
-		f, _, err := u.visibleFlow(actor, fid)
+		f, _, err := u.visibleFlow(actor, id)
 		if err != nil {
 			return err
 		}
@@ -429,11 +414,7 @@ func (g *Gateway) CreateFlow(ctx context.Context, actor Actor, in CreateFlowInpu
 		if _, err := u.openOrg(actor.Org); err != nil {
 			return err
 		}
-		sid, err := parseSummaryID(in.Summary)
-		if err != nil {
-			return err
-		}
-		s, _, err := u.visibleSummary(actor, sid)
+		s, _, err := u.visibleSummary(actor, in.Summary)
 		if err != nil {
 			return err
 		}
@@ -463,11 +444,7 @@ func (g *Gateway) flowCommand(ctx context.Context, actor Actor, id string, actio
 		if _, err := u.authorizeAt(actor, actor.Org, action, rule); err != nil {
 			return err
 		}
-		fid, err := parseFlowID(id)
-		if err != nil {
-			return err
-		}
-		old, version, err := u.visibleFlow(actor, fid)
+		old, version, err := u.visibleFlow(actor, id)
 		if err != nil {
 			return err
 		}
@@ -621,21 +598,13 @@ func (g *Gateway) AgreementLog(ctx context.Context, actor Actor, kind, id string
 		var subject uuid.UUID
 		switch kind {
 		case "summary":
-			sid, err := parseSummaryID(id)
-			if err != nil {
-				return err
-			}
-			s, _, err := u.visibleSummary(actor, sid)
+			s, _, err := u.visibleSummary(actor, id)
 			if err != nil {
 				return err
 			}
 			head, subject = s.Log, s.ID.UUID
 		case "flow":
-			fid, err := parseFlowID(id)
-			if err != nil {
-				return err
-			}
-			f, _, err := u.visibleFlow(actor, fid)
+			f, _, err := u.visibleFlow(actor, id)
 			if err != nil {
 				return err
 			}

@@ -52,15 +52,11 @@ func (g *Gateway) CopySummary(ctx context.Context, actor Actor, id string) (agre
 		if _, err := u.openOrg(actor.Org); err != nil {
 			return err
 		}
-		sid, err := parseSummaryID(id)
+		src, _, err := u.visibleSummary(actor, id)
 		if err != nil {
 			return err
 		}
-		src, _, err := u.visibleSummary(actor, sid)
-		if err != nil {
-			return err
-		}
-		flows, _, err := findAll[agreement.Flow](u, kindFlow, key("summary", sid.String()))
+		flows, _, err := findAll[agreement.Flow](u, kindFlow, key("summary", src.ID.String()))
 		if err != nil {
 			return err
 		}
@@ -142,19 +138,11 @@ func (g *Gateway) CopyFlow(ctx context.Context, actor Actor, in CopyFlowInput) (
 		if _, err := u.authorizeAt(actor, actor.Org, EditAgreements, "ROLE-8"); err != nil {
 			return err
 		}
-		fid, err := parseFlowID(in.Flow)
+		src, _, err := u.visibleFlow(actor, in.Flow)
 		if err != nil {
 			return err
 		}
-		src, _, err := u.visibleFlow(actor, fid)
-		if err != nil {
-			return err
-		}
-		sid, err := parseSummaryID(in.Summary)
-		if err != nil {
-			return err
-		}
-		s, _, err := u.visibleSummary(actor, sid)
+		s, _, err := u.visibleSummary(actor, in.Summary)
 		if err != nil {
 			return err
 		}
@@ -194,15 +182,11 @@ func (g *Gateway) SaveRiskAssessment(ctx context.Context, actor Actor, in RiskIn
 		if _, err := u.authorizeAt(actor, actor.Org, EditAgreements, "ROLE-8"); err != nil {
 			return err
 		}
-		fid, err := parseFlowID(in.Flow)
+		f, _, err := u.visibleFlow(actor, in.Flow)
 		if err != nil {
 			return err
 		}
-		f, _, err := u.visibleFlow(actor, fid)
-		if err != nil {
-			return err
-		}
-		cur, version, err := u.riskOf(fid)
+		cur, version, err := u.riskOf(f.ID)
 		if err != nil {
 			return err
 		}
@@ -230,14 +214,11 @@ func (g *Gateway) RiskAssessment(ctx context.Context, actor Actor, flow string) 
 		if _, err := u.authorizeAt(actor, actor.Org, ViewOrganisation, "ROLE-8"); err != nil {
 			return err
 		}
-		fid, err := parseFlowID(flow)
+		f, _, err := u.visibleFlow(actor, flow)
 		if err != nil {
 			return err
 		}
-		if _, _, err := u.visibleFlow(actor, fid); err != nil {
-			return err
-		}
-		ra, _, err := u.riskOf(fid)
+		ra, _, err := u.riskOf(f.ID)
 		if err != nil {
 			return err
 		}
@@ -268,30 +249,22 @@ func (g *Gateway) ImportRiskAssessment(ctx context.Context, actor Actor, in Impo
 		if _, err := u.authorizeAt(actor, actor.Org, EditAgreements, "ROLE-8"); err != nil {
 			return err
 		}
-		fromID, err := parseFlowID(in.From)
+		from, _, err := u.visibleFlow(actor, in.From)
 		if err != nil {
 			return err
 		}
-		toID, err := parseFlowID(in.To)
+		to, _, err := u.visibleFlow(actor, in.To)
 		if err != nil {
 			return err
 		}
-		from, _, err := u.visibleFlow(actor, fromID)
-		if err != nil {
-			return err
-		}
-		to, _, err := u.visibleFlow(actor, toID)
-		if err != nil {
-			return err
-		}
-		src, _, err := u.riskOf(fromID)
+		src, _, err := u.riskOf(from.ID)
 		if err != nil {
 			return err
 		}
 		if src == nil {
 			return &Error{Kind: ErrNotFound, Code: "risk_assessment.not_found", Rule: "FLOW-10", Message: "the source flow has no risk assessment"}
 		}
-		cur, version, err := u.riskOf(toID)
+		cur, version, err := u.riskOf(to.ID)
 		if err != nil {
 			return err
 		}
@@ -346,15 +319,11 @@ func (g *Gateway) riskCommand(ctx context.Context, actor Actor, flow string,
 		if _, err := u.authorizeAt(actor, actor.Org, EditAgreements, "ROLE-8"); err != nil {
 			return err
 		}
-		fid, err := parseFlowID(flow)
+		f, _, err := u.visibleFlow(actor, flow)
 		if err != nil {
 			return err
 		}
-		f, _, err := u.visibleFlow(actor, fid)
-		if err != nil {
-			return err
-		}
-		cur, version, err := u.riskOf(fid)
+		cur, version, err := u.riskOf(f.ID)
 		if err != nil {
 			return err
 		}
