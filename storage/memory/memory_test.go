@@ -15,6 +15,16 @@ func TestConformance(t *testing.T) {
 	storagetest.Run(t, func(t *testing.T) isg.Store { return memory.New() })
 }
 
+// TestGateway runs the Gateway-level suite; memory.Store is a Dumper, so its all-or-nothing case
+// also compares the whole store.
+func TestGateway(t *testing.T) {
+	storagetest.RunGateway(t, func(t *testing.T) isg.Store { return memory.New() })
+}
+
+func TestScenarios(t *testing.T) {
+	storagetest.RunScenarios(t, "../../testdata/scenarios", func(t *testing.T) isg.Store { return memory.New() })
+}
+
 func BenchmarkStore(b *testing.B) {
 	storagetest.RunBenchmarks(b, func(b *testing.B) isg.Store { return memory.New() })
 }

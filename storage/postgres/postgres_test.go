@@ -34,6 +34,15 @@ func TestConformance(t *testing.T) {
 	storagetest.Run(t, func(t *testing.T) isg.Store { return open(t, pg.NewSchema(t)) })
 }
 
+// TestGateway runs the Gateway-level suite on a fresh schema per case.
+func TestGateway(t *testing.T) {
+	storagetest.RunGateway(t, func(t *testing.T) isg.Store { return open(t, pg.NewSchema(t)) })
+}
+
+func TestScenarios(t *testing.T) {
+	storagetest.RunScenarios(t, "../../testdata/scenarios", func(t *testing.T) isg.Store { return open(t, pg.NewSchema(t)) })
+}
+
 func put(ctx context.Context, s isg.Store, recs ...isg.Record) error {
 	return s.Update(ctx, func(tx isg.Tx) error {
 		for _, r := range recs {

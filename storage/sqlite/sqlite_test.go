@@ -38,6 +38,28 @@ func TestConformanceSyncNormal(t *testing.T) {
 	})
 }
 
+// TestGateway runs the Gateway-level suite on a fresh file per case.
+func TestGateway(t *testing.T) {
+	storagetest.RunGateway(t, func(t *testing.T) isg.Store {
+		return open(t, filepath.Join(t.TempDir(), "isg.db"))
+	})
+}
+
+// TestGatewayTwoStores runs the shared cases with two Stores on one file, as two processes on one
+// machine would have it: their commits meet at SQLite's write lock, not at one Store's connection.
+func TestGatewayTwoStores(t *testing.T) {
+	storagetest.RunGatewayShared(t, func(t *testing.T) (isg.Store, isg.Store) {
+		path := filepath.Join(t.TempDir(), "isg.db")
+		return open(t, path), open(t, path)
+	})
+}
+
+func TestScenarios(t *testing.T) {
+	storagetest.RunScenarios(t, "../../testdata/scenarios", func(t *testing.T) isg.Store {
+		return open(t, filepath.Join(t.TempDir(), "isg.db"))
+	})
+}
+
 func put(ctx context.Context, s isg.Store, recs ...isg.Record) error {
 	return s.Update(ctx, func(tx isg.Tx) error {
 		for _, r := range recs {
