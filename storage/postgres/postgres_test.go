@@ -20,7 +20,14 @@ import (
 
 var pg pgtest.Cluster
 
-func TestMain(m *testing.M) { os.Exit(pg.Main(m)) }
+// TestMain starts the PostgreSQL cluster, except in a child process of TestGatewayTwoProcesses,
+// which does its role's work against the parent's database and exits without running any test.
+func TestMain(m *testing.M) {
+	if role := os.Getenv(envRole); role != "" {
+		os.Exit(runChild(role))
+	}
+	os.Exit(pg.Main(m))
+}
 
 func open(t testing.TB, connString string, opts ...postgres.Option) *postgres.Store {
 	t.Helper()
