@@ -6,14 +6,23 @@
 // (rejected, fixed, approved) to Finalised, and the notifications raised on the way are drained.
 //
 //	go run ./examples/lifecycle
+//
+// With -db the walk-through runs on storage/sqlite in that file instead, and can be run again on
+// the same file: it then finds what an earlier run left (the bootstrap done, the addresses and
+// ODS code taken, the MoU signed, the licences allocated, the flow finalised) and carries on
+// from it, saying "resumed" where it reuses something rather than making it again.
+//
+//	go run ./examples/lifecycle -db lifecycle.sqlite
 package main
 
 import (
 	"context"
 	"errors"
+	"flag"
 	"fmt"
 	"io"
 	"os"
+	"strings"
 
 	"github.com/shopspring/decimal"
 
@@ -22,10 +31,20 @@ import (
 	"github.com/isgkit/gateway/isg"
 	"github.com/isgkit/gateway/licensing"
 	"github.com/isgkit/gateway/storage/memory"
+	"github.com/isgkit/gateway/storage/sqlite"
 )
 
 func main() {
-	if err := run(context.Background(), os.Stdout); err != nil {
+	db := flag.String("db", "", "run on storage/sqlite in this file instead of in memory; run again on the same file to resume")
+	flag.Parse()
+	ctx := context.Background()
+	var err error
+	if *db == "" {
+		err = run(ctx, os.Stdout)
+	} else {
+		err = runFile(ctx, os.Stdout, *db)
+	}
+	if err != nil {
 		fmt.Fprintln(os.Stderr, "lifecycle:", err)
 		os.Exit(1)
 	}
@@ -55,8 +74,28 @@ func (j *journey) detail(format string, args ...any) {
 	fmt.Fprintf(j.out, "    %s\n", fmt.Sprintf(format, args...))
 }
 
+// run walks through the journey on the embedded in-memory store.
 func run(ctx context.Context, out io.Writer) error {
-	g, err := isg.New(memory.New())
+	return walk(ctx, out, memory.New())
+}
+
+// runFile walks through the journey on storage/sqlite in the file at path, resuming from what an
+// earlier run left there.
+func runFile(ctx context.Context, out io.Writer, path string, opts ...isg.Option) (err error) {
+	store, err := sqlite.Open(path)
+	if err != nil {
+		return err
+	}
+	defer func() {
+		if cerr := store.Close(); err == nil {
+			err = cerr
+		}
+	}()
+	return walk(ctx, out, store, opts...)
+}
+
+func walk(ctx context.Context, out io.Writer, store isg.Store, opts ...isg.Option) error {
+	g, err := isg.New(store, opts...)
 	if err != nil {
 		return err
 	}
@@ -71,6 +110,15 @@ func run(ctx context.Context, out io.Writer) error {
 
 func (j *journey) bootstrap() error {
 	ca, err := j.g.Bootstrap(j.ctx, isg.BootstrapInput{Email: "support@isg.nhs.uk", Name: "ISG Support", Password: "Support#2026"})
+	if isg.ErrorCode(err) == "bootstrap.done" {
+		// A store an earlier run filled: the central admin team signs in instead.
+		if ca, err = j.g.SignIn(j.ctx, isg.SignInInput{Email: "support@isg.nhs.uk", Password: "Support#2026"}); err != nil {
+			return err
+		}
+		j.ca = ca.ID
+		j.say("Resumed: the central admin team was bootstrapped on an earlier run and signs in: %s", ca.Email)
+		return nil
+	}
 	if err != nil {
 		return err
 	}
@@ -82,6 +130,9 @@ func (j *journey) bootstrap() error {
 // account registers and verifies a user, showing the domain policy (REG-1).
 func (j *journey) account(email, name string) (isg.UserID, error) {
 	reg, err := j.g.Register(j.ctx, isg.RegisterInput{Email: email, Name: name, Password: "Passw0rd!"})
+	if isg.ErrorCode(err) == "user.email_taken" {
+		return j.resumeAccount(email)
+	}
 	if err != nil {
 		return isg.UserID{}, err
 	}
@@ -97,6 +148,52 @@ func (j *journey) account(email, name string) (isg.UserID, error) {
 	} else {
 		j.detail("%s registered instantly and verified -> %s", email, acc.State)
 	}
+	return acc.ID, nil
+}
+
+// resumeAccount finds the account an earlier run registered at email and finishes what that run
+// may not have: verifying the address and the central admin's validation.
+func (j *journey) resumeAccount(email string) (isg.UserID, error) {
+	acc, err := j.g.SignIn(j.ctx, isg.SignInInput{Email: email, Password: "Passw0rd!"})
+	switch isg.ErrorCode(err) {
+	case "":
+	case "auth.unverified":
+		// The earlier run stopped before verifying: ask for a new token and use it.
+		reg, err := j.g.ResendVerification(j.ctx, email)
+		if err != nil {
+			return isg.UserID{}, err
+		}
+		if acc, err = j.g.VerifyEmail(j.ctx, reg.VerificationToken); err != nil {
+			return isg.UserID{}, err
+		}
+	case "auth.awaiting_validation":
+		// The central admin team was told of the account when it was verified (REG-1); the
+		// notification names it.
+		ns, err := j.g.Notifications(j.ctx, isg.Actor{User: j.ca})
+		if err != nil {
+			return isg.UserID{}, err
+		}
+		for _, n := range ns {
+			if n.Type == isg.EventAccountAwaitingValidation && n.Data["email"] == email {
+				acc.ID, err = isg.ParseUserID(n.Data["user"])
+				if err != nil {
+					return isg.UserID{}, err
+				}
+				acc.State = isg.AccountAwaitingValidation
+			}
+		}
+		if acc.ID.IsZero() {
+			return isg.UserID{}, fmt.Errorf("no validation request for %s", email)
+		}
+	default:
+		return isg.UserID{}, err
+	}
+	if acc.State == isg.AccountAwaitingValidation {
+		if acc, err = j.g.ValidateAccount(j.ctx, isg.Actor{User: j.ca}, acc.ID); err != nil {
+			return isg.UserID{}, err
+		}
+	}
+	j.detail("%s was registered on an earlier run -> resumed (%s)", email, acc.State)
 	return acc.ID, nil
 }
 
@@ -122,14 +219,14 @@ func (j *journey) register() error {
 }
 
 func (j *journey) organisations() error {
-	leeds, err := j.g.RegisterOrganisation(j.ctx, isg.Actor{User: j.leedsAdmin}, isg.RegisterOrganisationInput{
+	leeds, resumedLeeds, err := j.organisation(j.leedsAdmin, isg.RegisterOrganisationInput{
 		Name: "Leeds Teaching Hospitals NHS Trust", Category: isg.CategoryNHSTrust, ODSCode: "RR8", ICONumber: "Z5725632",
 		Address: isg.Address{Line1: "St James's University Hospital", Town: "Leeds", Postcode: "LS9 7TF"}, ContactEmail: "ig@leeds.nhs.uk",
 	})
 	if err != nil {
 		return err
 	}
-	wyp, err := j.g.RegisterOrganisation(j.ctx, isg.Actor{User: j.wypAdmin}, isg.RegisterOrganisationInput{
+	wyp, resumedWYP, err := j.organisation(j.wypAdmin, isg.RegisterOrganisationInput{
 		Name: "West Yorkshire Police", Category: isg.CategoryPolice, ICONumber: "Z4888193",
 		Address: isg.Address{Line1: "Laburnum Road", Town: "Wakefield", Postcode: "WF1 3QP"}, ContactEmail: "ig@westyorkshire.police.uk",
 	})
@@ -138,7 +235,38 @@ func (j *journey) organisations() error {
 	}
 	j.leeds, j.wyp = leeds.ID, wyp.ID
 	j.say("Organisations registered: %s (ODS %s) and %s; each registrant is its first Administrator", leeds.Name, leeds.ODSCode, wyp.Name)
+	for _, o := range []struct {
+		name    string
+		resumed bool
+	}{{leeds.Name, resumedLeeds}, {wyp.Name, resumedWYP}} {
+		if o.resumed {
+			j.detail("%s was registered on an earlier run -> resumed", o.name)
+		}
+	}
 	return j.progress(j.leeds)
+}
+
+// organisation registers an organisation, or finds the one an earlier run registered: by name
+// among those where admin is an Administrator (a name is not unique; the ODS code is, and a
+// second registration with it would be refused).
+func (j *journey) organisation(admin isg.UserID, in isg.RegisterOrganisationInput) (isg.Organisation, bool, error) {
+	found, err := j.g.SearchOrganisations(j.ctx, isg.Actor{User: admin}, in.Name)
+	if err != nil {
+		return isg.Organisation{}, false, err
+	}
+	acc, err := j.g.GetAccount(j.ctx, isg.Actor{User: admin}, admin)
+	if err != nil {
+		return isg.Organisation{}, false, err
+	}
+	for _, o := range found {
+		for _, m := range acc.Memberships {
+			if m.Org == o.ID && m.Roles.Has(isg.Administrator) {
+				return o.Organisation, true, nil
+			}
+		}
+	}
+	o, err := j.g.RegisterOrganisation(j.ctx, isg.Actor{User: admin}, in)
+	return o, false, err
 }
 
 func (j *journey) progress(org isg.OrgID) error {
@@ -181,19 +309,36 @@ func (j *journey) roles() error {
 	return j.progress(j.leeds)
 }
 
+const mouText = "Memorandum of Understanding: the parties agree to share information lawfully, securely and only as documented on the Gateway."
+
 func (j *journey) mou() error {
-	m, err := j.g.PublishMoU(j.ctx, isg.Actor{User: j.ca}, isg.PublishMoUInput{Text: "Memorandum of Understanding: the parties agree to share information lawfully, securely and only as documented on the Gateway."})
-	if err != nil {
+	m, err := j.g.CurrentMoU(j.ctx)
+	switch {
+	case err == nil && m.Text == mouText:
+		j.say("Resumed: central admin published MoU version %d (sha256 %s…) on an earlier run", m.Version, m.Hash[:12])
+	case err == nil || isg.ErrorCode(err) == "mou.not_published":
+		if m, err = j.g.PublishMoU(j.ctx, isg.Actor{User: j.ca}, isg.PublishMoUInput{Text: mouText}); err != nil {
+			return err
+		}
+		j.say("Central admin publishes MoU version %d (sha256 %s…)", m.Version, m.Hash[:12])
+	default:
 		return err
 	}
-	j.say("Central admin publishes MoU version %d (sha256 %s…)", m.Version, m.Hash[:12])
 	_, err = j.g.SignMoU(j.ctx, isg.Actor{User: j.leedsAdmin, Org: j.leeds}, isg.SignMoUInput{Version: m.Version, Hash: m.Hash})
 	j.detail("Leeds' administrator tries to sign -> %s (%s)", isg.ErrorCode(err), ruleOf(err))
 	sig, err := j.g.SignMoU(j.ctx, isg.Actor{User: j.leedsSO, Org: j.leeds}, isg.SignMoUInput{Version: m.Version, Hash: m.Hash})
-	if err != nil {
+	switch isg.ErrorCode(err) {
+	case "":
+		j.detail("Sam signs as %s at %s", sig.SignerRole, sig.SignedAt.Format("2006-01-02 15:04"))
+	case "mou.already_signed":
+		d, err := j.g.DownloadSignedMoU(j.ctx, isg.Actor{User: j.leedsSO}, j.leeds)
+		if err != nil {
+			return err
+		}
+		j.detail("Sam signed as %s at %s on an earlier run -> resumed", d.Signature.SignerRole, d.Signature.SignedAt.Format("2006-01-02 15:04"))
+	default:
 		return err
 	}
-	j.detail("Sam signs as %s at %s", sig.SignerRole, sig.SignedAt.Format("2006-01-02 15:04"))
 	d, err := j.g.DownloadSignedMoU(j.ctx, isg.Actor{User: j.wypAdmin}, j.leeds)
 	if err != nil {
 		return err
@@ -214,8 +359,14 @@ func (j *journey) rating(org isg.OrgID) string {
 }
 
 func (j *journey) assurance() error {
-	j.say("Leeds submits organisational assurance; its rating moves from Not Submitted")
-	j.detail("before: %s", j.rating(j.leeds))
+	before := j.rating(j.leeds)
+	first := strings.HasPrefix(before, "not_submitted")
+	if first {
+		j.say("Leeds submits organisational assurance; its rating moves from Not Submitted")
+	} else {
+		j.say("Resumed: Leeds submitted organisational assurance on an earlier run, and submits it again")
+	}
+	j.detail("before: %s", before)
 	sam := isg.Actor{User: j.leedsSO, Org: j.leeds}
 	answers := assurance.Answers{ICONumber: "Z5725632", ICOExpiresAt: j.g.Now().AddDate(0, 9, 0), Standard: assurance.StandardISO27001,
 		StaffTrained: true, StaffScreened: false}
@@ -225,7 +376,11 @@ func (j *journey) assurance() error {
 	if _, err := j.g.SubmitAssurance(j.ctx, sam, answers); err != nil {
 		return err
 	}
-	j.detail("first submission: %s", j.rating(j.leeds))
+	if first {
+		j.detail("first submission: %s", j.rating(j.leeds))
+	} else {
+		j.detail("resubmission: %s", j.rating(j.leeds))
+	}
 	met, score := true, 96
 	answers.Standard, answers.DSPToolkit = assurance.StandardDSPToolkit, &assurance.DSPToolkit{StandardsMet: &met, Year: j.g.Now().Year(), Score: &score, Evidence: "DSPT published"}
 	answers.StaffScreened, answers.PrivacyNoticeURL, answers.ImprovementPlan = true, "https://www.leedsth.nhs.uk/privacy", ""
@@ -238,6 +393,16 @@ func (j *journey) assurance() error {
 }
 
 func (j *journey) licensing() error {
+	before, err := j.g.OrganisationCapabilities(j.ctx, isg.Actor{User: j.wypAdmin, Org: j.wyp})
+	if err != nil {
+		return err
+	}
+	if before.Allowed["upload_documents"] {
+		// Licences are allocated only here: an earlier run did this step.
+		j.say("Resumed: central admin recorded a group contract on an earlier run, and its licences are allocated")
+		j.detail("West Yorkshire Police holds a group licence: upload documents %v, reports %v", before.Allowed["upload_documents"], before.Allowed["use_reports"])
+		return nil
+	}
 	now := j.g.Now()
 	c, err := j.g.CreateContract(j.ctx, isg.Actor{User: j.ca}, licensing.ContractInput{
 		Org: j.leeds, Group: "West Yorkshire Health and Care Partnership",
@@ -248,10 +413,6 @@ func (j *journey) licensing() error {
 		return err
 	}
 	j.say("Central admin records a group contract for %s: %d licences at £%s a year", c.Group, c.Capacity, c.Terms[0].Price.StringFixed(2))
-	before, err := j.g.OrganisationCapabilities(j.ctx, isg.Actor{User: j.wypAdmin, Org: j.wyp})
-	if err != nil {
-		return err
-	}
 	j.detail("West Yorkshire Police on the free model: upload documents %v, reports %v", before.Allowed["upload_documents"], before.Allowed["use_reports"])
 	for _, org := range []isg.OrgID{j.leeds, j.wyp} {
 		if _, err := j.g.AllocateLicence(j.ctx, isg.Actor{User: j.leedsAdmin}, isg.AllocateInput{Contract: c.ID.String(), Org: org, Kind: licensing.Group}); err != nil {
@@ -269,11 +430,43 @@ func (j *journey) licensing() error {
 	return nil
 }
 
+// finalised returns the finalised flow named name that Leeds can see, if an earlier run made one.
+func (j *journey) finalised(name string) (agreement.Flow, bool, error) {
+	sam := isg.Actor{User: j.leedsSO, Org: j.leeds}
+	page := isg.ListPage{Limit: 100}
+	for {
+		l, err := j.g.Flows(j.ctx, sam, page)
+		if err != nil {
+			return agreement.Flow{}, false, err
+		}
+		for _, f := range l.Items {
+			if f.Name == name && f.State == agreement.Finalised {
+				return f, true, nil
+			}
+		}
+		if l.Next == "" {
+			return agreement.Flow{}, false, nil
+		}
+		page.After = l.Next
+	}
+}
+
 func (j *journey) flow() error {
 	sam := isg.Actor{User: j.leedsSO, Org: j.leeds}
 	will := isg.Actor{User: j.wypAdmin, Org: j.wyp}
 	if _, err := j.g.SetRoles(j.ctx, will, isg.SetRolesInput{User: j.wypAdmin, Roles: []isg.Role{isg.Administrator, isg.DPO}}); err != nil {
 		return err
+	}
+	if done, ok, err := j.finalised("Adult safeguarding referrals"); err != nil {
+		return err
+	} else if ok {
+		log, err := j.g.AgreementLog(j.ctx, will, "flow", done.ID.String())
+		if err != nil {
+			return err
+		}
+		j.say("Resumed: Leeds finalised the flow %q on an earlier run", done.Name)
+		j.detail("its log has %d entries and verifies: %v", len(log.Entries), log.Verified)
+		return nil
 	}
 	s, err := j.g.SaveSummary(j.ctx, sam, isg.SummaryInput{SummaryTerms: agreement.SummaryTerms{
 		Title: "Safeguarding adults", Organisations: []isg.OrgID{j.leeds, j.wyp}, DataAsset: "Emergency department attendances",

@@ -3,10 +3,14 @@ package main
 import (
 	"bytes"
 	"context"
+	"path/filepath"
 	"testing"
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
+
+	"github.com/isgkit/gateway/isg"
+	"github.com/isgkit/gateway/storage/sqlite"
 )
 
 // TestWalkThrough runs the README's first command in-process and checks the milestones it prints.
@@ -29,6 +33,78 @@ func TestWalkThrough(t *testing.T) {
 		"Leeds finalises: finalised",
 		"verifies: true",
 		"Outbox drained:",
+	} {
+		assert.Contains(t, out.String(), want)
+	}
+}
+
+// TestWalkThroughResumes runs the walk-through twice on one SQLite file (-db): the first run is
+// the walk-through as on memory; the second finds everything the first left and reuses it rather
+// than failing on it, saying so.
+func TestWalkThroughResumes(t *testing.T) {
+	ctx := context.Background()
+	path := filepath.Join(t.TempDir(), "lifecycle.sqlite")
+	var first bytes.Buffer
+	require.NoError(t, runFile(ctx, &first, path))
+	assert.NotContains(t, first.String(), "esumed", "nothing to resume in a new file")
+	for _, want := range []string{"validated by central admin -> active", "its hash verifies: true", "updated: significant (green)",
+		"licence.renewal_price_cap (LIC-6)", "Leeds finalises: finalised", "verifies: true", "Outbox drained:"} {
+		assert.Contains(t, first.String(), want)
+	}
+
+	for run := 2; run <= 3; run++ {
+		var again bytes.Buffer
+		require.NoError(t, runFile(ctx, &again, path), "run %d on the same file", run)
+		for _, want := range []string{
+			"Resumed: the central admin team was bootstrapped on an earlier run",
+			"password \"password\" -> invalid_input (REG-2)",
+			"ada@leeds.nhs.uk was registered on an earlier run -> resumed (active)",
+			"cara@carers-charity.org.uk was registered on an earlier run -> resumed (active)",
+			"Leeds Teaching Hospitals NHS Trust was registered on an earlier run -> resumed",
+			"West Yorkshire Police was registered on an earlier run -> resumed",
+			"the last Administrator stepping down -> organisation.last_administrator (ORG-3)",
+			"Resumed: central admin published MoU version 1",
+			"Sam signed as senior_officer at",
+			"updated: significant (green)",
+			"Resumed: central admin recorded a group contract on an earlier run",
+			"upload documents true, reports true",
+			"Resumed: Leeds finalised the flow \"Adult safeguarding referrals\" on an earlier run",
+			"verifies: true",
+			"Outbox drained:",
+		} {
+			assert.Contains(t, again.String(), want, "run %d", run)
+		}
+	}
+}
+
+// TestWalkThroughResumesInterrupted resumes from a file an interrupted run left: the platform
+// bootstrapped, one address registered but never verified, another verified but not yet
+// validated by the central admin team.
+func TestWalkThroughResumesInterrupted(t *testing.T) {
+	ctx := context.Background()
+	path := filepath.Join(t.TempDir(), "lifecycle.sqlite")
+	store, err := sqlite.Open(path)
+	require.NoError(t, err)
+	g, err := isg.New(store)
+	require.NoError(t, err)
+	_, err = g.Bootstrap(ctx, isg.BootstrapInput{Email: "support@isg.nhs.uk", Name: "ISG Support", Password: "Support#2026"})
+	require.NoError(t, err)
+	_, err = g.Register(ctx, isg.RegisterInput{Email: "ada@leeds.nhs.uk", Name: "Ada Admin", Password: "Passw0rd!"})
+	require.NoError(t, err)
+	reg, err := g.Register(ctx, isg.RegisterInput{Email: "cara@carers-charity.org.uk", Name: "Cara Charity", Password: "Passw0rd!"})
+	require.NoError(t, err)
+	_, err = g.VerifyEmail(ctx, reg.VerificationToken)
+	require.NoError(t, err)
+	require.NoError(t, store.Close())
+
+	var out bytes.Buffer
+	require.NoError(t, runFile(ctx, &out, path))
+	for _, want := range []string{
+		"Resumed: the central admin team was bootstrapped on an earlier run",
+		"ada@leeds.nhs.uk was registered on an earlier run -> resumed (active)",
+		"sam@leeds.nhs.uk registered instantly and verified -> active",
+		"cara@carers-charity.org.uk was registered on an earlier run -> resumed (active)",
+		"Leeds finalises: finalised",
 	} {
 		assert.Contains(t, out.String(), want)
 	}
