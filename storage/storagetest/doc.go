@@ -19,5 +19,24 @@
 // block another wait for it at most ten seconds and then fail: an adapter that locks the whole
 // store while fn runs fails them instead of hanging the test binary.
 //
+// Run checks records; RunGateway checks, through an isg.Gateway, what the Gateway relies on a
+// store for end to end — every aggregate round-trips, the outbox delivers at least once and never
+// again once sent, transaction logs verify and tampering with them is detected, and a command
+// whose store call fails leaves nothing behind — and RunGatewayShared checks two Gateways over
+// two Stores on the same data (conflicts resolved by version, competing drainers, the sweep on
+// every instance). An adapter calls all three:
+//
+//	func TestGateway(t *testing.T) { storagetest.RunGateway(t, newStore) }
+//
+//	func TestTwoServers(t *testing.T) {
+//		storagetest.RunGatewayShared(t, func(t *testing.T) (isg.Store, isg.Store) {
+//			dsn := newDatabase(t)
+//			return open(t, dsn), open(t, dsn)
+//		})
+//	}
+//
+// RunScenarios runs the portable scenario files (package isg/scenario) on the adapter. Faulty, the
+// store wrapper RunGateway injects failures with, is exported for hosts' own fault tests.
+//
 // RunBenchmarks measures the same store through the same interface, so adapters can be compared.
 package storagetest
