@@ -55,24 +55,26 @@ type querier interface {
 	QueryRow(ctx context.Context, sql string, args ...any) pgx.Row
 }
 
-// sqlTableExists looks a table up in the schema unqualified names are created in. It reads
-// pg_class under the statement's own snapshot: to_regclass would consult the catalog cache, which
-// taking an advisory lock does not refresh, and miss a table another Open just committed.
-const sqlTableExists = `SELECT EXISTS (SELECT 1 FROM pg_catalog.pg_class c
-	JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace
-	WHERE c.relname = $1 AND n.nspname = current_schema())`
+// sqlTablesExist looks our two tables up in the schema unqualified names are created in, in one
+// statement and so under one snapshot: checked in two, a concurrent Open committing the first
+// migration in between would show isg_records without isg_migrations, which is how a foreign
+// table looks. It reads pg_class under the statement's own snapshot: to_regclass would consult
+// the catalog cache, which taking an advisory lock does not refresh, and miss a table another
+// Open just committed.
+const sqlTablesExist = `SELECT
+	EXISTS (SELECT 1 FROM pg_catalog.pg_class c JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace
+		WHERE c.relname = 'isg_migrations' AND n.nspname = current_schema()),
+	EXISTS (SELECT 1 FROM pg_catalog.pg_class c JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace
+		WHERE c.relname = 'isg_records' AND n.nspname = current_schema())`
 
 // appliedVersion reads the migrations table (0 when there is none) and checks it against the
 // known steps: every step the database has must be one of ours under the same name.
 func appliedVersion(ctx context.Context, q querier, known []migration) (int, error) {
 	var ours, records bool
-	if err := q.QueryRow(ctx, sqlTableExists, "isg_migrations").Scan(&ours); err != nil {
+	if err := q.QueryRow(ctx, sqlTablesExist).Scan(&ours, &records); err != nil {
 		return 0, err
 	}
 	if !ours {
-		if err := q.QueryRow(ctx, sqlTableExists, "isg_records").Scan(&records); err != nil {
-			return 0, err
-		}
 		if records {
 			return 0, fmt.Errorf("%w: an isg_records table exists without isg_migrations", ErrNotStore)
 		}
