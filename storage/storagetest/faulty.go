@@ -27,8 +27,10 @@ var ErrInjected = errors.New("storagetest: injected store fault")
 // built on a Gateway. A Faulty also remembers every record and index key ever written through it
 // (attempted, committed or not): RunGateway's all-or-nothing check reads exactly those back.
 //
-// A Faulty is safe for concurrent use, but counting "the nth call" is only meaningful when one
-// goroutine drives it.
+// A Faulty is an isg.Store and nothing more: optional capabilities of the wrapped store (such as
+// isg.VersionReader) are hidden, so the Gateway takes the paths that go through units of work,
+// which are what it counts and fails. It is safe for concurrent use, but counting "the nth call"
+// is only meaningful when one goroutine drives it.
 type Faulty struct {
 	store  isg.Store
 	calls  atomic.Int64
