@@ -218,3 +218,21 @@ func (g *Gateway) Sweep(ctx context.Context) (SweepResult, error) {
 	}
 	return res, nil
 }
+
+// AssuranceHistory lists every submission an organisation has made, oldest first: like the
+// current one, visible to every organisation (ASR-6).
+func (g *Gateway) AssuranceHistory(ctx context.Context, actor Actor, org OrgID) ([]assurance.Submission, error) {
+	var out []assurance.Submission
+	err := g.view(ctx, func(u *uow) error {
+		if _, err := u.activeUser(actor.User); err != nil {
+			return err
+		}
+		if _, err := u.loadOrg(org); err != nil {
+			return err
+		}
+		var err error
+		out, _, err = findAll[assurance.Submission](u, kindAssuranceHistory, key("org", org.String()))
+		return err
+	})
+	return out, err
+}

@@ -250,6 +250,9 @@ func assuranceCommands() map[string]command {
 		"assurance.get": handle("An organisation's assurance and rating (ASR-6).", func(g *Gateway, ctx context.Context, a Actor, in orgInput) (AssuranceView, error) {
 			return g.Assurance(ctx, a, in.Org)
 		}),
+		"assurance.history": handle("Every submission an organisation made (ASR-6).", func(g *Gateway, ctx context.Context, a Actor, in orgInput) ([]assurance.Submission, error) {
+			return g.AssuranceHistory(ctx, a, in.Org)
+		}),
 		"platform.sweep": handle("Run the periodic sweep (ASR-3, ASR-5).", func(g *Gateway, ctx context.Context, _ Actor, _ noInput) (SweepResult, error) {
 			return g.Sweep(ctx)
 		}),
@@ -260,6 +263,9 @@ func licensingCommands() map[string]command {
 	return map[string]command{
 		"licensing.create_contract": handle("Create a group contract (LIC-1, LIC-2).", func(g *Gateway, ctx context.Context, a Actor, in licensing.ContractInput) (licensing.Contract, error) {
 			return g.CreateContract(ctx, a, in)
+		}),
+		"licensing.contracts": handle("The contracts the organisation holds or holds a licence under.", func(g *Gateway, ctx context.Context, a Actor, _ noInput) ([]licensing.Contract, error) {
+			return g.Contracts(ctx, a)
 		}),
 		"licensing.contract": handle("Read a contract.", func(g *Gateway, ctx context.Context, a Actor, in idInput) (licensing.Contract, error) {
 			return g.Contract(ctx, a, in.ID)

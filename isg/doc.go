@@ -18,7 +18,8 @@
 //
 //  1. Provide a Store. storage/memory is the embedded default (nothing on disk); storage/sqlite
 //     keeps one file; storage/postgres is for production and for several Gateway processes on one
-//     database. A host's own Store must pass storage/storagetest.Run.
+//     database. A host's own Store must pass storage/storagetest.Run (the record-level contract)
+//     and storagetest.RunGateway (the Gateway end to end on it).
 //  2. Create the Gateway once with New(store, options...) and share it: it is safe for concurrent
 //     use. Pass WithClock, WithLogger, WithSandbox (NOTE-3) and WithPermissions (to tighten the
 //     permission table, never loosen it) as needed.

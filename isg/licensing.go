@@ -487,3 +487,31 @@ func (g *Gateway) OrganisationCapabilities(ctx context.Context, actor Actor) (Ca
 	})
 	return out, err
 }
+
+// Contracts lists the contracts the actor's organisation holds or holds a licence under, for its
+// Administrators and Senior Officers to see their licensing.
+func (g *Gateway) Contracts(ctx context.Context, actor Actor) ([]licensing.Contract, error) {
+	var out []licensing.Contract
+	err := g.view(ctx, func(u *uow) error {
+		if _, err := u.authorizeAt(actor, actor.Org, EditOrganisation, "ROLE-8"); err != nil {
+			return err
+		}
+		held, _, err := findAll[licensing.Contract](u, kindContract, key("org", actor.Org.String()))
+		if err != nil {
+			return err
+		}
+		under, _, err := findAll[licensing.Contract](u, kindContract, key("licensee", actor.Org.String()))
+		if err != nil {
+			return err
+		}
+		seen := map[licensing.ContractID]bool{}
+		for _, c := range append(held, under...) {
+			if !seen[c.ID] {
+				seen[c.ID] = true
+				out = append(out, c)
+			}
+		}
+		return nil
+	})
+	return out, err
+}

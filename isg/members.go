@@ -60,15 +60,22 @@ func (g *Gateway) Invite(ctx context.Context, actor Actor, in InviteInput) (Invi
 		}
 		email := normEmail(in.Email)
 		inv := Invitation{ID: u.newID().String(), Org: actor.Org, Email: email, Roles: roles, InvitedBy: actor.User, CreatedAt: u.now}
-		if x, err := u.userByEmail(email); err == nil {
+		x, err := u.userByEmail(email)
+		switch {
+		case err == nil:
 			if err := u.setRoles(actor, x, x.rolesAt(actor.Org)|roles); err != nil {
 				return err
 			}
 			inv.AcceptedBy = x.ID
-		} else if err := u.checkUserCap(actor.Org); err != nil {
+		case !isNotFound(err):
 			return err
-		} else if err := u.enqueue(EventUserInvited, UserID{}, email, actor.Org, map[string]string{"roles": roles.String()}); err != nil {
-			return err
+		default:
+			if err := u.checkUserCap(actor.Org); err != nil {
+				return err
+			}
+			if err := u.enqueue(EventUserInvited, UserID{}, email, actor.Org, map[string]string{"roles": roles.String()}); err != nil {
+				return err
+			}
 		}
 		if _, err := u.save(kindInvitation, inv.ID, 0, inv, inv.keys()...); err != nil {
 			return err

@@ -136,6 +136,8 @@ func (g *Gateway) SignMoU(ctx context.Context, actor Actor, in SignMoUInput) (Mo
 			Signer: actor.User, SignerRole: role, SignedAt: u.now}
 		if _, err := u.tx.Get(u.ctx, kindMoUSignature, s.ID); err == nil {
 			return &Error{Kind: ErrConflict, Code: "mou.already_signed", Rule: "MOU-1", Message: "the organisation has already signed this version"}
+		} else if !errors.Is(err, ErrNotFound) {
+			return err
 		}
 		if _, err := u.save(kindMoUSignature, s.ID, 0, s, key("org", actor.Org.String())); err != nil {
 			return err

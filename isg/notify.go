@@ -162,7 +162,9 @@ const DrainLease = time.Minute
 // the lease. A message marked sent is never delivered again, and competing drainers (several
 // Gateway processes on one store) never claim the same message at once. In a sandbox (NOTE-3)
 // messages are marked "suppressed" and n is never called. A failed delivery stays pending for the
-// next drain; the returned error joins the delivery errors.
+// next drain; the returned error joins the delivery errors. Under heavy contention between
+// drainers the claim itself may keep losing to others after the Gateway's retries; it then
+// returns an error matching ErrConflict having delivered nothing: drain again.
 func (g *Gateway) DrainOutbox(ctx context.Context, n Notifier, max int) (DrainResult, error) {
 	var res DrainResult
 	if max <= 0 {

@@ -117,6 +117,15 @@ func (u *uow) loadOrg(id OrgID) (Organisation, error) {
 	return o, err
 }
 
+// findOrgs lists the organisations holding an index key, each with its stored version.
+func (u *uow) findOrgs(k IndexKey) ([]Organisation, error) {
+	orgs, versions, err := findAll[Organisation](u, kindOrg, k)
+	for i := range orgs {
+		orgs[i].Version = versions[i]
+	}
+	return orgs, err
+}
+
 func (u *uow) saveOrg(o Organisation) (Organisation, error) {
 	v, err := u.save(kindOrg, o.ID.String(), o.Version, o, o.keys()...)
 	o.Version = v
@@ -390,11 +399,11 @@ func (g *Gateway) SearchOrganisations(ctx context.Context, actor Actor, nameOrIC
 		if _, err := u.activeUser(actor.User); err != nil {
 			return err
 		}
-		byName, _, err := findAll[Organisation](u, kindOrg, key("name", strings.ToLower(strings.TrimSpace(nameOrICO))))
+		byName, err := u.findOrgs(key("name", strings.ToLower(strings.TrimSpace(nameOrICO))))
 		if err != nil {
 			return err
 		}
-		byICO, _, err := findAll[Organisation](u, kindOrg, key("ico", strings.ToUpper(strings.TrimSpace(nameOrICO))))
+		byICO, err := u.findOrgs(key("ico", strings.ToUpper(strings.TrimSpace(nameOrICO))))
 		if err != nil {
 			return err
 		}
@@ -455,7 +464,7 @@ func (g *Gateway) SupportedOrganisations(ctx context.Context, actor Actor) ([]Or
 			return err
 		}
 		var err error
-		out, _, err = findAll[Organisation](u, kindOrg, key("lead", actor.Org.String()))
+		out, err = u.findOrgs(key("lead", actor.Org.String()))
 		return err
 	})
 	return out, err

@@ -101,11 +101,7 @@ func testGatewayAllOrNothing(t *testing.T, s isg.Store) {
 	// the failure as "not found" instead of failing: a Gateway issue, reported to its owner, not a
 	// store's. The command then commits, so the case logs it, takes the state it committed as the
 	// new "before" and goes on with the next call; any other swallowed failure fails the case.
-	swallowed := map[string]string{
-		// Invite looks the address up (isg/members.go: u.userByEmail) and takes any error as
-		// "no account yet", so it records a pending invitation instead of failing.
-		"invite": "Find",
-	}
+	swallowed := map[string]string{}
 	dumper, _ := s.(Dumper)
 	for _, c := range commands {
 		t.Run(c.name, func(t *testing.T) {

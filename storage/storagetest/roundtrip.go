@@ -19,15 +19,6 @@ import (
 	"github.com/isgkit/gateway/licensing"
 )
 
-// listed returns o, an organisation as a listing gives it, with the version of want: listings
-// (SearchOrganisations, SupportedOrganisations) decode the stored body, whose version field is the
-// version the record was read at before the write, not the version the store gave it. That is
-// the Gateway's to settle, not a store's, so it is left out of the comparison.
-func listed(o, want isg.Organisation) isg.Organisation {
-	o.Version = want.Version
-	return o
-}
-
 // testGatewayRoundTrip writes every aggregate through one Gateway's commands and reads each back
 // through another Gateway's queries: what a command returns is what it stored, so any field the store loses,
 // truncates or re-encodes shows as a difference. Inputs fill optional fields and carry non-ASCII
@@ -118,7 +109,7 @@ func testGatewayRoundTrip(t *testing.T, s isg.Store) {
 	found, err := q.SearchOrganisations(ctx, isg.Actor{User: ann}, "z4888193")
 	require.NoError(t, err)
 	require.Len(t, found, 1)
-	same(t, "organisation found by ICO number", policeOrg, listed(found[0].Organisation, policeOrg))
+	same(t, "organisation found by ICO number", policeOrg, found[0].Organisation)
 
 	supported, err := g.RegisterSupportedOrganisation(ctx, as(ann, leeds), isg.RegisterOrganisationInput{
 		Name: "Leeds Carers' Café", Category: isg.CategoryCharity, ContactEmail: "hello@carers-cafe.org.uk",
@@ -128,7 +119,7 @@ func testGatewayRoundTrip(t *testing.T, s isg.Store) {
 	supportedList, err := q.SupportedOrganisations(ctx, as(ann, leeds))
 	require.NoError(t, err)
 	require.Len(t, supportedList, 1)
-	same(t, "supported organisation", supported, listed(supportedList[0], supported))
+	same(t, "supported organisation", supported, supportedList[0])
 
 	asset, err := g.SaveAsset(ctx, as(ann, leeds), isg.AssetInput{Name: "ED attendances", Location: "Patient administration system",
 		Owner: "Head of Information", Kinds: []isg.DataKind{isg.DataPersonal, isg.DataSpecialCategory}, DataSubjects: "patients", Format: "both"})
