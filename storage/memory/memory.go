@@ -24,6 +24,7 @@ import (
 	"sync"
 
 	"github.com/isgkit/gateway/isg"
+	"github.com/isgkit/gateway/storage/internal/records"
 )
 
 // Store is an in-memory isg.Store. The zero value is not usable; call New.
@@ -89,17 +90,15 @@ func (s *Store) run(ctx context.Context, writable bool, fn func(isg.Tx) error) e
 	return s.commit(t)
 }
 
-type rkey struct {
-	kind isg.Kind
-	id   string
-}
+// rkey names a record.
+type rkey = records.Key
 
 func (s *Store) commit(t *tx) error {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	for k, seen := range t.reads {
 		if s.versionLocked(k) != seen {
-			return fmt.Errorf("memory: %s %s changed since read: %w", k.kind, k.id, isg.ErrConflict)
+			return fmt.Errorf("memory: %s %s changed since read: %w", k.Kind, k.ID, isg.ErrConflict)
 		}
 	}
 	// Unique keys: no other record may hold a key a written record claims, unless that other
@@ -111,18 +110,18 @@ func (s *Store) commit(t *tx) error {
 				continue
 			}
 			uk := keyOf(ik)
-			byKind := claimed[rkey{kind: k.kind}]
+			byKind := claimed[rkey{Kind: k.Kind}]
 			if byKind == nil {
 				byKind = map[string]string{}
-				claimed[rkey{kind: k.kind}] = byKind
+				claimed[rkey{Kind: k.Kind}] = byKind
 			}
-			if other, dup := byKind[uk]; dup && other != k.id {
+			if other, dup := byKind[uk]; dup && other != k.ID {
 				return fmt.Errorf("memory: unique %s %q claimed twice: %w", ik.Name, ik.Value, isg.ErrConflict)
 			}
-			byKind[uk] = k.id
-			if tb := s.kinds[k.kind]; tb != nil {
-				if holder, ok := tb.unique[uk]; ok && holder != k.id {
-					if w, rewritten := t.writes[rkey{k.kind, holder}]; !rewritten || holdsKey(w.Keys, ik) {
+			byKind[uk] = k.ID
+			if tb := s.kinds[k.Kind]; tb != nil {
+				if holder, ok := tb.unique[uk]; ok && holder != k.ID {
+					if w, rewritten := t.writes[rkey{Kind: k.Kind, ID: holder}]; !rewritten || records.HoldsKey(w.Keys, ik) {
 						return fmt.Errorf("memory: unique %s %q is held by %s: %w", ik.Name, ik.Value, holder, isg.ErrConflict)
 					}
 				}
@@ -130,27 +129,18 @@ func (s *Store) commit(t *tx) error {
 		}
 	}
 	for k, rec := range t.writes {
-		tb := s.table(k.kind)
-		if old := tb.recs[k.id]; old != nil {
+		tb := s.table(k.Kind)
+		if old := tb.recs[k.ID]; old != nil {
 			for _, ik := range old.keys {
-				tb.unindex(ik, k.id)
+				tb.unindex(ik, k.ID)
 			}
 		}
-		tb.recs[k.id] = &stored{version: rec.Version, body: rec.Body, keys: rec.Keys}
+		tb.recs[k.ID] = &stored{version: rec.Version, body: rec.Body, keys: rec.Keys}
 		for _, ik := range rec.Keys {
-			tb.addIndex(ik, k.id)
+			tb.addIndex(ik, k.ID)
 		}
 	}
 	return nil
-}
-
-func holdsKey(keys []isg.IndexKey, k isg.IndexKey) bool {
-	for _, x := range keys {
-		if x.Name == k.Name && x.Value == k.Value {
-			return true
-		}
-	}
-	return false
 }
 
 func (tb *table) addIndex(k isg.IndexKey, id string) {
@@ -183,8 +173,8 @@ func (tb *table) unindex(k isg.IndexKey, id string) {
 
 // versionLocked returns the committed version of a record, 0 when absent; callers hold a lock.
 func (s *Store) versionLocked(k rkey) int64 {
-	if tb := s.kinds[k.kind]; tb != nil {
-		if r := tb.recs[k.id]; r != nil {
+	if tb := s.kinds[k.Kind]; tb != nil {
+		if r := tb.recs[k.ID]; r != nil {
 			return r.version
 		}
 	}
@@ -201,9 +191,9 @@ type tx struct {
 var errReadOnly = errors.New("memory: Put in a read-only unit of work")
 
 func (t *tx) Get(ctx context.Context, kind isg.Kind, id string) (isg.Record, error) {
-	k := rkey{kind, id}
+	k := rkey{Kind: kind, ID: id}
 	if w, ok := t.writes[k]; ok {
-		return cloneRecord(*w), nil
+		return records.Clone(*w), nil
 	}
 	t.s.mu.RLock()
 	var rec isg.Record
@@ -230,7 +220,7 @@ func (t *tx) Put(ctx context.Context, rec isg.Record) (int64, error) {
 	if rec.Kind == "" || rec.ID == "" {
 		return 0, fmt.Errorf("memory: Put needs a kind and an ID: %w", isg.ErrInvalid)
 	}
-	k := rkey{rec.Kind, rec.ID}
+	k := rkey{Kind: rec.Kind, ID: rec.ID}
 	var current int64
 	if w, ok := t.writes[k]; ok {
 		current = w.Version
@@ -246,7 +236,7 @@ func (t *tx) Put(ctx context.Context, rec isg.Record) (int64, error) {
 	if rec.Version != current {
 		return 0, fmt.Errorf("memory: %s %s is at version %d, not %d: %w", rec.Kind, rec.ID, current, rec.Version, isg.ErrConflict)
 	}
-	staged := cloneRecord(rec)
+	staged := records.Clone(rec)
 	staged.Version = current + 1
 	t.writes[k] = &staged
 	return staged.Version, nil
@@ -256,7 +246,7 @@ func (t *tx) Find(ctx context.Context, kind isg.Kind, key isg.IndexKey, page isg
 	if page.Limit < 0 {
 		return nil, fmt.Errorf("memory: negative page limit: %w", isg.ErrInvalid)
 	}
-	staged := t.stagedOf(kind)
+	staged := records.Staged(t.writes, kind)
 	ik := keyOf(key)
 	t.s.mu.RLock()
 	var ids []string
@@ -286,8 +276,8 @@ func (t *tx) Find(ctx context.Context, kind isg.Kind, key isg.IndexKey, page isg
 	t.s.mu.RUnlock()
 	if len(staged) > 0 {
 		for id, w := range staged {
-			if id > page.After && holdsKey(w.Keys, key) {
-				bodies = append(bodies, cloneRecord(*w))
+			if id > page.After && records.HoldsKey(w.Keys, key) {
+				bodies = append(bodies, records.Clone(*w))
 			}
 		}
 		slices.SortFunc(bodies, func(a, b isg.Record) int {
@@ -307,7 +297,7 @@ func (t *tx) Find(ctx context.Context, kind isg.Kind, key isg.IndexKey, page isg
 }
 
 func (t *tx) Count(ctx context.Context, kind isg.Kind, key isg.IndexKey) (int, error) {
-	staged := t.stagedOf(kind)
+	staged := records.Staged(t.writes, kind)
 	ik := keyOf(key)
 	t.s.mu.RLock()
 	n := 0
@@ -318,7 +308,7 @@ func (t *tx) Count(ctx context.Context, kind isg.Kind, key isg.IndexKey) (int, e
 	}
 	for id, w := range staged {
 		_, was := slices.BinarySearch(committed, id)
-		switch now := holdsKey(w.Keys, key); {
+		switch now := records.HoldsKey(w.Keys, key); {
 		case now && !was:
 			n++
 		case !now && was:
@@ -327,25 +317,6 @@ func (t *tx) Count(ctx context.Context, kind isg.Kind, key isg.IndexKey) (int, e
 	}
 	t.s.mu.RUnlock()
 	return n, nil
-}
-
-func (t *tx) stagedOf(kind isg.Kind) map[string]*isg.Record {
-	var out map[string]*isg.Record
-	for k, w := range t.writes {
-		if k.kind == kind {
-			if out == nil {
-				out = map[string]*isg.Record{}
-			}
-			out[k.id] = w
-		}
-	}
-	return out
-}
-
-func cloneRecord(r isg.Record) isg.Record {
-	r.Body = slices.Clone(r.Body)
-	r.Keys = slices.Clone(r.Keys)
-	return r
 }
 
 // Dump returns a copy of every committed record, by kind and ID: for tests that compare a whole
@@ -370,5 +341,5 @@ var _ isg.VersionReader = (*Store)(nil)
 func (s *Store) Version(_ context.Context, kind isg.Kind, id string) (int64, error) {
 	s.mu.RLock()
 	defer s.mu.RUnlock()
-	return s.versionLocked(rkey{kind, id}), nil
+	return s.versionLocked(rkey{Kind: kind, ID: id}), nil
 }

@@ -10,6 +10,7 @@ import (
 	"slices"
 
 	"github.com/isgkit/gateway/isg"
+	"github.com/isgkit/gateway/storage/internal/records"
 	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgconn"
 	"github.com/jackc/pgx/v5/pgxpool"
@@ -182,7 +183,7 @@ func (s *Store) commit(ctx context.Context, t *tx) error {
 	var rKinds, rIDs []string
 	var rVersions []int64
 	for _, k := range read {
-		rKinds, rIDs, rVersions = append(rKinds, string(k.kind)), append(rIDs, k.id), append(rVersions, t.reads[k])
+		rKinds, rIDs, rVersions = append(rKinds, string(k.Kind)), append(rIDs, k.ID), append(rVersions, t.reads[k])
 	}
 
 	// Rows in key order too, so that commits contending for a unique key meet at the first one.
@@ -207,10 +208,10 @@ func (s *Store) commit(ctx context.Context, t *tx) error {
 		if body == nil {
 			body = []byte{}
 		}
-		wKinds, wIDs, wVersions, wBodies = append(wKinds, string(k.kind)), append(wIDs, k.id), append(wVersions, r.Version), append(wBodies, body)
+		wKinds, wIDs, wVersions, wBodies = append(wKinds, string(k.Kind)), append(wIDs, k.ID), append(wVersions, r.Version), append(wBodies, body)
 		wKeys = append(wKeys, encodeKeys(r.Keys))
-		for _, ik := range dedupKeys(r.Keys) {
-			keyRows = append(keyRows, keyRow{string(k.kind), ik.Name, ik.Value, k.id, ik.Unique})
+		for _, ik := range records.DedupKeys(r.Keys) {
+			keyRows = append(keyRows, keyRow{string(k.Kind), ik.Name, ik.Value, k.ID, ik.Unique})
 		}
 	}
 	slices.SortFunc(keyRows, func(a, b keyRow) int {
@@ -277,13 +278,13 @@ func mapError(op string, err error) error {
 // Two records sharing a hash only make their commits wait for each other.
 func lockKey(k rkey) int64 {
 	h := fnv.New64a()
-	h.Write([]byte(k.kind))
+	h.Write([]byte(k.Kind))
 	h.Write([]byte{0})
-	h.Write([]byte(k.id))
+	h.Write([]byte(k.ID))
 	return int64(h.Sum64())
 }
 
-func compareKeys(a, b rkey) int { return cmp.Or(cmp.Compare(a.kind, b.kind), cmp.Compare(a.id, b.id)) }
+func compareKeys(a, b rkey) int { return cmp.Or(cmp.Compare(a.Kind, b.Kind), cmp.Compare(a.ID, b.ID)) }
 
 // keyJSON is a stored index key in the keys column: readable in psql, exact for any string the
 // adapter accepts (valid UTF-8 without NUL, which is what PostgreSQL text holds).

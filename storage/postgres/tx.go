@@ -10,13 +10,12 @@ import (
 	"unicode/utf8"
 
 	"github.com/isgkit/gateway/isg"
+	"github.com/isgkit/gateway/storage/internal/records"
 	"github.com/jackc/pgx/v5"
 )
 
-type rkey struct {
-	kind isg.Kind
-	id   string
-}
+// rkey names a record.
+type rkey = records.Key
 
 // tx is one unit of work. Writes are staged in writes and applied by Store.commit; reads records
 // the version of every record read or written (0: absent), which the commit re-checks.
@@ -64,9 +63,9 @@ func (t *tx) Get(ctx context.Context, kind isg.Kind, id string) (isg.Record, err
 	if t.done {
 		return isg.Record{}, errDone
 	}
-	k := rkey{kind, id}
+	k := rkey{Kind: kind, ID: id}
 	if w, ok := t.writes[k]; ok {
-		return clone(*w), nil
+		return records.Clone(*w), nil
 	}
 	if !storable(string(kind)) || !storable(id) {
 		// No such record can have been stored.
@@ -112,7 +111,7 @@ func (t *tx) Put(ctx context.Context, rec isg.Record) (int64, error) {
 			return 0, fmt.Errorf("postgres: index key %q must be UTF-8 without NUL: %w", k.Name, isg.ErrInvalid)
 		}
 	}
-	k := rkey{rec.Kind, rec.ID}
+	k := rkey{Kind: rec.Kind, ID: rec.ID}
 	var current int64
 	if w, ok := t.writes[k]; ok {
 		current = w.Version
@@ -128,7 +127,7 @@ func (t *tx) Put(ctx context.Context, rec isg.Record) (int64, error) {
 	if rec.Version != current {
 		return 0, fmt.Errorf("postgres: %s %s is at version %d, not %d: %w", rec.Kind, rec.ID, current, rec.Version, isg.ErrConflict)
 	}
-	staged := clone(rec)
+	staged := records.Clone(rec)
 	staged.Version = current + 1
 	t.writes[k] = &staged
 	return staged.Version, nil
@@ -142,7 +141,7 @@ func (t *tx) Find(ctx context.Context, kind isg.Kind, key isg.IndexKey, page isg
 	if page.Limit < 0 || !storable(page.After) {
 		return nil, fmt.Errorf("postgres: bad page %+v: %w", page, isg.ErrInvalid)
 	}
-	staged := t.stagedOf(kind)
+	staged := records.Staged(t.writes, kind)
 	var out []isg.Record
 	if storable(string(kind)) && storable(key.Name) && storable(key.Value) {
 		// Staged writes can hide stored records from the page, so read enough to fill it after.
@@ -178,8 +177,8 @@ func (t *tx) Find(ctx context.Context, kind isg.Kind, key isg.IndexKey, page isg
 	}
 	if len(staged) > 0 {
 		for id, w := range staged {
-			if id > page.After && holdsKey(w.Keys, key) {
-				out = append(out, clone(*w))
+			if id > page.After && records.HoldsKey(w.Keys, key) {
+				out = append(out, records.Clone(*w))
 			}
 		}
 		slices.SortFunc(out, func(a, b isg.Record) int { return cmp.Compare(a.ID, b.ID) })
@@ -202,7 +201,7 @@ func (t *tx) Count(ctx context.Context, kind isg.Kind, key isg.IndexKey) (int, e
 	if err := t.q.QueryRow(ctx, sqlCount, string(kind), key.Name, key.Value).Scan(&n); err != nil {
 		return 0, mapError("count", err)
 	}
-	staged := t.stagedOf(kind)
+	staged := records.Staged(t.writes, kind)
 	if len(staged) == 0 {
 		return n, nil
 	}
@@ -219,7 +218,7 @@ func (t *tx) Count(ctx context.Context, kind isg.Kind, key isg.IndexKey) (int, e
 		return 0, mapError("count", err)
 	}
 	for id, w := range staged {
-		was, now := slices.Contains(held, id), holdsKey(w.Keys, key)
+		was, now := slices.Contains(held, id), records.HoldsKey(w.Keys, key)
 		switch {
 		case now && !was:
 			n++
@@ -228,41 +227,4 @@ func (t *tx) Count(ctx context.Context, kind isg.Kind, key isg.IndexKey) (int, e
 		}
 	}
 	return n, nil
-}
-
-func (t *tx) stagedOf(kind isg.Kind) map[string]*isg.Record {
-	var out map[string]*isg.Record
-	for k, w := range t.writes {
-		if k.kind == kind {
-			if out == nil {
-				out = map[string]*isg.Record{}
-			}
-			out[k.id] = w
-		}
-	}
-	return out
-}
-
-func holdsKey(keys []isg.IndexKey, k isg.IndexKey) bool {
-	return slices.ContainsFunc(keys, func(x isg.IndexKey) bool { return x.Name == k.Name && x.Value == k.Value })
-}
-
-func clone(r isg.Record) isg.Record {
-	r.Body = slices.Clone(r.Body)
-	r.Keys = slices.Clone(r.Keys)
-	return r
-}
-
-// dedupKeys returns the distinct (name, value) pairs of keys, each unique if any of its copies
-// is: a record listing a key twice holds it once.
-func dedupKeys(keys []isg.IndexKey) []isg.IndexKey {
-	out := make([]isg.IndexKey, 0, len(keys))
-	for _, k := range keys {
-		if i := slices.IndexFunc(out, func(x isg.IndexKey) bool { return x.Name == k.Name && x.Value == k.Value }); i >= 0 {
-			out[i].Unique = out[i].Unique || k.Unique
-			continue
-		}
-		out = append(out, k)
-	}
-	return out
 }

@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"github.com/isgkit/gateway/isg"
+	"github.com/isgkit/gateway/storage/internal/records"
 	sqlite "modernc.org/sqlite"
 	sqlite3 "modernc.org/sqlite/lib"
 )
@@ -255,18 +256,18 @@ func (s *Store) commit(ctx context.Context, t *tx) (err error) {
 	version := wtx.StmtContext(ctx, s.wVersion)
 	for k, seen := range t.reads {
 		var current int64
-		if err := version.QueryRowContext(ctx, string(k.kind), k.id).Scan(&current); err != nil && !errors.Is(err, sql.ErrNoRows) {
+		if err := version.QueryRowContext(ctx, string(k.Kind), k.ID).Scan(&current); err != nil && !errors.Is(err, sql.ErrNoRows) {
 			return fmt.Errorf("sqlite: %w", err)
 		}
 		if current != seen {
-			return fmt.Errorf("sqlite: %s %s is at version %d, read at %d: %w", k.kind, k.id, current, seen, isg.ErrConflict)
+			return fmt.Errorf("sqlite: %s %s is at version %d, read at %d: %w", k.Kind, k.ID, current, seen, isg.ErrConflict)
 		}
 	}
 	// Every old key goes before any new one is added, so a unique key can move between records
 	// written in the same unit.
 	delKeys := wtx.StmtContext(ctx, s.wDelKeys)
 	for _, k := range t.order {
-		if _, err := delKeys.ExecContext(ctx, string(k.kind), k.id); err != nil {
+		if _, err := delKeys.ExecContext(ctx, string(k.Kind), k.ID); err != nil {
 			return fmt.Errorf("sqlite: %w", err)
 		}
 	}
@@ -280,7 +281,7 @@ func (s *Store) commit(ctx context.Context, t *tx) (err error) {
 		if _, err := put.ExecContext(ctx, string(r.Kind), r.ID, r.Version, body, encodeKeys(r.Keys)); err != nil {
 			return fmt.Errorf("sqlite: %w", err)
 		}
-		for _, ik := range dedupKeys(r.Keys) {
+		for _, ik := range records.DedupKeys(r.Keys) {
 			if _, err := addKey.ExecContext(ctx, string(r.Kind), ik.Name, ik.Value, r.ID, ik.Unique); err != nil {
 				if isConstraint(err) {
 					return fmt.Errorf("sqlite: unique %s %q of %s is held by another record: %w", ik.Name, ik.Value, r.Kind, isg.ErrConflict)

@@ -10,12 +10,11 @@ import (
 	"slices"
 
 	"github.com/isgkit/gateway/isg"
+	"github.com/isgkit/gateway/storage/internal/records"
 )
 
-type rkey struct {
-	kind isg.Kind
-	id   string
-}
+// rkey names a record.
+type rkey = records.Key
 
 // reader is what a unit reads through: the read pool in Update, a read transaction in View.
 type reader interface {
@@ -55,9 +54,9 @@ func (t *tx) Get(ctx context.Context, kind isg.Kind, id string) (isg.Record, err
 	if t.done {
 		return isg.Record{}, errDone
 	}
-	k := rkey{kind, id}
+	k := rkey{Kind: kind, ID: id}
 	if w, ok := t.writes[k]; ok {
-		return clone(*w), nil
+		return records.Clone(*w), nil
 	}
 	rec := isg.Record{Kind: kind, ID: id}
 	var keys []byte
@@ -91,7 +90,7 @@ func (t *tx) Put(ctx context.Context, rec isg.Record) (int64, error) {
 	case rec.Kind == "" || rec.ID == "":
 		return 0, fmt.Errorf("sqlite: Put needs a kind and an ID: %w", isg.ErrInvalid)
 	}
-	k := rkey{rec.Kind, rec.ID}
+	k := rkey{Kind: rec.Kind, ID: rec.ID}
 	var current int64
 	if w, ok := t.writes[k]; ok {
 		current = w.Version
@@ -107,7 +106,7 @@ func (t *tx) Put(ctx context.Context, rec isg.Record) (int64, error) {
 	if rec.Version != current {
 		return 0, fmt.Errorf("sqlite: %s %s is at version %d, not %d: %w", rec.Kind, rec.ID, current, rec.Version, isg.ErrConflict)
 	}
-	staged := clone(rec)
+	staged := records.Clone(rec)
 	staged.Version = current + 1
 	if _, ok := t.writes[k]; !ok {
 		t.order = append(t.order, k)
@@ -124,7 +123,7 @@ func (t *tx) Find(ctx context.Context, kind isg.Kind, key isg.IndexKey, page isg
 	if page.Limit < 0 {
 		return nil, fmt.Errorf("sqlite: negative page limit: %w", isg.ErrInvalid)
 	}
-	staged := t.stagedOf(kind)
+	staged := records.Staged(t.writes, kind)
 	// Staged writes can hide stored records from the page, so read enough to fill it after.
 	limit := -1
 	if page.Limit > 0 {
@@ -155,8 +154,8 @@ func (t *tx) Find(ctx context.Context, kind isg.Kind, key isg.IndexKey, page isg
 	}
 	if len(staged) > 0 {
 		for id, w := range staged {
-			if id > page.After && holdsKey(w.Keys, key) {
-				out = append(out, clone(*w))
+			if id > page.After && records.HoldsKey(w.Keys, key) {
+				out = append(out, records.Clone(*w))
 			}
 		}
 		slices.SortFunc(out, func(a, b isg.Record) int { return cmp.Compare(a.ID, b.ID) })
@@ -176,12 +175,12 @@ func (t *tx) Count(ctx context.Context, kind isg.Kind, key isg.IndexKey) (int, e
 	if err := t.r.StmtContext(ctx, t.s.count).QueryRowContext(ctx, string(kind), key.Name, key.Value).Scan(&n); err != nil {
 		return 0, fmt.Errorf("sqlite: count: %w", err)
 	}
-	for id, w := range t.stagedOf(kind) {
+	for id, w := range records.Staged(t.writes, kind) {
 		var was int
 		if err := t.r.StmtContext(ctx, t.s.holds).QueryRowContext(ctx, string(kind), key.Name, key.Value, id).Scan(&was); err != nil {
 			return 0, fmt.Errorf("sqlite: count: %w", err)
 		}
-		switch now := holdsKey(w.Keys, key); {
+		switch now := records.HoldsKey(w.Keys, key); {
 		case now && was == 0:
 			n++
 		case !now && was > 0:
@@ -189,43 +188,6 @@ func (t *tx) Count(ctx context.Context, kind isg.Kind, key isg.IndexKey) (int, e
 		}
 	}
 	return n, nil
-}
-
-func (t *tx) stagedOf(kind isg.Kind) map[string]*isg.Record {
-	var out map[string]*isg.Record
-	for k, w := range t.writes {
-		if k.kind == kind {
-			if out == nil {
-				out = map[string]*isg.Record{}
-			}
-			out[k.id] = w
-		}
-	}
-	return out
-}
-
-func holdsKey(keys []isg.IndexKey, k isg.IndexKey) bool {
-	return slices.ContainsFunc(keys, func(x isg.IndexKey) bool { return x.Name == k.Name && x.Value == k.Value })
-}
-
-func clone(r isg.Record) isg.Record {
-	r.Body = slices.Clone(r.Body)
-	r.Keys = slices.Clone(r.Keys)
-	return r
-}
-
-// dedupKeys returns the distinct (name, value) pairs of keys in order, each unique if any of
-// its copies is: a record listing a key twice holds it once.
-func dedupKeys(keys []isg.IndexKey) []isg.IndexKey {
-	out := make([]isg.IndexKey, 0, len(keys))
-	for _, k := range keys {
-		if i := slices.IndexFunc(out, func(x isg.IndexKey) bool { return x.Name == k.Name && x.Value == k.Value }); i >= 0 {
-			out[i].Unique = out[i].Unique || k.Unique
-			continue
-		}
-		out = append(out, k)
-	}
-	return out
 }
 
 // The keys column holds a record's index keys exactly as Put, in order and with duplicates:
