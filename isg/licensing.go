@@ -150,6 +150,15 @@ func (u *uow) checkUserCap(org OrgID) error {
 	return licensing.CheckUserCount(ent, n)
 }
 
+// managedContract loads a contract the actor may manage (see authorizeContract).
+func (u *uow) managedContract(actor Actor, id, rule string) (licensing.Contract, int64, error) {
+	c, v, err := u.loadContract(id)
+	if err != nil {
+		return c, 0, err
+	}
+	return c, v, u.authorizeContract(actor, c, rule)
+}
+
 // authorizeContract lets Central Admin, or a Super Administrator of the contract, manage it (ROLE-8).
 func (u *uow) authorizeContract(actor Actor, c licensing.Contract, rule string) error {
 	if _, err := u.activeUserFor(actor.User, rule); err != nil {
@@ -225,11 +234,8 @@ func (g *Gateway) SetSuperAdmin(ctx context.Context, actor Actor, in SuperAdminI
 	}
 	var out licensing.Contract
 	err := g.update(ctx, func(u *uow) error {
-		c, v, err := u.loadContract(in.Contract)
+		c, v, err := u.managedContract(actor, in.Contract, "ROLE-8")
 		if err != nil {
-			return err
-		}
-		if err := u.authorizeContract(actor, c, "ROLE-8"); err != nil {
 			return err
 		}
 		if _, err := u.loadUser(in.User); err != nil {
@@ -272,11 +278,8 @@ func (g *Gateway) AllocateLicence(ctx context.Context, actor Actor, in AllocateI
 	}
 	var out Allocation
 	err := g.update(ctx, func(u *uow) error {
-		c, v, err := u.loadContract(in.Contract)
+		c, v, err := u.managedContract(actor, in.Contract, "ROLE-8")
 		if err != nil {
-			return err
-		}
-		if err := u.authorizeContract(actor, c, "ROLE-8"); err != nil {
 			return err
 		}
 		o, err := u.openOrg(in.Org)
@@ -310,11 +313,8 @@ func (g *Gateway) RevokeLicence(ctx context.Context, actor Actor, in RevokeInput
 	}
 	var out licensing.Contract
 	err := g.update(ctx, func(u *uow) error {
-		c, v, err := u.loadContract(in.Contract)
+		c, v, err := u.managedContract(actor, in.Contract, "ROLE-8")
 		if err != nil {
-			return err
-		}
-		if err := u.authorizeContract(actor, c, "ROLE-8"); err != nil {
 			return err
 		}
 		var lid licensing.LicenceID
