@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"path/filepath"
 	"sync/atomic"
 	"testing"
 
@@ -12,6 +13,7 @@ import (
 
 	"github.com/isgkit/gateway/agreement"
 	"github.com/isgkit/gateway/isg"
+	"github.com/isgkit/gateway/isg/scenario"
 	"github.com/isgkit/gateway/storage/memory"
 )
 
@@ -185,6 +187,51 @@ func TestFailedCommandsWriteNothing(t *testing.T) {
 				require.ErrorIs(t, err, errInjected)
 				assert.Equal(t, before, fs.Dump(), "store changed after a failure at call %d", n)
 			}
+		})
+	}
+}
+
+// TestEveryScenarioStepWritesNothingWhenTheStoreFails runs every step of every scenario file —
+// and so every command the scenarios use — with a failure at each of its store calls in turn:
+// each failed attempt must return the injected error and leave the store exactly as it was; the
+// attempt in which no fault fires is the step's real run and is checked against the file.
+// DrainOutbox and Sweep are several units of work by design (claim, deliver, mark; one per
+// organisation) and have their own failure tests, so they run here without faults.
+func TestEveryScenarioStepWritesNothingWhenTheStoreFails(t *testing.T) {
+	paths, err := filepath.Glob("../testdata/scenarios/*.json")
+	require.NoError(t, err)
+	require.NotEmpty(t, paths)
+	multiUnit := map[string]bool{"outbox.drain": true, "platform.sweep": true}
+	for _, path := range paths {
+		t.Run(filepath.Base(path), func(t *testing.T) {
+			f, err := scenario.Load(path)
+			require.NoError(t, err)
+			fs := &faultyStore{Store: memory.New()}
+			clock := scenario.NewClock(f.Start)
+			g, err := isg.New(fs, cheapPasswords, isg.WithClock(clock))
+			require.NoError(t, err)
+			calls := 0
+			around := func(s scenario.Step, dispatch func() (any, error)) (any, error) {
+				if multiUnit[s.Command] {
+					return dispatch()
+				}
+				for n := int64(1); ; n++ {
+					before := fs.Dump()
+					fs.calls.Store(0)
+					fs.failAt.Store(n)
+					res, err := dispatch()
+					fired := fs.calls.Load() >= n
+					fs.failAt.Store(0)
+					if !fired {
+						calls += int(n - 1)
+						return res, err
+					}
+					require.ErrorIs(t, err, errInjected, "%s: store call %d failed, so must the command", s.Command, n)
+					require.Equal(t, before, fs.Dump(), "%s (%s): store changed after a failure at call %d", s.Command, s.Name, n)
+				}
+			}
+			require.NoError(t, scenario.Execute(ctx, f, g, clock, scenario.Around(around)))
+			t.Logf("%d steps, %d store calls each failed in turn", len(f.Steps), calls)
 		})
 	}
 }

@@ -210,17 +210,36 @@ func RunFile(t *testing.T, path string, newGateway Factory) {
 
 // Execute runs a loaded scenario's steps in order on g, whose clock must be clock, and returns
 // the first step that did not go as the file expects, named by number, name and command.
-func Execute(ctx context.Context, f File, g *isg.Gateway, clock *Clock) error {
+func Execute(ctx context.Context, f File, g *isg.Gateway, clock *Clock, opts ...Option) error {
+	var o options
+	for _, opt := range opts {
+		opt(&o)
+	}
 	vars := map[string]string{}
 	for i, s := range f.Steps {
-		if err := runStep(ctx, g, clock, vars, s); err != nil {
+		if err := runStep(ctx, g, clock, vars, s, o); err != nil {
 			return fmt.Errorf("step %d (%s %s): %w", i+1, s.Name, s.Command, err)
 		}
 	}
 	return nil
 }
 
-func runStep(ctx context.Context, g *isg.Gateway, clock *Clock, vars map[string]string, s Step) error {
+// Option changes how Execute runs steps.
+type Option func(*options)
+
+type options struct {
+	around func(s Step, dispatch func() (any, error)) (any, error)
+}
+
+// Around wraps the running of each command step: around gets the step and a function that
+// dispatches its command once (with its actor and input resolved) and may call it as often as it
+// likes; what around returns is taken as the step's outcome and checked against the file. Tests
+// use it to run every step of every scenario under injected store faults, for example.
+func Around(around func(s Step, dispatch func() (any, error)) (any, error)) Option {
+	return func(o *options) { o.around = around }
+}
+
+func runStep(ctx context.Context, g *isg.Gateway, clock *Clock, vars map[string]string, s Step, o options) error {
 	if s.Clock != nil {
 		clock.Set(*s.Clock)
 	}
@@ -242,7 +261,11 @@ func runStep(ctx context.Context, g *isg.Gateway, clock *Clock, vars map[string]
 	if err != nil {
 		return err
 	}
-	res, err := g.Dispatch(ctx, s.Command, actor, input)
+	dispatch := func() (any, error) { return g.Dispatch(ctx, s.Command, actor, input) }
+	if o.around == nil {
+		o.around = func(_ Step, dispatch func() (any, error)) (any, error) { return dispatch() }
+	}
+	res, err := o.around(s, dispatch)
 	if err := checkOutcome(*s.Expect, err); err != nil {
 		return err
 	}
