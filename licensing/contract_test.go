@@ -224,7 +224,7 @@ func TestEnd_LIC5_FallsBackToFreeModel(t *testing.T) {
 	})
 	t.Run("LIC-5 an ended contract allocates no licence", func(t *testing.T) {
 		_, _, _, err := rules.Allocate(ended, org(5), licensing.Group, false, mid, licID(9))
-		assert.ErrorIs(t, err, licensing.ErrRule)
+		assert.ErrorIs(t, err, licensing.ErrLicence)
 		assert.Equal(t, "LIC-5", asError(t, err).Rule)
 	})
 	t.Run("ending before the term starts raises no lapses", func(t *testing.T) {

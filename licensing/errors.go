@@ -29,9 +29,9 @@ const (
 	CodeCapabilityDenied = "licence.capability_denied"
 	// CodeUserLimit (ErrLicence; LIC-3): a free-model organisation already has FreeUserLimit users.
 	CodeUserLimit = "licence.user_limit"
-	// CodeAllocationLimit (ErrRule; LIC-1): the contract's licences are all allocated.
+	// CodeAllocationLimit (ErrLicence; LIC-1): the contract's licences are all allocated.
 	CodeAllocationLimit = "licence.allocation_limit"
-	// CodeContractInactive (ErrRule; LIC-5): licences are allocated only under an active contract.
+	// CodeContractInactive (ErrLicence; LIC-5): licences are allocated only under an active contract.
 	CodeContractInactive = "licence.contract_inactive"
 	// CodeAlreadyHeld (ErrConflict): the organisation already holds an active licence of that
 	// kind under the contract; a second would waste one of the contract's slots.

@@ -54,9 +54,9 @@ func (l *Licence) validAt(now time.Time) bool {
 // a private organisation: the licence is still allocated, with PrivateOrgWarning on it and on the
 // event (LIC-7). It returns the new contract, the licence and EventLicenceAllocated, or:
 //   - ErrInvalid with field errors for a zero id or org or an unknown kind;
-//   - ErrRule (CodeContractInactive, LIC-5) unless c is active at now;
+//   - ErrLicence (CodeContractInactive, LIC-5) unless c is active at now;
 //   - ErrConflict (CodeAlreadyHeld) if org already holds an active licence of kind under c;
-//   - ErrRule (CodeAllocationLimit, LIC-1) if c's Capacity licences are all in use.
+//   - ErrLicence (CodeAllocationLimit, LIC-1) if c's Capacity licences are all in use.
 //
 // Deciding that the actor may allocate (a Super Administrator of c or the central admin team,
 // ROLE-8) is the Gateway's permission check.
@@ -104,7 +104,7 @@ func checkContractActive(c *Contract, now time.Time) error {
 	if c.activeAt(now) {
 		return nil
 	}
-	return violation.New(ErrRule, CodeContractInactive, "LIC-5", "licences are allocated only under an active contract; this one is "+string(c.Status(now)))
+	return violation.New(ErrLicence, CodeContractInactive, "LIC-5", "licences are allocated only under an active contract; this one is "+string(c.Status(now)))
 }
 
 func checkNotHeld(c *Contract, org OrgID, kind Kind) error {
@@ -120,7 +120,7 @@ func checkCapacity(c *Contract) error {
 	if c.InUse() < c.Capacity {
 		return nil
 	}
-	return violation.New(ErrRule, CodeAllocationLimit, "LIC-1", "all licences of the contract are allocated; revoke one or extend the contract first")
+	return violation.New(ErrLicence, CodeAllocationLimit, "LIC-1", "all licences of the contract are allocated; revoke one or extend the contract first")
 }
 
 // addLicence appends the licence to a copy of c's licences; the rules have been checked.

@@ -29,7 +29,7 @@ func TestAllocate_LIC1_101stRefused(t *testing.T) {
 
 	got, l, events, err := rules.Allocate(c, org(101), licensing.Group, false, t0, licID(101))
 	e := asError(t, err)
-	assert.ErrorIs(t, err, licensing.ErrRule)
+	assert.ErrorIs(t, err, licensing.ErrLicence)
 	assert.Equal(t, licensing.CodeAllocationLimit, e.Code)
 	assert.Equal(t, "LIC-1", e.Rule)
 	assert.Equal(t, c, got, "a refused allocation changes nothing")
@@ -80,13 +80,13 @@ func TestAllocate(t *testing.T) {
 		{name: "DPIA licence beside a group one", c: held, org: org(1), kind: licensing.DPIA, at: t0, id: licID(2)},
 		{name: "LIC-7 a private organisation still gets one, with a warning", c: base, org: org(1), kind: licensing.Group, private: true, at: t0, id: licID(1)},
 		{name: "LIC-1 custom capacity is honoured", c: small, org: org(2), kind: licensing.Group, at: t0, id: licID(2),
-			kindErr: licensing.ErrRule, code: licensing.CodeAllocationLimit, rule: "LIC-1"},
+			kindErr: licensing.ErrLicence, code: licensing.CodeAllocationLimit, rule: "LIC-1"},
 		{name: "LIC-5 not before the term", c: base, org: org(1), kind: licensing.Group, at: t0.Add(-time.Second), id: licID(1),
-			kindErr: licensing.ErrRule, code: licensing.CodeContractInactive, rule: "LIC-5"},
+			kindErr: licensing.ErrLicence, code: licensing.CodeContractInactive, rule: "LIC-5"},
 		{name: "LIC-5 not after the term", c: base, org: org(1), kind: licensing.Group, at: year(1), id: licID(1),
-			kindErr: licensing.ErrRule, code: licensing.CodeContractInactive, rule: "LIC-5"},
+			kindErr: licensing.ErrLicence, code: licensing.CodeContractInactive, rule: "LIC-5"},
 		{name: "LIC-5 not under an ended contract", c: ended, org: org(2), kind: licensing.Group, at: t0.Add(2 * time.Hour), id: licID(2),
-			kindErr: licensing.ErrRule, code: licensing.CodeContractInactive, rule: "LIC-5"},
+			kindErr: licensing.ErrLicence, code: licensing.CodeContractInactive, rule: "LIC-5"},
 		{name: "the same kind twice is a conflict", c: held, org: org(1), kind: licensing.Group, at: t0, id: licID(2),
 			kindErr: licensing.ErrConflict, code: licensing.CodeAlreadyHeld},
 		{name: "bad input", c: base, kind: "gold", at: t0,

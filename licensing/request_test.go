@@ -98,9 +98,9 @@ func TestRequestLifecycle_LIC7(t *testing.T) {
 		{name: "a declined request cannot be allocated", req: declined, c: c, step: allocate,
 			kind: licensing.ErrInvalidTransition, code: licensing.CodeInvalidTransition, rule: "LIC-7"},
 		{name: "LIC-1 a full contract refuses and the request stays pending", req: pending, c: full, step: allocate,
-			kind: licensing.ErrRule, code: licensing.CodeAllocationLimit, rule: "LIC-1"},
+			kind: licensing.ErrLicence, code: licensing.CodeAllocationLimit, rule: "LIC-1"},
 		{name: "LIC-5 an ended contract refuses", req: pending, c: endAt(t, c, t0), step: allocate,
-			kind: licensing.ErrRule, code: licensing.CodeContractInactive, rule: "LIC-5"},
+			kind: licensing.ErrLicence, code: licensing.CodeContractInactive, rule: "LIC-5"},
 		{name: "the request must name the contract", req: otherContract, c: c, step: allocate,
 			kind: licensing.ErrInvalid, code: "invalid_input", rule: "LIC-7"},
 	}
