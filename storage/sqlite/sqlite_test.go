@@ -10,6 +10,7 @@ import (
 	"path/filepath"
 	"sync"
 	"testing"
+	"time"
 
 	"github.com/isgkit/gateway/isg"
 	"github.com/isgkit/gateway/storage/sqlite"
@@ -18,9 +19,12 @@ import (
 	"github.com/stretchr/testify/require"
 )
 
+// open opens a store for a test. Tests run under -race beside other packages on two cores, where
+// a writer of a second Store on the same file can wait for SQLite's write lock longer than the
+// 5 s default; the wait, not its length, is what these tests are about, so they allow 60 s.
 func open(t testing.TB, path string, opts ...sqlite.Option) *sqlite.Store {
 	t.Helper()
-	s, err := sqlite.Open(path, opts...)
+	s, err := sqlite.Open(path, append([]sqlite.Option{sqlite.WithBusyTimeout(60 * time.Second)}, opts...)...)
 	require.NoError(t, err)
 	t.Cleanup(func() { assert.NoError(t, s.Close()) })
 	return s
