@@ -320,3 +320,19 @@ func decodeKeys(b []byte) ([]isg.IndexKey, error) {
 	}
 	return out, nil
 }
+
+var _ isg.VersionReader = (*Store)(nil)
+
+// Version implements isg.VersionReader: the committed version of a record, 0 when absent, read
+// without loading the record.
+func (s *Store) Version(ctx context.Context, kind isg.Kind, id string) (int64, error) {
+	var v int64
+	err := s.pool.QueryRow(ctx, sqlVersion, string(kind), id).Scan(&v)
+	if errors.Is(err, pgx.ErrNoRows) {
+		return 0, nil
+	}
+	if err != nil {
+		return 0, fmt.Errorf("postgres: version of %s %s: %w", kind, id, err)
+	}
+	return v, nil
+}

@@ -300,3 +300,19 @@ func isConstraint(err error) bool {
 	var se *sqlite.Error
 	return errors.As(err, &se) && se.Code()&0xff == sqlite3.SQLITE_CONSTRAINT
 }
+
+var _ isg.VersionReader = (*Store)(nil)
+
+// Version implements isg.VersionReader: the committed version of a record, 0 when absent, read
+// from the read pool without loading the record.
+func (s *Store) Version(ctx context.Context, kind isg.Kind, id string) (int64, error) {
+	var v int64
+	err := s.version.QueryRowContext(ctx, string(kind), id).Scan(&v)
+	if errors.Is(err, sql.ErrNoRows) {
+		return 0, nil
+	}
+	if err != nil {
+		return 0, fmt.Errorf("sqlite: version of %s %s: %w", kind, id, err)
+	}
+	return v, nil
+}

@@ -45,6 +45,7 @@ var cases = []testCase{
 	{"SameRecordRace", testSameRecordRace},
 	{"ConcurrentWriters", testConcurrentWriters},
 	{"NonBlocking", testNonBlocking},
+	{"VersionReader", testVersionReader},
 }
 
 // Run runs the conformance suite against the stores newStore makes. newStore is called once per
