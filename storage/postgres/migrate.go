@@ -5,13 +5,11 @@ import (
 	"embed"
 	"errors"
 	"fmt"
-	"io/fs"
-	"path"
-	"strconv"
-	"strings"
 
 	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgxpool"
+
+	"github.com/isgkit/gateway/storage/internal/migrations"
 )
 
 //go:embed migrations/*.sql
@@ -21,33 +19,15 @@ var migrationFiles embed.FS
 // commits lock records in) that makes concurrent Opens apply each migration once.
 const migrationLock, migrationLockID = 0x4953474B, 1 // "ISGK"
 
-// migration is one schema step. Versions are dense from 1; a step, once released, never changes:
-// its name is recorded with its version and checked on every Open.
-type migration struct {
-	version int
-	name    string
-	sql     string
-}
+// migration is one schema step (see migrations.Step).
+type migration = migrations.Step
 
 func loadMigrations() ([]migration, error) {
-	entries, err := fs.ReadDir(migrationFiles, "migrations")
+	steps, err := migrations.Load(migrationFiles, "migrations")
 	if err != nil {
-		return nil, err
+		return nil, fmt.Errorf("postgres: %w", err)
 	}
-	var out []migration
-	for _, e := range entries {
-		num, _, ok := strings.Cut(e.Name(), "_")
-		v, err := strconv.Atoi(num)
-		if !ok || err != nil || v != len(out)+1 {
-			return nil, fmt.Errorf("postgres: migration %s is out of sequence", e.Name())
-		}
-		body, err := fs.ReadFile(migrationFiles, path.Join("migrations", e.Name()))
-		if err != nil {
-			return nil, err
-		}
-		out = append(out, migration{version: v, name: strings.TrimSuffix(e.Name(), ".sql"), sql: string(body)})
-	}
-	return out, nil
+	return steps, nil
 }
 
 type querier interface {
@@ -85,22 +65,18 @@ func appliedVersion(ctx context.Context, q querier, known []migration) (int, err
 		return 0, err
 	}
 	defer rows.Close()
-	applied := 0
+	var applied []migrations.Applied
 	for rows.Next() {
-		var v int
-		var name string
-		if err := rows.Scan(&v, &name); err != nil {
+		var a migrations.Applied
+		if err := rows.Scan(&a.Version, &a.Name); err != nil {
 			return 0, err
 		}
-		if v > len(known) {
-			return 0, fmt.Errorf("%w: schema version %d, this code knows up to %d; upgrade the library", ErrSchemaTooNew, v, len(known))
-		}
-		if v != applied+1 || known[v-1].name != name {
-			return 0, fmt.Errorf("%w: migration %d is %q, expected %q", ErrNotStore, v, name, known[v-1].name)
-		}
-		applied = v
+		applied = append(applied, a)
 	}
-	return applied, rows.Err()
+	if err := rows.Err(); err != nil {
+		return 0, err
+	}
+	return migrations.Check(known, applied, ErrNotStore, ErrSchemaTooNew)
 }
 
 // migrate applies the steps after the database's version up to target, each in its own
@@ -113,13 +89,13 @@ func migrate(ctx context.Context, pool *pgxpool.Pool, known []migration, target 
 				return err
 			}
 			applied, err := appliedVersion(ctx, tx, known)
-			if err != nil || applied >= m.version {
+			if err != nil || applied >= m.Version {
 				return err
 			}
-			if _, err := tx.Exec(ctx, m.sql); err != nil {
-				return fmt.Errorf("migration %s: %w", m.name, err)
+			if _, err := tx.Exec(ctx, m.SQL); err != nil {
+				return fmt.Errorf("migration %s: %w", m.Name, err)
 			}
-			_, err = tx.Exec(ctx, "INSERT INTO isg_migrations (version, name) VALUES ($1, $2)", m.version, m.name)
+			_, err = tx.Exec(ctx, "INSERT INTO isg_migrations (version, name) VALUES ($1, $2)", m.Version, m.Name)
 			return err
 		})
 		if err != nil {

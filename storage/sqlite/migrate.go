@@ -6,14 +6,12 @@ import (
 	"embed"
 	"errors"
 	"fmt"
-	"io/fs"
-	"path"
-	"strconv"
-	"strings"
 	"time"
 
 	sqlite "modernc.org/sqlite"
 	sqlite3 "modernc.org/sqlite/lib"
+
+	"github.com/isgkit/gateway/storage/internal/migrations"
 )
 
 // applicationID marks the file as ours in the SQLite header ("ISGK"), so that tools such as
@@ -23,34 +21,16 @@ const applicationID = 0x4953474B
 //go:embed migrations/*.sql
 var migrationFiles embed.FS
 
-// migration is one schema step. Versions are dense from 1; a step, once released, never changes:
-// a file's name is recorded with its version and checked on every Open.
-type migration struct {
-	version int
-	name    string
-	sql     string
-}
+// migration is one schema step (see migrations.Step).
+type migration = migrations.Step
 
 // loadMigrations reads the embedded steps; a malformed set is a build mistake, reported at Open.
 func loadMigrations() ([]migration, error) {
-	entries, err := fs.ReadDir(migrationFiles, "migrations")
+	steps, err := migrations.Load(migrationFiles, "migrations")
 	if err != nil {
-		return nil, err
+		return nil, fmt.Errorf("sqlite: %w", err)
 	}
-	var out []migration
-	for _, e := range entries {
-		num, _, ok := strings.Cut(e.Name(), "_")
-		v, err := strconv.Atoi(num)
-		if !ok || err != nil || v != len(out)+1 {
-			return nil, fmt.Errorf("sqlite: migration %s is out of sequence", e.Name())
-		}
-		body, err := fs.ReadFile(migrationFiles, path.Join("migrations", e.Name()))
-		if err != nil {
-			return nil, err
-		}
-		out = append(out, migration{version: v, name: strings.TrimSuffix(e.Name(), ".sql"), sql: string(body)})
-	}
-	return out, nil
+	return steps, nil
 }
 
 // inspect decides whether the file at db is an empty database, one of our stores, or something
@@ -110,22 +90,18 @@ func appliedVersion(ctx context.Context, q queryer, known []migration) (int, err
 		return 0, err
 	}
 	defer rows.Close()
-	applied := 0
+	var applied []migrations.Applied
 	for rows.Next() {
-		var v int
-		var name string
-		if err := rows.Scan(&v, &name); err != nil {
+		var a migrations.Applied
+		if err := rows.Scan(&a.Version, &a.Name); err != nil {
 			return 0, err
 		}
-		if v > len(known) {
-			return 0, fmt.Errorf("%w: schema version %d, this code knows up to %d; upgrade the library", ErrSchemaTooNew, v, len(known))
-		}
-		if v != applied+1 || known[v-1].name != name {
-			return 0, fmt.Errorf("%w: migration %d is %q, expected %q", ErrNotStore, v, name, known[v-1].name)
-		}
-		applied = v
+		applied = append(applied, a)
 	}
-	return applied, rows.Err()
+	if err := rows.Err(); err != nil {
+		return 0, err
+	}
+	return migrations.Check(known, applied, ErrNotStore, ErrSchemaTooNew)
 }
 
 // migrate applies the steps after the file's version up to target, each in its own IMMEDIATE
@@ -149,15 +125,15 @@ func migrate(ctx context.Context, db *sql.DB, known []migration, target int) err
 					return err
 				}
 			}
-			if applied >= m.version {
+			if applied >= m.Version {
 				return nil
 			}
-			if _, err := tx.ExecContext(ctx, m.sql); err != nil {
-				return fmt.Errorf("migration %s: %w", m.name, err)
+			if _, err := tx.ExecContext(ctx, m.SQL); err != nil {
+				return fmt.Errorf("migration %s: %w", m.Name, err)
 			}
 			if _, err := tx.ExecContext(ctx, "INSERT INTO isg_migrations (version, name, applied_at) VALUES (?, ?, ?)",
-				m.version, m.name, time.Now().UTC().Format(time.RFC3339)); err != nil {
-				return fmt.Errorf("migration %s: %w", m.name, err)
+				m.Version, m.Name, time.Now().UTC().Format(time.RFC3339)); err != nil {
+				return fmt.Errorf("migration %s: %w", m.Name, err)
 			}
 			return tx.Commit()
 		}(); err != nil {
