@@ -83,9 +83,7 @@ func (t *tx) Get(ctx context.Context, kind isg.Kind, id string) (isg.Record, err
 			return isg.Record{}, fmt.Errorf("postgres: %s %s: %w", kind, id, err)
 		}
 	}
-	if _, seen := t.reads[k]; !seen {
-		t.reads[k] = rec.Version
-	}
+	records.Observe(t.reads, k, rec.Version)
 	if !found {
 		return isg.Record{}, fmt.Errorf("postgres: %s %s: %w", kind, id, isg.ErrNotFound)
 	}
@@ -111,26 +109,14 @@ func (t *tx) Put(ctx context.Context, rec isg.Record) (int64, error) {
 			return 0, fmt.Errorf("postgres: index key %q must be UTF-8 without NUL: %w", k.Name, isg.ErrInvalid)
 		}
 	}
-	k := rkey{Kind: rec.Kind, ID: rec.ID}
-	var current int64
-	if w, ok := t.writes[k]; ok {
-		current = w.Version
-	} else if seen, ok := t.reads[k]; ok {
-		current = seen
-	} else {
-		err := t.q.QueryRow(ctx, sqlVersion, string(rec.Kind), rec.ID).Scan(&current)
+	return records.Stage("postgres", t.reads, t.writes, rec, func() (int64, error) {
+		var v int64
+		err := t.q.QueryRow(ctx, sqlVersion, string(rec.Kind), rec.ID).Scan(&v)
 		if err != nil && !errors.Is(err, pgx.ErrNoRows) {
 			return 0, mapError("put", err)
 		}
-		t.reads[k] = current
-	}
-	if rec.Version != current {
-		return 0, fmt.Errorf("postgres: %s %s is at version %d, not %d: %w", rec.Kind, rec.ID, current, rec.Version, isg.ErrConflict)
-	}
-	staged := records.Clone(rec)
-	staged.Version = current + 1
-	t.writes[k] = &staged
-	return staged.Version, nil
+		return v, nil
+	})
 }
 
 // Find implements isg.Tx, merging the unit's staged writes into the stored page.

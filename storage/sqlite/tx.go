@@ -70,9 +70,7 @@ func (t *tx) Get(ctx context.Context, kind isg.Kind, id string) (isg.Record, err
 			return isg.Record{}, fmt.Errorf("sqlite: %s %s: %w", kind, id, err)
 		}
 	}
-	if _, seen := t.reads[k]; !seen {
-		t.reads[k] = rec.Version
-	}
+	records.Observe(t.reads, k, rec.Version)
 	if !found {
 		return isg.Record{}, fmt.Errorf("sqlite: %s %s: %w", kind, id, isg.ErrNotFound)
 	}
@@ -91,28 +89,19 @@ func (t *tx) Put(ctx context.Context, rec isg.Record) (int64, error) {
 		return 0, fmt.Errorf("sqlite: Put needs a kind and an ID: %w", isg.ErrInvalid)
 	}
 	k := rkey{Kind: rec.Kind, ID: rec.ID}
-	var current int64
-	if w, ok := t.writes[k]; ok {
-		current = w.Version
-	} else if seen, ok := t.reads[k]; ok {
-		current = seen
-	} else {
-		err := t.r.StmtContext(ctx, t.s.version).QueryRowContext(ctx, string(rec.Kind), rec.ID).Scan(&current)
+	_, written := t.writes[k]
+	v, err := records.Stage("sqlite", t.reads, t.writes, rec, func() (int64, error) {
+		var v int64
+		err := t.r.StmtContext(ctx, t.s.version).QueryRowContext(ctx, string(rec.Kind), rec.ID).Scan(&v)
 		if err != nil && !errors.Is(err, sql.ErrNoRows) {
 			return 0, fmt.Errorf("sqlite: put %s %s: %w", rec.Kind, rec.ID, err)
 		}
-		t.reads[k] = current
-	}
-	if rec.Version != current {
-		return 0, fmt.Errorf("sqlite: %s %s is at version %d, not %d: %w", rec.Kind, rec.ID, current, rec.Version, isg.ErrConflict)
-	}
-	staged := records.Clone(rec)
-	staged.Version = current + 1
-	if _, ok := t.writes[k]; !ok {
+		return v, nil
+	})
+	if err == nil && !written {
 		t.order = append(t.order, k)
 	}
-	t.writes[k] = &staged
-	return staged.Version, nil
+	return v, err
 }
 
 // Find implements isg.Tx, merging the unit's staged writes into the stored page.

@@ -4,6 +4,7 @@
 package records
 
 import (
+	"fmt"
 	"slices"
 
 	"github.com/isgkit/gateway/isg"
@@ -53,4 +54,40 @@ func DedupKeys(keys []isg.IndexKey) []isg.IndexKey {
 		out = append(out, k)
 	}
 	return out
+}
+
+// Observe records the version a unit's read saw, unless the unit read the record before: the
+// first read is what the commit checks.
+func Observe(reads map[Key]int64, k Key, version int64) {
+	if _, seen := reads[k]; !seen {
+		reads[k] = version
+	}
+}
+
+// Stage stages rec in writes at the version after the one the unit knows for the record — its
+// own earlier Put, else its read, else stored(), which is then recorded as a read — and returns
+// that new version. A rec.Version other than the known one fails with an error matching
+// isg.ErrConflict, named by adapter; the commit checks the version again.
+func Stage(adapter string, reads map[Key]int64, writes map[Key]*isg.Record, rec isg.Record, stored func() (int64, error)) (int64, error) {
+	k := Key{Kind: rec.Kind, ID: rec.ID}
+	var current int64
+	if w, ok := writes[k]; ok {
+		current = w.Version
+	} else if seen, ok := reads[k]; ok {
+		current = seen
+	} else {
+		v, err := stored()
+		if err != nil {
+			return 0, err
+		}
+		current = v
+		reads[k] = current
+	}
+	if rec.Version != current {
+		return 0, fmt.Errorf("%s: %s %s is at version %d, not %d: %w", adapter, rec.Kind, rec.ID, current, rec.Version, isg.ErrConflict)
+	}
+	staged := Clone(rec)
+	staged.Version = current + 1
+	writes[k] = &staged
+	return staged.Version, nil
 }

@@ -33,3 +33,25 @@ func TestCloneSharesNothing(t *testing.T) {
 	assert.Equal(t, "x", string(r.Body))
 	assert.Equal(t, "a", r.Keys[0].Name)
 }
+
+// TestStageChecksTheVersionTheUnitKnows: its own Put first, then its read, then the stored version.
+func TestStageChecksTheVersionTheUnitKnows(t *testing.T) {
+	reads, writes := map[records.Key]int64{}, map[records.Key]*isg.Record{}
+	stored := func() (int64, error) { return 3, nil }
+	r := isg.Record{Kind: "org", ID: "1", Version: 2}
+	_, err := records.Stage("test", reads, writes, r, stored)
+	assert.ErrorIs(t, err, isg.ErrConflict, "stored at 3, not 2")
+	assert.Equal(t, int64(3), reads[records.Key{Kind: "org", ID: "1"}], "the stored version is recorded as read")
+
+	r.Version = 3
+	v, err := records.Stage("test", reads, writes, r, func() (int64, error) { t.Fatal("the read is known"); return 0, nil })
+	assert.NoError(t, err)
+	assert.Equal(t, int64(4), v)
+	r.Version = 4
+	v, err = records.Stage("test", reads, writes, r, stored)
+	assert.NoError(t, err)
+	assert.Equal(t, int64(5), v, "a second Put builds on the first")
+
+	records.Observe(reads, records.Key{Kind: "org", ID: "1"}, 9)
+	assert.Equal(t, int64(3), reads[records.Key{Kind: "org", ID: "1"}], "the first read wins")
+}
