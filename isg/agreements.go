@@ -350,14 +350,12 @@ type FlowView struct {
 	Next []agreement.Trigger `json:"next"`
 }
 
-func (u *uow) flowView(actor Actor, f agreement.Flow) (FlowView, error) {
+// flowView builds what a caller sees of a flow; held are the roles the permission check found the
+// actor holding, so the view needs no second read of the user.
+func (u *uow) flowView(actor Actor, f agreement.Flow, held RoleSet) (FlowView, error) {
 	v := FlowView{Flow: f, PartyRatings: make(map[string]assurance.Rating, len(f.Parties))}
-	x, err := u.loadUser(actor.User)
-	if err != nil {
-		return v, err
-	}
 	// The machine knows organisations, not roles: keep the steps the actor's roles allow.
-	held := x.rolesAt(actor.Org)
+	held &= OrgRoles
 	for _, t := range u.g.flowMachine.Permitted(f, agreement.Actor{User: actor.User, Org: actor.Org}, u.now) {
 		action := EditAgreements
 		if t == agreement.TriggerApprove || t == agreement.TriggerReject {
@@ -382,14 +380,15 @@ func (u *uow) flowView(actor Actor, f agreement.Flow) (FlowView, error) {
 func (g *Gateway) Flow(ctx context.Context, actor Actor, id string) (FlowView, error) {
 	var out FlowView
 	err := g.view(ctx, func(u *uow) error {
-		if _, err := u.authorizeAt(actor, actor.Org, ViewOrganisation, "ROLE-8"); err != nil {
+		held, err := u.authorizeAt(actor, actor.Org, ViewOrganisation, "ROLE-8")
+		if err != nil {
 			return err
 		}
 		f, _, err := u.visibleFlow(actor, id)
 		if err != nil {
 			return err
 		}
-		out, err = u.flowView(actor, f)
+		out, err = u.flowView(actor, f, held)
 		return err
 	})
 	return out, err
@@ -408,7 +407,8 @@ type CreateFlowInput struct {
 func (g *Gateway) CreateFlow(ctx context.Context, actor Actor, in CreateFlowInput) (FlowView, error) {
 	var out FlowView
 	err := g.update(ctx, func(u *uow) error {
-		if _, err := u.authorizeAt(actor, actor.Org, EditAgreements, "ROLE-8"); err != nil {
+		held, err := u.authorizeAt(actor, actor.Org, EditAgreements, "ROLE-8")
+		if err != nil {
 			return err
 		}
 		if _, err := u.openOrg(actor.Org); err != nil {
@@ -428,7 +428,7 @@ func (g *Gateway) CreateFlow(ctx context.Context, actor Actor, in CreateFlowInpu
 		if f, err = u.putFlow(actor, agreement.Flow{}, f, 0); err != nil {
 			return err
 		}
-		out, err = u.flowView(actor, f)
+		out, err = u.flowView(actor, f, held)
 		return err
 	})
 	return out, err
@@ -441,7 +441,8 @@ func (g *Gateway) flowCommand(ctx context.Context, actor Actor, id string, actio
 	step func(u *uow, f agreement.Flow, s agreement.Summary, a agreement.Actor) (agreement.Flow, []agreement.Event, error)) (FlowView, error) {
 	var out FlowView
 	err := g.update(ctx, func(u *uow) error {
-		if _, err := u.authorizeAt(actor, actor.Org, action, rule); err != nil {
+		held, err := u.authorizeAt(actor, actor.Org, action, rule)
+		if err != nil {
 			return err
 		}
 		old, version, err := u.visibleFlow(actor, id)
@@ -464,7 +465,7 @@ func (g *Gateway) flowCommand(ctx context.Context, actor Actor, id string, actio
 				return err
 			}
 		}
-		out, err = u.flowView(actor, f)
+		out, err = u.flowView(actor, f, held)
 		return err
 	})
 	return out, err

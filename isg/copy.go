@@ -135,7 +135,8 @@ func (g *Gateway) CopyFlow(ctx context.Context, actor Actor, in CopyFlowInput) (
 	}
 	var out FlowView
 	err := g.update(ctx, func(u *uow) error {
-		if _, err := u.authorizeAt(actor, actor.Org, EditAgreements, "ROLE-8"); err != nil {
+		held, err := u.authorizeAt(actor, actor.Org, EditAgreements, "ROLE-8")
+		if err != nil {
 			return err
 		}
 		src, _, err := u.visibleFlow(actor, in.Flow)
@@ -159,7 +160,7 @@ func (g *Gateway) CopyFlow(ctx context.Context, actor Actor, in CopyFlowInput) (
 		if _, err := u.save(kindFlow, f.ID.String(), 0, f, flowKeys(f)...); err != nil {
 			return err
 		}
-		out, err = u.flowView(actor, f)
+		out, err = u.flowView(actor, f, held)
 		return err
 	})
 	return out, err
