@@ -7,7 +7,7 @@ import (
 	"strconv"
 
 	"github.com/isgkit/gateway/internal/validate"
-	"github.com/isgkit/gateway/internal/violation"
+	"github.com/isgkit/gateway/isg/violation"
 )
 
 // checkInput runs the validator over v and adds the field errors found by code, so that a caller

@@ -1,6 +1,6 @@
 package agreement
 
-import "github.com/isgkit/gateway/internal/violation"
+import "github.com/isgkit/gateway/isg/violation"
 
 // Error is the module's one rich error type (an alias of the shared type, so errors.As matches it
 // under any package's name).

@@ -3,7 +3,7 @@ package agreement
 import (
 	"strings"
 
-	"github.com/isgkit/gateway/internal/violation"
+	"github.com/isgkit/gateway/isg/violation"
 )
 
 // LegalBasisCode identifies a lawful basis or condition (FLOW-1). The stored form is the local name

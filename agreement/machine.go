@@ -13,7 +13,7 @@ import (
 
 	"github.com/qmuntal/stateless"
 
-	"github.com/isgkit/gateway/internal/violation"
+	"github.com/isgkit/gateway/isg/violation"
 )
 
 // FlowState is a flow's lifecycle state (FLOW-2). Its text is stable: it is stored.

@@ -7,7 +7,7 @@ import (
 	"slices"
 	"time"
 
-	"github.com/isgkit/gateway/internal/violation"
+	"github.com/isgkit/gateway/isg/violation"
 )
 
 // Side is the side of a flow a party joins: among the senders (From) or the receivers (To).

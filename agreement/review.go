@@ -4,7 +4,7 @@ import (
 	"strings"
 	"time"
 
-	"github.com/isgkit/gateway/internal/violation"
+	"github.com/isgkit/gateway/isg/violation"
 )
 
 // Decision is a DPO's answer to a review request.

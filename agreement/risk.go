@@ -5,7 +5,7 @@ import (
 	"time"
 
 	"github.com/isgkit/gateway/internal/riskmatrix"
-	"github.com/isgkit/gateway/internal/violation"
+	"github.com/isgkit/gateway/isg/violation"
 )
 
 // Grade is a band of the 5×5 NHS risk matrix (RISK-1).

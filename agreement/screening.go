@@ -4,7 +4,7 @@ import (
 	"strings"
 	"time"
 
-	"github.com/isgkit/gateway/internal/violation"
+	"github.com/isgkit/gateway/isg/violation"
 )
 
 // PrivacyQuestion is one question of the privacy screening a flow answers (FLOW-1) and the risk a

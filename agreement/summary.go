@@ -5,7 +5,7 @@ import (
 	"slices"
 	"time"
 
-	"github.com/isgkit/gateway/internal/violation"
+	"github.com/isgkit/gateway/isg/violation"
 )
 
 // DefaultReviewCycleMonths is the review cycle a summary gets when none is given (LIFE-1).

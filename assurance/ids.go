@@ -1,8 +1,8 @@
 package assurance
 
 import (
-	"github.com/isgkit/gateway/internal/ident"
-	"github.com/isgkit/gateway/internal/violation"
+	"github.com/isgkit/gateway/isg/ident"
+	"github.com/isgkit/gateway/isg/violation"
 )
 
 // OrgID identifies an organisation; it is the module's one organisation ID type.

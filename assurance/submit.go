@@ -4,7 +4,7 @@ import (
 	"strings"
 	"time"
 
-	"github.com/isgkit/gateway/internal/violation"
+	"github.com/isgkit/gateway/isg/violation"
 )
 
 // EventType names what happened. Its text is stable: a host may route notifications and log

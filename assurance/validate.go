@@ -7,7 +7,7 @@ import (
 	"time"
 
 	"github.com/isgkit/gateway/internal/validate"
-	"github.com/isgkit/gateway/internal/violation"
+	"github.com/isgkit/gateway/isg/violation"
 )
 
 // Rule IDs named by field errors.

@@ -19,56 +19,132 @@ type SupportAccess struct {
 	At     time.Time `json:"at"`
 }
 
-// authorizeAt checks that actor may take action at org (ROLE-1, ROLE-7) and returns the roles it
-// holds there, including Delegate, SuperAdmin and CentralAdmin where they apply. The acting user
-// must be an active account. Central Admin acting where they hold no organisation role is logged.
+// authorizeAt is the gate for a command acting at org (see gate).
 func (u *uow) authorizeAt(actor Actor, org OrgID, action Action, rule string) (RoleSet, error) {
+	return u.gate(actor, atOrg, target{org: org}, action, rule)
+}
+
+// gate is the one permission check every command passes (ROLE-1, ROLE-7): nothing else in the
+// Gateway decides who may act. For reach atOrg it checks the row at t.org against the roles the
+// actor holds there, adding Delegate, SuperAdmin and CentralAdmin where the row names them and
+// they apply, and returns what it found. An action only Central Admin's powers permit is logged as
+// support access (ROLE-7), whatever other roles the Central Admin also holds there. An actor who
+// holds nothing at all at t.org is told t.hidden, when set, instead of a refusal. For reach
+// platform only Central Admin's platform role counts; signedIn needs an active account; anyone
+// passes.
+func (u *uow) gate(actor Actor, r reach, t target, row Action, rule string) (RoleSet, error) {
+	if r == anyone {
+		return 0, nil
+	}
 	if actor.User.IsZero() {
 		return 0, &Error{Kind: ErrForbidden, Code: "forbidden", Rule: "ROLE-7", Message: "every command names its actor"}
 	}
-	x, err := u.activeUserFor(actor.User, rule)
+	x, err := u.actingUser(actor.User, rule)
 	if err != nil {
 		return 0, err
 	}
-	// Existence only: decoding the organisation would double the cost of every check.
-	if _, err := u.tx.Get(u.ctx, kindOrg, org.String()); err != nil {
-		if isNotFound(err) {
-			return 0, &Error{Kind: ErrNotFound, Code: "organisation.not_found", Message: "no organisation " + org.String()}
-		}
-		return 0, err
-	}
-	held := x.rolesAt(org)
 	p := &u.g.perms
-	who := p.Who(action)
-	if !p.Allows(action, held) && who.Has(Delegate) && held != 0 {
+	who := p.Who(row)
+	switch r {
+	case signedIn:
+		return x.roles[actor.Org], nil
+	case platform:
+		var held RoleSet
+		if x.centralAdmin {
+			held = RoleSet(CentralAdmin)
+		}
+		if !p.Allows(row, held) {
+			return held, forbidden(rule, fmt.Sprintf("%s needs one of %s", row, who))
+		}
+		return held, nil
+	}
+	org := t.org
+	if org.IsZero() {
+		return 0, &Error{Kind: ErrNotFound, Code: "organisation.not_found", Message: "the command names no organisation"}
+	}
+	if ok, err := u.exists(kindOrg, org.String()); err != nil {
+		return 0, err
+	} else if !ok {
+		return 0, &Error{Kind: ErrNotFound, Code: "organisation.not_found", Message: "no organisation " + org.String()}
+	}
+	held := x.roles[org]
+	if !p.Allows(row, held) && who.Has(Delegate) && held != 0 {
 		if ok, err := u.hasDelegation(org, actor.User); err != nil {
 			return 0, err
 		} else if ok {
 			held |= RoleSet(Delegate)
 		}
 	}
-	if !p.Allows(action, held) && who.Has(SuperAdmin) {
+	if !p.Allows(row, held) && who.Has(SuperAdmin) {
 		if ok, err := u.isSuperAdminOf(org, actor.User); err != nil {
 			return 0, err
 		} else if ok {
 			held |= RoleSet(SuperAdmin)
 		}
 	}
-	if !p.Allows(action, held) && x.CentralAdmin && who.Has(CentralAdmin) {
+	if !p.Allows(row, held) && x.centralAdmin && who.Has(CentralAdmin) {
 		held |= RoleSet(CentralAdmin)
-		if held&OrgRoles == 0 {
-			if u.readOnly {
-				// A query cannot write; view logs the access after it in a unit of its own.
-				u.supportReads = append(u.supportReads, supportRead{org: org, user: actor.User, action: action})
-			} else if err := u.logSupportAccess(org, actor.User, action); err != nil {
-				return 0, err
-			}
+		if u.readOnly {
+			// A query cannot write; view logs the access after it in a unit of its own.
+			u.supportReads = append(u.supportReads, supportRead{org: org, user: actor.User, action: row})
+		} else if err := u.logSupportAccess(org, actor.User, row); err != nil {
+			return 0, err
 		}
 	}
-	if !p.Allows(action, held) {
-		return held, forbidden(rule, fmt.Sprintf("%s needs one of %s at the organisation", action, who))
+	if !p.Allows(row, held) {
+		if held == 0 && t.hidden != nil {
+			return 0, t.hidden
+		}
+		return held, forbidden(rule, fmt.Sprintf("%s needs one of %s at the organisation", row, who))
 	}
 	return held, nil
+}
+
+// actor is what the gate knows of the acting user: enough to answer for any organisation.
+type actorRoles struct {
+	centralAdmin bool
+	roles        map[OrgID]RoleSet
+}
+
+// actingUser returns the acting user's roles, who must exist and be active. Where the unit can
+// read a record's version without loading it (VersionReader on the Tx), memberships decoded
+// before are reused while the user record is at the same version, the version read joining the
+// unit's read set like any read; otherwise the record is loaded and decoded.
+func (u *uow) actingUser(id UserID, rule string) (actorRoles, error) {
+	if vr, ok := u.tx.(VersionReader); ok {
+		v, err := vr.Version(u.ctx, kindUser, id.String())
+		if err != nil {
+			return actorRoles{}, err
+		}
+		if v == 0 {
+			return actorRoles{}, forbidden(rule, "unknown actor")
+		}
+		if cu := u.g.auth.get(id, v); cu != nil {
+			if !cu.active {
+				return actorRoles{}, forbidden(rule, "the acting account is not active")
+			}
+			return actorRoles{centralAdmin: cu.centralAdmin, roles: cu.roles}, nil
+		}
+	}
+	x, err := u.activeUserFor(id, rule)
+	if err != nil {
+		return actorRoles{}, err
+	}
+	cu := u.g.auth.put(x)
+	return actorRoles{centralAdmin: cu.centralAdmin, roles: cu.roles}, nil
+}
+
+// exists reports whether a record exists, without decoding it where the unit can read versions.
+func (u *uow) exists(kind Kind, id string) (bool, error) {
+	if vr, ok := u.tx.(VersionReader); ok {
+		v, err := vr.Version(u.ctx, kind, id)
+		return v > 0, err
+	}
+	_, err := u.tx.Get(u.ctx, kind, id)
+	if isNotFound(err) {
+		return false, nil
+	}
+	return err == nil, err
 }
 
 func forbidden(rule, msg string) error {

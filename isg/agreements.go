@@ -55,11 +55,7 @@ func (u *uow) loadFlow(id agreement.FlowID) (agreement.Flow, int64, error) {
 
 // visibleSummary loads a summary the actor's organisation may see; any other is reported as not
 // found, so that its existence does not leak (SUM-3).
-func (u *uow) visibleSummary(actor Actor, textID string) (agreement.Summary, int64, error) {
-	id, err := parseSummaryID(textID)
-	if err != nil {
-		return agreement.Summary{}, 0, err
-	}
+func (u *uow) visibleSummary(actor Actor, id agreement.SummaryID) (agreement.Summary, int64, error) {
 	s, v, err := u.loadSummary(id)
 	if err == nil && !agreement.CanSeeSummary(actor.Org, s) {
 		err = &Error{Kind: ErrNotFound, Code: "summary.not_found", Rule: "SUM-3", Message: "no summary " + id.String()}
@@ -67,11 +63,7 @@ func (u *uow) visibleSummary(actor Actor, textID string) (agreement.Summary, int
 	return s, v, err
 }
 
-func (u *uow) visibleFlow(actor Actor, textID string) (agreement.Flow, int64, error) {
-	id, err := parseFlowID(textID)
-	if err != nil {
-		return agreement.Flow{}, 0, err
-	}
+func (u *uow) visibleFlow(actor Actor, id agreement.FlowID) (agreement.Flow, int64, error) {
 	f, v, err := u.loadFlow(id)
 	if err == nil && !agreement.CanSeeFlow(actor.Org, f) {
 		err = &Error{Kind: ErrNotFound, Code: "flow.not_found", Rule: "SUM-3", Message: "no flow " + id.String()}
@@ -84,9 +76,15 @@ func (u *uow) requireAgreementVisible(actor Actor, kind, id string) error {
 	var err error
 	switch kind {
 	case "summary":
-		_, _, err = u.visibleSummary(actor, id)
+		var sid agreement.SummaryID
+		if sid, err = parseSummaryID(id); err == nil {
+			_, _, err = u.visibleSummary(actor, sid)
+		}
 	case "flow":
-		_, _, err = u.visibleFlow(actor, id)
+		var fid agreement.FlowID
+		if fid, err = parseFlowID(id); err == nil {
+			_, _, err = u.visibleFlow(actor, fid)
+		}
 	default:
 		err = &Error{Kind: ErrNotFound, Code: "document.subject_not_found", Rule: "DOC-1", Message: "no such " + kind}
 	}
@@ -152,9 +150,10 @@ func (u *uow) requireOpenOrgs(field string, before, after []OrgID) error {
 
 // SummaryInput creates or edits a data sharing summary.
 type SummaryInput struct {
-	// ID is empty to create a summary, or the summary to edit.
-	ID string `json:"id,omitempty"`
-	agreement.SummaryTerms
+	// ID is unset to create a summary, or the summary to edit.
+	ID agreement.SummaryID `json:"id,omitzero"`
+	// The terms are checked by the agreement package, which names their fields (SUM-1).
+	agreement.SummaryTerms `validate:"-"`
 }
 
 // SaveSummary creates or edits a data sharing summary (SUM-1, SUM-2) for the actor's
@@ -162,48 +161,47 @@ type SummaryInput struct {
 // created before the organisation's setup is complete (ORG-2). Every organisation added must be
 // registered and open (ORG-7). Every change is logged field by field (LOG-1).
 //
-// Errors: ErrInvalid (field errors naming SUM-1, ORG-7); ErrForbidden; ErrNotFound for a summary
-// the organisation cannot see; ErrRule when an edit would drop an organisation a flow still names.
+// Errors: ErrInvalid (field errors naming SUM-1, ORG-7); ErrForbidden (ROLE-8); ErrNotFound
+// ("summary.not_found") for a summary the organisation cannot see; ErrRule when an edit would
+// drop an organisation a flow still names (FLOW-11), or the organisation is closed.
 func (g *Gateway) SaveSummary(ctx context.Context, actor Actor, in SummaryInput) (agreement.Summary, error) {
-	var out agreement.Summary
-	err := g.update(ctx, func(u *uow) error {
-		if _, err := u.authorizeAt(actor, actor.Org, EditAgreements, "ROLE-8"); err != nil {
-			return err
+	return run(ctx, g, summarySave, actor, in)
+}
+
+var summarySave = &command[SummaryInput, agreement.Summary]{
+	name: "summary.save", doc: "Create or edit a data sharing summary (SUM-1, SUM-2).", row: EditAgreements, rule: "ROLE-8",
+	apply: func(c *call[SummaryInput]) (agreement.Summary, error) {
+		if _, err := c.openOrg(c.actor.Org); err != nil {
+			return agreement.Summary{}, err
 		}
-		if _, err := u.openOrg(actor.Org); err != nil {
-			return err
-		}
-		a := agreement.Actor{User: actor.User, Org: actor.Org}
-		if in.ID == "" {
-			if err := u.requireOpenOrgs("organisations", nil, in.Organisations); err != nil {
-				return err
+		a := agreement.Actor{User: c.actor.User, Org: c.actor.Org}
+		if c.in.ID.IsZero() {
+			if err := c.requireOpenOrgs("organisations", nil, c.in.Organisations); err != nil {
+				return agreement.Summary{}, err
 			}
-			s, err := agreement.NewSummary(agreement.SummaryID{UUID: u.newID()}, a, u.now, in.SummaryTerms)
+			s, err := agreement.NewSummary(agreement.SummaryID{UUID: c.newID()}, a, c.now, c.in.SummaryTerms)
 			if err != nil {
-				return err
+				return agreement.Summary{}, err
 			}
-			out, err = u.putSummary(actor, agreement.Summary{}, s, 0)
-			return err
+			return c.putSummary(c.actor, agreement.Summary{}, s, 0)
 		}
-		old, version, err := u.visibleSummary(actor, in.ID)
+		old, version, err := c.visibleSummary(c.actor, c.in.ID)
 		if err != nil {
-			return err
+			return agreement.Summary{}, err
 		}
-		if err := u.requireOpenOrgs("organisations", old.Organisations, in.Organisations); err != nil {
-			return err
+		if err := c.requireOpenOrgs("organisations", old.Organisations, c.in.Organisations); err != nil {
+			return agreement.Summary{}, err
 		}
-		flows, _, err := findAll[agreement.Flow](u, kindFlow, key("summary", old.ID.String()))
+		flows, _, err := findAll[agreement.Flow](c.uow, kindFlow, key("summary", old.ID.String()))
 		if err != nil {
-			return err
+			return agreement.Summary{}, err
 		}
-		s, err := old.Update(a, u.now, in.SummaryTerms, flows)
+		s, err := old.Update(a, c.now, c.in.SummaryTerms, flows)
 		if err != nil {
-			return err
+			return agreement.Summary{}, err
 		}
-		out, err = u.putSummary(actor, old, s, version)
-		return err
-	})
-	return out, err
+		return c.putSummary(c.actor, old, s, version)
+	},
 }
 
 func parseSummaryID(s string) (agreement.SummaryID, error) {
@@ -223,24 +221,26 @@ func parseFlowID(s string) (agreement.FlowID, error) {
 }
 
 // Summary returns a summary the actor's organisation may see (SUM-3).
-func (g *Gateway) Summary(ctx context.Context, actor Actor, id string) (agreement.Summary, error) {
-	var out agreement.Summary
-	err := g.view(ctx, func(u *uow) error {
-		if _, err := u.authorizeAt(actor, actor.Org, ViewOrganisation, "ROLE-8"); err != nil {
-			return err
-		}
-		var err error
-		out, _, err = u.visibleSummary(actor, id)
-		return err
-	})
-	return out, err
+//
+// Errors: ErrForbidden (ROLE-8); ErrNotFound ("summary.not_found") for a summary the organisation
+// may not see, exactly as for an unknown ID.
+func (g *Gateway) Summary(ctx context.Context, actor Actor, in ByID[agreement.SummaryID]) (agreement.Summary, error) {
+	return run(ctx, g, summaryGet, actor, in)
+}
+
+var summaryGet = &command[ByID[agreement.SummaryID], agreement.Summary]{
+	name: "summary.get", doc: "Read a visible summary (SUM-3).", row: ViewOrganisation, rule: "ROLE-8", query: true,
+	apply: func(c *call[ByID[agreement.SummaryID]]) (agreement.Summary, error) {
+		s, _, err := c.visibleSummary(c.actor, c.in.ID)
+		return s, err
+	},
 }
 
 // ListPage asks for one page of a listing: items after the ID After, at most Limit (default 50,
 // at most 500).
 type ListPage struct {
 	After string `json:"after,omitempty"`
-	Limit int    `json:"limit,omitempty" validate:"gte=0,lte=500"`
+	Limit int    `json:"limit,omitempty" validate:"gte=0,lte=500" rule:"SUM-3"`
 }
 
 func (p ListPage) page() Page {
@@ -291,54 +291,53 @@ func decodeRecord[T any](r Record) (T, error) {
 
 // Summaries lists the summaries the actor's organisation may see: those naming it or created by
 // it (SUM-3), in creation order.
-func (g *Gateway) Summaries(ctx context.Context, actor Actor, p ListPage) (Listing[agreement.Summary], error) {
-	var out Listing[agreement.Summary]
-	err := g.view(ctx, func(u *uow) error {
-		if _, err := u.authorizeAt(actor, actor.Org, ViewOrganisation, "ROLE-8"); err != nil {
-			return err
-		}
-		var err error
-		out, err = listVisible(u, kindSummary, actor.Org, p, func(s agreement.Summary) string { return s.ID.String() }, decodeRecord[agreement.Summary])
-		return err
-	})
-	return out, err
+//
+// Errors: ErrInvalid (a limit over 500); ErrForbidden (ROLE-8).
+func (g *Gateway) Summaries(ctx context.Context, actor Actor, in ListPage) (Listing[agreement.Summary], error) {
+	return run(ctx, g, summaryList, actor, in)
+}
+
+var summaryList = &command[ListPage, Listing[agreement.Summary]]{
+	name: "summary.list", doc: "List visible summaries with the visible total (SUM-3).", row: ViewOrganisation, rule: "ROLE-8", query: true,
+	apply: func(c *call[ListPage]) (Listing[agreement.Summary], error) {
+		return listVisible(c.uow, kindSummary, c.actor.Org, c.in, func(s agreement.Summary) string { return s.ID.String() }, decodeRecord[agreement.Summary])
+	},
 }
 
 // Flows lists the flows the actor's organisation may see: those naming it or created by it
 // (SUM-3), in creation order. The lookup is indexed: its cost depends on the page, not on how many
 // flows the store holds.
-func (g *Gateway) Flows(ctx context.Context, actor Actor, p ListPage) (Listing[agreement.Flow], error) {
-	if err := validateInput(p, "SUM-3"); err != nil {
-		return Listing[agreement.Flow]{}, err
-	}
-	var out Listing[agreement.Flow]
-	err := g.view(ctx, func(u *uow) error {
-		if _, err := u.authorizeAt(actor, actor.Org, ViewOrganisation, "ROLE-8"); err != nil {
-			return err
-		}
-		var err error
-		out, err = listVisible(u, kindFlow, actor.Org, p, func(f agreement.Flow) string { return f.ID.String() }, u.g.flowCache.decode)
-		return err
-	})
-	return out, err
+//
+// Errors: ErrInvalid (a limit over 500); ErrForbidden (ROLE-8).
+func (g *Gateway) Flows(ctx context.Context, actor Actor, in ListPage) (Listing[agreement.Flow], error) {
+	return run(ctx, g, flowList, actor, in)
+}
+
+var flowList = &command[ListPage, Listing[agreement.Flow]]{
+	name: "flow.list", doc: "List visible flows with the visible total (SUM-3).", row: ViewOrganisation, rule: "ROLE-8", query: true,
+	apply: func(c *call[ListPage]) (Listing[agreement.Flow], error) {
+		return listVisible(c.uow, kindFlow, c.actor.Org, c.in, func(f agreement.Flow) string { return f.ID.String() }, c.g.flowCache.decode)
+	},
 }
 
 // FlowsOfSummary lists the flows of a summary that the actor's organisation may see (SUM-2, SUM-3).
-func (g *Gateway) FlowsOfSummary(ctx context.Context, actor Actor, summary string) ([]agreement.Flow, error) {
-	var out []agreement.Flow
-	err := g.view(ctx, func(u *uow) error {
-		if _, err := u.authorizeAt(actor, actor.Org, ViewOrganisation, "ROLE-8"); err != nil {
-			return err
-		}
-		s, _, err := u.visibleSummary(actor, summary)
+//
+// Errors: ErrForbidden (ROLE-8); ErrNotFound ("summary.not_found") for a summary the organisation
+// may not see.
+func (g *Gateway) FlowsOfSummary(ctx context.Context, actor Actor, in ByID[agreement.SummaryID]) ([]agreement.Flow, error) {
+	return run(ctx, g, summaryFlows, actor, in)
+}
+
+var summaryFlows = &command[ByID[agreement.SummaryID], []agreement.Flow]{
+	name: "summary.flows", doc: "List a summary's visible flows (SUM-2, SUM-3).", row: ViewOrganisation, rule: "ROLE-8", query: true,
+	apply: func(c *call[ByID[agreement.SummaryID]]) ([]agreement.Flow, error) {
+		s, _, err := c.visibleSummary(c.actor, c.in.ID)
 		if err != nil {
-			return err
+			return nil, err
 		}
-		all, _, err := findAll[agreement.Flow](u, kindFlow, key("summary", s.ID.String()))
-		out = agreement.VisibleFlows(actor.Org, all)
-		return err
-	})
-	return out, err
+		all, _, err := findAll[agreement.Flow](c.uow, kindFlow, key("summary", s.ID.String()))
+		return agreement.VisibleFlows(c.actor.Org, all), err
+	},
 }
 
 // FlowView is a flow with the current assurance rating of each party: low assurance never blocks
@@ -375,100 +374,118 @@ func (u *uow) flowView(actor Actor, f agreement.Flow, held RoleSet) (FlowView, e
 	return v, nil
 }
 
+// ByID names the one record a command reads or acts on.
+type ByID[T any] struct {
+	ID T `json:"id" validate:"required"`
+}
+
+// FlowStep is a lifecycle step on one flow: the flow and the step's own input.
+type FlowStep[T any] struct {
+	Flow agreement.FlowID `json:"flow" validate:"required"`
+	// Input is checked by the agreement package, which names its fields.
+	Input T `json:"input" validate:"-"`
+}
+
 // Flow returns a flow the actor's organisation may see (SUM-3), with its parties' ratings and the
 // steps the actor may take next.
-func (g *Gateway) Flow(ctx context.Context, actor Actor, id string) (FlowView, error) {
-	var out FlowView
-	err := g.view(ctx, func(u *uow) error {
-		held, err := u.authorizeAt(actor, actor.Org, ViewOrganisation, "ROLE-8")
+//
+// Errors: ErrForbidden (ROLE-8); ErrNotFound ("flow.not_found") for a flow the organisation may
+// not see, exactly as for an unknown ID.
+func (g *Gateway) Flow(ctx context.Context, actor Actor, in ByID[agreement.FlowID]) (FlowView, error) {
+	return run(ctx, g, flowGet, actor, in)
+}
+
+var flowGet = &command[ByID[agreement.FlowID], FlowView]{
+	name: "flow.get", doc: "Read a visible flow with party ratings and next steps.",
+	row: ViewOrganisation, rule: "ROLE-8", query: true,
+	apply: func(c *call[ByID[agreement.FlowID]]) (FlowView, error) {
+		f, _, err := c.visibleFlow(c.actor, c.in.ID)
 		if err != nil {
-			return err
+			return FlowView{}, err
 		}
-		f, _, err := u.visibleFlow(actor, id)
-		if err != nil {
-			return err
-		}
-		out, err = u.flowView(actor, f, held)
-		return err
-	})
-	return out, err
+		return c.flowView(c.actor, f, c.held)
+	},
 }
 
 // CreateFlowInput creates a flow beneath a summary.
 type CreateFlowInput struct {
-	Summary string `json:"summary" validate:"required" rule:"SUM-2"`
-	agreement.FlowTerms
+	Summary agreement.SummaryID `json:"summary" validate:"required" rule:"SUM-2"`
+	// The terms are checked by the agreement package, which names their fields (FLOW-1).
+	agreement.FlowTerms `validate:"-"`
 }
 
 // CreateFlow creates a Draft flow beneath a summary the actor's organisation may see (FLOW-1,
 // SUM-2). Every party must be named in the summary (FLOW-11) and open (ORG-7).
 //
-// Errors: ErrInvalid (field errors naming FLOW-1, FLOW-11, ORG-7); ErrForbidden; ErrNotFound.
+// Errors: ErrInvalid (field errors naming FLOW-1, FLOW-11, ORG-7); ErrForbidden (ROLE-8);
+// ErrNotFound ("summary.not_found") for a summary the organisation may not see; ErrRule for a
+// closed organisation.
 func (g *Gateway) CreateFlow(ctx context.Context, actor Actor, in CreateFlowInput) (FlowView, error) {
-	var out FlowView
-	err := g.update(ctx, func(u *uow) error {
-		held, err := u.authorizeAt(actor, actor.Org, EditAgreements, "ROLE-8")
-		if err != nil {
-			return err
-		}
-		if _, err := u.openOrg(actor.Org); err != nil {
-			return err
-		}
-		s, _, err := u.visibleSummary(actor, in.Summary)
-		if err != nil {
-			return err
-		}
-		if err := u.requireOpenOrgs("parties", nil, in.Parties); err != nil {
-			return err
-		}
-		f, err := agreement.NewFlow(agreement.FlowID{UUID: u.newID()}, s, agreement.Actor{User: actor.User, Org: actor.Org}, u.now, in.FlowTerms)
-		if err != nil {
-			return err
-		}
-		if f, err = u.putFlow(actor, agreement.Flow{}, f, 0); err != nil {
-			return err
-		}
-		out, err = u.flowView(actor, f, held)
-		return err
-	})
-	return out, err
+	return run(ctx, g, flowCreate, actor, in)
 }
 
-// flowCommand runs one lifecycle step on a flow: authorise, load the flow and its summary (both
-// visible to the actor), apply the step, log every changed field, save, and turn the step's
-// events into notifications, all in one unit of work.
-func (g *Gateway) flowCommand(ctx context.Context, actor Actor, id string, action Action, rule string,
-	step func(u *uow, f agreement.Flow, s agreement.Summary, a agreement.Actor) (agreement.Flow, []agreement.Event, error)) (FlowView, error) {
-	var out FlowView
-	err := g.update(ctx, func(u *uow) error {
-		held, err := u.authorizeAt(actor, actor.Org, action, rule)
+var flowCreate = &command[CreateFlowInput, FlowView]{
+	name: "flow.create", doc: "Create a Draft flow (FLOW-1, FLOW-11).",
+	row: EditAgreements, rule: "ROLE-8",
+	apply: func(c *call[CreateFlowInput]) (FlowView, error) {
+		if _, err := c.openOrg(c.actor.Org); err != nil {
+			return FlowView{}, err
+		}
+		s, _, err := c.visibleSummary(c.actor, c.in.Summary)
 		if err != nil {
-			return err
+			return FlowView{}, err
 		}
-		old, version, err := u.visibleFlow(actor, id)
+		if err := c.requireOpenOrgs("parties", nil, c.in.Parties); err != nil {
+			return FlowView{}, err
+		}
+		f, err := agreement.NewFlow(agreement.FlowID{UUID: c.newID()}, s, agreement.Actor{User: c.actor.User, Org: c.actor.Org}, c.now, c.in.FlowTerms)
 		if err != nil {
-			return err
+			return FlowView{}, err
 		}
-		s, _, err := u.loadSummary(old.SummaryID)
-		if err != nil {
-			return err
+		if f, err = c.putFlow(c.actor, agreement.Flow{}, f, 0); err != nil {
+			return FlowView{}, err
 		}
-		f, events, err := step(u, old, s, agreement.Actor{User: actor.User, Org: actor.Org})
-		if err != nil {
-			return err
+		return c.flowView(c.actor, f, c.held)
+	},
+}
+
+// flowStep declares a lifecycle step on a flow: load the flow and its summary (both visible to
+// the actor), apply the pure step, log every changed field, save, and turn the step's events into
+// notifications, all in the command's unit of work.
+func flowStep[T any](name, doc string, row Action, rule string,
+	step func(c *call[FlowStep[T]], f agreement.Flow, s agreement.Summary, a agreement.Actor) (agreement.Flow, []agreement.Event, error)) *command[FlowStep[T], FlowView] {
+	return &command[FlowStep[T], FlowView]{name: name, doc: doc, row: row, rule: rule,
+		apply: func(c *call[FlowStep[T]]) (FlowView, error) {
+			return c.flowCommand(c.actor, c.held, c.in.Flow, func(f agreement.Flow, s agreement.Summary, a agreement.Actor) (agreement.Flow, []agreement.Event, error) {
+				return step(c, f, s, a)
+			})
+		}}
+}
+
+// flowCommand runs one lifecycle step on a flow the actor's organisation may see.
+func (u *uow) flowCommand(actor Actor, held RoleSet, id agreement.FlowID,
+	step func(f agreement.Flow, s agreement.Summary, a agreement.Actor) (agreement.Flow, []agreement.Event, error)) (FlowView, error) {
+	old, version, err := u.visibleFlow(actor, id)
+	if err != nil {
+		return FlowView{}, err
+	}
+	s, _, err := u.loadSummary(old.SummaryID)
+	if err != nil {
+		return FlowView{}, err
+	}
+	f, events, err := step(old, s, agreement.Actor{User: actor.User, Org: actor.Org})
+	if err != nil {
+		return FlowView{}, err
+	}
+	if f, err = u.putFlow(actor, old, f, version); err != nil {
+		return FlowView{}, err
+	}
+	for _, e := range events {
+		if err := u.notifyFlowEvent(e); err != nil {
+			return FlowView{}, err
 		}
-		if f, err = u.putFlow(actor, old, f, version); err != nil {
-			return err
-		}
-		for _, e := range events {
-			if err := u.notifyFlowEvent(e); err != nil {
-				return err
-			}
-		}
-		out, err = u.flowView(actor, f, held)
-		return err
-	})
-	return out, err
+	}
+	return u.flowView(actor, f, held)
 }
 
 // notifyFlowEvent tells the people a flow event concerns (NOTE-1): the DPOs asked to review, the
@@ -514,22 +531,36 @@ func (u *uow) notifyFlowEvent(e agreement.Event) error {
 // EditFlow replaces a flow's terms (FLOW-3): in Draft by any named organisation's editor; when
 // Rejected by the creating organisation only; never while locked for review or once finalised.
 // An edit voids earlier approvals (FLOW-8).
-func (g *Gateway) EditFlow(ctx context.Context, actor Actor, id string, terms agreement.FlowTerms) (FlowView, error) {
-	return g.flowCommand(ctx, actor, id, EditAgreements, "ROLE-8", func(u *uow, f agreement.Flow, s agreement.Summary, a agreement.Actor) (agreement.Flow, []agreement.Event, error) {
-		if err := u.requireOpenOrgs("parties", f.Parties, terms.Parties); err != nil {
+//
+// Errors: ErrInvalid (field errors naming FLOW-1, FLOW-11, ORG-7); ErrForbidden (ROLE-8);
+// ErrNotFound ("flow.not_found") for a flow the organisation may not see; ErrInvalidTransition
+// ("flow.invalid_transition", "flow.locked", …) where the flow's state does not allow it.
+func (g *Gateway) EditFlow(ctx context.Context, actor Actor, in FlowStep[agreement.FlowTerms]) (FlowView, error) {
+	return run(ctx, g, flowEdit, actor, in)
+}
+
+var flowEdit = flowStep("flow.edit", "Edit a flow's terms (FLOW-3).", EditAgreements, "ROLE-8",
+	func(c *call[FlowStep[agreement.FlowTerms]], f agreement.Flow, s agreement.Summary, a agreement.Actor) (agreement.Flow, []agreement.Event, error) {
+		if err := c.requireOpenOrgs("parties", f.Parties, c.in.Input.Parties); err != nil {
 			return f, nil, err
 		}
-		return g.flowMachine.Edit(f, s, a, u.now, terms)
+		return c.g.flowMachine.Edit(f, s, a, c.now, c.in.Input)
 	})
-}
 
 // RequestReview asks DPOs of the flow's organisations to review it by a date (FLOW-5): the flow
 // locks for everyone. Each reviewer must hold the DPO role at the organisation named (ROLE-6).
-func (g *Gateway) RequestReview(ctx context.Context, actor Actor, id string, r agreement.ReviewRequest) (FlowView, error) {
-	return g.flowCommand(ctx, actor, id, EditAgreements, "ROLE-8", func(u *uow, f agreement.Flow, s agreement.Summary, a agreement.Actor) (agreement.Flow, []agreement.Event, error) {
+//
+// Errors: ErrInvalid (field errors naming FLOW-5, ROLE-6); ErrForbidden (ROLE-8); ErrNotFound
+// ("flow.not_found"); ErrInvalidTransition where the flow's state does not allow it.
+func (g *Gateway) RequestReview(ctx context.Context, actor Actor, in FlowStep[agreement.ReviewRequest]) (FlowView, error) {
+	return run(ctx, g, flowRequestReview, actor, in)
+}
+
+var flowRequestReview = flowStep("flow.request_review", "Request DPO review (FLOW-5, ROLE-6).", EditAgreements, "ROLE-8",
+	func(c *call[FlowStep[agreement.ReviewRequest]], f agreement.Flow, _ agreement.Summary, a agreement.Actor) (agreement.Flow, []agreement.Event, error) {
 		var fields []FieldError
-		for i, rv := range r.DPOs {
-			x, err := u.loadUser(rv.DPO)
+		for i, rv := range c.in.Input.DPOs {
+			x, err := c.loadUser(rv.DPO)
 			if err != nil && !isNotFound(err) {
 				return f, nil, err
 			}
@@ -540,41 +571,68 @@ func (g *Gateway) RequestReview(ctx context.Context, actor Actor, id string, r a
 		if len(fields) > 0 {
 			return f, nil, &Error{Kind: ErrInvalid, Code: "invalid_input", Rule: "ROLE-6", Message: "only DPOs of an organisation named in the flow review it", Fields: fields}
 		}
-		return g.flowMachine.RequestReview(f, a, u.now, r)
+		return c.g.flowMachine.RequestReview(f, a, c.now, c.in.Input)
 	})
-}
 
 // ApproveFlow records the acting DPO's approval (FLOW-6). Only a DPO asked to review, of an
 // organisation named in the flow, may decide (ROLE-6). The requester is notified (FLOW-9).
-func (g *Gateway) ApproveFlow(ctx context.Context, actor Actor, id string, v agreement.Verdict) (FlowView, error) {
-	return g.flowCommand(ctx, actor, id, ReviewFlow, "ROLE-6", func(u *uow, f agreement.Flow, _ agreement.Summary, a agreement.Actor) (agreement.Flow, []agreement.Event, error) {
-		return g.flowMachine.Approve(f, a, u.now, v)
-	})
+//
+// Errors: ErrForbidden (ROLE-6); ErrNotFound ("flow.not_found"); ErrInvalidTransition where the
+// flow is not awaiting the actor's review.
+func (g *Gateway) ApproveFlow(ctx context.Context, actor Actor, in FlowStep[agreement.Verdict]) (FlowView, error) {
+	return run(ctx, g, flowApprove, actor, in)
 }
+
+var flowApprove = flowStep("flow.approve", "Approve as DPO (FLOW-6).", ReviewFlow, "ROLE-6",
+	func(c *call[FlowStep[agreement.Verdict]], f agreement.Flow, _ agreement.Summary, a agreement.Actor) (agreement.Flow, []agreement.Event, error) {
+		return c.g.flowMachine.Approve(f, a, c.now, c.in.Input)
+	})
 
 // RejectFlow records the acting DPO's rejection with details (FLOW-6): the flow unlocks for its
 // creating organisation only. The requester is notified (FLOW-9).
-func (g *Gateway) RejectFlow(ctx context.Context, actor Actor, id string, v agreement.Verdict) (FlowView, error) {
-	return g.flowCommand(ctx, actor, id, ReviewFlow, "ROLE-6", func(u *uow, f agreement.Flow, _ agreement.Summary, a agreement.Actor) (agreement.Flow, []agreement.Event, error) {
-		return g.flowMachine.Reject(f, a, u.now, v)
-	})
+//
+// Errors: ErrInvalid (the details are required); ErrForbidden (ROLE-6); ErrNotFound
+// ("flow.not_found"); ErrInvalidTransition where the flow is not awaiting the actor's review.
+func (g *Gateway) RejectFlow(ctx context.Context, actor Actor, in FlowStep[agreement.Verdict]) (FlowView, error) {
+	return run(ctx, g, flowReject, actor, in)
 }
+
+var flowReject = flowStep("flow.reject", "Reject as DPO with details (FLOW-6).", ReviewFlow, "ROLE-6",
+	func(c *call[FlowStep[agreement.Verdict]], f agreement.Flow, _ agreement.Summary, a agreement.Actor) (agreement.Flow, []agreement.Event, error) {
+		return c.g.flowMachine.Reject(f, a, c.now, c.in.Input)
+	})
 
 // RequestRereview answers a rejection (FLOW-7): the creator says what it changed, the flow locks
 // again, and the rejection stays open until that DPO reviews again.
-func (g *Gateway) RequestRereview(ctx context.Context, actor Actor, id string, r agreement.Rereview) (FlowView, error) {
-	return g.flowCommand(ctx, actor, id, EditAgreements, "ROLE-8", func(u *uow, f agreement.Flow, _ agreement.Summary, a agreement.Actor) (agreement.Flow, []agreement.Event, error) {
-		return g.flowMachine.RequestRereview(f, a, u.now, r)
-	})
+//
+// Errors: ErrInvalid; ErrForbidden (ROLE-8); ErrNotFound ("flow.not_found");
+// ErrInvalidTransition where the flow is not Rejected or the actor's organisation did not create it.
+func (g *Gateway) RequestRereview(ctx context.Context, actor Actor, in FlowStep[agreement.Rereview]) (FlowView, error) {
+	return run(ctx, g, flowRereview, actor, in)
 }
+
+var flowRereview = flowStep("flow.rereview", "Answer a rejection (FLOW-7).", EditAgreements, "ROLE-8",
+	func(c *call[FlowStep[agreement.Rereview]], f agreement.Flow, _ agreement.Summary, a agreement.Actor) (agreement.Flow, []agreement.Event, error) {
+		return c.g.flowMachine.RequestRereview(f, a, c.now, c.in.Input)
+	})
 
 // FinaliseFlow finalises a flow (FLOW-3, FLOW-4, FLOW-8): only the creating organisation, with a
 // DPO approval of the current version or a passed review-by date where personal data is
 // carried, and never with an open rejection. A finalised flow can no longer be edited.
-func (g *Gateway) FinaliseFlow(ctx context.Context, actor Actor, id string) (FlowView, error) {
-	return g.flowCommand(ctx, actor, id, EditAgreements, "ROLE-8", func(u *uow, f agreement.Flow, _ agreement.Summary, a agreement.Actor) (agreement.Flow, []agreement.Event, error) {
-		return g.flowMachine.Finalise(f, a, u.now)
-	})
+//
+// Errors: ErrForbidden (ROLE-8); ErrNotFound ("flow.not_found"); ErrInvalidTransition
+// ("flow.open_rejection", "flow.not_approved", …) where the flow may not be finalised yet.
+func (g *Gateway) FinaliseFlow(ctx context.Context, actor Actor, in ByID[agreement.FlowID]) (FlowView, error) {
+	return run(ctx, g, flowFinalise, actor, in)
+}
+
+var flowFinalise = &command[ByID[agreement.FlowID], FlowView]{
+	name: "flow.finalise", doc: "Finalise a flow (FLOW-8).", row: EditAgreements, rule: "ROLE-8",
+	apply: func(c *call[ByID[agreement.FlowID]]) (FlowView, error) {
+		return c.flowCommand(c.actor, c.held, c.in.ID, func(f agreement.Flow, _ agreement.Summary, a agreement.Actor) (agreement.Flow, []agreement.Event, error) {
+			return c.g.flowMachine.Finalise(f, a, c.now)
+		})
+	},
 }
 
 // AgreementLog is a summary's or flow's transaction log with the result of verifying its hash
@@ -587,44 +645,57 @@ type AgreementLog struct {
 	Problem  string `json:"problem,omitempty"`
 }
 
-// AgreementLog returns the transaction log of a summary or flow ("summary" or "flow") the actor's
-// organisation may see, verified (LOG-1, LOG-2).
-func (g *Gateway) AgreementLog(ctx context.Context, actor Actor, kind, id string) (AgreementLog, error) {
-	var out AgreementLog
-	err := g.view(ctx, func(u *uow) error {
-		if _, err := u.authorizeAt(actor, actor.Org, ViewOrganisation, "ROLE-8"); err != nil {
-			return err
-		}
-		var head agreement.LogHead
-		var subject uuid.UUID
-		switch kind {
-		case "summary":
-			s, _, err := u.visibleSummary(actor, id)
-			if err != nil {
-				return err
-			}
-			head, subject = s.Log, s.ID.UUID
-		case "flow":
-			f, _, err := u.visibleFlow(actor, id)
-			if err != nil {
-				return err
-			}
-			head, subject = f.Log, f.ID.UUID
-		default:
-			return &Error{Kind: ErrInvalid, Code: "invalid_input", Rule: "LOG-1", Message: "kind must be summary or flow",
-				Fields: []FieldError{{Field: "kind", Code: "oneof", Rule: "LOG-1", Message: "must be one of: summary flow"}}}
-		}
-		entries, _, err := findAll[agreement.LogEntry](u, kindLogEntry, key("subject", subject.String()))
+// SummaryLog returns the transaction log of a summary the actor's organisation may see, verified
+// against the head the summary keeps (LOG-1, LOG-2).
+//
+// Errors: ErrForbidden (ROLE-8); ErrNotFound ("summary.not_found") for a summary the organisation
+// may not see.
+func (g *Gateway) SummaryLog(ctx context.Context, actor Actor, in ByID[agreement.SummaryID]) (AgreementLog, error) {
+	return run(ctx, g, summaryLog, actor, in)
+}
+
+var summaryLog = &command[ByID[agreement.SummaryID], AgreementLog]{
+	name: "summary.log", doc: "A summary's verified transaction log (LOG-1, LOG-2).", row: ViewOrganisation, rule: "ROLE-8", query: true,
+	apply: func(c *call[ByID[agreement.SummaryID]]) (AgreementLog, error) {
+		s, _, err := c.visibleSummary(c.actor, c.in.ID)
 		if err != nil {
-			return err
+			return AgreementLog{}, err
 		}
-		out = AgreementLog{Entries: entries, Head: head, Verified: true}
-		if err := agreement.Verify(head, entries); err != nil {
-			out.Verified, out.Problem = false, err.Error()
+		return c.verifiedLog(s.ID.UUID, s.Log)
+	},
+}
+
+// FlowLog returns the transaction log of a flow the actor's organisation may see, verified against
+// the head the flow keeps (LOG-1, LOG-2).
+//
+// Errors: ErrForbidden (ROLE-8); ErrNotFound ("flow.not_found") for a flow the organisation may
+// not see.
+func (g *Gateway) FlowLog(ctx context.Context, actor Actor, in ByID[agreement.FlowID]) (AgreementLog, error) {
+	return run(ctx, g, flowLog, actor, in)
+}
+
+var flowLog = &command[ByID[agreement.FlowID], AgreementLog]{
+	name: "flow.log", doc: "A flow's verified transaction log (LOG-1, LOG-2).", row: ViewOrganisation, rule: "ROLE-8", query: true,
+	apply: func(c *call[ByID[agreement.FlowID]]) (AgreementLog, error) {
+		f, _, err := c.visibleFlow(c.actor, c.in.ID)
+		if err != nil {
+			return AgreementLog{}, err
 		}
-		return nil
-	})
-	return out, err
+		return c.verifiedLog(f.ID.UUID, f.Log)
+	},
+}
+
+// verifiedLog reads a subject's log entries and verifies them against its head (LOG-2).
+func (u *uow) verifiedLog(subject uuid.UUID, head agreement.LogHead) (AgreementLog, error) {
+	entries, _, err := findAll[agreement.LogEntry](u, kindLogEntry, key("subject", subject.String()))
+	if err != nil {
+		return AgreementLog{}, err
+	}
+	out := AgreementLog{Entries: entries, Head: head, Verified: true}
+	if err := agreement.Verify(head, entries); err != nil {
+		out.Verified, out.Problem = false, err.Error()
+	}
+	return out, nil
 }
 
 // partnersOf lists the organisations org shares with: those named with it in a summary (every
@@ -699,23 +770,31 @@ func replaceOrg(orgs []OrgID, from, to OrgID) []OrgID {
 
 // AddPartyInput adds an organisation to a finalised flow.
 type AddPartyInput struct {
-	Flow string         `json:"flow" validate:"required" rule:"FLOW-12"`
-	Org  OrgID          `json:"org" validate:"required" rule:"FLOW-12"`
-	Side agreement.Side `json:"side" validate:"required,oneof=from to" rule:"FLOW-12"`
+	Flow agreement.FlowID `json:"flow" validate:"required" rule:"FLOW-12"`
+	Org  OrgID            `json:"org" validate:"required" rule:"FLOW-12"`
+	Side agreement.Side   `json:"side" validate:"required,oneof=from to" rule:"FLOW-12"`
 }
 
 // AddParty adds an organisation named in the summary to a finalised (or partly signed) flow
 // (FLOW-12). The creating organisation does it; the new party's Senior Officers and Information
-// Asset Owners (and Administrators) are asked to sign off. Existing signatures stay valid: they cover the terms, not
-// the parties (agreement.ContentHash).
+// Asset Owners (and Administrators) are asked to sign off. Existing signatures stay valid: they
+// cover the terms, not the parties (agreement.ContentHash).
+//
+// Errors: ErrInvalid (field errors naming FLOW-12, ORG-7); ErrForbidden (ROLE-8); ErrNotFound
+// ("flow.not_found"); ErrInvalidTransition or ErrRule where the flow or the organisation does not
+// allow it.
 func (g *Gateway) AddParty(ctx context.Context, actor Actor, in AddPartyInput) (FlowView, error) {
-	if err := validateInput(in, "FLOW-12"); err != nil {
-		return FlowView{}, err
-	}
-	return g.flowCommand(ctx, actor, in.Flow, EditAgreements, "ROLE-8", func(u *uow, f agreement.Flow, s agreement.Summary, a agreement.Actor) (agreement.Flow, []agreement.Event, error) {
-		if err := u.requireOpenOrgs("org", f.Parties, []OrgID{in.Org}); err != nil {
-			return f, nil, err
-		}
-		return agreement.AddParty(f, s, a, u.now, in.Org, in.Side)
-	})
+	return run(ctx, g, flowAddParty, actor, in)
+}
+
+var flowAddParty = &command[AddPartyInput, FlowView]{
+	name: "flow.add_party", doc: "Add an organisation to a finalised flow (FLOW-12).", row: EditAgreements, rule: "ROLE-8",
+	apply: func(c *call[AddPartyInput]) (FlowView, error) {
+		return c.flowCommand(c.actor, c.held, c.in.Flow, func(f agreement.Flow, s agreement.Summary, a agreement.Actor) (agreement.Flow, []agreement.Event, error) {
+			if err := c.requireOpenOrgs("org", f.Parties, []OrgID{c.in.Org}); err != nil {
+				return f, nil, err
+			}
+			return agreement.AddParty(f, s, a, c.now, c.in.Org, c.in.Side)
+		})
+	},
 }

@@ -97,14 +97,14 @@ func BenchmarkFlowCommand(b *testing.B) {
 	terms := agreement.FlowTerms{Name: "Referrals", Parties: []isg.OrgID{lcc, wyp}, Direction: agreement.OneWay, From: []isg.OrgID{lcc}, To: []isg.OrgID{wyp},
 		Frequency: agreement.Daily, TransferMode: agreement.SecureEmail, Controls: []string{"Encrypted"}, PersonalData: true,
 		LegalBases: []agreement.LegalBasis{{Basis: agreement.Art6PublicTask, Instrument: "Children Act 1989 s.47"}}}
-	f, err := w.g.CreateFlow(ctx, actor, isg.CreateFlowInput{Summary: s.ID.String(), FlowTerms: terms})
+	f, err := w.g.CreateFlow(ctx, actor, isg.CreateFlowInput{Summary: s.ID, FlowTerms: terms})
 	require.NoError(b, err)
 	b.ReportAllocs()
 	i := 0
 	for b.Loop() {
 		i++
 		terms.Name = fmt.Sprintf("Referrals v%d", i)
-		if _, err := w.g.EditFlow(ctx, actor, f.ID.String(), terms); err != nil {
+		if _, err := w.g.EditFlow(ctx, actor, isg.FlowStep[agreement.FlowTerms]{Flow: f.ID, Input: terms}); err != nil {
 			b.Fatal(err)
 		}
 	}

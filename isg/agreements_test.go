@@ -30,9 +30,9 @@ func TestMergeMovesAgreements(t *testing.T) {
 	southAdmin := isg.Actor{User: b, Org: south}
 	s, err := w.g.SaveSummary(ctx, southAdmin, isg.SummaryInput{SummaryTerms: summaryTerms(south, police)})
 	require.NoError(t, err)
-	f, err := w.g.CreateFlow(ctx, southAdmin, isg.CreateFlowInput{Summary: s.ID.String(), FlowTerms: flowTerms(south, police)})
+	f, err := w.g.CreateFlow(ctx, southAdmin, isg.CreateFlowInput{Summary: s.ID, FlowTerms: flowTerms(south, police)})
 	require.NoError(t, err)
-	before, err := w.g.AgreementLog(ctx, southAdmin, "flow", f.ID.String())
+	before, err := w.g.FlowLog(ctx, southAdmin, isg.ByID[agreement.FlowID]{ID: f.ID})
 	require.NoError(t, err)
 
 	m, err := w.g.RequestMerge(ctx, isg.Actor{User: a, Org: north}, isg.RequestMergeInput{Merging: []isg.OrgID{south}, Reason: "reorganisation", DisclaimerAcknowledged: true})
@@ -42,16 +42,16 @@ func TestMergeMovesAgreements(t *testing.T) {
 
 	// Ben's roles moved to North, so he now acts for North.
 	northActor := isg.Actor{User: b, Org: north}
-	got, err := w.g.Flow(ctx, northActor, f.ID.String())
+	got, err := w.g.Flow(ctx, northActor, isg.ByID[agreement.FlowID]{ID: f.ID})
 	require.NoError(t, err)
 	assert.Equal(t, []isg.OrgID{north, police}, got.Parties)
 	assert.Equal(t, north, got.CreatedByOrg)
 	assert.Equal(t, []isg.OrgID{north}, got.From)
-	sum, err := w.g.Summary(ctx, northActor, s.ID.String())
+	sum, err := w.g.Summary(ctx, northActor, isg.ByID[agreement.SummaryID]{ID: s.ID})
 	require.NoError(t, err)
 	assert.Equal(t, []isg.OrgID{north, police}, sum.Organisations)
 
-	after, err := w.g.AgreementLog(ctx, northActor, "flow", f.ID.String())
+	after, err := w.g.FlowLog(ctx, northActor, isg.ByID[agreement.FlowID]{ID: f.ID})
 	require.NoError(t, err)
 	assert.True(t, after.Verified, after.Problem)
 	require.Greater(t, len(after.Entries), len(before.Entries), "the move is logged")
@@ -62,7 +62,7 @@ func TestMergeMovesAgreements(t *testing.T) {
 	require.NoError(t, err)
 	assert.Equal(t, 1, list.Total)
 	// The police still see it.
-	_, err = w.g.Flow(ctx, isg.Actor{User: c, Org: police}, f.ID.String())
+	_, err = w.g.Flow(ctx, isg.Actor{User: c, Org: police}, isg.ByID[agreement.FlowID]{ID: f.ID})
 	require.NoError(t, err)
 }
 
@@ -75,10 +75,10 @@ func TestFlowListingCountsOnlyVisible(t *testing.T) {
 	s, err := w.g.SaveSummary(ctx, na, isg.SummaryInput{SummaryTerms: summaryTerms(north, south, police)})
 	require.NoError(t, err)
 	for range 3 {
-		_, err = w.g.CreateFlow(ctx, na, isg.CreateFlowInput{Summary: s.ID.String(), FlowTerms: flowTerms(north, south)})
+		_, err = w.g.CreateFlow(ctx, na, isg.CreateFlowInput{Summary: s.ID, FlowTerms: flowTerms(north, south)})
 		require.NoError(t, err)
 	}
-	_, err = w.g.CreateFlow(ctx, na, isg.CreateFlowInput{Summary: s.ID.String(), FlowTerms: flowTerms(north, police)})
+	_, err = w.g.CreateFlow(ctx, na, isg.CreateFlowInput{Summary: s.ID, FlowTerms: flowTerms(north, police)})
 	require.NoError(t, err)
 
 	for _, tc := range []struct {
@@ -89,7 +89,7 @@ func TestFlowListingCountsOnlyVisible(t *testing.T) {
 		require.NoError(t, err)
 		assert.Equal(t, tc.want, l.Total)
 		assert.Len(t, l.Items, min(2, tc.want))
-		of, err := w.g.FlowsOfSummary(ctx, tc.actor, s.ID.String())
+		of, err := w.g.FlowsOfSummary(ctx, tc.actor, isg.ByID[agreement.SummaryID]{ID: s.ID})
 		require.NoError(t, err)
 		assert.Len(t, of, tc.want)
 		if l.Next != "" {
@@ -110,7 +110,7 @@ func TestFlowListingReflectsEditsAndIsolatesCallers(t *testing.T) {
 	s, err := w.g.SaveSummary(ctx, na, isg.SummaryInput{SummaryTerms: summaryTerms(north, south)})
 	require.NoError(t, err)
 	terms := flowTerms(north, south)
-	f, err := w.g.CreateFlow(ctx, na, isg.CreateFlowInput{Summary: s.ID.String(), FlowTerms: terms})
+	f, err := w.g.CreateFlow(ctx, na, isg.CreateFlowInput{Summary: s.ID, FlowTerms: terms})
 	require.NoError(t, err)
 
 	l, err := w.g.Flows(ctx, na, isg.ListPage{})
@@ -120,7 +120,7 @@ func TestFlowListingReflectsEditsAndIsolatesCallers(t *testing.T) {
 	l.Items[0].Controls = append(l.Items[0].Controls[:0], "tampered")
 
 	terms.Name = "Renamed"
-	_, err = w.g.EditFlow(ctx, na, f.ID.String(), terms)
+	_, err = w.g.EditFlow(ctx, na, isg.FlowStep[agreement.FlowTerms]{Flow: f.ID, Input: terms})
 	require.NoError(t, err)
 	l, err = w.g.Flows(ctx, na, isg.ListPage{})
 	require.NoError(t, err)

@@ -90,7 +90,7 @@ func (g *Gateway) SubmitAssurance(ctx context.Context, actor Actor, in assurance
 			return err
 		}
 		rec := assuranceRecord{Submission: s, SweptTo: u.now}
-		if _, err := u.save(kindAssurance, actor.Org.String(), version, rec, key("org", actor.Org.String()), key("all", "1")); err != nil {
+		if _, err := u.save(kindAssurance, actor.Org.String(), version, rec, rec.keys(actor.Org.String())...); err != nil {
 			return err
 		}
 		if _, err := u.save(kindAssuranceHistory, u.newID().String(), 0, s, key("org", actor.Org.String())); err != nil {
@@ -160,30 +160,81 @@ func (u *uow) assuranceView(org OrgID) (AssuranceView, error) {
 	return view(org, &cur.Submission, u.now), nil
 }
 
+// keys index an assurance record by its organisation and by the UTC day of its next change by
+// the passage of time alone (assurance.NextChange after SweptTo), so that the sweep reads only the
+// records falling due, never every organisation's.
+func (r *assuranceRecord) keys(org string) []IndexKey {
+	ks := []IndexKey{key("org", org)}
+	if next, ok := assurance.NextChange(&r.Submission, r.SweptTo); ok {
+		ks = append(ks, dayKey("due", next))
+	}
+	return ks
+}
+
 // SweepResult counts what one Sweep did.
 type SweepResult struct {
 	// RatingEvents is how many rating changes (expiries, lapsed ICO registrations) were raised.
 	RatingEvents int `json:"rating_events"`
+	// Purged is how many delivered or suppressed outbox messages older than the retention set
+	// with WithOutboxRetention were removed.
+	Purged int `json:"purged"`
 }
 
-// Sweep is the periodic job a host runs on a schedule (hourly, say): it notices what changes with
+// Sweep is the periodic job a host runs on a schedule (hourly, say). It notices what changes with
 // the passing of time alone — an assurance submission expiring after a year (ASR-3) or an ICO
-// registration lapsing — and notifies partners (ASR-5). It is idempotent and safe to run on every
-// Gateway instance at once: each organisation's progress is saved with its notification in one
-// unit of work, so a change is reported exactly once.
+// registration lapsing — and notifies partners (ASR-5); and it removes outbox messages older than
+// the retention set with WithOutboxRetention. It is idempotent and safe to run on every Gateway
+// instance at once: each organisation's progress is saved with its notification in one unit of
+// work, so a change is reported exactly once.
+//
+// Its work is proportional to what falls due, not to the size of the store: each record is
+// indexed by the day of its next change, and a cursor remembers the day the sweep has reached, so
+// a sweep reads the buckets from that day to today and writes only the records that changed (a
+// sweep with nothing due writes nothing). The very first sweep on a store, which has no cursor,
+// looks at every organisation once, so records written before the cursor existed are not missed.
+//
+// Errors: the store's errors, unchanged; ErrConflict when other sweeps kept winning the same
+// records after the Gateway's retries (run it again: nothing is reported twice).
 func (g *Gateway) Sweep(ctx context.Context) (SweepResult, error) {
 	var res SweepResult
-	var ids []string
-	err := g.view(ctx, func(u *uow) error {
-		recs, err := u.tx.Find(u.ctx, kindAssurance, key("all", "1"), Page{})
-		for _, r := range recs {
-			ids = append(ids, r.ID)
-		}
-		return err
-	})
+	n, err := g.sweepAssurance(ctx)
+	res.RatingEvents = n
 	if err != nil {
 		return res, err
 	}
+	res.Purged, err = g.purgeOutbox(ctx)
+	return res, err
+}
+
+const assuranceSchedule = "assurance"
+
+// sweepAssurance raises the rating changes that fell due since the last sweep.
+func (g *Gateway) sweepAssurance(ctx context.Context) (int, error) {
+	today := g.Now()
+	var ids []string
+	var full bool
+	err := g.view(ctx, func(u *uow) error {
+		cur, found, err := u.loadCursor(assuranceSchedule)
+		if err != nil {
+			return err
+		}
+		if full = !found; full {
+			ids, err = u.listIDs(kindOrg, key("all", "1"))
+			return err
+		}
+		for _, day := range daysThrough(cur.Day, today) {
+			due, err := u.listIDs(kindAssurance, key("due", day))
+			if err != nil {
+				return err
+			}
+			ids = append(ids, due...)
+		}
+		return nil
+	})
+	if err != nil {
+		return 0, err
+	}
+	events := 0
 	for _, id := range ids {
 		// raised is set by the attempt that commits: a conflicting attempt is run again, and
 		// counting inside it would count a change another instance reported.
@@ -192,15 +243,20 @@ func (g *Gateway) Sweep(ctx context.Context) (SweepResult, error) {
 			raised = false
 			var rec assuranceRecord
 			version, err := u.load(kindAssurance, id, &rec)
+			if isNotFound(err) {
+				return nil // an organisation that never submitted (first sweep only)
+			}
 			if err != nil {
 				return err
 			}
-			if !u.now.After(rec.SweptTo) {
+			next, ok := assurance.NextChange(&rec.Submission, rec.SweptTo)
+			// On the first sweep every record is rewritten once, so that it carries its due key.
+			if !full && (!ok || next.After(u.now)) {
 				return nil
 			}
 			e, changed := assurance.Sweep(&rec.Submission, rec.SweptTo, u.now)
 			rec.SweptTo = u.now
-			if _, err := u.save(kindAssurance, id, version, rec, key("org", id), key("all", "1")); err != nil {
+			if _, err := u.save(kindAssurance, id, version, rec, rec.keys(id)...); err != nil {
 				return err
 			}
 			if changed {
@@ -210,13 +266,13 @@ func (g *Gateway) Sweep(ctx context.Context) (SweepResult, error) {
 			return nil
 		})
 		if err != nil {
-			return res, err
+			return events, err
 		}
 		if raised {
-			res.RatingEvents++
+			events++
 		}
 	}
-	return res, nil
+	return events, g.advanceCursor(ctx, assuranceSchedule, today)
 }
 
 // AssuranceHistory lists every submission an organisation has made, oldest first: like the

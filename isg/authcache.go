@@ -23,10 +23,11 @@ type authCache struct {
 }
 
 type cachedUser struct {
-	id      string
-	version int64
-	active  bool
-	roles   map[OrgID]RoleSet
+	id           string
+	version      int64
+	active       bool
+	centralAdmin bool
+	roles        map[OrgID]RoleSet
 }
 
 // cap bounds the cache: past it, entries are dropped wholesale, which costs only re-decoding.
@@ -57,7 +58,28 @@ func (c *authCache) allows(ctx context.Context, vr VersionReader, p *Permissions
 }
 
 func (c *authCache) remember(x user, org OrgID) {
-	cu := &cachedUser{id: x.ID.String(), version: x.version, active: x.State == AccountActive, roles: make(map[OrgID]RoleSet, len(x.Memberships))}
+	c.put(x)
+	c.mu.Lock()
+	c.orgs[org] = org.String()
+	c.mu.Unlock()
+}
+
+// get returns the user's entry if it was decoded from the given version of the user record.
+func (c *authCache) get(id UserID, version int64) *cachedUser {
+	c.mu.RLock()
+	cu := c.users[id]
+	c.mu.RUnlock()
+	if cu == nil || cu.version != version {
+		return nil
+	}
+	return cu
+}
+
+// put decodes x's memberships into the cache and returns the entry. Entries are never changed
+// once made, so readers share them without copying.
+func (c *authCache) put(x user) *cachedUser {
+	cu := &cachedUser{id: x.ID.String(), version: x.version, active: x.State == AccountActive, centralAdmin: x.CentralAdmin,
+		roles: make(map[OrgID]RoleSet, len(x.Memberships))}
 	for _, m := range x.Memberships {
 		cu.roles[m.Org] = m.Roles
 	}
@@ -65,7 +87,9 @@ func (c *authCache) remember(x user, org OrgID) {
 	if len(c.users) >= authCacheCap {
 		c.users, c.orgs = map[UserID]*cachedUser{}, map[OrgID]string{}
 	}
-	c.users[x.ID] = cu
-	c.orgs[org] = org.String()
+	if old := c.users[x.ID]; old == nil || old.version <= cu.version {
+		c.users[x.ID] = cu
+	}
 	c.mu.Unlock()
+	return cu
 }

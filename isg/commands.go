@@ -4,31 +4,43 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
-	"fmt"
-	"sort"
-	"strings"
 
-	"github.com/isgkit/gateway/agreement"
 	"github.com/isgkit/gateway/assurance"
 	"github.com/isgkit/gateway/licensing"
 )
 
-// A command is one entry of the command table: its stable name (area.verb) and how to run it
-// from JSON input.
-type command struct {
+// handler is a command not yet written as a declaration: a typed Gateway method adapted to the
+// command table. Every command moves to a declaration (pipeline.go); this adapter goes with the
+// last of them.
+type handler struct {
 	doc string
 	run func(g *Gateway, ctx context.Context, actor Actor, raw json.RawMessage) (any, error)
 }
 
 // handle adapts a typed Gateway method to the command table.
-func handle[In, Out any](doc string, f func(g *Gateway, ctx context.Context, actor Actor, in In) (Out, error)) command {
-	return command{doc: doc, run: func(g *Gateway, ctx context.Context, actor Actor, raw json.RawMessage) (any, error) {
+func handle[In, Out any](doc string, f func(g *Gateway, ctx context.Context, actor Actor, in In) (Out, error)) handler {
+	return handler{doc: doc, run: func(g *Gateway, ctx context.Context, actor Actor, raw json.RawMessage) (any, error) {
 		var in In
 		if err := decodeStrict(raw, &in); err != nil {
 			return nil, err
 		}
 		return f(g, ctx, actor, in)
 	}}
+}
+
+// named is a handler with its name, as the command table holds it.
+type named struct {
+	name string
+	handler
+}
+
+func (h named) Name() string { return h.name }
+func (h named) Doc() string  { return h.doc }
+func (h named) describe() CommandInfo {
+	return CommandInfo{Name: h.name, Doc: h.doc, Reach: "undeclared"}
+}
+func (h named) dispatch(ctx context.Context, g *Gateway, actor Actor, raw json.RawMessage) (any, error) {
+	return h.run(g, ctx, actor, raw)
 }
 
 // decodeStrict decodes JSON input, refusing unknown fields so that a misspelt field is an error,
@@ -71,8 +83,8 @@ type idInput struct {
 type noInput struct{}
 
 // commandTable lists every command. Later features add their own entries through commandSets.
-func commandTable() map[string]command {
-	t := map[string]command{
+func handlerTable() map[string]handler {
+	t := map[string]handler{
 		"platform.bootstrap": handle("Create the first Central Admin.", func(g *Gateway, ctx context.Context, _ Actor, in BootstrapInput) (Account, error) {
 			return g.Bootstrap(ctx, in)
 		}),
@@ -201,7 +213,7 @@ func commandTable() map[string]command {
 			return d, err
 		}),
 	}
-	for _, set := range []map[string]command{assuranceCommands(), licensingCommands(), agreementCommands()} {
+	for _, set := range []map[string]handler{assuranceCommands(), licensingCommands(), agreementCommands()} {
 		for name, c := range set {
 			t[name] = c
 		}
@@ -214,36 +226,8 @@ type drained struct {
 	Messages []Notification `json:"messages"`
 }
 
-// CommandNames lists every command the Gateway dispatches, sorted.
-func CommandNames() []string {
-	t := commandTable()
-	names := make([]string, 0, len(t))
-	for n := range t {
-		names = append(names, n)
-	}
-	sort.Strings(names)
-	return names
-}
-
-// CommandDoc returns the one-line description of a command, or "".
-func CommandDoc(name string) string { return commandTable()[name].doc }
-
-// Dispatch runs a command by name with JSON input: the same commands as the Gateway's methods,
-// for hosts that expose them over a JSON API and for scenario files. Unknown input fields are
-// refused.
-//
-// Errors: an *Error with code "command.unknown" (ErrNotFound) for an unknown name,
-// "command.bad_input" (ErrInvalid) for input that does not decode; otherwise the command's errors.
-func (g *Gateway) Dispatch(ctx context.Context, name string, actor Actor, input json.RawMessage) (any, error) {
-	c, ok := g.commands[name]
-	if !ok {
-		return nil, &Error{Kind: ErrNotFound, Code: "command.unknown", Message: fmt.Sprintf("unknown command %q (known: %s)", name, strings.Join(CommandNames(), ", "))}
-	}
-	return c.run(g, ctx, actor, input)
-}
-
-func assuranceCommands() map[string]command {
-	return map[string]command{
+func assuranceCommands() map[string]handler {
+	return map[string]handler{
 		"assurance.submit": handle("Submit or update assurance (ASR-1…4, ROLE-4).", func(g *Gateway, ctx context.Context, a Actor, in assurance.Answers) (AssuranceView, error) {
 			return g.SubmitAssurance(ctx, a, in)
 		}),
@@ -259,8 +243,8 @@ func assuranceCommands() map[string]command {
 	}
 }
 
-func licensingCommands() map[string]command {
-	return map[string]command{
+func licensingCommands() map[string]handler {
+	return map[string]handler{
 		"licensing.create_contract": handle("Create a group contract (LIC-1, LIC-2).", func(g *Gateway, ctx context.Context, a Actor, in licensing.ContractInput) (licensing.Contract, error) {
 			return g.CreateContract(ctx, a, in)
 		}),
@@ -297,85 +281,6 @@ func licensingCommands() map[string]command {
 	}
 }
 
-type flowInput[T any] struct {
-	Flow  string `json:"flow"`
-	Input T      `json:"input"`
-}
-
-type logInput struct {
-	ID string `json:"id"`
-}
-
-func agreementCommands() map[string]command {
-	return map[string]command{
-		"summary.save": handle("Create or edit a data sharing summary (SUM-1, SUM-2).", func(g *Gateway, ctx context.Context, a Actor, in SummaryInput) (agreement.Summary, error) {
-			return g.SaveSummary(ctx, a, in)
-		}),
-		"summary.get": handle("Read a visible summary (SUM-3).", func(g *Gateway, ctx context.Context, a Actor, in idInput) (agreement.Summary, error) {
-			return g.Summary(ctx, a, in.ID)
-		}),
-		"summary.list": handle("List visible summaries with the visible total (SUM-3).", func(g *Gateway, ctx context.Context, a Actor, in ListPage) (Listing[agreement.Summary], error) {
-			return g.Summaries(ctx, a, in)
-		}),
-		"summary.flows": handle("List a summary's visible flows (SUM-2, SUM-3).", func(g *Gateway, ctx context.Context, a Actor, in idInput) ([]agreement.Flow, error) {
-			return g.FlowsOfSummary(ctx, a, in.ID)
-		}),
-		"summary.log": handle("A summary's verified transaction log (LOG-1, LOG-2).", func(g *Gateway, ctx context.Context, a Actor, in logInput) (AgreementLog, error) {
-			return g.AgreementLog(ctx, a, "summary", in.ID)
-		}),
-		"flow.create": handle("Create a Draft flow (FLOW-1, FLOW-11).", func(g *Gateway, ctx context.Context, a Actor, in CreateFlowInput) (FlowView, error) {
-			return g.CreateFlow(ctx, a, in)
-		}),
-		"flow.get": handle("Read a visible flow with party ratings and next steps.", func(g *Gateway, ctx context.Context, a Actor, in idInput) (FlowView, error) {
-			return g.Flow(ctx, a, in.ID)
-		}),
-		"flow.list": handle("List visible flows with the visible total (SUM-3).", func(g *Gateway, ctx context.Context, a Actor, in ListPage) (Listing[agreement.Flow], error) {
-			return g.Flows(ctx, a, in)
-		}),
-		"flow.edit": handle("Edit a flow's terms (FLOW-3).", func(g *Gateway, ctx context.Context, a Actor, in flowInput[agreement.FlowTerms]) (FlowView, error) {
-			return g.EditFlow(ctx, a, in.Flow, in.Input)
-		}),
-		"flow.request_review": handle("Request DPO review (FLOW-5, ROLE-6).", func(g *Gateway, ctx context.Context, a Actor, in flowInput[agreement.ReviewRequest]) (FlowView, error) {
-			return g.RequestReview(ctx, a, in.Flow, in.Input)
-		}),
-		"flow.approve": handle("Approve as DPO (FLOW-6).", func(g *Gateway, ctx context.Context, a Actor, in flowInput[agreement.Verdict]) (FlowView, error) {
-			return g.ApproveFlow(ctx, a, in.Flow, in.Input)
-		}),
-		"flow.reject": handle("Reject as DPO with details (FLOW-6).", func(g *Gateway, ctx context.Context, a Actor, in flowInput[agreement.Verdict]) (FlowView, error) {
-			return g.RejectFlow(ctx, a, in.Flow, in.Input)
-		}),
-		"flow.rereview": handle("Answer a rejection (FLOW-7).", func(g *Gateway, ctx context.Context, a Actor, in flowInput[agreement.Rereview]) (FlowView, error) {
-			return g.RequestRereview(ctx, a, in.Flow, in.Input)
-		}),
-		"flow.finalise": handle("Finalise a flow (FLOW-8).", func(g *Gateway, ctx context.Context, a Actor, in idInput) (FlowView, error) {
-			return g.FinaliseFlow(ctx, a, in.ID)
-		}),
-		"summary.copy": handle("Copy a summary with its flows, risk assessments and documents (SUM-4).", func(g *Gateway, ctx context.Context, a Actor, in idInput) (agreement.SummaryCopy, error) {
-			return g.CopySummary(ctx, a, in.ID)
-		}),
-		"flow.copy": handle("Copy a flow as a new Draft, without its risk assessment (FLOW-10).", func(g *Gateway, ctx context.Context, a Actor, in CopyFlowInput) (FlowView, error) {
-			return g.CopyFlow(ctx, a, in)
-		}),
-		"risk.save": handle("Create or replace a flow's risk assessment.", func(g *Gateway, ctx context.Context, a Actor, in RiskInput) (agreement.RiskAssessment, error) {
-			return g.SaveRiskAssessment(ctx, a, in)
-		}),
-		"risk.generate": handle("Generate a flow's risk assessment from its screening answers (RISK-1, RISK-2).", func(g *Gateway, ctx context.Context, a Actor, in idInput) (agreement.RiskAssessment, error) {
-			return g.GenerateRiskAssessment(ctx, a, in.ID)
-		}),
-		"risk.review": handle("Review one risk (RISK-2).", func(g *Gateway, ctx context.Context, a Actor, in ReviewRiskInput) (agreement.RiskAssessment, error) {
-			return g.ReviewRisk(ctx, a, in)
-		}),
-		"risk.get": handle("A flow's risk assessment.", func(g *Gateway, ctx context.Context, a Actor, in idInput) (agreement.RiskAssessment, error) {
-			return g.RiskAssessment(ctx, a, in.ID)
-		}),
-		"risk.import": handle("Import another flow's risk assessment (FLOW-10).", func(g *Gateway, ctx context.Context, a Actor, in ImportRiskInput) (agreement.RiskAssessment, error) {
-			return g.ImportRiskAssessment(ctx, a, in)
-		}),
-		"flow.add_party": handle("Add an organisation to a finalised flow (FLOW-12).", func(g *Gateway, ctx context.Context, a Actor, in AddPartyInput) (FlowView, error) {
-			return g.AddParty(ctx, a, in)
-		}),
-		"flow.log": handle("A flow's verified transaction log (LOG-1, LOG-2).", func(g *Gateway, ctx context.Context, a Actor, in logInput) (AgreementLog, error) {
-			return g.AgreementLog(ctx, a, "flow", in.ID)
-		}),
-	}
+func agreementCommands() map[string]handler {
+	return map[string]handler{}
 }

@@ -43,66 +43,72 @@ func (u *uow) riskOf(f agreement.FlowID) (*agreement.RiskAssessment, int64, erro
 // flows the organisation may see, their risk assessments, its documents and additional contacts,
 // as new drafts with new IDs and no reviews, signatures or history. Each copy's log starts with
 // what it was copied from.
-func (g *Gateway) CopySummary(ctx context.Context, actor Actor, id string) (agreement.SummaryCopy, error) {
-	var out agreement.SummaryCopy
-	err := g.update(ctx, func(u *uow) error {
-		if _, err := u.authorizeAt(actor, actor.Org, EditAgreements, "ROLE-8"); err != nil {
-			return err
-		}
-		if _, err := u.openOrg(actor.Org); err != nil {
-			return err
-		}
-		src, _, err := u.visibleSummary(actor, id)
+//
+// Errors: ErrForbidden (ROLE-8); ErrNotFound ("summary.not_found") for a summary the organisation
+// may not see; ErrRule for a closed organisation.
+func (g *Gateway) CopySummary(ctx context.Context, actor Actor, in ByID[agreement.SummaryID]) (agreement.SummaryCopy, error) {
+	return run(ctx, g, summaryCopy, actor, in)
+}
+
+var summaryCopy = &command[ByID[agreement.SummaryID], agreement.SummaryCopy]{
+	name: "summary.copy", doc: "Copy a summary with its flows, risk assessments and documents (SUM-4).", row: EditAgreements, rule: "ROLE-8",
+	apply: func(c *call[ByID[agreement.SummaryID]]) (agreement.SummaryCopy, error) {
+		return c.copySummary(c.actor, c.in.ID)
+	},
+}
+
+func (u *uow) copySummary(actor Actor, id agreement.SummaryID) (agreement.SummaryCopy, error) {
+	if _, err := u.openOrg(actor.Org); err != nil {
+		return agreement.SummaryCopy{}, err
+	}
+	src, _, err := u.visibleSummary(actor, id)
+	if err != nil {
+		return agreement.SummaryCopy{}, err
+	}
+	flows, _, err := findAll[agreement.Flow](u, kindFlow, key("summary", src.ID.String()))
+	if err != nil {
+		return agreement.SummaryCopy{}, err
+	}
+	var risks []agreement.RiskAssessment
+	for _, f := range flows {
+		ra, _, err := u.riskOf(f.ID)
 		if err != nil {
-			return err
+			return agreement.SummaryCopy{}, err
 		}
-		flows, _, err := findAll[agreement.Flow](u, kindFlow, key("summary", src.ID.String()))
-		if err != nil {
-			return err
+		if ra != nil {
+			risks = append(risks, *ra)
 		}
-		var risks []agreement.RiskAssessment
-		for _, f := range flows {
-			ra, _, err := u.riskOf(f.ID)
-			if err != nil {
-				return err
-			}
-			if ra != nil {
-				risks = append(risks, *ra)
-			}
+	}
+	c, err := agreement.CopySummary(src, flows, risks, agreement.Actor{User: actor.User, Org: actor.Org}, u.now, u.newID)
+	if err != nil {
+		return agreement.SummaryCopy{}, err
+	}
+	heads := map[uuid.UUID]agreement.LogHead{}
+	for _, l := range c.Logs {
+		if heads[l.Subject], err = u.appendLog(actor, l.Subject, agreement.LogHead{}, l.Changes); err != nil {
+			return agreement.SummaryCopy{}, err
 		}
-		c, err := agreement.CopySummary(src, flows, risks, agreement.Actor{User: actor.User, Org: actor.Org}, u.now, u.newID)
-		if err != nil {
-			return err
+	}
+	c.Summary.Log = heads[c.Summary.ID.UUID]
+	if _, err := u.save(kindSummary, c.Summary.ID.String(), 0, c.Summary, summaryKeys(c.Summary)...); err != nil {
+		return agreement.SummaryCopy{}, err
+	}
+	for i, f := range c.Flows {
+		f.Log = heads[f.ID.UUID]
+		c.Flows[i] = f
+		if _, err := u.save(kindFlow, f.ID.String(), 0, f, flowKeys(f)...); err != nil {
+			return agreement.SummaryCopy{}, err
 		}
-		heads := map[uuid.UUID]agreement.LogHead{}
-		for _, l := range c.Logs {
-			if heads[l.Subject], err = u.appendLog(actor, l.Subject, agreement.LogHead{}, l.Changes); err != nil {
-				return err
-			}
+	}
+	for _, ra := range c.RiskAssessments {
+		if err := u.saveRisk(ra, 0); err != nil {
+			return agreement.SummaryCopy{}, err
 		}
-		c.Summary.Log = heads[c.Summary.ID.UUID]
-		if _, err := u.save(kindSummary, c.Summary.ID.String(), 0, c.Summary, summaryKeys(c.Summary)...); err != nil {
-			return err
-		}
-		for i, f := range c.Flows {
-			f.Log = heads[f.ID.UUID]
-			c.Flows[i] = f
-			if _, err := u.save(kindFlow, f.ID.String(), 0, f, flowKeys(f)...); err != nil {
-				return err
-			}
-		}
-		for _, ra := range c.RiskAssessments {
-			if err := u.saveRisk(ra, 0); err != nil {
-				return err
-			}
-		}
-		if err := u.copyDocuments(actor, "summary/"+src.ID.String(), "summary", c.Summary.ID.String()); err != nil {
-			return err
-		}
-		out = c
-		return nil
-	})
-	return out, err
+	}
+	if err := u.copyDocuments(actor, "summary/"+src.ID.String(), "summary", c.Summary.ID.String()); err != nil {
+		return agreement.SummaryCopy{}, err
+	}
+	return c, nil
 }
 
 // copyDocuments attaches to the copy the documents attached to the source: new records over the
@@ -123,217 +129,205 @@ func (u *uow) copyDocuments(actor Actor, from, kind, to string) error {
 
 // CopyFlowInput copies a flow beneath a summary (its own or another).
 type CopyFlowInput struct {
-	Flow    string `json:"flow" validate:"required" rule:"FLOW-10"`
-	Summary string `json:"summary" validate:"required" rule:"FLOW-10"`
+	Flow    agreement.FlowID    `json:"flow" validate:"required" rule:"FLOW-10"`
+	Summary agreement.SummaryID `json:"summary" validate:"required" rule:"FLOW-10"`
 }
 
 // CopyFlow copies a flow as a new Draft beneath a summary (FLOW-10): its terms only — no reviews,
 // no finalisation, and no risk assessment, which each flow gets afresh.
+//
+// Errors: ErrInvalid (field errors naming FLOW-10, FLOW-11, ORG-7); ErrForbidden (ROLE-8);
+// ErrNotFound ("flow.not_found", "summary.not_found") for what the organisation may not see.
 func (g *Gateway) CopyFlow(ctx context.Context, actor Actor, in CopyFlowInput) (FlowView, error) {
-	if err := validateInput(in, "FLOW-10"); err != nil {
-		return FlowView{}, err
-	}
-	var out FlowView
-	err := g.update(ctx, func(u *uow) error {
-		held, err := u.authorizeAt(actor, actor.Org, EditAgreements, "ROLE-8")
+	return run(ctx, g, flowCopy, actor, in)
+}
+
+var flowCopy = &command[CopyFlowInput, FlowView]{
+	name: "flow.copy", doc: "Copy a flow as a new Draft, without its risk assessment (FLOW-10).", row: EditAgreements, rule: "ROLE-8",
+	apply: func(c *call[CopyFlowInput]) (FlowView, error) {
+		src, _, err := c.visibleFlow(c.actor, c.in.Flow)
 		if err != nil {
-			return err
+			return FlowView{}, err
 		}
-		src, _, err := u.visibleFlow(actor, in.Flow)
+		s, _, err := c.visibleSummary(c.actor, c.in.Summary)
 		if err != nil {
-			return err
+			return FlowView{}, err
 		}
-		s, _, err := u.visibleSummary(actor, in.Summary)
+		if err := c.requireOpenOrgs("parties", nil, src.Parties); err != nil {
+			return FlowView{}, err
+		}
+		f, changes, err := agreement.CopyFlow(src, s, agreement.FlowID{UUID: c.newID()}, agreement.Actor{User: c.actor.User, Org: c.actor.Org}, c.now)
 		if err != nil {
-			return err
+			return FlowView{}, err
 		}
-		if err := u.requireOpenOrgs("parties", nil, src.Parties); err != nil {
-			return err
+		if f.Log, err = c.appendLog(c.actor, f.ID.UUID, agreement.LogHead{}, changes); err != nil {
+			return FlowView{}, err
 		}
-		f, changes, err := agreement.CopyFlow(src, s, agreement.FlowID{UUID: u.newID()}, agreement.Actor{User: actor.User, Org: actor.Org}, u.now)
-		if err != nil {
-			return err
+		if _, err := c.save(kindFlow, f.ID.String(), 0, f, flowKeys(f)...); err != nil {
+			return FlowView{}, err
 		}
-		if f.Log, err = u.appendLog(actor, f.ID.UUID, agreement.LogHead{}, changes); err != nil {
-			return err
-		}
-		if _, err := u.save(kindFlow, f.ID.String(), 0, f, flowKeys(f)...); err != nil {
-			return err
-		}
-		out, err = u.flowView(actor, f, held)
-		return err
-	})
-	return out, err
+		return c.flowView(c.actor, f, c.held)
+	},
 }
 
 // RiskInput sets a flow's risk assessment.
 type RiskInput struct {
-	Flow  string           `json:"flow" validate:"required" rule:"RISK-1"`
+	Flow  agreement.FlowID `json:"flow" validate:"required" rule:"RISK-1"`
 	Risks []agreement.Risk `json:"risks" rule:"RISK-1"`
 }
 
 // SaveRiskAssessment creates a flow's risk assessment, or replaces its risks. The actor's
 // organisation must see the flow and hold an editing role.
+//
+// Errors: ErrInvalid (field errors naming RISK-1); ErrForbidden (ROLE-8); ErrNotFound
+// ("flow.not_found") for a flow the organisation may not see.
 func (g *Gateway) SaveRiskAssessment(ctx context.Context, actor Actor, in RiskInput) (agreement.RiskAssessment, error) {
-	if err := validateInput(in, "RISK-1"); err != nil {
-		return agreement.RiskAssessment{}, err
-	}
-	var out agreement.RiskAssessment
-	err := g.update(ctx, func(u *uow) error {
-		if _, err := u.authorizeAt(actor, actor.Org, EditAgreements, "ROLE-8"); err != nil {
-			return err
-		}
-		f, _, err := u.visibleFlow(actor, in.Flow)
-		if err != nil {
-			return err
-		}
-		cur, version, err := u.riskOf(f.ID)
-		if err != nil {
-			return err
-		}
-		id := agreement.RiskAssessmentID{UUID: u.newID()}
-		if cur != nil {
-			id = cur.ID
-		}
-		ra, err := agreement.NewRiskAssessment(id, f, agreement.Actor{User: actor.User, Org: actor.Org}, u.now, in.Risks)
-		if err != nil {
-			return err
-		}
-		if cur != nil {
-			ra.CreatedBy, ra.CreatedAt, ra.CopiedFrom = cur.CreatedBy, cur.CreatedAt, cur.CopiedFrom
-		}
-		out = ra
-		return u.saveRisk(ra, version)
-	})
-	return out, err
+	return run(ctx, g, riskSave, actor, in)
+}
+
+var riskSave = &command[RiskInput, agreement.RiskAssessment]{
+	name: "risk.save", doc: "Create or replace a flow's risk assessment.", row: EditAgreements, rule: "ROLE-8",
+	apply: func(c *call[RiskInput]) (agreement.RiskAssessment, error) {
+		return c.riskCommand(c.actor, c.in.Flow, func(f agreement.Flow, cur *agreement.RiskAssessment, a agreement.Actor) (agreement.RiskAssessment, error) {
+			id := agreement.RiskAssessmentID{UUID: c.newID()}
+			if cur != nil {
+				id = cur.ID
+			}
+			ra, err := agreement.NewRiskAssessment(id, f, a, c.now, c.in.Risks)
+			if err == nil && cur != nil {
+				ra.CreatedBy, ra.CreatedAt, ra.CopiedFrom = cur.CreatedBy, cur.CreatedAt, cur.CopiedFrom
+			}
+			return ra, err
+		})
+	},
 }
 
 // RiskAssessment returns the risk assessment of a flow the actor's organisation may see.
-func (g *Gateway) RiskAssessment(ctx context.Context, actor Actor, flow string) (agreement.RiskAssessment, error) {
-	var out agreement.RiskAssessment
-	err := g.view(ctx, func(u *uow) error {
-		if _, err := u.authorizeAt(actor, actor.Org, ViewOrganisation, "ROLE-8"); err != nil {
-			return err
-		}
-		f, _, err := u.visibleFlow(actor, flow)
+//
+// Errors: ErrForbidden (ROLE-8); ErrNotFound ("flow.not_found" for a flow the organisation may not
+// see, "risk_assessment.not_found" for a flow without one).
+func (g *Gateway) RiskAssessment(ctx context.Context, actor Actor, in ByID[agreement.FlowID]) (agreement.RiskAssessment, error) {
+	return run(ctx, g, riskGet, actor, in)
+}
+
+var riskGet = &command[ByID[agreement.FlowID], agreement.RiskAssessment]{
+	name: "risk.get", doc: "A flow's risk assessment.", row: ViewOrganisation, rule: "ROLE-8", query: true,
+	apply: func(c *call[ByID[agreement.FlowID]]) (agreement.RiskAssessment, error) {
+		f, _, err := c.visibleFlow(c.actor, c.in.ID)
 		if err != nil {
-			return err
+			return agreement.RiskAssessment{}, err
 		}
-		ra, _, err := u.riskOf(f.ID)
+		ra, _, err := c.riskOf(f.ID)
 		if err != nil {
-			return err
+			return agreement.RiskAssessment{}, err
 		}
 		if ra == nil {
-			return &Error{Kind: ErrNotFound, Code: "risk_assessment.not_found", Message: "the flow has no risk assessment"}
+			return agreement.RiskAssessment{}, &Error{Kind: ErrNotFound, Code: "risk_assessment.not_found", Message: "the flow has no risk assessment"}
 		}
-		out = *ra
-		return nil
-	})
-	return out, err
+		return *ra, nil
+	},
 }
 
 // ImportRiskInput imports another flow's risk assessment.
 type ImportRiskInput struct {
-	From string `json:"from" validate:"required" rule:"FLOW-10"`
-	To   string `json:"to" validate:"required" rule:"FLOW-10"`
+	From agreement.FlowID `json:"from" validate:"required" rule:"FLOW-10"`
+	To   agreement.FlowID `json:"to" validate:"required" rule:"FLOW-10"`
 }
 
 // ImportRiskAssessment copies the risk assessment of one flow to another the actor's organisation
 // may see (FLOW-10), replacing the target's. Nothing else changes: not the summary, the flows or
 // their privacy answers.
+//
+// Errors: ErrInvalid; ErrForbidden (ROLE-8); ErrNotFound ("flow.not_found" for a flow the
+// organisation may not see, "risk_assessment.not_found" when the source has none).
 func (g *Gateway) ImportRiskAssessment(ctx context.Context, actor Actor, in ImportRiskInput) (agreement.RiskAssessment, error) {
-	if err := validateInput(in, "FLOW-10"); err != nil {
-		return agreement.RiskAssessment{}, err
-	}
-	var out agreement.RiskAssessment
-	err := g.update(ctx, func(u *uow) error {
-		if _, err := u.authorizeAt(actor, actor.Org, EditAgreements, "ROLE-8"); err != nil {
-			return err
-		}
-		from, _, err := u.visibleFlow(actor, in.From)
+	return run(ctx, g, riskImport, actor, in)
+}
+
+var riskImport = &command[ImportRiskInput, agreement.RiskAssessment]{
+	name: "risk.import", doc: "Import another flow's risk assessment (FLOW-10).", row: EditAgreements, rule: "ROLE-8",
+	apply: func(c *call[ImportRiskInput]) (agreement.RiskAssessment, error) {
+		from, _, err := c.visibleFlow(c.actor, c.in.From)
 		if err != nil {
-			return err
+			return agreement.RiskAssessment{}, err
 		}
-		to, _, err := u.visibleFlow(actor, in.To)
+		src, _, err := c.riskOf(from.ID)
 		if err != nil {
-			return err
+			return agreement.RiskAssessment{}, err
 		}
-		src, _, err := u.riskOf(from.ID)
-		if err != nil {
-			return err
-		}
-		if src == nil {
-			return &Error{Kind: ErrNotFound, Code: "risk_assessment.not_found", Rule: "FLOW-10", Message: "the source flow has no risk assessment"}
-		}
-		cur, version, err := u.riskOf(to.ID)
-		if err != nil {
-			return err
-		}
-		id := agreement.RiskAssessmentID{UUID: u.newID()}
-		if cur != nil {
-			id = cur.ID
-		}
-		ra, err := agreement.ImportRiskAssessment(id, from, *src, to, agreement.Actor{User: actor.User, Org: actor.Org}, u.now)
-		if err != nil {
-			return err
-		}
-		out = ra
-		return u.saveRisk(ra, version)
-	})
-	return out, err
+		return c.riskCommand(c.actor, c.in.To, func(to agreement.Flow, cur *agreement.RiskAssessment, a agreement.Actor) (agreement.RiskAssessment, error) {
+			if src == nil {
+				return agreement.RiskAssessment{}, &Error{Kind: ErrNotFound, Code: "risk_assessment.not_found", Rule: "FLOW-10", Message: "the source flow has no risk assessment"}
+			}
+			id := agreement.RiskAssessmentID{UUID: c.newID()}
+			if cur != nil {
+				id = cur.ID
+			}
+			return agreement.ImportRiskAssessment(id, from, *src, to, a, c.now)
+		})
+	},
 }
 
 // GenerateRiskAssessment builds (or rebuilds) a flow's risk assessment from its privacy screening
 // answers (RISK-1), keeping risks already reviewed and risks added by hand (RISK-2).
-func (g *Gateway) GenerateRiskAssessment(ctx context.Context, actor Actor, flow string) (agreement.RiskAssessment, error) {
-	return g.riskCommand(ctx, actor, flow, func(u *uow, f agreement.Flow, cur *agreement.RiskAssessment, a agreement.Actor) (agreement.RiskAssessment, error) {
-		return agreement.GenerateRiskAssessment(agreement.RiskAssessmentID{UUID: u.newID()}, f, cur, a, u.now)
-	})
+//
+// Errors: ErrForbidden (ROLE-8); ErrNotFound ("flow.not_found") for a flow the organisation may
+// not see.
+func (g *Gateway) GenerateRiskAssessment(ctx context.Context, actor Actor, in ByID[agreement.FlowID]) (agreement.RiskAssessment, error) {
+	return run(ctx, g, riskGenerate, actor, in)
+}
+
+var riskGenerate = &command[ByID[agreement.FlowID], agreement.RiskAssessment]{
+	name: "risk.generate", doc: "Generate a flow's risk assessment from its screening answers (RISK-1, RISK-2).", row: EditAgreements, rule: "ROLE-8",
+	apply: func(c *call[ByID[agreement.FlowID]]) (agreement.RiskAssessment, error) {
+		return c.riskCommand(c.actor, c.in.ID, func(f agreement.Flow, cur *agreement.RiskAssessment, a agreement.Actor) (agreement.RiskAssessment, error) {
+			return agreement.GenerateRiskAssessment(agreement.RiskAssessmentID{UUID: c.newID()}, f, cur, a, c.now)
+		})
+	},
 }
 
 // ReviewRiskInput reviews one risk of a flow's assessment.
 type ReviewRiskInput struct {
-	Flow  string `json:"flow" validate:"required" rule:"RISK-2"`
-	Index int    `json:"index" validate:"gte=0" rule:"RISK-2"`
+	Flow  agreement.FlowID `json:"flow" validate:"required" rule:"RISK-2"`
+	Index int              `json:"index" validate:"gte=0" rule:"RISK-2"`
 	agreement.RiskReview
 }
 
 // ReviewRisk records the actor's review of one risk: mitigation and residual levels, who and when
 // (RISK-2).
+//
+// Errors: ErrInvalid (field errors naming RISK-2); ErrForbidden (ROLE-8); ErrNotFound
+// ("flow.not_found", "risk_assessment.not_found").
 func (g *Gateway) ReviewRisk(ctx context.Context, actor Actor, in ReviewRiskInput) (agreement.RiskAssessment, error) {
-	if err := validateInput(in, "RISK-2"); err != nil {
-		return agreement.RiskAssessment{}, err
-	}
-	return g.riskCommand(ctx, actor, in.Flow, func(u *uow, f agreement.Flow, cur *agreement.RiskAssessment, a agreement.Actor) (agreement.RiskAssessment, error) {
-		if cur == nil {
-			return agreement.RiskAssessment{}, &Error{Kind: ErrNotFound, Code: "risk_assessment.not_found", Rule: "RISK-2", Message: "the flow has no risk assessment"}
-		}
-		return cur.ReviewRisk(f, in.Index, a, u.now, in.RiskReview)
-	})
+	return run(ctx, g, riskReview, actor, in)
+}
+
+var riskReview = &command[ReviewRiskInput, agreement.RiskAssessment]{
+	name: "risk.review", doc: "Review one risk (RISK-2).", row: EditAgreements, rule: "ROLE-8",
+	apply: func(c *call[ReviewRiskInput]) (agreement.RiskAssessment, error) {
+		return c.riskCommand(c.actor, c.in.Flow, func(f agreement.Flow, cur *agreement.RiskAssessment, a agreement.Actor) (agreement.RiskAssessment, error) {
+			if cur == nil {
+				return agreement.RiskAssessment{}, &Error{Kind: ErrNotFound, Code: "risk_assessment.not_found", Rule: "RISK-2", Message: "the flow has no risk assessment"}
+			}
+			return cur.ReviewRisk(f, c.in.Index, a, c.now, c.in.RiskReview)
+		})
+	},
 }
 
 // riskCommand loads a visible flow and its assessment (if any), applies change and saves the result.
-func (g *Gateway) riskCommand(ctx context.Context, actor Actor, flow string,
-	change func(u *uow, f agreement.Flow, cur *agreement.RiskAssessment, a agreement.Actor) (agreement.RiskAssessment, error)) (agreement.RiskAssessment, error) {
-	var out agreement.RiskAssessment
-	err := g.update(ctx, func(u *uow) error {
-		if _, err := u.authorizeAt(actor, actor.Org, EditAgreements, "ROLE-8"); err != nil {
-			return err
-		}
-		f, _, err := u.visibleFlow(actor, flow)
-		if err != nil {
-			return err
-		}
-		cur, version, err := u.riskOf(f.ID)
-		if err != nil {
-			return err
-		}
-		ra, err := change(u, f, cur, agreement.Actor{User: actor.User, Org: actor.Org})
-		if err != nil {
-			return err
-		}
-		out = ra
-		return u.saveRisk(ra, version)
-	})
-	return out, err
+func (u *uow) riskCommand(actor Actor, flow agreement.FlowID,
+	change func(f agreement.Flow, cur *agreement.RiskAssessment, a agreement.Actor) (agreement.RiskAssessment, error)) (agreement.RiskAssessment, error) {
+	f, _, err := u.visibleFlow(actor, flow)
+	if err != nil {
+		return agreement.RiskAssessment{}, err
+	}
+	cur, version, err := u.riskOf(f.ID)
+	if err != nil {
+		return agreement.RiskAssessment{}, err
+	}
+	ra, err := change(f, cur, agreement.Actor{User: actor.User, Org: actor.Org})
+	if err != nil {
+		return agreement.RiskAssessment{}, err
+	}
+	return ra, u.saveRisk(ra, version)
 }

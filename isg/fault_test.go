@@ -83,9 +83,9 @@ func TestFailedCommandsWriteNothing(t *testing.T) {
 		a, b         isg.UserID
 		north, south isg.OrgID
 		merge        string
-		summary      string
-		draft        string // a Draft flow
-		inReview     string // a flow awaiting the DPO b's review
+		summary      agreement.SummaryID
+		draft        agreement.FlowID // a Draft flow
+		inReview     agreement.FlowID // a flow awaiting the DPO b's review
 	}
 	commands := []struct {
 		name string
@@ -124,16 +124,16 @@ func TestFailedCommandsWriteNothing(t *testing.T) {
 			return err
 		}},
 		{"request review", func(g *isg.Gateway, f fixture) error {
-			_, err := g.RequestReview(ctx, isg.Actor{User: f.a, Org: f.north}, f.draft, agreement.ReviewRequest{
-				DPOs: []agreement.Reviewer{{DPO: f.b, Org: f.south}}, ReviewBy: g.Now().AddDate(0, 0, 7)})
+			_, err := g.RequestReview(ctx, isg.Actor{User: f.a, Org: f.north}, isg.FlowStep[agreement.ReviewRequest]{Flow: f.draft, Input: agreement.ReviewRequest{
+				DPOs: []agreement.Reviewer{{DPO: f.b, Org: f.south}}, ReviewBy: g.Now().AddDate(0, 0, 7)}})
 			return err
 		}},
 		{"approve", func(g *isg.Gateway, f fixture) error {
-			_, err := g.ApproveFlow(ctx, isg.Actor{User: f.b, Org: f.south}, f.inReview, agreement.Verdict{Details: "ok"})
+			_, err := g.ApproveFlow(ctx, isg.Actor{User: f.b, Org: f.south}, isg.FlowStep[agreement.Verdict]{Flow: f.inReview, Input: agreement.Verdict{Details: "ok"}})
 			return err
 		}},
 		{"copy summary", func(g *isg.Gateway, f fixture) error {
-			_, err := g.CopySummary(ctx, isg.Actor{User: f.a, Org: f.north}, f.summary)
+			_, err := g.CopySummary(ctx, isg.Actor{User: f.a, Org: f.north}, isg.ByID[agreement.SummaryID]{ID: f.summary})
 			return err
 		}},
 		{"submit assurance", func(g *isg.Gateway, f fixture) error {
@@ -167,13 +167,13 @@ func TestFailedCommandsWriteNothing(t *testing.T) {
 				north := isg.Actor{User: f.a, Org: f.north}
 				s, err := g.SaveSummary(ctx, north, isg.SummaryInput{SummaryTerms: summaryTerms(f.north, f.south)})
 				require.NoError(t, err)
-				f.summary = s.ID.String()
-				for _, id := range []*string{&f.draft, &f.inReview} {
+				f.summary = s.ID
+				for _, id := range []*agreement.FlowID{&f.draft, &f.inReview} {
 					fl, err := g.CreateFlow(ctx, north, isg.CreateFlowInput{Summary: f.summary, FlowTerms: flowTerms(f.north, f.south)})
 					require.NoError(t, err)
-					*id = fl.ID.String()
+					*id = fl.ID
 				}
-				_, err = g.RequestReview(ctx, north, f.inReview, agreement.ReviewRequest{DPOs: []agreement.Reviewer{{DPO: f.b, Org: f.south}}, ReviewBy: g.Now().AddDate(0, 0, 7)})
+				_, err = g.RequestReview(ctx, north, isg.FlowStep[agreement.ReviewRequest]{Flow: f.inReview, Input: agreement.ReviewRequest{DPOs: []agreement.Reviewer{{DPO: f.b, Org: f.south}}, ReviewBy: g.Now().AddDate(0, 0, 7)}})
 				require.NoError(t, err)
 
 				before := fs.Dump()

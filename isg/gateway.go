@@ -13,7 +13,7 @@ import (
 	"github.com/google/uuid"
 
 	"github.com/isgkit/gateway/agreement"
-	"github.com/isgkit/gateway/internal/ident"
+	"github.com/isgkit/gateway/isg/ident"
 	"github.com/isgkit/gateway/licensing"
 )
 
@@ -62,8 +62,10 @@ type Gateway struct {
 	flowMachine *agreement.FlowMachine
 	blobs       BlobStore
 	licensing   *licensing.Rules
-	commands    map[string]command
+	commands    map[string]declared
 	pwParams    PasswordParams
+	// outboxRetention is how long finished outbox messages are kept; 0 keeps them.
+	outboxRetention time.Duration
 }
 
 // Option configures a Gateway.
@@ -110,6 +112,19 @@ func WithPermissions(p Permissions) Option {
 	}
 }
 
+// WithOutboxRetention makes Sweep remove outbox messages delivered (or suppressed, NOTE-3) more
+// than d ago, on a store whose units of work can delete records (isg.Deleter; memory, sqlite and
+// postgres can). The default, 0, keeps every message. Pending messages are never removed.
+func WithOutboxRetention(d time.Duration) Option {
+	return func(g *Gateway) error {
+		if d < 0 {
+			return errors.New("isg: outbox retention must not be negative")
+		}
+		g.outboxRetention = d
+		return nil
+	}
+}
+
 // WithTokenTTL sets how long an e-mail verification token stays valid (default 48 hours, REG-3).
 func WithTokenTTL(d time.Duration) Option {
 	return func(g *Gateway) error {
@@ -142,7 +157,7 @@ func New(store Store, opts ...Option) (*Gateway, error) {
 	g.flowCache = newFlowCache()
 	g.flowMachine = agreement.NewFlowMachine()
 	g.licensing = licensing.NewRules()
-	g.commands = commandTable()
+	g.commands = commandIndex()
 	return g, nil
 }
 

@@ -27,7 +27,7 @@ const (
 // contractKeys index a contract by its contracting organisation and by every organisation that
 // ever held a licence under it, so an organisation's entitlement is one index lookup.
 func contractKeys(c licensing.Contract) []IndexKey {
-	ks := []IndexKey{key("org", c.Org.String()), key("all", "1")}
+	ks := []IndexKey{key("org", c.Org.String())}
 	seen := map[OrgID]bool{}
 	for _, l := range c.Licences {
 		if !seen[l.Org] {

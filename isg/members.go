@@ -184,12 +184,6 @@ func (u *uow) setRoles(actor Actor, x user, roles RoleSet) error {
 			return err
 		}
 	}
-	// The last-holder check above reads a listing, which optimistic concurrency does not guard;
-	// writing the organisation makes two concurrent role changes there conflict, so two
-	// Administrators cannot each demote the other (ORG-3).
-	if err := u.touchOrg(org); err != nil {
-		return err
-	}
 	x = x.withRoles(org, roles)
 	if _, err := u.saveUser(x); err != nil {
 		return err

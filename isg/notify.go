@@ -2,9 +2,9 @@ package isg
 
 import (
 	"context"
-	"encoding/json"
 	"errors"
 	"fmt"
+	"slices"
 	"time"
 )
 
@@ -48,6 +48,8 @@ type Notification struct {
 	// Status is "pending", "sent" or "suppressed" (a sandbox, NOTE-3).
 	Status string    `json:"status"`
 	SentAt time.Time `json:"sent_at,omitzero"`
+	// SuppressedAt is when a sandbox suppressed the message instead of delivering it (NOTE-3).
+	SuppressedAt time.Time `json:"suppressed_at,omitzero"`
 }
 
 // Notifier delivers notifications; the host implements it (e-mail, in-app, …). Deliver may be
@@ -65,13 +67,26 @@ func (f NotifierFunc) Deliver(ctx context.Context, n Notification) error { retur
 
 func (n *Notification) keys() []IndexKey {
 	ks := []IndexKey{key("type", n.Type)}
-	if n.Status == "pending" {
+	switch n.Status {
+	case "pending":
 		ks = append(ks, key("pending", "1"))
+	case "sent", "suppressed":
+		// Finished messages are indexed by the day they finished, for the retention purge, and
+		// under one key the purge reads once, on its first run, to find any written before it.
+		ks = append(ks, key("done", "1"), dayKey("done_on", n.finishedAt()))
 	}
 	if !n.Recipient.IsZero() {
 		ks = append(ks, key("recipient", n.Recipient.String()))
 	}
 	return ks
+}
+
+// finishedAt is when a message left the outbox's pending state: sent, or suppressed in a sandbox.
+func (n *Notification) finishedAt() time.Time {
+	if n.Status == "suppressed" {
+		return n.SuppressedAt
+	}
+	return n.SentAt
 }
 
 // enqueue writes one notification to the outbox.
@@ -170,27 +185,7 @@ func (g *Gateway) DrainOutbox(ctx context.Context, n Notifier, max int) (DrainRe
 	if max <= 0 {
 		max = 100
 	}
-	var claimed []Notification
-	err := g.update(ctx, func(u *uow) error {
-		claimed = claimed[:0]
-		// Page through the pending messages: those leased by another drainer are skipped, and
-		// however many there are, they must not hide the claimable ones behind them.
-		after := ""
-		for len(claimed) < max {
-			recs, err := u.tx.Find(u.ctx, kindNotification, key("pending", "1"), Page{After: after, Limit: max})
-			if err != nil {
-				return err
-			}
-			if len(recs) == 0 {
-				break
-			}
-			after = recs[len(recs)-1].ID
-			if err := u.claim(recs, max, &claimed); err != nil {
-				return err
-			}
-		}
-		return nil
-	})
+	claimed, err := g.claimPending(ctx, max)
 	if err != nil {
 		return res, err
 	}
@@ -227,31 +222,133 @@ func (g *Gateway) DrainOutbox(ctx context.Context, n Notifier, max int) (DrainRe
 	return res, errors.Join(errs...)
 }
 
-// claim leases the claimable messages among recs until max are claimed.
-func (u *uow) claim(recs []Record, max int, claimed *[]Notification) error {
-	for _, r := range recs {
-		if len(*claimed) == max {
+// claimPending leases up to max claimable messages. The pending messages are listed in a
+// read-only unit and claimed in a read-write one by reading each again: the claim conflicts only
+// with a drainer claiming the same messages, never with the commands adding new ones, which a
+// listing inside the claim would (a record entering a listed key is a conflict). Messages another
+// drainer holds are skipped, and paging goes on past them, so they cannot hide claimable ones.
+func (g *Gateway) claimPending(ctx context.Context, max int) ([]Notification, error) {
+	var claimed []Notification
+	after := ""
+	for len(claimed) < max {
+		var ids []string
+		err := g.view(ctx, func(u *uow) error {
+			recs, err := u.tx.Find(u.ctx, kindNotification, key("pending", "1"), Page{After: after, Limit: max})
+			for _, r := range recs {
+				ids = append(ids, r.ID)
+			}
+			return err
+		})
+		if err != nil || len(ids) == 0 {
+			return claimed, err
+		}
+		after = ids[len(ids)-1]
+		var batch []Notification
+		err = g.update(ctx, func(u *uow) error {
+			batch = batch[:0]
+			for _, id := range ids {
+				if len(claimed)+len(batch) == max {
+					return nil
+				}
+				var m Notification
+				v, err := u.load(kindNotification, id, &m)
+				if err != nil {
+					return err
+				}
+				if m.Status != "pending" || u.now.Before(m.LeaseUntil) {
+					continue
+				}
+				if u.g.sandbox {
+					m.Status, m.SuppressedAt = "suppressed", u.now
+				} else {
+					m.Attempts++
+					m.LeaseUntil = u.now.Add(DrainLease)
+				}
+				if _, err := u.save(kindNotification, m.ID, v, m, m.keys()...); err != nil {
+					return err
+				}
+				batch = append(batch, m)
+			}
+			return nil
+		})
+		if err != nil {
+			return claimed, err
+		}
+		claimed = append(claimed, batch...)
+	}
+	return claimed, nil
+}
+
+const outboxSchedule = "outbox"
+
+// purgeOutbox removes the finished messages older than the outbox retention, when one is set and
+// the store can delete (isg.Deleter); otherwise it removes nothing.
+func (g *Gateway) purgeOutbox(ctx context.Context) (int, error) {
+	if g.outboxRetention <= 0 {
+		return 0, nil
+	}
+	cutoff := g.Now().Add(-g.outboxRetention)
+	var ids []string
+	canDelete := false
+	err := g.view(ctx, func(u *uow) error {
+		_, canDelete = u.tx.(Deleter)
+		if !canDelete {
 			return nil
 		}
-		var m Notification
-		if err := json.Unmarshal(r.Body, &m); err != nil {
+		cur, found, err := u.loadCursor(outboxSchedule)
+		if err != nil {
 			return err
 		}
-		if m.Status != "pending" || u.now.Before(m.LeaseUntil) {
-			continue
-		}
-		if u.g.sandbox {
-			m.Status = "suppressed"
-		} else {
-			m.Attempts++
-			m.LeaseUntil = u.now.Add(DrainLease)
-		}
-		if _, err := u.save(kindNotification, m.ID, r.Version, m, m.keys()...); err != nil {
+		if !found {
+			ids, err = u.listIDs(kindNotification, key("done", "1"))
 			return err
 		}
-		*claimed = append(*claimed, m)
+		for _, day := range daysThrough(cur.Day, cutoff) {
+			done, err := u.listIDs(kindNotification, key("done_on", day))
+			if err != nil {
+				return err
+			}
+			ids = append(ids, done...)
+		}
+		return nil
+	})
+	if err != nil || !canDelete {
+		return 0, err
 	}
-	return nil
+	purged := 0
+	for batch := range slices.Chunk(ids, 100) {
+		n := 0
+		err := g.update(ctx, func(u *uow) error {
+			n = 0
+			del, ok := u.tx.(Deleter)
+			if !ok {
+				return nil
+			}
+			for _, id := range batch {
+				var m Notification
+				v, err := u.load(kindNotification, id, &m)
+				if isNotFound(err) {
+					continue // purged by another instance
+				}
+				if err != nil {
+					return err
+				}
+				if m.Status == "pending" || !m.finishedAt().Before(cutoff) {
+					continue
+				}
+				if err := del.Delete(u.ctx, kindNotification, id, v); err != nil {
+					return err
+				}
+				n++
+			}
+			return nil
+		})
+		if err != nil {
+			return purged, err
+		}
+		purged += n
+	}
+	return purged, g.advanceCursor(ctx, outboxSchedule, cutoff)
 }
 
 // Notifications lists the outbox messages addressed to the acting user, newest last.

@@ -469,14 +469,3 @@ func (g *Gateway) SupportedOrganisations(ctx context.Context, actor Actor) ([]Or
 	})
 	return out, err
 }
-
-// touchOrg rewrites the organisation unchanged but for its version, so that units whose rules
-// read listings of its members conflict with each other.
-func (u *uow) touchOrg(id OrgID) error {
-	o, err := u.loadOrg(id)
-	if err != nil {
-		return err
-	}
-	_, err = u.saveOrg(o)
-	return err
-}

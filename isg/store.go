@@ -3,7 +3,7 @@ package isg
 import (
 	"context"
 
-	"github.com/isgkit/gateway/internal/violation"
+	"github.com/isgkit/gateway/isg/violation"
 )
 
 // Kind names a type of stored record ("organisation", "user", "flow", …). Kinds are part of the
@@ -96,3 +96,19 @@ type FieldError = violation.FieldError
 // ErrorCode maps any error to its stable code ("forbidden", "flow.open_rejection", …; "internal"
 // for errors the module did not make). A host maps codes to HTTP statuses in one place.
 func ErrorCode(err error) string { return violation.Code(err) }
+
+// Deleter is an optional capability of a Tx, in the style of hashicorp/raft's extension
+// interfaces: removing a record for good. The Gateway checks for it at run time
+// (tx.(isg.Deleter)) and uses it only for data a host has asked it to forget, such as outbox
+// messages older than WithOutboxRetention; on a store without it those records are kept.
+type Deleter interface {
+	// Delete removes the record of kind with id, which the caller read at version. Like a Put it
+	// is staged and takes effect when the unit commits; the record then leaves every index key it
+	// held, which is a membership change to units that listed those keys. Within the unit the
+	// record reads as absent (Get: ErrNotFound; Find and Count leave it out). It returns an error
+	// matching ErrNotFound when no such record exists, ErrConflict when the stored version is not
+	// version (now or at commit), and ErrInvalid when the unit wrote the record itself or is a
+	// View. A deleted record's ID must not be used again: a unit that read it before would not see
+	// that it changed.
+	Delete(ctx context.Context, kind Kind, id string, version int64) error
+}

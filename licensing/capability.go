@@ -5,7 +5,7 @@ import (
 	"strings"
 	"time"
 
-	"github.com/isgkit/gateway/internal/violation"
+	"github.com/isgkit/gateway/isg/violation"
 )
 
 // Kind is the kind of a licence. Its text form is part of the stored format.

@@ -8,7 +8,7 @@ import (
 	"github.com/shopspring/decimal"
 
 	"github.com/isgkit/gateway/internal/validate"
-	"github.com/isgkit/gateway/internal/violation"
+	"github.com/isgkit/gateway/isg/violation"
 )
 
 // StandardCapacity is how many licences a standard group contract gives (LIC-1).

@@ -1,6 +1,6 @@
 package licensing
 
-import "github.com/isgkit/gateway/internal/violation"
+import "github.com/isgkit/gateway/isg/violation"
 
 // Error is the module's rich error: Kind (matched with errors.Is against the sentinels below), a
 // stable Code, the Rule ID and field errors. It is violation.Error under this package's name.

@@ -3,7 +3,7 @@ package licensing
 import (
 	"github.com/google/uuid"
 
-	"github.com/isgkit/gateway/internal/ident"
+	"github.com/isgkit/gateway/isg/ident"
 )
 
 // OrgID identifies an organisation; it is the module's one organisation ID type.

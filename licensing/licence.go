@@ -4,7 +4,7 @@ import (
 	"slices"
 	"time"
 
-	"github.com/isgkit/gateway/internal/violation"
+	"github.com/isgkit/gateway/isg/violation"
 )
 
 // PrivateOrgWarning is recorded on a licence allocated to a private organisation, and on its

@@ -8,7 +8,7 @@ import (
 
 	"github.com/qmuntal/stateless"
 
-	"github.com/isgkit/gateway/internal/violation"
+	"github.com/isgkit/gateway/isg/violation"
 )
 
 // Action is a lifecycle trigger: a step a request or licence may take. Its text is stable.

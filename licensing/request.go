@@ -5,7 +5,7 @@ import (
 	"time"
 
 	"github.com/isgkit/gateway/internal/validate"
-	"github.com/isgkit/gateway/internal/violation"
+	"github.com/isgkit/gateway/isg/violation"
 )
 
 // RequestStatus is a licence request's stored lifecycle state (LIC-7).

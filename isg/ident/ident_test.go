@@ -8,7 +8,7 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
-	"github.com/isgkit/gateway/internal/ident"
+	"github.com/isgkit/gateway/isg/ident"
 )
 
 func TestIDsRoundTripAsJSONText(t *testing.T) {

@@ -3,7 +3,7 @@ package ident_test
 import (
 	"fmt"
 
-	"github.com/isgkit/gateway/internal/ident"
+	"github.com/isgkit/gateway/isg/ident"
 )
 
 // IDs are typed, so an organisation ID is never passed where a user ID belongs, and they read and

@@ -1,0 +1,176 @@
+package isg
+
+import (
+	"context"
+	"encoding/json"
+	"log/slog"
+	"time"
+)
+
+// Every command of the Gateway is one declaration, a *command[In, Out]: its stable name, its
+// input type, the permission-table row that gates it, the rule a refusal names, and the function
+// that loads and applies it. One generic pipeline, run, executes every declaration the same way:
+//
+//  1. validate the input (field errors naming the rule),
+//  2. open a unit of work (read-write, or read-only for a query),
+//  3. the gate: load the actor's memberships and check the row at the organisation the command
+//     acts at, resolving delegation, Super Administrator and Central Admin rights (ROLE-1, ROLE-7),
+//  4. apply: load the aggregates, call the pure rule with the unit's time and IDs, save with
+//     versions, turn the rule's events into outbox notifications,
+//  5. commit, retrying a store conflict on fresh state; log one record.
+//
+// The Gateway method of a command is one line calling run, the Dispatch table is built from the
+// declarations (declarations.go), and the documentation check and the permission audit read them.
+
+// reach says who may run a command and where its row is checked.
+type reach uint8
+
+const (
+	// atOrg: a signed-in, active actor acting for an organisation; the row is checked at the
+	// organisation the command's at function names (the actor's own by default).
+	atOrg reach = iota
+	// signedIn: any signed-in, active account, whatever its roles: reads every organisation
+	// may make (organisation search, assurance, ASR-6) and a user's own settings. No row.
+	signedIn
+	// platform: the central team's own work, at no organisation: only Central Admin's platform
+	// role counts against the row, and no support access is logged.
+	platform
+	// anyone: no actor at all (registration, e-mail verification, sign-in, bootstrap, the sweep).
+	anyone
+)
+
+func (r reach) String() string {
+	return [...]string{atOrg: "at an organisation", signedIn: "any signed-in user", platform: "the platform", anyone: "anyone"}[r]
+}
+
+// target is where a command acts: the organisation its row is checked at, and what an actor who
+// holds no role there is told instead of a refusal, so that a record the actor may not see and
+// an ID that names nothing get the same answer.
+type target struct {
+	org    OrgID
+	hidden error
+}
+
+// command declares one Gateway command. It is immutable once declared.
+type command[In, Out any] struct {
+	name string
+	doc  string
+	// row is the permission-table row that gates the command; none for reach signedIn and anyone.
+	row  Action
+	rule string
+	// reach says who may run it; query marks a read-only command, run in a View.
+	reach reach
+	query bool
+	// at names the organisation the row is checked at, loading what it needs in the unit; nil
+	// means the actor's organisation.
+	at func(u *uow, actor Actor, in In) (target, error)
+	// before runs outside the unit, after validation: slow work that reads no state (password
+	// hashing), so that a retried unit does not repeat it.
+	before func(g *Gateway, in *In) error
+	// apply loads and applies the command in the unit, after the gate.
+	apply func(c *call[In]) (Out, error)
+}
+
+// call is one running command as apply sees it: the unit of work, the actor, the input and the
+// roles the gate found the actor holding where the command acts.
+type call[In any] struct {
+	*uow
+	actor Actor
+	in    In
+	held  RoleSet
+	org   OrgID
+}
+
+// run is the one pipeline every command goes through.
+func run[In, Out any](ctx context.Context, g *Gateway, c *command[In, Out], actor Actor, in In) (out Out, err error) {
+	start := time.Now()
+	defer func() { g.logCommand(ctx, c.name, actor, start, err) }()
+	if err = validateInput(in, c.rule); err != nil {
+		return out, err
+	}
+	if c.before != nil {
+		if err = c.before(g, &in); err != nil {
+			return out, err
+		}
+	}
+	body := func(u *uow) error {
+		t := target{org: actor.Org}
+		if c.at != nil {
+			var err error
+			if t, err = c.at(u, actor, in); err != nil {
+				return err
+			}
+		}
+		held, err := u.gate(actor, c.reach, t, c.row, c.rule)
+		if err != nil {
+			return err
+		}
+		out, err = c.apply(&call[In]{uow: u, actor: actor, in: in, held: held, org: t.org})
+		return err
+	}
+	if c.query {
+		err = g.view(ctx, body)
+	} else {
+		err = g.update(ctx, body)
+	}
+	return out, err
+}
+
+// logCommand writes the one structured record of a command at Debug level.
+func (g *Gateway) logCommand(ctx context.Context, name string, actor Actor, start time.Time, err error) {
+	if !g.log.Enabled(ctx, slog.LevelDebug) {
+		return
+	}
+	outcome := "ok"
+	if err != nil {
+		outcome = ErrorCode(err)
+	}
+	g.log.LogAttrs(ctx, slog.LevelDebug, "isg: command", slog.String("command", name),
+		slog.String("user", actor.User.String()), slog.String("org", actor.Org.String()),
+		slog.String("outcome", outcome), slog.Duration("duration", time.Since(start)))
+}
+
+// declared is what the Dispatch table, the documentation and the permission audit know of a
+// declaration, whatever its input and output types.
+type declared interface {
+	Name() string
+	Doc() string
+	describe() CommandInfo
+	dispatch(ctx context.Context, g *Gateway, actor Actor, raw json.RawMessage) (any, error)
+}
+
+// CommandInfo describes one command as declared: what a host needs to expose it, and what the
+// permission audit checks.
+type CommandInfo struct {
+	// Name is the stable command name, e.g. "flow.edit".
+	Name string `json:"name"`
+	// Doc is a one-line description.
+	Doc string `json:"doc"`
+	// Reach is who may run it: "at an organisation", "any signed-in user", "the platform" or
+	// "anyone".
+	Reach string `json:"reach"`
+	// Row is the permission-table row that gates it; HasRow is false for commands open to any
+	// signed-in user or to anyone.
+	Row    Action `json:"-"`
+	HasRow bool   `json:"-"`
+	// Rule is the rule ID a refusal names.
+	Rule string `json:"rule,omitempty"`
+	// Query is true for read-only commands.
+	Query bool `json:"query"`
+}
+
+func (c *command[In, Out]) Name() string { return c.name }
+func (c *command[In, Out]) Doc() string  { return c.doc }
+
+func (c *command[In, Out]) describe() CommandInfo {
+	hasRow := c.reach == atOrg || c.reach == platform
+	return CommandInfo{Name: c.name, Doc: c.doc, Reach: c.reach.String(), Row: c.row, HasRow: hasRow, Rule: c.rule, Query: c.query}
+}
+
+func (c *command[In, Out]) dispatch(ctx context.Context, g *Gateway, actor Actor, raw json.RawMessage) (any, error) {
+	var in In
+	if err := decodeStrict(raw, &in); err != nil {
+		return nil, err
+	}
+	return run(ctx, g, c, actor, in)
+}
