@@ -563,3 +563,56 @@ func (g *Gateway) Bootstrap(ctx context.Context, in BootstrapInput) (Account, er
 }
 
 func validateInput(in any, rule string) error { return validate.Struct(in, rule) }
+
+// accountHandlers lists the handlers of accounts and the MoU.
+func accountHandlers() map[string]handler {
+	return map[string]handler{
+		"platform.bootstrap": handle("Create the first Central Admin.", func(g *Gateway, ctx context.Context, _ Actor, in BootstrapInput) (Account, error) {
+			return g.Bootstrap(ctx, in)
+		}),
+		"account.register": handle("Register an account (REG-1…3, REG-5).", func(g *Gateway, ctx context.Context, _ Actor, in RegisterInput) (Registration, error) {
+			return g.Register(ctx, in)
+		}),
+		"account.verify_email": handle("Consume an e-mail verification token (REG-3).", func(g *Gateway, ctx context.Context, _ Actor, in tokenInput) (Account, error) {
+			return g.VerifyEmail(ctx, in.Token)
+		}),
+		"account.resend_verification": handle("Issue a new verification token.", func(g *Gateway, ctx context.Context, _ Actor, in emailInput) (Registration, error) {
+			return g.ResendVerification(ctx, in.Email)
+		}),
+		"account.validate": handle("Central Admin validates an account (REG-1).", func(g *Gateway, ctx context.Context, a Actor, in userInput) (Account, error) {
+			return g.ValidateAccount(ctx, a, in.User)
+		}),
+		"account.sign_in": handle("Sign in (REG-3, REG-4).", func(g *Gateway, ctx context.Context, _ Actor, in SignInInput) (Account, error) {
+			return g.SignIn(ctx, in)
+		}),
+		"account.unlock": handle("Unlock a locked account (REG-4).", func(g *Gateway, ctx context.Context, a Actor, in userInput) (Account, error) {
+			return g.Unlock(ctx, a, in.User)
+		}),
+		"account.get": handle("Read an account.", func(g *Gateway, ctx context.Context, a Actor, in userInput) (Account, error) {
+			return g.GetAccount(ctx, a, in.User)
+		}),
+		"account.set_preferences": handle("Set notification preferences (NOTE-2).", func(g *Gateway, ctx context.Context, a Actor, in Preferences) (Account, error) {
+			return g.SetPreferences(ctx, a, in)
+		}),
+		"account.notifications": handle("List the acting user's notifications.", func(g *Gateway, ctx context.Context, a Actor, _ noInput) ([]Notification, error) {
+			return g.Notifications(ctx, a)
+		}),
+		"mou.publish": handle("Publish a new MoU version (MOU-1).", func(g *Gateway, ctx context.Context, a Actor, in PublishMoUInput) (MoU, error) {
+			return g.PublishMoU(ctx, a, in)
+		}),
+		"mou.current": handle("Read the current MoU.", func(g *Gateway, ctx context.Context, _ Actor, _ noInput) (MoU, error) {
+			return g.CurrentMoU(ctx)
+		}),
+		"mou.sign": handle("Sign the MoU (MOU-1, ROLE-3).", func(g *Gateway, ctx context.Context, a Actor, in SignMoUInput) (MoUSignature, error) {
+			return g.SignMoU(ctx, a, in)
+		}),
+		"mou.download": handle("Download an organisation's signed MoU (MOU-1).", func(g *Gateway, ctx context.Context, a Actor, in orgInput) (SignedMoU, error) {
+			return g.DownloadSignedMoU(ctx, a, in.Org)
+		}),
+	}
+}
+
+// accountCommands declares the commands of accounts and the MoU.
+func accountCommands() []declared {
+	return nil
+}

@@ -292,3 +292,26 @@ func (g *Gateway) AssuranceHistory(ctx context.Context, actor Actor, org OrgID) 
 	})
 	return out, err
 }
+
+// assuranceHandlers lists the handlers of assurance and the sweep.
+func assuranceHandlers() map[string]handler {
+	return map[string]handler{
+		"assurance.submit": handle("Submit or update assurance (ASR-1…4, ROLE-4).", func(g *Gateway, ctx context.Context, a Actor, in assurance.Answers) (AssuranceView, error) {
+			return g.SubmitAssurance(ctx, a, in)
+		}),
+		"assurance.get": handle("An organisation's assurance and rating (ASR-6).", func(g *Gateway, ctx context.Context, a Actor, in orgInput) (AssuranceView, error) {
+			return g.Assurance(ctx, a, in.Org)
+		}),
+		"assurance.history": handle("Every submission an organisation made (ASR-6).", func(g *Gateway, ctx context.Context, a Actor, in orgInput) ([]assurance.Submission, error) {
+			return g.AssuranceHistory(ctx, a, in.Org)
+		}),
+		"platform.sweep": handle("Run the periodic sweep (ASR-3, ASR-5).", func(g *Gateway, ctx context.Context, _ Actor, _ noInput) (SweepResult, error) {
+			return g.Sweep(ctx)
+		}),
+	}
+}
+
+// assuranceCommands declares the commands of assurance and the sweep.
+func assuranceCommands() []declared {
+	return nil
+}

@@ -12,11 +12,10 @@ import (
 // declarations lists every command the Gateway runs. The Dispatch table, CommandNames, Commands
 // and the permission audit are all built from it.
 func declarations() []declared {
-	out := []declared{
-		summarySave, summaryGet, summaryList, summaryFlows, summaryLog,
-		flowCreate, flowGet, flowList, flowEdit, flowRequestReview, flowApprove, flowReject, flowRereview,
-		flowFinalise, flowAddParty, flowLog, summaryCopy, flowCopy,
-		riskSave, riskGet, riskImport, riskGenerate, riskReview,
+	var out []declared
+	for _, area := range [][]declared{agreementCommands(), accountCommands(), orgCommands(), documentCommands(),
+		outboxCommands(), assuranceCommands(), licensingCommands()} {
+		out = append(out, area...)
 	}
 	for _, name := range slices.Sorted(maps.Keys(handlerTable())) {
 		out = append(out, named{name: name, handler: handlerTable()[name]})

@@ -192,3 +192,23 @@ func (u *uow) requireSubjectVisible(actor Actor, kind, id string) error {
 	}
 	return u.requireAgreementVisible(actor, kind, id)
 }
+
+// documentHandlers lists the handlers of documents.
+func documentHandlers() map[string]handler {
+	return map[string]handler{
+		"document.upload": handle("Attach a document (DOC-1); content is base64 in JSON.", func(g *Gateway, ctx context.Context, a Actor, in UploadInput) (Document, error) {
+			return g.UploadDocument(ctx, a, in)
+		}),
+		"document.list": handle("List the documents attached to a subject.", func(g *Gateway, ctx context.Context, a Actor, in struct {
+			SubjectKind string `json:"subject_kind"`
+			SubjectID   string `json:"subject_id"`
+		}) ([]Document, error) {
+			return g.Documents(ctx, a, in.SubjectKind, in.SubjectID)
+		}),
+	}
+}
+
+// documentCommands declares the commands of documents.
+func documentCommands() []declared {
+	return nil
+}

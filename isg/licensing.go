@@ -515,3 +515,47 @@ func (g *Gateway) Contracts(ctx context.Context, actor Actor) ([]licensing.Contr
 	})
 	return out, err
 }
+
+// licensingHandlers lists the handlers of licensing.
+func licensingHandlers() map[string]handler {
+	return map[string]handler{
+		"licensing.create_contract": handle("Create a group contract (LIC-1, LIC-2).", func(g *Gateway, ctx context.Context, a Actor, in licensing.ContractInput) (licensing.Contract, error) {
+			return g.CreateContract(ctx, a, in)
+		}),
+		"licensing.contracts": handle("The contracts the organisation holds or holds a licence under.", func(g *Gateway, ctx context.Context, a Actor, _ noInput) ([]licensing.Contract, error) {
+			return g.Contracts(ctx, a)
+		}),
+		"licensing.contract": handle("Read a contract.", func(g *Gateway, ctx context.Context, a Actor, in idInput) (licensing.Contract, error) {
+			return g.Contract(ctx, a, in.ID)
+		}),
+		"licensing.set_super_admin": handle("Add or remove a Super Administrator (LIC-2).", func(g *Gateway, ctx context.Context, a Actor, in SuperAdminInput) (licensing.Contract, error) {
+			return g.SetSuperAdmin(ctx, a, in)
+		}),
+		"licensing.allocate": handle("Allocate a licence (LIC-1, LIC-7).", func(g *Gateway, ctx context.Context, a Actor, in AllocateInput) (Allocation, error) {
+			return g.AllocateLicence(ctx, a, in)
+		}),
+		"licensing.revoke": handle("Revoke a licence (LIC-5).", func(g *Gateway, ctx context.Context, a Actor, in RevokeInput) (licensing.Contract, error) {
+			return g.RevokeLicence(ctx, a, in)
+		}),
+		"licensing.requests": handle("List a contract's pending licence requests (LIC-7).", func(g *Gateway, ctx context.Context, a Actor, in idInput) ([]licensing.Request, error) {
+			return g.LicenceRequests(ctx, a, in.ID)
+		}),
+		"licensing.answer_request": handle("Allocate or decline a licence request (LIC-7).", func(g *Gateway, ctx context.Context, a Actor, in AnswerRequestInput) (licensing.Request, error) {
+			return g.AnswerLicenceRequest(ctx, a, in)
+		}),
+		"licensing.renew": handle("Renew a contract (LIC-6).", func(g *Gateway, ctx context.Context, a Actor, in RenewInput) (licensing.Contract, error) {
+			return g.RenewContract(ctx, a, in)
+		}),
+		"licensing.end": handle("End a contract (LIC-5).", func(g *Gateway, ctx context.Context, a Actor, in idInput) (licensing.Contract, error) {
+			return g.EndContract(ctx, a, in.ID)
+		}),
+		"licensing.capabilities": handle("What the organisation's licences allow (LIC-3, LIC-4).", func(g *Gateway, ctx context.Context, a Actor, _ noInput) (Capabilities, error) {
+			return g.OrganisationCapabilities(ctx, a)
+		}),
+	}
+}
+
+// licensingCommands declares the commands of licensing.
+func licensingCommands() []declared {
+	return nil
+}

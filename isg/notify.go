@@ -361,3 +361,25 @@ func (g *Gateway) Notifications(ctx context.Context, actor Actor) ([]Notificatio
 	})
 	return out, err
 }
+
+// outboxHandlers lists the handlers of the outbox.
+func outboxHandlers() map[string]handler {
+	return map[string]handler{
+		"outbox.drain": handle("Drain the outbox into a recording notifier and return what was delivered.", func(g *Gateway, ctx context.Context, _ Actor, in struct {
+			Max int `json:"max"`
+		}) (drained, error) {
+			var d drained
+			res, err := g.DrainOutbox(ctx, NotifierFunc(func(_ context.Context, n Notification) error {
+				d.Messages = append(d.Messages, n)
+				return nil
+			}), in.Max)
+			d.DrainResult = res
+			return d, err
+		}),
+	}
+}
+
+// outboxCommands declares the commands of the outbox.
+func outboxCommands() []declared {
+	return nil
+}

@@ -469,3 +469,79 @@ func (g *Gateway) SupportedOrganisations(ctx context.Context, actor Actor) ([]Or
 	})
 	return out, err
 }
+
+// orgHandlers lists the handlers of organisations, members, roles, delegations, merges, closures and the inventory.
+func orgHandlers() map[string]handler {
+	return map[string]handler{
+		"org.register": handle("Register an organisation (ORG-1).", func(g *Gateway, ctx context.Context, a Actor, in RegisterOrganisationInput) (Organisation, error) {
+			return g.RegisterOrganisation(ctx, a, in)
+		}),
+		"org.get": handle("Read an organisation.", func(g *Gateway, ctx context.Context, a Actor, in orgInput) (Organisation, error) {
+			return g.GetOrganisation(ctx, a, in.Org)
+		}),
+		"org.update": handle("Edit details, contacts and privacy notice (ORG-5, ORG-9).", func(g *Gateway, ctx context.Context, a Actor, in UpdateOrganisationInput) (Organisation, error) {
+			return g.UpdateOrganisation(ctx, a, in)
+		}),
+		"org.confirm_dpo_exemption": handle("Confirm a DPO exemption (ORG-4).", func(g *Gateway, ctx context.Context, a Actor, in ConfirmDPOExemptionInput) (Organisation, error) {
+			return g.ConfirmDPOExemption(ctx, a, in)
+		}),
+		"org.progress": handle("Setup progress (ORG-2).", func(g *Gateway, ctx context.Context, a Actor, in orgInput) (Progress, error) {
+			return g.SetupProgress(ctx, a, in.Org)
+		}),
+		"org.search": handle("Find organisations by name or ICO number.", func(g *Gateway, ctx context.Context, a Actor, in struct {
+			Query string `json:"query"`
+		}) ([]OrganisationListing, error) {
+			return g.SearchOrganisations(ctx, a, in.Query)
+		}),
+		"org.register_supported": handle("Register a supported organisation (ORG-8).", func(g *Gateway, ctx context.Context, a Actor, in RegisterOrganisationInput) (Organisation, error) {
+			return g.RegisterSupportedOrganisation(ctx, a, in)
+		}),
+		"org.supported": handle("List supported organisations (ORG-8).", func(g *Gateway, ctx context.Context, a Actor, _ noInput) ([]Organisation, error) {
+			return g.SupportedOrganisations(ctx, a)
+		}),
+		"org.invite": handle("Invite an address to roles (REG-5).", func(g *Gateway, ctx context.Context, a Actor, in InviteInput) (Invitation, error) {
+			return g.Invite(ctx, a, in)
+		}),
+		"org.set_roles": handle("Assign and revoke roles (ORG-3).", func(g *Gateway, ctx context.Context, a Actor, in SetRolesInput) (Account, error) {
+			return g.SetRoles(ctx, a, in)
+		}),
+		"org.members": handle("List members and roles.", func(g *Gateway, ctx context.Context, a Actor, _ noInput) ([]Member, error) {
+			return g.Members(ctx, a)
+		}),
+		"org.request_merge": handle("Request a merge (ORG-6).", func(g *Gateway, ctx context.Context, a Actor, in RequestMergeInput) (MergeRequest, error) {
+			return g.RequestMerge(ctx, a, in)
+		}),
+		"org.answer_merge": handle("Approve or reject a merge (ORG-6).", func(g *Gateway, ctx context.Context, a Actor, in AnswerMergeInput) (MergeRequest, error) {
+			return g.AnswerMerge(ctx, a, in)
+		}),
+		"org.merges": handle("List merge requests.", func(g *Gateway, ctx context.Context, a Actor, _ noInput) ([]MergeRequest, error) {
+			return g.MergeRequests(ctx, a)
+		}),
+		"org.request_closure": handle("Request closure (ORG-7).", func(g *Gateway, ctx context.Context, a Actor, in RequestClosureInput) (ClosureRequest, error) {
+			return g.RequestClosure(ctx, a, in)
+		}),
+		"org.decide_closure": handle("Close, decline or restore (ORG-7).", func(g *Gateway, ctx context.Context, a Actor, in DecideClosureInput) (ClosureRequest, error) {
+			return g.DecideClosure(ctx, a, in)
+		}),
+		"org.support_access": handle("List Central Admin's support actions at the organisation (ROLE-7).", func(g *Gateway, ctx context.Context, a Actor, _ noInput) ([]SupportAccess, error) {
+			return g.SupportAccessLog(ctx, a)
+		}),
+		"inventory.save_asset": handle("Add or edit an information asset (ORG-10).", func(g *Gateway, ctx context.Context, a Actor, in AssetInput) (InformationAsset, error) {
+			return g.SaveAsset(ctx, a, in)
+		}),
+		"inventory.assets": handle("List the data inventory (ORG-10).", func(g *Gateway, ctx context.Context, a Actor, _ noInput) ([]InformationAsset, error) {
+			return g.Assets(ctx, a)
+		}),
+		"role.delegate": handle("Delegate signing authority (ROLE-5).", func(g *Gateway, ctx context.Context, a Actor, in DelegateInput) (Delegation, error) {
+			return g.Delegate(ctx, a, in)
+		}),
+		"role.revoke_delegation": handle("Revoke a delegation (ROLE-5).", func(g *Gateway, ctx context.Context, a Actor, in idInput) (Delegation, error) {
+			return g.RevokeDelegation(ctx, a, in.ID)
+		}),
+	}
+}
+
+// orgCommands declares the commands of organisations, members, roles, delegations, merges, closures and the inventory.
+func orgCommands() []declared {
+	return nil
+}

@@ -10,7 +10,10 @@ import (
 // stored format: they never change meaning once published.
 type Kind string
 
-// IndexKey is one secondary-index entry of a record. Find returns the records holding a key.
+// IndexKey is one secondary-index entry of a record. Find returns the records holding a key, and
+// Count counts them; both ignore Unique. A record enters a key when a Put (or its creation) gives
+// it the key and leaves it when a Put drops the key or a Delete removes the record: those are the
+// changes of a key's membership that a unit of work which listed the key conflicts with.
 type IndexKey struct {
 	// Name is the index, e.g. "member" or "email".
 	Name string
@@ -23,6 +26,11 @@ type IndexKey struct {
 
 // Record is the unit a Store keeps: one aggregate, encoded by the Gateway, with its version and
 // its index keys. A Store never looks inside Body.
+//
+// Memory is never shared across the interface: Put copies what it keeps of the record it is
+// given, so the caller may reuse Body and Keys once Put returns; a record Get or Find returns is
+// the caller's, and the store neither keeps nor reuses its Body or Keys, so the caller may change
+// them.
 type Record struct {
 	Kind Kind
 	// ID is the record's ID, unique within its kind. Find returns records in ascending ID order;
@@ -33,7 +41,8 @@ type Record struct {
 	Version int64
 	// Body is the encoded aggregate (JSON).
 	Body []byte
-	// Keys replaces the record's index keys on every Put.
+	// Keys replaces the record's index keys on every Put. Their order is not kept; a key listed
+	// twice is held once.
 	Keys []IndexKey
 }
 
@@ -49,29 +58,87 @@ type Page struct {
 //
 // storage/memory is the embedded default; storage/sqlite and storage/postgres are the SQL adapters;
 // storage/storagetest is the conformance suite any adapter must pass.
+//
+// # What a Store promises
+//
+// A unit of work run by Update is serializable as a whole: it commits only if nothing it read has
+// changed by the time it commits, so it takes effect as if it had run alone at that moment. What
+// it read is
+//
+//   - its read set: every record it got with Get, or that Find returned, at the version it saw
+//     (a record it found absent must still be absent), and every record it wrote, at the version
+//     it wrote it over; and
+//   - its listings: every index key it listed with Find or counted with Count. A record entering
+//     or leaving such a key since the listing — created or deleted in it, or re-keyed into or out
+//     of it — is a conflict, as a changed record is.
+//
+// So a rule over a listing ("at most three users", "no open closure request") holds under
+// concurrency without a lock record. A store may report a conflict where there is none, when that
+// is cheaper (a change of a listed key outside the page a Find read, say), but never miss one.
+// What a unit did not read is no conflict: a Put is not a listing, so units that add records to
+// one key without listing it (every command adds to the outbox) commit side by side, and a
+// rewrite that keeps a record's keys changes no key's membership, so it conflicts with units that
+// got the record but not with units that only counted its keys.
+//
+// Optimistic concurrency is expected: a store should hold no lock while fn runs, so that units
+// on different records never wait for each other, and check at commit.
+//
+// # Errors, and what the Gateway does with them
+//
+// Update's error matches ErrConflict when the unit did not commit because of another unit: its
+// read set or a listing changed, a version it wrote over was not the stored one, or a unique key
+// it claimed is held by another record. The Gateway runs the whole command again on fresh state
+// then, a bounded number of times; ErrConflict is the only error it retries, and only when the
+// store raised it (a conflict the Gateway raised itself, such as a duplicate e-mail address,
+// carries an *Error). Any other error from Update — fn's own, a canceled context, or a failure of
+// the store such as a lost connection — means that nothing was committed; the Gateway returns it
+// to its caller unchanged. A store must therefore never report an error for a unit it committed,
+// nor commit part of one.
 type Store interface {
-	// Update runs fn in a read-write unit of work. If fn returns nil the unit commits: every Put
-	// becomes visible at once, or — when a record read or written changed since (optimistic
-	// concurrency) — none does and Update returns an error matching ErrConflict. If fn returns an
-	// error or panics, nothing is written; the error is returned (the panic propagates).
-	// fn may be called only once; the Gateway retries conflicts itself.
+	// Update runs fn once, in a read-write unit of work, and commits the unit if fn returns nil:
+	// every Put and Delete becomes visible to other units at once, or none does. The commit fails
+	// with an error matching ErrConflict, writing nothing, if the unit's read set or listings
+	// changed since it read them (see Store); a unit that wrote nothing is checked the same way.
+	// If fn returns an error, nothing is written and Update returns that error; if fn panics,
+	// nothing is written and the panic propagates; if ctx is done before the commit, nothing is
+	// written and the error matches ctx.Err(). Update never calls fn again: the Gateway retries.
+	// The Tx must not be used after fn returns.
 	Update(ctx context.Context, fn func(Tx) error) error
-	// View runs fn in a read-only unit of work; Put inside it fails.
+	// View runs fn in a read-only unit of work. Put and Delete inside it fail with an error
+	// matching ErrInvalid, and nothing is checked or written when it ends; View returns fn's
+	// error. Whether a View sees one snapshot however long it runs is the adapter's to say
+	// (storage/sqlite and storage/postgres: yes; storage/memory: each read sees the latest
+	// commit). The Tx must not be used after fn returns.
 	View(ctx context.Context, fn func(Tx) error) error
 }
 
-// Tx is one unit of work. It is not safe for concurrent use; it sees its own writes.
+// Tx is one unit of work. It is not safe for concurrent use. It sees its own writes: Get, Find
+// and Count answer as if the unit's staged Puts and Deletes were committed, and other units see
+// none of them until the unit commits.
 type Tx interface {
-	// Get returns the record, or an error matching ErrNotFound.
+	// Get returns the record of kind with id. It returns an error matching ErrNotFound when
+	// there is none, including a record the unit deleted. Found or not, the record joins the
+	// unit's read set: the commit fails with ErrConflict if it has changed, appeared or gone
+	// since. The returned record is the caller's (see Record).
 	Get(ctx context.Context, kind Kind, id string) (Record, error)
-	// Put creates or replaces a record. rec.Version must equal the stored version (0: the record
-	// must not exist), else the error matches ErrConflict; so does a unique key held by another
-	// record of the kind. It returns the new version.
+	// Put stages rec, replacing the record's body and keys, and returns the version it will
+	// have: rec.Version+1. rec.Version must be the version the unit knows of the record — its
+	// own earlier Put's, else its read's, else the stored one; 0 for a record that must not exist
+	// yet — or the error matches ErrConflict, now or at commit; so does a unique key another
+	// record of the kind holds, now or at commit. The error matches ErrInvalid for an empty kind
+	// or ID, a record the unit deleted, a Put in a View, or a string the store cannot hold (the
+	// adapter documents which). The record joins the read set at the version it replaces. The
+	// store copies rec (see Record).
 	Put(ctx context.Context, rec Record) (int64, error)
-	// Find returns the records of kind holding the index key (Unique is ignored), in ascending ID
-	// order, within the page.
+	// Find returns the records of kind holding key (Unique is ignored) whose ID is greater than
+	// page.After, in ascending byte order of ID, at most page.Limit of them (0: no limit). A
+	// negative limit is ErrInvalid. The records returned join the unit's read set, as with Get,
+	// and the key joins its listings: the commit fails with ErrConflict if a record has entered
+	// or left the key since (within the page, or anywhere in the key: the adapter chooses). The
+	// returned records are the caller's (see Record).
 	Find(ctx context.Context, kind Kind, key IndexKey, page Page) ([]Record, error)
-	// Count returns how many records of kind hold the index key.
+	// Count returns how many records of kind hold key (Unique is ignored). The key joins the
+	// unit's listings, as with Find; the records counted do not join its read set.
 	Count(ctx context.Context, kind Kind, key IndexKey) (int, error)
 }
 
@@ -107,8 +174,9 @@ type Deleter interface {
 	// held, which is a membership change to units that listed those keys. Within the unit the
 	// record reads as absent (Get: ErrNotFound; Find and Count leave it out). It returns an error
 	// matching ErrNotFound when no such record exists, ErrConflict when the stored version is not
-	// version (now or at commit), and ErrInvalid when the unit wrote the record itself or is a
-	// View. A deleted record's ID must not be used again: a unit that read it before would not see
-	// that it changed.
+	// version (now or at commit), and ErrInvalid when the unit already wrote the record itself
+	// (Put or Delete; nor may it Put the record after deleting it) or is a View. A deleted
+	// record's ID must not be used again: a unit that read the record before would not see that
+	// it changed, once a new record of that ID reached the version it read.
 	Delete(ctx context.Context, kind Kind, id string, version int64) error
 }
