@@ -6,6 +6,8 @@ import (
 	"fmt"
 	"slices"
 	"time"
+
+	"github.com/isgkit/gateway/isg/directory"
 )
 
 const kindNotification Kind = "notification"
@@ -381,5 +383,77 @@ func outboxHandlers() map[string]handler {
 
 // outboxCommands declares the commands of the outbox.
 func outboxCommands() []declared {
+	return nil
+}
+
+// deliver turns the events a pure rule returned into outbox messages (NOTE-1): it resolves each
+// event's audience to accounts, tells each account once, and honours its preferences (NOTE-2).
+// This is the one way a command notifies anyone: the rule decides who is told, the Gateway only
+// finds them.
+func (u *uow) deliver(events ...directory.Event) error {
+	for _, e := range events {
+		seen := map[UserID]bool{}
+		tell := func(x user) error {
+			if seen[x.ID] {
+				return nil
+			}
+			seen[x.ID] = true
+			return u.notifyUser(e.Type, x, e.Org, e.Data)
+		}
+		ids := slices.Clone(e.To.Users)
+		for _, org := range e.To.SuperAdminsOf {
+			o, err := u.loadOrg(org)
+			if err != nil {
+				return err
+			}
+			sas, err := u.superAdminsOf(o)
+			if err != nil {
+				return err
+			}
+			ids = append(ids, sas...)
+		}
+		for _, id := range ids {
+			if seen[id] {
+				continue
+			}
+			x, err := u.loadUser(id)
+			if err != nil {
+				return err
+			}
+			if err := tell(x); err != nil {
+				return err
+			}
+		}
+		for _, org := range e.To.RolesAt {
+			for _, r := range e.To.Roles.Roles() {
+				users, versions, err := findAll[user](u, kindUser, key("role", roleKey(org, r)))
+				if err != nil {
+					return err
+				}
+				for i, x := range users {
+					x.version = versions[i]
+					if err := tell(x); err != nil {
+						return err
+					}
+				}
+			}
+		}
+		if e.To.CentralAdmins {
+			users, _, err := findAll[user](u, kindUser, key("central_admin", "1"))
+			if err != nil {
+				return err
+			}
+			for _, x := range users {
+				if err := tell(x); err != nil {
+					return err
+				}
+			}
+		}
+		if e.To.Email != "" {
+			if err := u.enqueue(e.Type, UserID{}, e.To.Email, e.Org, e.Data); err != nil {
+				return err
+			}
+		}
+	}
 	return nil
 }
