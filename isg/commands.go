@@ -4,7 +4,6 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
-
 )
 
 // handler is a command not yet written as a declaration: a typed Gateway method adapted to the

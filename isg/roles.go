@@ -60,6 +60,13 @@ const (
 	ViewReports
 	ManageLicences
 	CreateActivity
+	// ValidateAccounts is the central team's validation of accounts that could not register
+	// instantly (REG-1).
+	ValidateAccounts
+	// PublishMoU is the central team's publishing of a new MoU version (MOU-1).
+	PublishMoU
+	// ManageContracts is creating, renewing and ending licensing contracts (LIC-1, LIC-5, LIC-6).
+	ManageContracts
 	actionEnd
 )
 
@@ -73,6 +80,7 @@ var actionCodes = [actionEnd]string{
 	EditAgreements: "edit_agreements", ReviewFlow: "review_flow", SignOffFlow: "sign_off_flow",
 	UploadDocuments: "upload_documents", ViewReports: "view_reports",
 	ManageLicences: "manage_licences", CreateActivity: "create_activity",
+	ValidateAccounts: "validate_accounts", PublishMoU: "publish_mou", ManageContracts: "manage_contracts",
 }
 
 // String returns the action's stable code.
@@ -127,6 +135,9 @@ func DefaultPermissions() Permissions {
 	set(ViewReports, everyOrgRole)
 	set(ManageLicences, sa|ca)
 	set(CreateActivity, everyOrgRole)
+	set(ValidateAccounts, ca)
+	set(PublishMoU, ca)
+	set(ManageContracts, ca)
 	return p
 }
 
