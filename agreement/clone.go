@@ -12,3 +12,13 @@ func (f Flow) Clone() Flow {
 	c.Reviews = cloneSlice(f.Reviews)
 	return c
 }
+
+// Clone returns a deep copy of the summary: no slice of the copy shares memory with s.
+func (s Summary) Clone() Summary {
+	c := s
+	c.Organisations = cloneSlice(s.Organisations)
+	c.InformationShared = cloneSlice(s.InformationShared)
+	c.Contacts = cloneSlice(s.Contacts)
+	c.Documents = cloneSlice(s.Documents)
+	return c
+}

@@ -36,29 +36,83 @@ type Logged interface{ Summary | Flow }
 //
 // The only error is a value encoding/json cannot encode (a time outside years 0–9999).
 func Diff[T Logged](old, new T) ([]Change, error) {
-	ob, err := encode(old)
+	o, err := TakeSnapshot(old)
 	if err != nil {
 		return nil, err
 	}
-	nb, err := encode(new)
+	n, err := TakeSnapshot(new)
 	if err != nil {
 		return nil, err
 	}
-	o, err := members(ob)
+	return DiffSnapshots(o, n), nil
+}
+
+// Snapshot is a summary's or flow's fields in the form Diff compares them: each top-level field's
+// canonical JSON. A holder that keeps the snapshot of a value it saved can diff the next change
+// against it without encoding the old value again (the Gateway does: encoding is most of a
+// diff's cost). A snapshot is immutable.
+type Snapshot struct{ fields []member }
+
+// TakeSnapshot encodes v's fields as Diff compares them. The only error is a value encoding/json
+// cannot encode.
+func TakeSnapshot[T Logged](v T) (Snapshot, error) {
+	b, err := encode(v)
+	if err != nil {
+		return Snapshot{}, err
+	}
+	m, err := members(b)
+	return Snapshot{fields: m}, err
+}
+
+// JSONWith returns the JSON object the snapshot was taken of with the value of one top-level
+// field replaced by value's encoding (or added, if the object had no such field). The Gateway
+// stores a flow as its snapshot with the log head moved on, instead of encoding the whole flow
+// a second time.
+func (s Snapshot) JSONWith(field string, value any) ([]byte, error) {
+	v, err := encode(value)
 	if err != nil {
 		return nil, err
 	}
-	n, err := members(nb)
-	if err != nil {
-		return nil, err
+	n := 2 + len(field) + 3 + len(v)
+	for _, m := range s.fields {
+		n += len(m.key) + len(m.val) + 4
 	}
-	oldVal := make(map[string]string, len(o))
-	for _, m := range o {
+	b := make([]byte, 0, n)
+	b = append(b, '{')
+	vs := string(v)
+	put := func(rawKey, val string) {
+		if len(b) > 1 {
+			b = append(b, ',')
+		}
+		b = append(b, rawKey...)
+		b = append(b, ':')
+		b = append(b, val...)
+	}
+	replaced := false
+	for _, m := range s.fields {
+		if m.key == field {
+			put(m.rawKey, vs)
+			replaced = true
+			continue
+		}
+		put(m.rawKey, m.val)
+	}
+	if !replaced {
+		kb, _ := json.Marshal(field) // a string always encodes
+		put(string(kb), vs)
+	}
+	return append(b, '}'), nil
+}
+
+// DiffSnapshots is Diff of the values the snapshots were taken of.
+func DiffSnapshots(old, new Snapshot) []Change {
+	oldVal := make(map[string]string, len(old.fields))
+	for _, m := range old.fields {
 		oldVal[m.key] = m.val
 	}
 	var out []Change
-	seen := make(map[string]bool, len(n))
-	for _, m := range n {
+	seen := make(map[string]bool, len(new.fields))
+	for _, m := range new.fields {
 		seen[m.key] = true
 		ov, ok := oldVal[m.key]
 		if !ok {
@@ -68,13 +122,13 @@ func Diff[T Logged](old, new T) ([]Change, error) {
 			out = append(out, Change{Field: m.key, Old: ov, New: m.val})
 		}
 	}
-	for _, m := range o {
+	for _, m := range old.fields {
 		if !seen[m.key] && !unlogged(m.key) {
 			out = append(out, Change{Field: m.key, Old: m.val, New: "null"})
 		}
 	}
 	slices.SortFunc(out, func(a, b Change) int { return strings.Compare(a.Field, b.Field) })
-	return out, nil
+	return out
 }
 
 // unlogged are bookkeeping fields that change with every command and say nothing a reader of
@@ -97,7 +151,9 @@ func encode(v any) ([]byte, error) {
 	return bytes.TrimSuffix(buf.Bytes(), []byte{'\n'}), nil
 }
 
-type member struct{ key, val string }
+// member is one top-level member of an encoded object: its decoded key, its key as written
+// (quoted) and its value's bytes.
+type member struct{ key, rawKey, val string }
 
 // members splits the compact JSON object encoding/json wrote into its top-level members, in
 // order, without decoding the values: reading them back through a map cost several times more
@@ -108,6 +164,8 @@ func members(b []byte) ([]member, error) {
 		return nil, bad
 	}
 	var out []member
+	// One conversion for the whole object: keys and values are substrings of it, not copies.
+	sb := string(b)
 	i := 1
 	for i < len(b)-1 {
 		if b[i] != '"' {
@@ -117,7 +175,7 @@ func members(b []byte) ([]member, error) {
 		if end < 0 || end+1 >= len(b) || b[end+1] != ':' {
 			return nil, bad
 		}
-		key := string(b[i+1 : end])
+		key, raw := sb[i+1:end], sb[i:end+1]
 		if strings.IndexByte(key, '\\') >= 0 {
 			if err := json.Unmarshal(b[i:end+1], &key); err != nil {
 				return nil, bad
@@ -128,7 +186,7 @@ func members(b []byte) ([]member, error) {
 		if err != nil {
 			return nil, bad
 		}
-		out = append(out, member{key: key, val: string(b[v:j])})
+		out = append(out, member{key: key, rawKey: raw, val: sb[v:j]})
 		i = j
 		if b[i] == ',' {
 			i++

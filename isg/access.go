@@ -2,6 +2,7 @@ package isg
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"time"
@@ -111,6 +112,7 @@ type actorRoles struct {
 // before are reused while the user record is at the same version, the version read joining the
 // unit's read set like any read; otherwise the record is loaded and decoded.
 func (u *uow) actingUser(id UserID, rule string) (actorRoles, error) {
+	var cu *cachedUser
 	if vr, ok := u.tx.(VersionReader); ok {
 		v, err := vr.Version(u.ctx, kindUser, id.String())
 		if err != nil {
@@ -119,18 +121,32 @@ func (u *uow) actingUser(id UserID, rule string) (actorRoles, error) {
 		if v == 0 {
 			return actorRoles{}, forbidden(rule, "unknown actor")
 		}
-		if cu := u.g.auth.get(id, v); cu != nil {
-			if !cu.active {
-				return actorRoles{}, forbidden(rule, "the acting account is not active")
+		cu = u.g.auth.get(id, v)
+	}
+	if cu == nil {
+		rec, err := u.tx.Get(u.ctx, kindUser, id.String())
+		if isNotFound(err) {
+			return actorRoles{}, forbidden(rule, "unknown actor")
+		} else if err != nil {
+			return actorRoles{}, err
+		}
+		if cu = u.g.auth.get(id, rec.Version); cu == nil {
+			var x user
+			if err := json.Unmarshal(rec.Body, &x); err != nil {
+				return actorRoles{}, fmt.Errorf("isg: decoding user %s: %w", id, err)
 			}
-			return actorRoles{centralAdmin: cu.centralAdmin, roles: cu.roles}, nil
+			x.version = rec.Version
+			if u.dirty {
+				// A record this unit may have written itself is not committed: never cache it.
+				cu = newCachedUser(x)
+			} else {
+				cu = u.g.auth.put(x)
+			}
 		}
 	}
-	x, err := u.activeUserFor(id, rule)
-	if err != nil {
-		return actorRoles{}, err
+	if !cu.active {
+		return actorRoles{}, forbidden(rule, "the acting account is not active")
 	}
-	cu := u.g.auth.put(x)
 	return actorRoles{centralAdmin: cu.centralAdmin, roles: cu.roles}, nil
 }
 

@@ -42,15 +42,11 @@ func flowKeys(f agreement.Flow) []IndexKey {
 }
 
 func (u *uow) loadSummary(id agreement.SummaryID) (agreement.Summary, int64, error) {
-	var s agreement.Summary
-	v, err := u.load(kindSummary, id.String(), &s)
-	return s, v, err
+	return loadCached(u, u.g.summaries, kindSummary, id.String())
 }
 
 func (u *uow) loadFlow(id agreement.FlowID) (agreement.Flow, int64, error) {
-	var f agreement.Flow
-	v, err := u.load(kindFlow, id.String(), &f)
-	return f, v, err
+	return loadCached(u, u.g.flows, kindFlow, id.String())
 }
 
 // visibleSummary loads a summary the actor's organisation may see; any other is reported as not
@@ -91,37 +87,52 @@ func (u *uow) requireAgreementVisible(actor Actor, kind, id string) error {
 	return err
 }
 
-// saveLogged diffs old and new, appends the changes to new's transaction log in this unit of work
-// (LOG-1, LOG-2) and returns new with its log head moved on.
-func saveLogged[T agreement.Logged](u *uow, actor Actor, subject uuid.UUID, old, new T, head agreement.LogHead) (agreement.LogHead, error) {
-	changes, err := agreement.Diff(old, new)
-	if err != nil {
-		return head, err
+// saveLogged diffs old (read at version, 0 for none) and new, appends the changes to new's
+// transaction log in this unit of work (LOG-1, LOG-2), saves new with its log head moved on, and
+// once the unit commits remembers new and its snapshot, so the next change diffs against it
+// without encoding it again.
+func saveLogged[T agreement.Logged](u *uow, c *decodedCache[T], kind Kind, actor Actor, subject uuid.UUID, old, new T,
+	version int64, head func(*T) *agreement.LogHead, keys []IndexKey) (T, error) {
+	id := subject.String()
+	before, ok := c.snapshot(id, version)
+	if !ok {
+		var err error
+		if before, err = agreement.TakeSnapshot(old); err != nil {
+			return new, err
+		}
 	}
-	return u.appendLog(actor, subject, head, changes)
+	after, err := agreement.TakeSnapshot(new)
+	if err != nil {
+		return new, err
+	}
+	h := head(&new)
+	if *h, err = u.appendLog(actor, subject, *h, agreement.DiffSnapshots(before, after)); err != nil {
+		return new, err
+	}
+	body, err := after.JSONWith("log", *h)
+	if err != nil {
+		return new, err
+	}
+	v, err := u.put(kind, id, version, body, keys...)
+	if err != nil {
+		return new, err
+	}
+	// The log head is not a logged field, so the snapshot taken before it moved stays exact.
+	u.afterCommit(func() { c.put(id, v, new, &after) })
+	return new, nil
 }
 
 // logEntryID orders a subject's entries by sequence under the store's ascending-ID order.
 func logEntryID(subject uuid.UUID, seq int64) string { return fmt.Sprintf("%s/%020d", subject, seq) }
 
 func (u *uow) putSummary(actor Actor, old, s agreement.Summary, version int64) (agreement.Summary, error) {
-	head, err := saveLogged(u, actor, s.ID.UUID, old, s, s.Log)
-	if err != nil {
-		return s, err
-	}
-	s.Log = head
-	_, err = u.save(kindSummary, s.ID.String(), version, s, summaryKeys(s)...)
-	return s, err
+	return saveLogged(u, u.g.summaries, kindSummary, actor, s.ID.UUID, old, s, version,
+		func(s *agreement.Summary) *agreement.LogHead { return &s.Log }, summaryKeys(s))
 }
 
 func (u *uow) putFlow(actor Actor, old, f agreement.Flow, version int64) (agreement.Flow, error) {
-	head, err := saveLogged(u, actor, f.ID.UUID, old, f, f.Log)
-	if err != nil {
-		return f, err
-	}
-	f.Log = head
-	_, err = u.save(kindFlow, f.ID.String(), version, f, flowKeys(f)...)
-	return f, err
+	return saveLogged(u, u.g.flows, kindFlow, actor, f.ID.UUID, old, f, version,
+		func(f *agreement.Flow) *agreement.LogHead { return &f.Log }, flowKeys(f))
 }
 
 // requireOpenOrgs refuses organisations newly named in a summary or flow that do not exist or are
@@ -316,7 +327,7 @@ func (g *Gateway) Flows(ctx context.Context, actor Actor, in ListPage) (Listing[
 var flowList = &command[ListPage, Listing[agreement.Flow]]{
 	name: "flow.list", doc: "List visible flows with the visible total (SUM-3).", row: ViewOrganisation, rule: "ROLE-8", query: true,
 	apply: func(c *call[ListPage]) (Listing[agreement.Flow], error) {
-		return listVisible(c.uow, kindFlow, c.actor.Org, c.in, func(f agreement.Flow) string { return f.ID.String() }, c.g.flowCache.decode)
+		return listVisible(c.uow, kindFlow, c.actor.Org, c.in, func(f agreement.Flow) string { return f.ID.String() }, c.g.flows.decode)
 	},
 }
 

@@ -64,6 +64,16 @@ func (c *authCache) remember(x user, org OrgID) {
 	c.mu.Unlock()
 }
 
+// newCachedUser decodes x's memberships into an entry.
+func newCachedUser(x user) *cachedUser {
+	cu := &cachedUser{id: x.ID.String(), version: x.version, active: x.State == AccountActive, centralAdmin: x.CentralAdmin,
+		roles: make(map[OrgID]RoleSet, len(x.Memberships))}
+	for _, m := range x.Memberships {
+		cu.roles[m.Org] = m.Roles
+	}
+	return cu
+}
+
 // get returns the user's entry if it was decoded from the given version of the user record.
 func (c *authCache) get(id UserID, version int64) *cachedUser {
 	c.mu.RLock()
@@ -78,11 +88,7 @@ func (c *authCache) get(id UserID, version int64) *cachedUser {
 // put decodes x's memberships into the cache and returns the entry. Entries are never changed
 // once made, so readers share them without copying.
 func (c *authCache) put(x user) *cachedUser {
-	cu := &cachedUser{id: x.ID.String(), version: x.version, active: x.State == AccountActive, centralAdmin: x.CentralAdmin,
-		roles: make(map[OrgID]RoleSet, len(x.Memberships))}
-	for _, m := range x.Memberships {
-		cu.roles[m.Org] = m.Roles
-	}
+	cu := newCachedUser(x)
 	c.mu.Lock()
 	if len(c.users) >= authCacheCap {
 		c.users, c.orgs = map[UserID]*cachedUser{}, map[OrgID]string{}

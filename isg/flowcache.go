@@ -8,41 +8,122 @@ import (
 	"github.com/isgkit/gateway/agreement"
 )
 
-// flowCache keeps flows already decoded, each with the store version it was decoded from. A
-// listing reads the records from the store as always and decodes only those whose version it has
-// not seen: decoding JSON is most of a listing's cost, and a record at a version never changes.
-// Callers get deep copies, so nothing they do reaches the cache.
-type flowCache struct {
-	mu    sync.RWMutex
-	flows map[string]cachedFlow
+// decodedCache keeps records already decoded, each with the store version it was decoded from
+// and, for logged aggregates, the snapshot the transaction log diffs against. A record at a
+// version never changes, so a unit that reads a version it has seen skips decoding (most of a
+// command's cost) and a diff against it skips encoding the old value. Callers get deep copies,
+// so nothing they do reaches the cache.
+type decodedCache[T any] struct {
+	mu      sync.RWMutex
+	entries map[string]decoded[T]
+	clone   func(T) T
 }
 
-type cachedFlow struct {
-	version int64
-	flow    agreement.Flow
+type decoded[T any] struct {
+	version  int64
+	value    T
+	snapshot agreement.Snapshot
+	hasSnap  bool
 }
 
-// flowCacheCap bounds the cache; past it, it starts afresh, which costs only re-decoding.
-const flowCacheCap = 50_000
+// decodedCacheCap bounds each cache; past it, it starts afresh, which costs only re-decoding.
+const decodedCacheCap = 50_000
 
-func newFlowCache() *flowCache { return &flowCache{flows: map[string]cachedFlow{}} }
+func newDecodedCache[T any](clone func(T) T) *decodedCache[T] {
+	return &decodedCache[T]{entries: map[string]decoded[T]{}, clone: clone}
+}
 
-func (c *flowCache) decode(r Record) (agreement.Flow, error) {
+// get returns a copy of the value decoded from the given version of the record.
+func (c *decodedCache[T]) get(id string, version int64) (T, bool) {
 	c.mu.RLock()
-	cf, ok := c.flows[r.ID]
+	e, ok := c.entries[id]
 	c.mu.RUnlock()
-	if ok && cf.version == r.Version {
-		return cf.flow.Clone(), nil
+	if !ok || e.version != version {
+		var zero T
+		return zero, false
 	}
-	var f agreement.Flow
-	if err := json.Unmarshal(r.Body, &f); err != nil {
-		return f, fmt.Errorf("isg: decoding flow %s: %w", r.ID, err)
+	return c.clone(e.value), true
+}
+
+// snapshot returns the log snapshot of the given version of the record, if one was kept.
+func (c *decodedCache[T]) snapshot(id string, version int64) (agreement.Snapshot, bool) {
+	c.mu.RLock()
+	e, ok := c.entries[id]
+	c.mu.RUnlock()
+	if !ok || e.version != version || !e.hasSnap {
+		return agreement.Snapshot{}, false
+	}
+	return e.snapshot, true
+}
+
+// put remembers v as the record's value at version, with its log snapshot when snap is set. An
+// older version never replaces a newer one.
+func (c *decodedCache[T]) put(id string, version int64, v T, snap *agreement.Snapshot) {
+	e := decoded[T]{version: version, value: c.clone(v)}
+	if snap != nil {
+		e.snapshot, e.hasSnap = *snap, true
 	}
 	c.mu.Lock()
-	if len(c.flows) >= flowCacheCap {
-		c.flows = map[string]cachedFlow{}
+	if len(c.entries) >= decodedCacheCap {
+		c.entries = map[string]decoded[T]{}
 	}
-	c.flows[r.ID] = cachedFlow{version: r.Version, flow: f.Clone()}
+	if old, ok := c.entries[id]; !ok || old.version <= version {
+		c.entries[id] = e
+	}
 	c.mu.Unlock()
-	return f, nil
+}
+
+// decode decodes a record, reusing the value decoded before from the same version.
+func (c *decodedCache[T]) decode(r Record) (T, error) {
+	if v, ok := c.get(r.ID, r.Version); ok {
+		return v, nil
+	}
+	var v T
+	if err := json.Unmarshal(r.Body, &v); err != nil {
+		return v, fmt.Errorf("isg: decoding %s %s: %w", r.Kind, r.ID, err)
+	}
+	c.put(r.ID, r.Version, v, nil)
+	return v, nil
+}
+
+// loadCached reads a record through the unit and decodes it through the cache. Where the unit can
+// read versions (VersionReader on the Tx), a version seen before is not even read from the store.
+func loadCached[T any](u *uow, c *decodedCache[T], kind Kind, id string) (T, int64, error) {
+	var zero T
+	if vr, ok := u.tx.(VersionReader); ok {
+		v, err := vr.Version(u.ctx, kind, id)
+		if err != nil {
+			return zero, 0, err
+		}
+		if v == 0 {
+			return zero, 0, notFound(kind, id)
+		}
+		if x, ok := c.get(id, v); ok {
+			return x, v, nil
+		}
+	}
+	rec, err := u.tx.Get(u.ctx, kind, id)
+	if err != nil {
+		if isNotFound(err) {
+			return zero, 0, notFound(kind, id)
+		}
+		return zero, 0, err
+	}
+	if u.dirty {
+		// The unit may be reading its own uncommitted write: use the cache, never fill it.
+		if x, ok := c.get(id, rec.Version); ok {
+			return x, rec.Version, nil
+		}
+		var x T
+		if err := json.Unmarshal(rec.Body, &x); err != nil {
+			return x, 0, fmt.Errorf("isg: decoding %s %s: %w", kind, id, err)
+		}
+		return x, rec.Version, nil
+	}
+	x, err := c.decode(rec)
+	return x, rec.Version, err
+}
+
+func notFound(kind Kind, id string) error {
+	return &Error{Kind: ErrNotFound, Code: string(kind) + ".not_found", Message: fmt.Sprintf("no %s %s", kind, id)}
 }

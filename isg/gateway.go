@@ -58,7 +58,8 @@ type Gateway struct {
 	retries     int
 	machines    *machines
 	auth        *authCache
-	flowCache   *flowCache
+	flows       *decodedCache[agreement.Flow]
+	summaries   *decodedCache[agreement.Summary]
 	flowMachine *agreement.FlowMachine
 	blobs       BlobStore
 	licensing   *licensing.Rules
@@ -154,7 +155,8 @@ func New(store Store, opts ...Option) (*Gateway, error) {
 	}
 	g.machines = newMachines()
 	g.auth = newAuthCache()
-	g.flowCache = newFlowCache()
+	g.flows = newDecodedCache(agreement.Flow.Clone)
+	g.summaries = newDecodedCache(agreement.Summary.Clone)
 	g.flowMachine = agreement.NewFlowMachine()
 	g.licensing = licensing.NewRules()
 	g.commands = commandIndex()
@@ -174,7 +176,15 @@ type uow struct {
 	readOnly bool
 	// supportReads are Central Admin's support reads, logged after the query (ROLE-7).
 	supportReads []supportRead
+	// committed run once the unit has committed: caching what it wrote, which must never be
+	// remembered from an attempt that did not commit.
+	committed []func()
+	// dirty is set once the unit has written: what it reads after may be its own, uncommitted.
+	dirty bool
 }
+
+// afterCommit runs f once the unit has committed.
+func (u *uow) afterCommit(f func()) { u.committed = append(u.committed, f) }
 
 // update runs fn in a read-write unit of work and retries it when a concurrent command changed a
 // record it touched: every attempt re-reads, so a retry is the command run again on fresh state.
@@ -182,10 +192,18 @@ func (g *Gateway) update(ctx context.Context, fn func(u *uow) error) error {
 	var err error
 	for attempt := 0; attempt <= g.retries; attempt++ {
 		now := g.clock.Now().UTC()
+		var u *uow
 		err = g.store.Update(ctx, func(tx Tx) error {
-			return fn(&uow{g: g, ctx: ctx, tx: tx, now: now})
+			u = &uow{g: g, ctx: ctx, tx: tx, now: now}
+			return fn(u)
 		})
-		if err == nil || !errors.Is(err, ErrConflict) || isRuleConflict(err) {
+		if err == nil {
+			for _, f := range u.committed {
+				f()
+			}
+			return nil
+		}
+		if !errors.Is(err, ErrConflict) || isRuleConflict(err) {
 			return err
 		}
 		g.log.DebugContext(ctx, "isg: retrying after conflict", "attempt", attempt+1, "err", err)
@@ -231,7 +249,7 @@ func (u *uow) load(kind Kind, id string, v any) (int64, error) {
 	rec, err := u.tx.Get(u.ctx, kind, id)
 	if err != nil {
 		if errors.Is(err, ErrNotFound) {
-			return 0, &Error{Kind: ErrNotFound, Code: string(kind) + ".not_found", Message: fmt.Sprintf("no %s %s", kind, id)}
+			return 0, notFound(kind, id)
 		}
 		return 0, err
 	}
@@ -247,6 +265,12 @@ func (u *uow) save(kind Kind, id string, version int64, v any, keys ...IndexKey)
 	if err != nil {
 		return 0, fmt.Errorf("isg: encoding %s %s: %w", kind, id, err)
 	}
+	return u.put(kind, id, version, body, keys...)
+}
+
+// put writes an encoded record at the version it was read at (0 to create).
+func (u *uow) put(kind Kind, id string, version int64, body []byte, keys ...IndexKey) (int64, error) {
+	u.dirty = true
 	return u.tx.Put(u.ctx, Record{Kind: kind, ID: id, Version: version, Body: body, Keys: keys})
 }
 

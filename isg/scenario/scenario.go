@@ -228,7 +228,23 @@ func Execute(ctx context.Context, f File, g *isg.Gateway, clock *Clock, opts ...
 type Option func(*options)
 
 type options struct {
-	around func(s Step, dispatch func() (any, error)) (any, error)
+	around     func(s Step, dispatch func() (any, error)) (any, error)
+	aroundCall func(s Step, c Call, dispatch func() (any, error)) (any, error)
+}
+
+// Call is one command step as dispatched: its command, and its actor and input with every
+// $variable resolved.
+type Call struct {
+	Command string
+	Actor   isg.Actor
+	Input   json.RawMessage
+}
+
+// AroundCall is Around with the resolved call as well, so that around can dispatch the same
+// command elsewhere — on another Gateway over the same store, say, as the permission audit does.
+// When both are given, AroundCall wraps Around.
+func AroundCall(around func(s Step, c Call, dispatch func() (any, error)) (any, error)) Option {
+	return func(o *options) { o.aroundCall = around }
 }
 
 // Around wraps the running of each command step: around gets the step and a function that
@@ -265,7 +281,12 @@ func runStep(ctx context.Context, g *isg.Gateway, clock *Clock, vars map[string]
 	if o.around == nil {
 		o.around = func(_ Step, dispatch func() (any, error)) (any, error) { return dispatch() }
 	}
-	res, err := o.around(s, dispatch)
+	var res any
+	if o.aroundCall != nil {
+		res, err = o.aroundCall(s, Call{Command: s.Command, Actor: actor, Input: input}, func() (any, error) { return o.around(s, dispatch) })
+	} else {
+		res, err = o.around(s, dispatch)
+	}
 	if err := checkOutcome(*s.Expect, err); err != nil {
 		return err
 	}
