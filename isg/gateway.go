@@ -87,7 +87,11 @@ func WithRandom(r io.Reader) Option {
 	return func(g *Gateway) error { g.random = r; return nil }
 }
 
-// WithLogger sets the structured logger (default: discard).
+// WithLogger sets the structured logger (default: discard). At Debug level the Gateway writes one
+// record per command, message "isg: command", with the attributes command (its name, e.g.
+// "flow.edit"), user and org (the actor), outcome ("ok" or the error's stable code, see
+// ErrorCode) and duration; and one record per retry after a store conflict. It never logs inputs,
+// results or secrets.
 func WithLogger(l *slog.Logger) Option {
 	return func(g *Gateway) error { g.log = l; return nil }
 }
