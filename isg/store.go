@@ -41,8 +41,8 @@ type Record struct {
 	Version int64
 	// Body is the encoded aggregate (JSON).
 	Body []byte
-	// Keys replaces the record's index keys on every Put. Their order is not kept; a key listed
-	// twice is held once.
+	// Keys replaces the record's index keys on every Put. A store need not keep their order; a
+	// record listing a key twice holds it once (Find returns it once, Count counts it once).
 	Keys []IndexKey
 }
 
