@@ -460,7 +460,7 @@ func (j *journey) flow() error {
 	if done, ok, err := j.finalised("Adult safeguarding referrals"); err != nil {
 		return err
 	} else if ok {
-		log, err := j.g.AgreementLog(j.ctx, will, "flow", done.ID.String())
+		log, err := j.g.FlowLog(j.ctx, will, isg.ByID[agreement.FlowID]{ID: done.ID})
 		if err != nil {
 			return err
 		}
@@ -483,42 +483,42 @@ func (j *journey) flow() error {
 		Controls: []string{"Secure e-mail", "Role-based access"}, PersonalData: true, SpecialCategoryData: true,
 		LegalBases: []agreement.LegalBasis{{Basis: agreement.Art6PublicTask, Instrument: "Care Act 2014 s.42"}},
 	}
-	_, err = j.g.CreateFlow(j.ctx, sam, isg.CreateFlowInput{Summary: s.ID.String(), FlowTerms: terms})
+	_, err = j.g.CreateFlow(j.ctx, sam, isg.CreateFlowInput{Summary: s.ID, FlowTerms: terms})
 	j.detail("a flow with special-category data and no Art. 9 condition -> %s (%s)", isg.ErrorCode(err), ruleOf(err))
 	terms.LegalBases = append(terms.LegalBases, agreement.LegalBasis{Basis: agreement.Art9HealthSocialCare, Instrument: "DPA 2018 Sch.1 para 2"})
-	f, err := j.g.CreateFlow(j.ctx, sam, isg.CreateFlowInput{Summary: s.ID.String(), FlowTerms: terms})
+	f, err := j.g.CreateFlow(j.ctx, sam, isg.CreateFlowInput{Summary: s.ID, FlowTerms: terms})
 	if err != nil {
 		return err
 	}
-	id := f.ID.String()
+	id := f.ID
 	j.detail("flow %q created: %s; the police's rating shows as %s", f.Name, f.State, f.PartyRatings[j.wyp.String()].Code())
-	f, err = j.g.RequestReview(j.ctx, sam, id, agreement.ReviewRequest{DPOs: []agreement.Reviewer{{DPO: j.wypAdmin, Org: j.wyp}}, ReviewBy: j.g.Now().AddDate(0, 0, 14)})
+	f, err = j.g.RequestReview(j.ctx, sam, isg.FlowStep[agreement.ReviewRequest]{Flow: id, Input: agreement.ReviewRequest{DPOs: []agreement.Reviewer{{DPO: j.wypAdmin, Org: j.wyp}}, ReviewBy: j.g.Now().AddDate(0, 0, 14)}})
 	if err != nil {
 		return err
 	}
 	j.detail("DPO review requested from the police's DPO: %s (locked)", f.State)
-	if f, err = j.g.RejectFlow(j.ctx, will, id, agreement.Verdict{Details: "Say how long the police keep referrals."}); err != nil {
+	if f, err = j.g.RejectFlow(j.ctx, will, isg.FlowStep[agreement.Verdict]{Flow: id, Input: agreement.Verdict{Details: "Say how long the police keep referrals."}}); err != nil {
 		return err
 	}
 	j.detail("the DPO rejects: %s — %q", f.State, "Say how long the police keep referrals.")
-	_, err = j.g.FinaliseFlow(j.ctx, sam, id)
+	_, err = j.g.FinaliseFlow(j.ctx, sam, isg.ByID[agreement.FlowID]{ID: id})
 	j.detail("finalising with the rejection open -> %s (%s)", isg.ErrorCode(err), ruleOf(err))
 	terms.Controls = append(terms.Controls, "Police retain referrals for 6 years")
-	if _, err = j.g.EditFlow(j.ctx, sam, id, terms); err != nil {
+	if _, err = j.g.EditFlow(j.ctx, sam, isg.FlowStep[agreement.FlowTerms]{Flow: id, Input: terms}); err != nil {
 		return err
 	}
-	if f, err = j.g.RequestRereview(j.ctx, sam, id, agreement.Rereview{DPO: j.wypAdmin, Changes: "Added the retention period."}); err != nil {
+	if f, err = j.g.RequestRereview(j.ctx, sam, isg.FlowStep[agreement.Rereview]{Flow: id, Input: agreement.Rereview{DPO: j.wypAdmin, Changes: "Added the retention period."}}); err != nil {
 		return err
 	}
 	j.detail("Leeds fixes the flow and asks again: %s", f.State)
-	if f, err = j.g.ApproveFlow(j.ctx, will, id, agreement.Verdict{Details: "Thank you."}); err != nil {
+	if f, err = j.g.ApproveFlow(j.ctx, will, isg.FlowStep[agreement.Verdict]{Flow: id, Input: agreement.Verdict{Details: "Thank you."}}); err != nil {
 		return err
 	}
 	j.detail("the DPO approves: %s", f.State)
-	if f, err = j.g.FinaliseFlow(j.ctx, sam, id); err != nil {
+	if f, err = j.g.FinaliseFlow(j.ctx, sam, isg.ByID[agreement.FlowID]{ID: id}); err != nil {
 		return err
 	}
-	log, err := j.g.AgreementLog(j.ctx, will, "flow", id)
+	log, err := j.g.FlowLog(j.ctx, will, isg.ByID[agreement.FlowID]{ID: id})
 	if err != nil {
 		return err
 	}
