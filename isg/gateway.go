@@ -174,6 +174,10 @@ type uow struct {
 	readOnly bool
 	// supportReads are Central Admin's support reads, logged after the query (ROLE-7).
 	supportReads []supportRead
+	// contract is the licensing contract a command acts on, set by the command's at function:
+	// the gate then counts that contract's own Super Administrators at its contracting
+	// organisation, and no others (LIC-2, ROLE-8; see isSuperAdminOf).
+	contract *licensing.Contract
 }
 
 // update runs fn in a read-write unit of work and retries it when a concurrent command changed a
