@@ -67,26 +67,6 @@ func (u *uow) visibleFlow(actor Actor, id agreement.FlowID) (agreement.Flow, int
 	return f, v, err
 }
 
-// requireAgreementVisible refuses a summary or flow the actor's organisation may not see (SUM-3).
-func (u *uow) requireAgreementVisible(actor Actor, kind, id string) error {
-	var err error
-	switch kind {
-	case "summary":
-		var sid agreement.SummaryID
-		if sid, err = parseSummaryID(id); err == nil {
-			_, _, err = u.visibleSummary(actor, sid)
-		}
-	case "flow":
-		var fid agreement.FlowID
-		if fid, err = parseFlowID(id); err == nil {
-			_, _, err = u.visibleFlow(actor, fid)
-		}
-	default:
-		err = &Error{Kind: ErrNotFound, Code: "document.subject_not_found", Rule: "DOC-1", Message: "no such " + kind}
-	}
-	return err
-}
-
 // saveLogged diffs old (read at version, 0 for none) and new, appends the changes to new's
 // transaction log in this unit of work (LOG-1, LOG-2), saves new with its log head moved on, and
 // once the unit commits remembers new and its snapshot, so the next change diffs against it
@@ -213,22 +193,6 @@ var summarySave = &command[SummaryInput, agreement.Summary]{
 		}
 		return c.putSummary(c.actor, old, s, version)
 	},
-}
-
-func parseSummaryID(s string) (agreement.SummaryID, error) {
-	u, err := uuid.Parse(s)
-	if err != nil {
-		return agreement.SummaryID{}, &Error{Kind: ErrNotFound, Code: "summary.not_found", Message: "no summary " + s}
-	}
-	return agreement.SummaryID{UUID: u}, nil
-}
-
-func parseFlowID(s string) (agreement.FlowID, error) {
-	u, err := uuid.Parse(s)
-	if err != nil {
-		return agreement.FlowID{}, &Error{Kind: ErrNotFound, Code: "flow.not_found", Message: "no flow " + s}
-	}
-	return agreement.FlowID{UUID: u}, nil
 }
 
 // Summary returns a summary the actor's organisation may see (SUM-3).

@@ -5,12 +5,14 @@ import (
 	"time"
 
 	"github.com/isgkit/gateway/assurance"
+	"github.com/isgkit/gateway/isg/directory"
 )
 
-// Notification types of assurance (ASR-5).
+// Notification types of assurance (ASR-5): the types of package assurance's rating events,
+// which are what the notifications carry.
 const (
-	EventRatingChanged = "assurance.rating_changed"
-	EventRatingExpired = "assurance.rating_expired"
+	EventRatingChanged = string(assurance.EventRatingChanged)
+	EventRatingExpired = string(assurance.EventRatingExpired)
 )
 
 // assuranceRecord is an organisation's current submission and the point up to which the periodic
@@ -63,90 +65,102 @@ func (u *uow) loadAssurance(org OrgID) (*assuranceRecord, int64, error) {
 }
 
 // SubmitAssurance submits or updates the actor's organisation's assurance (ASR-1…4): at any time,
-// by a Senior Officer, Administrator or IG/Project Officer (ROLE-4). When the rating changes,
-// every partner organisation is notified (ASR-5). Earlier submissions are kept as history.
+// by a Senior Officer, Administrator or IG/Project Officer (row SubmitAssurance, ROLE-4). When
+// the rating changes, every partner organisation is notified (ASR-5). Earlier submissions are
+// kept as history.
 //
-// Errors: ErrInvalid (field errors naming ASR-1 or ASR-4); ErrForbidden (ROLE-4); ErrRule for a
-// closed organisation.
+// Errors: ErrInvalid (field errors naming ASR-1 or ASR-4); ErrForbidden ("forbidden", ROLE-4);
+// ErrNotFound ("organisation.not_found"); ErrRule ("organisation.closed", ORG-7).
 func (g *Gateway) SubmitAssurance(ctx context.Context, actor Actor, in assurance.Answers) (AssuranceView, error) {
-	var out AssuranceView
-	err := g.update(ctx, func(u *uow) error {
-		if _, err := u.authorizeAt(actor, actor.Org, SubmitAssurance, "ROLE-4"); err != nil {
-			return err
+	return run(ctx, g, assuranceSubmit, actor, in)
+}
+
+var assuranceSubmit = &command[assurance.Answers, AssuranceView]{
+	name: "assurance.submit", doc: "Submit or update assurance (ASR-1…4, ROLE-4).", row: SubmitAssurance, rule: "ROLE-4",
+	apply: func(c *call[assurance.Answers]) (AssuranceView, error) {
+		if _, err := c.openOrg(c.org); err != nil {
+			return AssuranceView{}, err
 		}
-		if _, err := u.openOrg(actor.Org); err != nil {
-			return err
-		}
-		cur, version, err := u.loadAssurance(actor.Org)
+		cur, version, err := c.loadAssurance(c.org)
 		if err != nil {
-			return err
+			return AssuranceView{}, err
 		}
 		var prev *assurance.Submission
 		if cur != nil {
 			prev = &cur.Submission
 		}
-		s, events, err := assurance.Submit(prev, in, actor.User, actor.Org, u.now)
+		s, events, err := assurance.Submit(prev, c.in, c.actor.User, c.org, c.now)
 		if err != nil {
-			return err
+			return AssuranceView{}, err
 		}
-		rec := assuranceRecord{Submission: s, SweptTo: u.now}
-		if _, err := u.save(kindAssurance, actor.Org.String(), version, rec, rec.keys(actor.Org.String())...); err != nil {
-			return err
+		rec := assuranceRecord{Submission: s, SweptTo: c.now}
+		if _, err := c.save(kindAssurance, c.org.String(), version, rec, rec.keys(c.org.String())...); err != nil {
+			return AssuranceView{}, err
 		}
-		if _, err := u.save(kindAssuranceHistory, u.newID().String(), 0, s, key("org", actor.Org.String())); err != nil {
-			return err
+		if _, err := c.save(kindAssuranceHistory, c.newID().String(), 0, s, key("org", c.org.String())); err != nil {
+			return AssuranceView{}, err
 		}
 		for _, e := range events {
-			if err := u.notifyRatingEvent(e); err != nil {
-				return err
+			if err := c.notifyRating(e); err != nil {
+				return AssuranceView{}, err
 			}
 		}
-		out = view(actor.Org, &s, u.now)
-		return nil
-	})
-	return out, err
+		return view(c.org, &s, c.now), nil
+	},
 }
 
-// notifyRatingEvent tells every partner of the organisation of a rating change (ASR-5). Partner
-// organisations' Administrators, Senior Officers and IG/Project Officers are told: they are the
-// roles that act on a partner's assurance.
-func (u *uow) notifyRatingEvent(e assurance.Event) error {
+// notifyRating tells the partners of the organisation whose rating changed (ASR-5), through the
+// one mapping from rating events to notifications.
+func (u *uow) notifyRating(e assurance.Event) error {
 	if !e.Notifies() {
 		return nil
-	}
-	typ := EventRatingChanged
-	if e.Type == assurance.EventRatingExpired {
-		typ = EventRatingExpired
 	}
 	partners, err := u.partnersOf(e.Org)
 	if err != nil {
 		return err
 	}
-	data := map[string]string{"org": e.Org.String(), "from": e.From.Code(), "to": e.To.Code()}
-	for _, p := range partners {
-		if err := u.notifyRoles(typ, p, Of(Administrator, SeniorOfficer, IGOfficer), data); err != nil {
-			return err
-		}
+	return u.deliver(ratingNotices(e, partners)...)
+}
+
+// ratingNotices turns a rating event into notifications (ASR-5, NOTE-1): one per partner
+// organisation (every organisation named together with it in a summary or flow), to its
+// Administrators, Senior Officers and IG/Project Officers, the roles that act on a partner's
+// assurance. Events that notify nobody (assurance.Event.Notifies) give none.
+func ratingNotices(e assurance.Event, partners []OrgID) []directory.Event {
+	if !e.Notifies() {
+		return nil
 	}
-	return nil
+	data := map[string]string{"org": e.Org.String(), "from": e.From.Code(), "to": e.To.Code()}
+	out := make([]directory.Event, 0, len(partners))
+	for _, p := range partners {
+		out = append(out, directory.Event{Type: string(e.Type), Org: p, Data: data,
+			To: directory.Audience{Roles: Of(Administrator, SeniorOfficer, IGOfficer), RolesAt: []OrgID{p}}})
+	}
+	return out
+}
+
+// AssuranceQuery names the organisation whose assurance is read.
+type AssuranceQuery struct {
+	Org OrgID `json:"org"`
 }
 
 // Assurance returns an organisation's assurance and current rating. Once submitted it and its
-// evidence are visible to every organisation (ASR-6).
-func (g *Gateway) Assurance(ctx context.Context, actor Actor, org OrgID) (AssuranceView, error) {
-	var out AssuranceView
-	err := g.view(ctx, func(u *uow) error {
-		if _, err := u.activeUser(actor.User); err != nil {
-			return err
+// evidence are visible to every organisation: any signed-in, active user may read it (ASR-6).
+//
+// Errors: ErrForbidden ("forbidden", ROLE-7) for no actor or an unknown or inactive one;
+// ErrNotFound ("organisation.not_found").
+func (g *Gateway) Assurance(ctx context.Context, actor Actor, in AssuranceQuery) (AssuranceView, error) {
+	return run(ctx, g, assuranceGet, actor, in)
+}
+
+var assuranceGet = &command[AssuranceQuery, AssuranceView]{
+	name: "assurance.get", doc: "An organisation's assurance and rating (ASR-6).", rule: "ROLE-7", reach: signedIn, query: true,
+	apply: func(c *call[AssuranceQuery]) (AssuranceView, error) {
+		if _, err := c.loadOrg(c.in.Org); err != nil {
+			return AssuranceView{}, err
 		}
-		if _, err := u.loadOrg(org); err != nil {
-			return err
-		}
-		var err error
-		out, err = u.assuranceView(org)
-		return err
-	})
-	return out, err
+		return c.assuranceView(c.in.Org)
+	},
 }
 
 func (u *uow) assuranceView(org OrgID) (AssuranceView, error) {
@@ -196,6 +210,16 @@ type SweepResult struct {
 // Errors: the store's errors, unchanged; ErrConflict when other sweeps kept winning the same
 // records after the Gateway's retries (run it again: nothing is reported twice).
 func (g *Gateway) Sweep(ctx context.Context) (SweepResult, error) {
+	return run(ctx, g, platformSweep, Actor{}, noInput{})
+}
+
+var platformSweep = &command[noInput, SweepResult]{
+	name: "platform.sweep", doc: "Run the periodic sweep (ASR-3, ASR-5).", reach: anyone,
+	job: func(ctx context.Context, g *Gateway, _ noInput) (SweepResult, error) { return g.sweep(ctx) },
+}
+
+// sweep runs the assurance pass and then the outbox purge (see Sweep).
+func (g *Gateway) sweep(ctx context.Context) (SweepResult, error) {
 	var res SweepResult
 	n, err := g.sweepAssurance(ctx)
 	res.RatingEvents = n
@@ -261,7 +285,7 @@ func (g *Gateway) sweepAssurance(ctx context.Context) (int, error) {
 			}
 			if changed {
 				raised = true
-				return u.notifyRatingEvent(e)
+				return u.notifyRating(e)
 			}
 			return nil
 		})
@@ -276,42 +300,26 @@ func (g *Gateway) sweepAssurance(ctx context.Context) (int, error) {
 }
 
 // AssuranceHistory lists every submission an organisation has made, oldest first: like the
-// current one, visible to every organisation (ASR-6).
-func (g *Gateway) AssuranceHistory(ctx context.Context, actor Actor, org OrgID) ([]assurance.Submission, error) {
-	var out []assurance.Submission
-	err := g.view(ctx, func(u *uow) error {
-		if _, err := u.activeUser(actor.User); err != nil {
-			return err
-		}
-		if _, err := u.loadOrg(org); err != nil {
-			return err
-		}
-		var err error
-		out, _, err = findAll[assurance.Submission](u, kindAssuranceHistory, key("org", org.String()))
-		return err
-	})
-	return out, err
+// current one, visible to every signed-in, active user (ASR-6).
+//
+// Errors: ErrForbidden ("forbidden", ROLE-7) for no actor or an unknown or inactive one;
+// ErrNotFound ("organisation.not_found").
+func (g *Gateway) AssuranceHistory(ctx context.Context, actor Actor, in AssuranceQuery) ([]assurance.Submission, error) {
+	return run(ctx, g, assuranceHistory, actor, in)
 }
 
-// assuranceHandlers lists the handlers of assurance and the sweep.
-func assuranceHandlers() map[string]handler {
-	return map[string]handler{
-		"assurance.submit": handle("Submit or update assurance (ASR-1…4, ROLE-4).", func(g *Gateway, ctx context.Context, a Actor, in assurance.Answers) (AssuranceView, error) {
-			return g.SubmitAssurance(ctx, a, in)
-		}),
-		"assurance.get": handle("An organisation's assurance and rating (ASR-6).", func(g *Gateway, ctx context.Context, a Actor, in orgInput) (AssuranceView, error) {
-			return g.Assurance(ctx, a, in.Org)
-		}),
-		"assurance.history": handle("Every submission an organisation made (ASR-6).", func(g *Gateway, ctx context.Context, a Actor, in orgInput) ([]assurance.Submission, error) {
-			return g.AssuranceHistory(ctx, a, in.Org)
-		}),
-		"platform.sweep": handle("Run the periodic sweep (ASR-3, ASR-5).", func(g *Gateway, ctx context.Context, _ Actor, _ noInput) (SweepResult, error) {
-			return g.Sweep(ctx)
-		}),
-	}
+var assuranceHistory = &command[AssuranceQuery, []assurance.Submission]{
+	name: "assurance.history", doc: "Every submission an organisation made (ASR-6).", rule: "ROLE-7", reach: signedIn, query: true,
+	apply: func(c *call[AssuranceQuery]) ([]assurance.Submission, error) {
+		if _, err := c.loadOrg(c.in.Org); err != nil {
+			return nil, err
+		}
+		out, _, err := findAll[assurance.Submission](c.uow, kindAssuranceHistory, key("org", c.in.Org.String()))
+		return out, err
+	},
 }
 
 // assuranceCommands declares the commands of assurance and the sweep.
 func assuranceCommands() []declared {
-	return nil
+	return []declared{assuranceSubmit, assuranceGet, assuranceHistory, platformSweep}
 }

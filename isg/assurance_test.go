@@ -64,7 +64,35 @@ func TestSweepRaisesExpiryOnceAcrossInstances(t *testing.T) {
 		sum += n
 	}
 	assert.Equal(t, 1, sum, "the expiry is raised exactly once")
-	v, err := g1.Assurance(ctx, isg.Actor{User: a}, org)
+	v, err := g1.Assurance(ctx, isg.Actor{User: a}, isg.AssuranceQuery{Org: org})
 	require.NoError(t, err)
 	assert.Equal(t, assurance.LevelExpired, v.Rating.Level)
+}
+
+// TestAssuranceIsVisibleToEverySignedInUser: any signed-in, active user reads an organisation's
+// assurance and its history, whatever their roles (ASR-6); a command with no actor is refused
+// (ROLE-7); only an assurance role submits (ROLE-4).
+func TestAssuranceIsVisibleToEverySignedInUser(t *testing.T) {
+	w := newWorld(t)
+	a, nobody := w.user("a@york.gov.uk"), w.user("nobody@else.gov.uk")
+	org := w.org(a, "York")
+	_, err := w.g.SubmitAssurance(ctx, isg.Actor{User: a, Org: org}, significant())
+	require.NoError(t, err)
+
+	v, err := w.g.Assurance(ctx, isg.Actor{User: nobody}, isg.AssuranceQuery{Org: org})
+	require.NoError(t, err)
+	assert.Equal(t, assurance.LevelSignificant, v.Rating.Level)
+	h, err := w.g.AssuranceHistory(ctx, isg.Actor{User: nobody}, isg.AssuranceQuery{Org: org})
+	require.NoError(t, err)
+	assert.Len(t, h, 1)
+
+	_, err = w.g.Assurance(ctx, isg.Actor{}, isg.AssuranceQuery{Org: org})
+	assert.ErrorIs(t, err, isg.ErrForbidden)
+	_, err = w.g.AssuranceHistory(ctx, isg.Actor{User: nobody}, isg.AssuranceQuery{Org: isg.OrgID{}})
+	assert.ErrorIs(t, err, isg.ErrNotFound)
+
+	dpo := w.user("dpo@york.gov.uk")
+	w.grant(a, org, dpo, isg.DPO)
+	_, err = w.g.SubmitAssurance(ctx, isg.Actor{User: dpo, Org: org}, significant())
+	assert.ErrorIs(t, err, isg.ErrForbidden, "ROLE-4: a DPO does not submit")
 }

@@ -83,7 +83,7 @@ type noInput struct{}
 // function goes when its commands become declarations.
 func handlerTable() map[string]handler {
 	t := map[string]handler{}
-	for _, set := range []map[string]handler{accountHandlers(), orgHandlers(), documentHandlers(), outboxHandlers(), assuranceHandlers(), licensingHandlers()} {
+	for _, set := range []map[string]handler{accountHandlers(), orgHandlers()} {
 		for name, h := range set {
 			t[name] = h
 		}

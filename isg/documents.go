@@ -6,15 +6,18 @@ import (
 	"encoding/hex"
 	"fmt"
 	"sync"
-	"time"
 
+	"github.com/google/uuid"
+
+	"github.com/isgkit/gateway/agreement"
+	"github.com/isgkit/gateway/isg/directory"
 	"github.com/isgkit/gateway/licensing"
 )
 
 const kindDocument Kind = "document"
 
 // MaxDocumentSize is the largest document that may be attached: 5 MB (DOC-1).
-const MaxDocumentSize = 5 * 1024 * 1024
+const MaxDocumentSize = directory.MaxDocumentSize
 
 // BlobStore keeps document contents; the host implements it (object storage, a file share, a
 // database table). Blobs are content-addressed by their SHA-256, so Put of the same content twice
@@ -62,19 +65,8 @@ func WithBlobStore(b BlobStore) Option {
 }
 
 // Document is an attached file's record: what it is attached to, who uploaded it, its size and
-// the SHA-256 of its content (the blob key).
-type Document struct {
-	ID string `json:"id"`
-	// Subject is what the document is attached to: "summary", "flow" or "assurance", with its ID.
-	SubjectKind string    `json:"subject_kind"`
-	SubjectID   string    `json:"subject_id"`
-	Org         OrgID     `json:"org"`
-	Name        string    `json:"name"`
-	Size        int       `json:"size"`
-	SHA256      string    `json:"sha256"`
-	UploadedBy  UserID    `json:"uploaded_by"`
-	UploadedAt  time.Time `json:"uploaded_at"`
-}
+// the SHA-256 of its content (the blob key). It is directory.Document.
+type Document = directory.Document
 
 // UploadInput attaches a document.
 type UploadInput struct {
@@ -82,79 +74,134 @@ type UploadInput struct {
 	SubjectID   string `json:"subject_id" validate:"required,max=100" rule:"DOC-1"`
 	Name        string `json:"name" validate:"required,max=255" rule:"DOC-1"`
 	Content     []byte `json:"content" validate:"required" rule:"DOC-1"`
+	// digest is the content's SHA-256, computed once before the unit of work.
+	digest string
 }
 
-// UploadDocument attaches a document of at most MaxDocumentSize bytes to a summary, a flow or the
-// organisation's assurance (DOC-1). The actor's organisation must hold a licence that allows
-// uploads (LIC-3) and the actor an uploading role (ROLE-8), and must be able to see the subject.
+// UploadDocument attaches a document of at most MaxDocumentSize bytes to a summary or a flow the
+// actor's organisation may see, or to the organisation's own assurance (DOC-1). The organisation
+// must be open and hold a licence that allows uploads (LIC-3), and the actor an uploading role
+// (row UploadDocuments). The content is stored (BlobStore, content-addressed) only once every
+// check has passed, so a refused upload stores nothing.
 //
-// Errors: ErrInvalid ("document.too_large", DOC-1, or field errors); ErrForbidden; ErrLicence
-// (LIC-3); ErrNotFound for an unknown or invisible subject.
+// Errors: ErrInvalid ("document.too_large", DOC-1, or field errors); ErrForbidden ("forbidden",
+// ROLE-8); ErrLicence ("licence.capability_denied", LIC-3); ErrRule ("organisation.closed",
+// ORG-7); ErrNotFound ("summary.not_found", "flow.not_found", SUM-3;
+// "document.subject_not_found", DOC-1) for an unknown or invisible subject; the BlobStore's
+// error, wrapped.
 func (g *Gateway) UploadDocument(ctx context.Context, actor Actor, in UploadInput) (Document, error) {
-	if len(in.Content) > MaxDocumentSize {
-		return Document{}, &Error{Kind: ErrInvalid, Code: "document.too_large", Rule: "DOC-1",
-			Message: fmt.Sprintf("documents are limited to %d bytes; this one has %d", MaxDocumentSize, len(in.Content)),
-			Fields:  []FieldError{{Field: "content", Code: "max_size", Rule: "DOC-1", Message: "must be at most 5 MB"}}}
-	}
-	if err := validateInput(in, "DOC-1"); err != nil {
-		return Document{}, err
-	}
-	sum := sha256.Sum256(in.Content)
-	digest := hex.EncodeToString(sum[:])
-	// Check what can be checked before writing the blob, so a refused upload stores nothing.
-	if err := g.view(ctx, func(u *uow) error { return u.checkUpload(actor, in) }); err != nil {
-		return Document{}, err
-	}
-	if err := g.blobs.Put(ctx, digest, in.Content); err != nil {
-		return Document{}, fmt.Errorf("isg: storing document: %w", err)
-	}
-	var out Document
-	err := g.update(ctx, func(u *uow) error {
-		if err := u.checkUpload(actor, in); err != nil {
+	return run(ctx, g, documentUpload, actor, in)
+}
+
+var documentUpload = &command[UploadInput, Document]{
+	name: "document.upload", doc: "Attach a document (DOC-1); content is base64 in JSON.", row: UploadDocuments, rule: "ROLE-8",
+	before: func(_ *Gateway, in *UploadInput) error {
+		if err := directory.CheckDocumentSize(len(in.Content)); err != nil {
 			return err
 		}
-		d := Document{ID: u.newID().String(), SubjectKind: in.SubjectKind, SubjectID: in.SubjectID, Org: actor.Org,
-			Name: in.Name, Size: len(in.Content), SHA256: digest, UploadedBy: actor.User, UploadedAt: u.now}
-		if _, err := u.save(kindDocument, d.ID, 0, d, key("subject", d.SubjectKind+"/"+d.SubjectID)); err != nil {
-			return err
-		}
-		out = d
+		sum := sha256.Sum256(in.Content)
+		in.digest = hex.EncodeToString(sum[:])
 		return nil
-	})
-	return out, err
-}
-
-func (u *uow) checkUpload(actor Actor, in UploadInput) error {
-	if _, err := u.authorizeAt(actor, actor.Org, UploadDocuments, "ROLE-8"); err != nil {
-		return err
-	}
-	if _, err := u.openOrg(actor.Org); err != nil {
-		return err
-	}
-	if err := u.requireCapability(actor.Org, licensing.UploadDocuments); err != nil {
-		return err
-	}
-	return u.requireSubjectVisible(actor, in.SubjectKind, in.SubjectID)
-}
-
-// Documents lists the documents attached to a subject the actor can see.
-func (g *Gateway) Documents(ctx context.Context, actor Actor, subjectKind, subjectID string) ([]Document, error) {
-	var out []Document
-	err := g.view(ctx, func(u *uow) error {
-		if _, err := u.authorizeAt(actor, actor.Org, ViewOrganisation, "ROLE-8"); err != nil {
-			return err
+	},
+	apply: func(c *call[UploadInput]) (Document, error) {
+		if _, err := c.openOrg(c.org); err != nil {
+			return Document{}, err
 		}
-		if err := u.requireSubjectVisible(actor, subjectKind, subjectID); err != nil {
-			return err
+		ent, err := c.entitlement(c.org)
+		if err != nil {
+			return Document{}, err
 		}
-		var err error
-		out, _, err = findAll[Document](u, kindDocument, key("subject", subjectKind+"/"+subjectID))
-		return err
-	})
-	return out, err
+		subject, err := c.subject(c.org, c.in.SubjectKind, c.in.SubjectID)
+		if err != nil {
+			return Document{}, err
+		}
+		d, err := directory.NewDocument(directory.Upload{ID: c.newID().String(), Org: c.org, By: c.actor.User, Name: c.in.Name,
+			Size: len(c.in.Content), SHA256: c.in.digest, Licence: licensing.Check(ent, licensing.UploadDocuments), Subject: subject}, c.now)
+		if err != nil {
+			return Document{}, err
+		}
+		// Every check has passed: store the content, then the record. A retried unit stores the
+		// same content under the same key again, which is harmless; a unit that then fails to
+		// commit leaves an orphan blob, never a record without its content.
+		if err := c.g.blobs.Put(c.ctx, d.SHA256, c.in.Content); err != nil {
+			return Document{}, fmt.Errorf("isg: storing document: %w", err)
+		}
+		if _, err := c.save(kindDocument, d.ID, 0, d, key("subject", d.SubjectKind+"/"+d.SubjectID)); err != nil {
+			return Document{}, err
+		}
+		return d, nil
+	},
 }
 
-// DocumentContent returns a document's content, checked against its recorded SHA-256.
+// subject finds out what the directory's document rules need of a subject: whether org may see
+// the summary or flow named (SUM-3). An ID that does not parse or names nothing is not visible.
+func (u *uow) subject(org OrgID, kind, id string) (directory.Subject, error) {
+	s := directory.Subject{Kind: kind, ID: id}
+	var err error
+	switch kind {
+	case directory.SubjectSummary:
+		var sid agreement.SummaryID
+		if sid.UUID, err = uuid.Parse(id); err != nil {
+			return s, nil
+		}
+		var sum agreement.Summary
+		if sum, _, err = u.loadSummary(sid); err == nil {
+			s.Visible = agreement.CanSeeSummary(org, sum)
+		}
+	case directory.SubjectFlow:
+		var fid agreement.FlowID
+		if fid.UUID, err = uuid.Parse(id); err != nil {
+			return s, nil
+		}
+		var f agreement.Flow
+		if f, _, err = u.loadFlow(fid); err == nil {
+			s.Visible = agreement.CanSeeFlow(org, f)
+		}
+	}
+	if isNotFound(err) {
+		err = nil
+	}
+	return s, err
+}
+
+// DocumentsInput names the subject whose documents are listed.
+type DocumentsInput struct {
+	SubjectKind string `json:"subject_kind"`
+	SubjectID   string `json:"subject_id"`
+}
+
+// Documents lists the documents attached to a subject the actor's organisation may see: every
+// role at the organisation (row ViewOrganisation).
+//
+// Errors: ErrForbidden ("forbidden", ROLE-8); ErrNotFound ("summary.not_found",
+// "flow.not_found", SUM-3; "document.subject_not_found", DOC-1) for an unknown or invisible
+// subject.
+func (g *Gateway) Documents(ctx context.Context, actor Actor, in DocumentsInput) ([]Document, error) {
+	return run(ctx, g, documentList, actor, in)
+}
+
+var documentList = &command[DocumentsInput, []Document]{
+	name: "document.list", doc: "List the documents attached to a subject.", row: ViewOrganisation, rule: "ROLE-8", query: true,
+	apply: func(c *call[DocumentsInput]) ([]Document, error) {
+		subject, err := c.subject(c.org, c.in.SubjectKind, c.in.SubjectID)
+		if err != nil {
+			return nil, err
+		}
+		if err := directory.CheckSubject(c.org, subject); err != nil {
+			return nil, err
+		}
+		out, _, err := findAll[Document](c.uow, kindDocument, key("subject", c.in.SubjectKind+"/"+c.in.SubjectID))
+		return out, err
+	},
+}
+
+// DocumentContent returns a document's content, checked against its recorded SHA-256, to every
+// role at the actor's organisation (row ViewOrganisation) when the organisation may see the
+// document's subject.
+//
+// Errors: ErrForbidden ("forbidden", ROLE-8); ErrNotFound ("document.not_found", or the subject's
+// not-found error as for Documents); an error when the stored content does not match its SHA-256;
+// the BlobStore's error.
 func (g *Gateway) DocumentContent(ctx context.Context, actor Actor, id string) ([]byte, error) {
 	var d Document
 	err := g.view(ctx, func(u *uow) error {
@@ -164,7 +211,11 @@ func (g *Gateway) DocumentContent(ctx context.Context, actor Actor, id string) (
 		if _, err := u.load(kindDocument, id, &d); err != nil {
 			return err
 		}
-		return u.requireSubjectVisible(actor, d.SubjectKind, d.SubjectID)
+		subject, err := u.subject(actor.Org, d.SubjectKind, d.SubjectID)
+		if err != nil {
+			return err
+		}
+		return directory.CheckSubject(actor.Org, subject)
 	})
 	if err != nil {
 		return nil, err
@@ -179,36 +230,7 @@ func (g *Gateway) DocumentContent(ctx context.Context, actor Actor, id string) (
 	return b, nil
 }
 
-// requireSubjectVisible refuses subjects the actor's organisation may not see, as not found.
-func (u *uow) requireSubjectVisible(actor Actor, kind, id string) error {
-	switch kind {
-	case "assurance":
-		// Assurance and its evidence are visible to every organisation (ASR-6); only the
-		// organisation itself attaches to its own.
-		if id != actor.Org.String() {
-			return &Error{Kind: ErrNotFound, Code: "document.subject_not_found", Rule: "DOC-1", Message: "documents attach to the acting organisation's own assurance"}
-		}
-		return nil
-	}
-	return u.requireAgreementVisible(actor, kind, id)
-}
-
-// documentHandlers lists the handlers of documents.
-func documentHandlers() map[string]handler {
-	return map[string]handler{
-		"document.upload": handle("Attach a document (DOC-1); content is base64 in JSON.", func(g *Gateway, ctx context.Context, a Actor, in UploadInput) (Document, error) {
-			return g.UploadDocument(ctx, a, in)
-		}),
-		"document.list": handle("List the documents attached to a subject.", func(g *Gateway, ctx context.Context, a Actor, in struct {
-			SubjectKind string `json:"subject_kind"`
-			SubjectID   string `json:"subject_id"`
-		}) ([]Document, error) {
-			return g.Documents(ctx, a, in.SubjectKind, in.SubjectID)
-		}),
-	}
-}
-
 // documentCommands declares the commands of documents.
 func documentCommands() []declared {
-	return nil
+	return []declared{documentUpload, documentList}
 }

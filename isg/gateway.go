@@ -185,6 +185,10 @@ type uow struct {
 	committed []func()
 	// dirty is set once the unit has written: what it reads after may be its own, uncommitted.
 	dirty bool
+	// contract is the licensing contract a command acts on, set by the command's at function:
+	// the gate then counts that contract's own Super Administrators at its contracting
+	// organisation, and no others (LIC-2, ROLE-8; see isSuperAdminOf).
+	contract *licensing.Contract
 }
 
 // afterCommit runs f once the unit has committed.

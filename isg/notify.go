@@ -364,26 +364,29 @@ func (g *Gateway) Notifications(ctx context.Context, actor Actor) ([]Notificatio
 	return out, err
 }
 
-// outboxHandlers lists the handlers of the outbox.
-func outboxHandlers() map[string]handler {
-	return map[string]handler{
-		"outbox.drain": handle("Drain the outbox into a recording notifier and return what was delivered.", func(g *Gateway, ctx context.Context, _ Actor, in struct {
-			Max int `json:"max"`
-		}) (drained, error) {
-			var d drained
-			res, err := g.DrainOutbox(ctx, NotifierFunc(func(_ context.Context, n Notification) error {
-				d.Messages = append(d.Messages, n)
-				return nil
-			}), in.Max)
-			d.DrainResult = res
-			return d, err
-		}),
-	}
+// DrainInput bounds one outbox.drain: at most Max messages (100 when zero or less).
+type DrainInput struct {
+	Max int `json:"max"`
+}
+
+// outboxDrain drains the outbox into a notifier that records the messages, and returns them: for
+// scenario files and hosts that deliver from a JSON API. A host drains with DrainOutbox.
+var outboxDrain = &command[DrainInput, drained]{
+	name: "outbox.drain", doc: "Drain the outbox into a recording notifier and return what was delivered.", reach: anyone,
+	job: func(ctx context.Context, g *Gateway, in DrainInput) (drained, error) {
+		var d drained
+		res, err := g.DrainOutbox(ctx, NotifierFunc(func(_ context.Context, n Notification) error {
+			d.Messages = append(d.Messages, n)
+			return nil
+		}), in.Max)
+		d.DrainResult = res
+		return d, err
+	},
 }
 
 // outboxCommands declares the commands of the outbox.
 func outboxCommands() []declared {
-	return nil
+	return []declared{outboxDrain}
 }
 
 // deliver turns the events a pure rule returned into outbox messages (NOTE-1): it resolves each

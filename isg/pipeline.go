@@ -69,6 +69,10 @@ type command[In, Out any] struct {
 	before func(g *Gateway, in *In) error
 	// apply loads and applies the command in the unit, after the gate.
 	apply func(c *call[In]) (Out, error)
+	// job, when set, runs instead of apply and outside any unit of work the pipeline opens: host
+	// work made of several units of its own, each committed on its own (the periodic sweep, the
+	// outbox drain). For a reach other than anyone the gate runs first, in a read-only unit.
+	job func(ctx context.Context, g *Gateway, in In) (Out, error)
 }
 
 // call is one running command as apply sees it: the unit of work, the actor, the input and the
@@ -92,6 +96,19 @@ func run[In, Out any](ctx context.Context, g *Gateway, c *command[In, Out], acto
 		if err = c.before(g, &in); err != nil {
 			return out, err
 		}
+	}
+	if c.job != nil {
+		if c.reach != anyone {
+			err = g.view(ctx, func(u *uow) error {
+				_, err := u.gate(actor, c.reach, target{org: actor.Org}, c.row, c.rule)
+				return err
+			})
+			if err != nil {
+				return out, err
+			}
+		}
+		out, err = c.job(ctx, g, in)
+		return out, err
 	}
 	body := func(u *uow) error {
 		t := target{org: actor.Org}

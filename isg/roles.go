@@ -67,6 +67,8 @@ const (
 	PublishMoU
 	// ManageContracts is creating, renewing and ending licensing contracts (LIC-1, LIC-5, LIC-6).
 	ManageContracts
+	// ViewContracts is reading a licensing contract: its price, terms and licensees (LIC-8).
+	ViewContracts
 	actionEnd
 )
 
@@ -81,6 +83,7 @@ var actionCodes = [actionEnd]string{
 	UploadDocuments: "upload_documents", ViewReports: "view_reports",
 	ManageLicences: "manage_licences", CreateActivity: "create_activity",
 	ValidateAccounts: "validate_accounts", PublishMoU: "publish_mou", ManageContracts: "manage_contracts",
+	ViewContracts: "view_contracts",
 }
 
 // String returns the action's stable code.
@@ -138,6 +141,7 @@ func DefaultPermissions() Permissions {
 	set(ValidateAccounts, ca)
 	set(PublishMoU, ca)
 	set(ManageContracts, ca)
+	set(ViewContracts, adm|so|sa|ca)
 	return p
 }
 
