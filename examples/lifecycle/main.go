@@ -348,7 +348,7 @@ func (j *journey) mou() error {
 }
 
 func (j *journey) rating(org isg.OrgID) string {
-	v, err := j.g.Assurance(j.ctx, isg.Actor{User: j.ca}, org)
+	v, err := j.g.Assurance(j.ctx, isg.Actor{User: j.ca}, isg.AssuranceQuery{Org: org})
 	if err != nil {
 		return isg.ErrorCode(err)
 	}
@@ -415,7 +415,7 @@ func (j *journey) licensing() error {
 	j.say("Central admin records a group contract for %s: %d licences at £%s a year", c.Group, c.Capacity, c.Terms[0].Price.StringFixed(2))
 	j.detail("West Yorkshire Police on the free model: upload documents %v, reports %v", before.Allowed["upload_documents"], before.Allowed["use_reports"])
 	for _, org := range []isg.OrgID{j.leeds, j.wyp} {
-		if _, err := j.g.AllocateLicence(j.ctx, isg.Actor{User: j.leedsAdmin}, isg.AllocateInput{Contract: c.ID.String(), Org: org, Kind: licensing.Group}); err != nil {
+		if _, err := j.g.AllocateLicence(j.ctx, isg.Actor{User: j.leedsAdmin}, isg.AllocateInput{Contract: c.ID, Org: org, Kind: licensing.Group}); err != nil {
 			return err
 		}
 	}
@@ -424,7 +424,7 @@ func (j *journey) licensing() error {
 		return err
 	}
 	j.detail("the Super Administrator allocates group licences to Leeds and the police: upload documents %v, reports %v", after.Allowed["upload_documents"], after.Allowed["use_reports"])
-	_, err = j.g.RenewContract(j.ctx, isg.Actor{User: j.ca}, isg.RenewInput{Contract: c.ID.String(), Price: decimal.RequireFromString("15750.01"),
+	_, err = j.g.RenewContract(j.ctx, isg.Actor{User: j.ca}, isg.RenewInput{Contract: c.ID, Price: decimal.RequireFromString("15750.01"),
 		Term: licensing.Period{Start: now.AddDate(1, 0, 0), End: now.AddDate(2, 0, 0)}})
 	j.detail("renewal at £15,750.01 (over +5 %%) -> %s (%s); the cap is £%s", isg.ErrorCode(err), ruleOf(err), licensing.MaxRenewalPrice(c.Terms[0].Price).StringFixed(2))
 	return nil
