@@ -57,18 +57,6 @@ func decodeStrict(raw json.RawMessage, v any) error {
 	return nil
 }
 
-type tokenInput struct {
-	Token string `json:"token"`
-}
-
-type emailInput struct {
-	Email string `json:"email"`
-}
-
-type userInput struct {
-	User UserID `json:"user"`
-}
-
 type orgInput struct {
 	Org OrgID `json:"org"`
 }
@@ -83,7 +71,7 @@ type noInput struct{}
 // function goes when its commands become declarations.
 func handlerTable() map[string]handler {
 	t := map[string]handler{}
-	for _, set := range []map[string]handler{accountHandlers(), orgHandlers(), documentHandlers(), outboxHandlers(), assuranceHandlers(), licensingHandlers()} {
+	for _, set := range []map[string]handler{documentHandlers(), outboxHandlers(), assuranceHandlers(), licensingHandlers()} {
 		for name, h := range set {
 			t[name] = h
 		}

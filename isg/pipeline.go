@@ -49,6 +49,10 @@ func (r reach) String() string {
 type target struct {
 	org    OrgID
 	hidden error
+	// reach moves the check of a command declared atOrg, for a record that decides it: platform
+	// for one that belongs to no organisation (only Central Admin's platform role counts), or
+	// signedIn for the actor's own record (any active account). Zero keeps atOrg.
+	reach reach
 }
 
 // command declares one Gateway command. It is immutable once declared.
@@ -93,7 +97,9 @@ func run[In, Out any](ctx context.Context, g *Gateway, c *command[In, Out], acto
 			return out, err
 		}
 	}
+	var refusal error
 	body := func(u *uow) error {
+		refusal = nil
 		t := target{org: actor.Org}
 		if c.at != nil {
 			var err error
@@ -101,11 +107,20 @@ func run[In, Out any](ctx context.Context, g *Gateway, c *command[In, Out], acto
 				return err
 			}
 		}
-		held, err := u.gate(actor, c.reach, t, c.row, c.rule)
+		r := c.reach
+		if r == atOrg {
+			r = t.reach
+		}
+		held, err := u.gate(actor, r, t, c.row, c.rule)
 		if err != nil {
 			return err
 		}
 		out, err = c.apply(&call[In]{uow: u, actor: actor, in: in, held: held, org: t.org})
+		if kept, ok := err.(committedRefusal); ok {
+			var zero Out
+			out, refusal = zero, kept.err
+			return nil
+		}
 		return err
 	}
 	if c.query {
@@ -113,8 +128,20 @@ func run[In, Out any](ctx context.Context, g *Gateway, c *command[In, Out], acto
 	} else {
 		err = g.update(ctx, body)
 	}
+	if err == nil && refusal != nil {
+		err = refusal
+	}
 	return out, err
 }
+
+// committedRefusal is a refusal whose unit of work still commits: a failed sign-in's count must
+// survive the refusal (REG-4). An apply returns commitThen(err); run commits, then returns err.
+type committedRefusal struct{ err error }
+
+func (r committedRefusal) Error() string { return r.err.Error() }
+
+// commitThen marks a refusal whose changes are committed all the same.
+func commitThen(err error) error { return committedRefusal{err: err} }
 
 // logCommand writes the one structured record of a command at Debug level.
 func (g *Gateway) logCommand(ctx context.Context, name string, actor Actor, start time.Time, err error) {
