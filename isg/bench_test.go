@@ -84,7 +84,7 @@ func BenchmarkSignIn(b *testing.B) {
 	require.NoError(b, err)
 	reg, err := g.Register(ctx, isg.RegisterInput{Email: "sam@nhs.net", Name: "Sam", Password: "Passw0rd!"})
 	require.NoError(b, err)
-	_, err = g.VerifyEmail(ctx, reg.VerificationToken)
+	_, err = g.VerifyEmail(ctx, isg.TokenInput{Token: reg.VerificationToken})
 	require.NoError(b, err)
 	b.ReportAllocs()
 	for b.Loop() {

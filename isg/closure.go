@@ -2,53 +2,44 @@ package isg
 
 import (
 	"context"
-	"time"
+
+	"github.com/isgkit/gateway/isg/directory"
 )
 
 const kindClosure Kind = "closure_request"
 
-// ClosureState is where a closure request is.
-type ClosureState string
+// ClosureState is where a closure request is (directory.ClosureState).
+type ClosureState = directory.ClosureState
 
-// Closure request states.
+// Closure request states (directory's).
 const (
-	ClosureRequested ClosureState = "requested"
-	ClosureClosed    ClosureState = "closed"
-	ClosureDeclined  ClosureState = "declined"
-	ClosureRestored  ClosureState = "restored"
+	ClosureRequested = directory.ClosureRequested
+	ClosureClosed    = directory.ClosureClosed
+	ClosureDeclined  = directory.ClosureDeclined
+	ClosureRestored  = directory.ClosureRestored
 )
 
-// ClosureRequest asks for an organisation to be closed (ORG-7).
-type ClosureRequest struct {
-	ID          string       `json:"id"`
-	Org         OrgID        `json:"org"`
-	Reason      string       `json:"reason"`
-	State       ClosureState `json:"state"`
-	RequestedBy UserID       `json:"requested_by"`
-	DecidedBy   UserID       `json:"decided_by,omitzero"`
-	CreatedAt   time.Time    `json:"created_at"`
-	ClosedAt    time.Time    `json:"closed_at,omitzero"`
-	RestoredAt  time.Time    `json:"restored_at,omitzero"`
-	Version     int64        `json:"version"`
-}
+// ClosureRequest asks for an organisation to be closed (ORG-7); directory.ClosureRequest.
+type ClosureRequest = directory.ClosureRequest
 
-func (c *ClosureRequest) keys() []IndexKey {
+// ClosureID identifies a closure request.
+type ClosureID = directory.ClosureID
+
+func closureKeys(c ClosureRequest) []IndexKey {
 	return []IndexKey{key("org", c.Org.String()), key("state", string(c.State))}
 }
 
-const (
-	trClose   = "close"
-	trDecline = "decline"
-	trRestore = "restore"
-)
+func (u *uow) saveClosure(c ClosureRequest) (ClosureRequest, error) {
+	v, err := u.save(kindClosure, c.ID.String(), c.Version, c, closureKeys(c)...)
+	c.Version = v
+	return c, err
+}
 
-func newClosureLifecycle() *lifecycle[ClosureRequest, ClosureState] {
-	l := newLifecycle("closure", ClosureRequested, func(c *ClosureRequest) ClosureState { return c.State }, func(c *ClosureRequest, s ClosureState) { c.State = s })
-	l.sm.Configure(ClosureRequested).Permit(trClose, ClosureClosed).Permit(trDecline, ClosureDeclined)
-	l.sm.Configure(ClosureClosed).Permit(trRestore, ClosureRestored)
-	l.sm.Configure(ClosureDeclined)
-	l.sm.Configure(ClosureRestored)
-	return l
+func (u *uow) loadClosure(id ClosureID) (ClosureRequest, error) {
+	var c ClosureRequest
+	v, err := u.load(kindClosure, id.String(), &c)
+	c.Version = v
+	return c, err
 }
 
 // RequestClosureInput asks for the actor's organisation to be closed.
@@ -56,112 +47,88 @@ type RequestClosureInput struct {
 	Reason string `json:"reason" validate:"required,max=2000" rule:"ORG-7"`
 }
 
-// RequestClosure is an Administrator's request to close their organisation (ORG-7). The central
-// admin team and the licensing group's Super Administrators are notified.
+// RequestClosure is an Administrator's request to close their organisation (ORG-7): the
+// RequestClosure row. The central admin team and the licensing group's Super Administrators are
+// told.
 //
-// Errors: ErrInvalid; ErrForbidden; ErrRule for an organisation already closed; ErrConflict
-// ("closure.pending") while another request is open.
+// Errors: ErrInvalid (field errors naming ORG-7); ErrForbidden ("forbidden", ORG-7); ErrNotFound
+// ("organisation.not_found"); ErrRule ("organisation.closed", ORG-7) for an organisation already
+// closed or merged; ErrConflict ("closure.pending", ORG-7) while another request is open.
 func (g *Gateway) RequestClosure(ctx context.Context, actor Actor, in RequestClosureInput) (ClosureRequest, error) {
-	if err := validateInput(in, "ORG-7"); err != nil {
-		return ClosureRequest{}, err
-	}
-	var out ClosureRequest
-	err := g.update(ctx, func(u *uow) error {
-		if _, err := u.authorizeAt(actor, actor.Org, RequestClosure, "ORG-7"); err != nil {
-			return err
-		}
-		o, err := u.openOrg(actor.Org)
-		if err != nil {
-			return err
-		}
-		open, _, err := findAll[ClosureRequest](u, kindClosure, key("org", o.ID.String()))
-		if err != nil {
-			return err
-		}
-		for _, c := range open {
-			if c.State == ClosureRequested {
-				return &Error{Kind: ErrConflict, Code: "closure.pending", Rule: "ORG-7", Message: "a closure request is already open"}
-			}
-		}
-		c := ClosureRequest{ID: u.newID().String(), Org: o.ID, Reason: in.Reason, State: ClosureRequested, RequestedBy: actor.User, CreatedAt: u.now}
-		if err := u.saveClosure(&c); err != nil {
-			return err
-		}
-		out = c
-		data := map[string]string{"closure": c.ID, "reason": c.Reason}
-		if err := u.notifyCentralAdmins(EventClosureRequested, o.ID, data); err != nil {
-			return err
-		}
-		sas, err := u.superAdminsOf(o)
-		if err != nil {
-			return err
-		}
-		return u.notifyUsers(EventClosureRequested, sas, o.ID, data)
-	})
-	return out, err
+	return run(ctx, g, orgRequestClosure, actor, in)
 }
 
-func (u *uow) saveClosure(c *ClosureRequest) error {
-	v, err := u.save(kindClosure, c.ID, c.Version, c, c.keys()...)
-	c.Version = v
-	return err
+var orgRequestClosure = &command[RequestClosureInput, ClosureRequest]{
+	name: "org.request_closure", doc: "Request closure (ORG-7).", row: RequestClosure, rule: "ORG-7",
+	apply: func(c *call[RequestClosureInput]) (ClosureRequest, error) {
+		o, err := c.loadOrg(c.org)
+		if err != nil {
+			return ClosureRequest{}, err
+		}
+		// Listing every request of the organisation makes a concurrent request a conflict.
+		existing, _, err := findAll[ClosureRequest](c.uow, kindClosure, key("org", o.ID.String()))
+		if err != nil {
+			return ClosureRequest{}, err
+		}
+		r, events, err := c.g.machines.closure.Request(ClosureID{UUID: c.newID()}, o, c.in.Reason, c.actor.User, existing, c.now)
+		if err != nil {
+			return ClosureRequest{}, err
+		}
+		if r, err = c.saveClosure(r); err != nil {
+			return ClosureRequest{}, err
+		}
+		return r, c.deliver(events...)
+	},
 }
 
 // DecideClosureInput closes (or declines to close) an organisation, or restores a closed one.
 type DecideClosureInput struct {
-	Closure string `json:"closure" validate:"required" rule:"ORG-7"`
+	Closure ClosureID `json:"closure" validate:"required" rule:"ORG-7"`
 	// Decision is "close", "decline" or "restore".
-	Decision string `json:"decision" validate:"required,oneof=close decline restore" rule:"ORG-7"`
+	Decision directory.Decision `json:"decision" validate:"required,oneof=close decline restore" rule:"ORG-7"`
 }
 
-// DecideClosure is Central Admin's or a Super Administrator's decision on a closure (ORG-7): close
-// the organisation, decline the request, or later restore the organisation. A closed organisation
-// keeps its agreements and history but cannot be added to new summaries or flows.
+// DecideClosure is Central Admin's or a Super Administrator's decision on a closure (ORG-7): the
+// CloseOrganisation row at the closure's organisation. It closes the organisation, declines the
+// request, or later restores the organisation. A closed organisation keeps its agreements and
+// history but cannot be added to new summaries or flows. Its Administrators and Senior Officers
+// are told of a closure or a restoration.
 //
-// Errors: ErrInvalid; ErrForbidden; ErrNotFound; ErrInvalidTransition.
+// Errors: ErrInvalid (field errors naming ORG-7); ErrForbidden ("forbidden", ORG-7) for an actor
+// holding a role there without the row; ErrNotFound ("closure_request.not_found") for an unknown
+// request and for one the actor may not see, alike; ErrInvalidTransition
+// ("closure.invalid_transition") when the request's state has no such step.
 func (g *Gateway) DecideClosure(ctx context.Context, actor Actor, in DecideClosureInput) (ClosureRequest, error) {
-	if err := validateInput(in, "ORG-7"); err != nil {
-		return ClosureRequest{}, err
-	}
-	var out ClosureRequest
-	err := g.update(ctx, func(u *uow) error {
-		var c ClosureRequest
-		v, err := u.load(kindClosure, in.Closure, &c)
+	return run(ctx, g, orgDecideClosure, actor, in)
+}
+
+var orgDecideClosure = &command[DecideClosureInput, ClosureRequest]{
+	name: "org.decide_closure", doc: "Close, decline or restore (ORG-7).", row: CloseOrganisation, rule: "ORG-7",
+	at: func(u *uow, _ Actor, in DecideClosureInput) (target, error) {
+		r, err := u.loadClosure(in.Closure)
+		return target{org: r.Org, hidden: directory.NotFound(string(kindClosure), in.Closure.String())}, err
+	},
+	apply: func(c *call[DecideClosureInput]) (ClosureRequest, error) {
+		r, err := c.loadClosure(c.in.Closure)
 		if err != nil {
-			return err
+			return ClosureRequest{}, err
 		}
-		c.Version = v
-		if _, err := u.authorizeAt(actor, c.Org, CloseOrganisation, "ORG-7"); err != nil {
-			return err
-		}
-		if c, err = g.machines.closure.fire(ctx, c, in.Decision); err != nil {
-			return err
-		}
-		c.DecidedBy = actor.User
-		o, err := u.loadOrg(c.Org)
+		o, err := c.loadOrg(r.Org)
 		if err != nil {
-			return err
+			return ClosureRequest{}, err
 		}
-		var event string
-		switch c.State {
-		case ClosureClosed:
-			o.Status, o.ClosedAt, c.ClosedAt, event = OrgClosed, u.now, u.now, EventOrganisationClosed
-		case ClosureRestored:
-			o.Status, o.ClosedAt, c.RestoredAt, event = OrgActive, time.Time{}, u.now, EventOrganisationRestored
+		d, err := c.g.machines.closure.Decide(r, o, c.in.Decision, c.actor.User, c.now)
+		if err != nil {
+			return ClosureRequest{}, err
 		}
-		if event != "" {
-			if _, err := u.saveOrg(o); err != nil {
-				return err
+		if d.OrgChanged {
+			if _, err := c.saveOrg(d.Org); err != nil {
+				return ClosureRequest{}, err
 			}
 		}
-		if err := u.saveClosure(&c); err != nil {
-			return err
+		if r, err = c.saveClosure(d.Request); err != nil {
+			return ClosureRequest{}, err
 		}
-		out = c
-		if event == "" {
-			return nil
-		}
-		return u.notifyRoles(event, o.ID, Of(Administrator, SeniorOfficer), map[string]string{"closure": c.ID})
-	})
-	return out, err
+		return r, c.deliver(d.Events...)
+	},
 }

@@ -17,9 +17,6 @@ func declarations() []declared {
 		outboxCommands(), assuranceCommands(), licensingCommands()} {
 		out = append(out, area...)
 	}
-	for _, name := range slices.Sorted(maps.Keys(handlerTable())) {
-		out = append(out, named{name: name, handler: handlerTable()[name]})
-	}
 	return out
 }
 

@@ -23,7 +23,7 @@ func Example() {
 		panic(err)
 	}
 	fmt.Println("registered:", reg.Account.State, "pending validation:", reg.PendingValidation)
-	acc, _ := g.VerifyEmail(ctx, reg.VerificationToken) // the host e-mails the token
+	acc, _ := g.VerifyEmail(ctx, isg.TokenInput{Token: reg.VerificationToken}) // the host e-mails the token
 	fmt.Println("verified:", acc.State)
 
 	org, _ := g.RegisterOrganisation(ctx, isg.Actor{User: acc.ID}, isg.RegisterOrganisationInput{
@@ -43,7 +43,7 @@ func Example() {
 	sig, _ := g.SignMoU(ctx, sam, isg.SignMoUInput{Version: mou.Version, Hash: mou.Hash})
 	fmt.Println("signed MoU version", sig.MoUVersion, "as", sig.SignerRole)
 
-	p, _ := g.SetupProgress(ctx, sam, org.ID)
+	p, _ := g.SetupProgress(ctx, sam, isg.OrgRef{Org: org.ID})
 	fmt.Printf("setup %d of %d\n", p.Done, p.Total)
 	// Output:
 	// registered: unverified pending validation: false

@@ -82,7 +82,7 @@ func TestFailedCommandsWriteNothing(t *testing.T) {
 	type fixture struct {
 		a, b         isg.UserID
 		north, south isg.OrgID
-		merge        string
+		merge        isg.MergeID
 		summary      agreement.SummaryID
 		draft        agreement.FlowID // a Draft flow
 		inReview     agreement.FlowID // a flow awaiting the DPO b's review
@@ -109,7 +109,7 @@ func TestFailedCommandsWriteNothing(t *testing.T) {
 			return err
 		}},
 		{"unlock", func(g *isg.Gateway, f fixture) error {
-			_, err := g.Unlock(ctx, isg.Actor{User: f.a, Org: f.north}, f.b)
+			_, err := g.Unlock(ctx, isg.Actor{User: f.a, Org: f.north}, isg.UserRef{User: f.b})
 			if isg.ErrorCode(err) == "forbidden" {
 				return nil
 			}

@@ -29,7 +29,7 @@ func (w *world) user(email string) isg.UserID {
 	w.t.Helper()
 	reg, err := w.g.Register(ctx, isg.RegisterInput{Email: email, Name: email, Password: "Passw0rd!"})
 	require.NoError(w.t, err)
-	_, err = w.g.VerifyEmail(ctx, reg.VerificationToken)
+	_, err = w.g.VerifyEmail(ctx, isg.TokenInput{Token: reg.VerificationToken})
 	require.NoError(w.t, err)
 	return reg.Account.ID
 }

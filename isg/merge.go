@@ -2,39 +2,30 @@ package isg
 
 import (
 	"context"
-	"slices"
-	"time"
+
+	"github.com/isgkit/gateway/isg/directory"
 )
 
 const kindMerge Kind = "merge_request"
 
-// MergeState is where a merge request is.
-type MergeState string
+// MergeState is where a merge request is (directory.MergeState).
+type MergeState = directory.MergeState
 
-// Merge request states.
+// Merge request states (directory's).
 const (
-	MergePending   MergeState = "pending"
-	MergeCompleted MergeState = "completed"
-	MergeRejected  MergeState = "rejected"
+	MergePending   = directory.MergePending
+	MergeCompleted = directory.MergeCompleted
+	MergeRejected  = directory.MergeRejected
 )
 
-// MergeRequest asks for organisations to be merged into a surviving one (ORG-6).
-type MergeRequest struct {
-	ID        string     `json:"id"`
-	Survivor  OrgID      `json:"survivor"`
-	Merging   []OrgID    `json:"merging"`
-	Reason    string     `json:"reason"`
-	State     MergeState `json:"state"`
-	Approvals []OrgID    `json:"approvals,omitempty"`
-	// RejectedBy is the organisation whose rejection ended the request.
-	RejectedBy  OrgID     `json:"rejected_by,omitzero"`
-	RequestedBy UserID    `json:"requested_by"`
-	CreatedAt   time.Time `json:"created_at"`
-	CompletedAt time.Time `json:"completed_at,omitzero"`
-	Version     int64     `json:"version"`
-}
+// MergeRequest asks for organisations to be merged into a surviving one (ORG-6);
+// directory.MergeRequest.
+type MergeRequest = directory.MergeRequest
 
-func (m *MergeRequest) keys() []IndexKey {
+// MergeID identifies a merge request.
+type MergeID = directory.MergeID
+
+func mergeKeys(m MergeRequest) []IndexKey {
 	ks := []IndexKey{key("org", m.Survivor.String()), key("state", string(m.State))}
 	for _, o := range m.Merging {
 		ks = append(ks, key("org", o.String()))
@@ -42,31 +33,10 @@ func (m *MergeRequest) keys() []IndexKey {
 	return ks
 }
 
-func (m *MergeRequest) involved() []OrgID { return append([]OrgID{m.Survivor}, m.Merging...) }
-
-const (
-	trComplete = "complete"
-	trReject   = "reject"
-)
-
-func newMergeLifecycle() *lifecycle[MergeRequest, MergeState] {
-	l := newLifecycle("merge", MergePending, func(m *MergeRequest) MergeState { return m.State }, func(m *MergeRequest, s MergeState) { m.State = s })
-	l.sm.Configure(MergePending).
-		Permit(trComplete, MergeCompleted, everyMergingOrgApproved).
-		Permit(trReject, MergeRejected)
-	l.sm.Configure(MergeCompleted)
-	l.sm.Configure(MergeRejected)
-	return l
-}
-
-func everyMergingOrgApproved(ctx context.Context, _ ...any) bool {
-	m := ctx.Value(subjectKey{}).(*MergeRequest)
-	for _, o := range m.Merging {
-		if !slices.Contains(m.Approvals, o) {
-			return false
-		}
-	}
-	return true
+func (u *uow) saveMerge(m MergeRequest) (MergeRequest, error) {
+	v, err := u.save(kindMerge, m.ID.String(), m.Version, m, mergeKeys(m)...)
+	m.Version = v
+	return m, err
 }
 
 // RequestMergeInput is the surviving organisation's merge request (ORG-6).
@@ -78,123 +48,88 @@ type RequestMergeInput struct {
 	DisclaimerAcknowledged bool `json:"disclaimer_acknowledged" validate:"required" rule:"ORG-6"`
 }
 
-// RequestMerge is made by the organisation the others are merged into; it keeps its name (ORG-6).
-// Administrators, Senior Officers and DPOs of every organisation involved are notified.
+// RequestMerge is made by the organisation the others are merged into, which keeps its name
+// (ORG-6): the ManageMerge row (Administrator, Senior Officer) at the survivor. Administrators,
+// Senior Officers and DPOs of every organisation involved are told.
 //
-// Errors: ErrInvalid; ErrForbidden (Administrator or Senior Officer of the survivor); ErrNotFound;
-// ErrRule ("merge.invalid_party") for the survivor itself, a duplicate or a closed organisation.
+// Errors: ErrInvalid (field errors naming ORG-6); ErrForbidden ("forbidden", ORG-6); ErrNotFound
+// ("organisation.not_found"); ErrRule ("merge.invalid_party", ORG-6, for the survivor itself or a
+// duplicate; "organisation.closed", ORG-7, for a closed or merged organisation).
 func (g *Gateway) RequestMerge(ctx context.Context, actor Actor, in RequestMergeInput) (MergeRequest, error) {
-	if err := validateInput(in, "ORG-6"); err != nil {
-		return MergeRequest{}, err
-	}
-	var out MergeRequest
-	err := g.update(ctx, func(u *uow) error {
-		if _, err := u.authorizeAt(actor, actor.Org, ManageMerge, "ORG-6"); err != nil {
-			return err
-		}
-		if _, err := u.openOrg(actor.Org); err != nil {
-			return err
-		}
-		seen := map[OrgID]bool{actor.Org: true}
-		for _, o := range in.Merging {
-			if seen[o] {
-				return &Error{Kind: ErrRule, Code: "merge.invalid_party", Rule: "ORG-6", Message: "an organisation is named twice or is the survivor itself"}
-			}
-			seen[o] = true
-			if _, err := u.openOrg(o); err != nil {
-				return err
-			}
-		}
-		m := MergeRequest{ID: u.newID().String(), Survivor: actor.Org, Merging: slices.Clone(in.Merging), Reason: in.Reason,
-			State: MergePending, RequestedBy: actor.User, CreatedAt: u.now}
-		if err := u.saveMerge(&m); err != nil {
-			return err
-		}
-		out = m
-		return u.notifyMerge(EventMergeRequested, m)
-	})
-	return out, err
+	return run(ctx, g, orgRequestMerge, actor, in)
 }
 
-func (u *uow) saveMerge(m *MergeRequest) error {
-	v, err := u.save(kindMerge, m.ID, m.Version, m, m.keys()...)
-	m.Version = v
-	return err
-}
-
-func (u *uow) notifyMerge(typ string, m MergeRequest) error {
-	for _, o := range m.involved() {
-		if err := u.notifyRoles(typ, o, Of(Administrator, SeniorOfficer, DPO), map[string]string{"merge": m.ID, "survivor": m.Survivor.String()}); err != nil {
-			return err
+var orgRequestMerge = &command[RequestMergeInput, MergeRequest]{
+	name: "org.request_merge", doc: "Request a merge (ORG-6).", row: ManageMerge, rule: "ORG-6",
+	apply: func(c *call[RequestMergeInput]) (MergeRequest, error) {
+		if err := directory.CheckParties(c.org, c.in.Merging); err != nil {
+			return MergeRequest{}, err
 		}
-	}
-	return nil
+		survivor, err := c.loadOrg(c.org)
+		if err != nil {
+			return MergeRequest{}, err
+		}
+		merging := make([]Organisation, len(c.in.Merging))
+		for i, id := range c.in.Merging {
+			if merging[i], err = c.loadOrg(id); err != nil {
+				return MergeRequest{}, err
+			}
+		}
+		m, events, err := c.g.machines.merge.Request(directory.MergeInput{ID: MergeID{UUID: c.newID()}, Survivor: survivor, Merging: merging,
+			Reason: c.in.Reason, RequestedBy: c.actor.User}, c.now)
+		if err != nil {
+			return MergeRequest{}, err
+		}
+		if m, err = c.saveMerge(m); err != nil {
+			return MergeRequest{}, err
+		}
+		return m, c.deliver(events...)
+	},
 }
 
 // AnswerMergeInput approves or rejects a merge for the actor's organisation.
 type AnswerMergeInput struct {
-	Merge   string `json:"merge" validate:"required" rule:"ORG-6"`
-	Approve bool   `json:"approve"`
+	Merge   MergeID `json:"merge" validate:"required" rule:"ORG-6"`
+	Approve bool    `json:"approve"`
 }
 
-// AnswerMerge records the actor's organisation's approval or rejection (ORG-6). Any rejection
-// ends the request. When every organisation being merged in has approved, the merge completes at
-// once: their users' roles, inventory and agreements move to the survivor, they are marked merged
-// into it, and history (logs, signatures) is left unchanged.
+// AnswerMerge records the actor's organisation's approval or rejection (ORG-6): the ManageMerge
+// row (Administrator, Senior Officer) at an organisation being merged in. Any rejection ends the
+// request. When every organisation being merged in has approved, the merge completes at once:
+// their users' roles, inventory and agreements move to the survivor, they are marked merged into
+// it, and history (logs, signatures) is left unchanged. Everyone involved is told.
 //
-// Errors: ErrInvalid; ErrForbidden (Administrator or Senior Officer of a merging organisation);
-// ErrNotFound; ErrInvalidTransition when the request is no longer pending.
+// Errors: ErrInvalid (field errors naming ORG-6); ErrForbidden ("forbidden", ORG-6, also for the
+// survivor answering its own request); ErrNotFound ("merge_request.not_found") for an unknown
+// request and for one the actor's organisation is not part of, alike; ErrInvalidTransition
+// ("merge.invalid_transition" when the request is no longer pending, "merge.already_answered").
 func (g *Gateway) AnswerMerge(ctx context.Context, actor Actor, in AnswerMergeInput) (MergeRequest, error) {
-	if err := validateInput(in, "ORG-6"); err != nil {
-		return MergeRequest{}, err
-	}
-	var out MergeRequest
-	err := g.update(ctx, func(u *uow) error {
-		if _, err := u.authorizeAt(actor, actor.Org, ManageMerge, "ORG-6"); err != nil {
-			return err
-		}
+	return run(ctx, g, orgAnswerMerge, actor, in)
+}
+
+var orgAnswerMerge = &command[AnswerMergeInput, MergeRequest]{
+	name: "org.answer_merge", doc: "Approve or reject a merge (ORG-6).", row: ManageMerge, rule: "ORG-6",
+	apply: func(c *call[AnswerMergeInput]) (MergeRequest, error) {
 		var m MergeRequest
-		v, err := u.load(kindMerge, in.Merge, &m)
+		v, err := c.load(kindMerge, c.in.Merge.String(), &m)
 		if err != nil {
-			return err
+			return MergeRequest{}, err
 		}
 		m.Version = v
-		if !slices.Contains(m.Merging, actor.Org) {
-			return forbidden("ORG-6", "only an organisation being merged in answers a merge request")
+		a, err := c.g.machines.merge.Answer(m, c.org, c.in.Approve, c.now)
+		if err != nil {
+			return MergeRequest{}, err
 		}
-		if m.State != MergePending {
-			return &Error{Kind: ErrInvalidTransition, Code: "merge.invalid_transition", Rule: "ORG-6", Message: "the merge request is " + string(m.State)}
-		}
-		if slices.Contains(m.Approvals, actor.Org) {
-			return &Error{Kind: ErrInvalidTransition, Code: "merge.already_answered", Rule: "ORG-6", Message: "the organisation has already approved"}
-		}
-		event := EventMergeApproved
-		if in.Approve {
-			m.Approvals = append(slices.Clone(m.Approvals), actor.Org)
-			if g.machines.merge.can(ctx, m, trComplete) {
-				if m, err = g.machines.merge.fire(ctx, m, trComplete); err != nil {
-					return err
-				}
-				m.CompletedAt = u.now
-				if err := u.completeMerge(actor, m); err != nil {
-					return err
-				}
-				event = EventMergeCompleted
+		if a.Completed {
+			if err := c.completeMerge(c.actor, a.Request); err != nil {
+				return MergeRequest{}, err
 			}
-		} else {
-			if m, err = g.machines.merge.fire(ctx, m, trReject); err != nil {
-				return err
-			}
-			m.RejectedBy = actor.Org
-			event = EventMergeRejected
 		}
-		if err := u.saveMerge(&m); err != nil {
-			return err
+		if m, err = c.saveMerge(a.Request); err != nil {
+			return MergeRequest{}, err
 		}
-		out = m
-		return u.notifyMerge(event, m)
-	})
-	return out, err
+		return m, c.deliver(a.Events...)
+	},
 }
 
 // completeMerge moves everything of the merged organisations to the survivor (ORG-6).
@@ -206,10 +141,7 @@ func (u *uow) completeMerge(actor Actor, m MergeRequest) error {
 		}
 		for i, x := range users {
 			x.version = versions[i]
-			moved := x.rolesAt(from)
-			x = x.withRoles(from, 0)
-			x = x.withRoles(m.Survivor, x.rolesAt(m.Survivor)|moved)
-			if _, err := u.saveUser(x); err != nil {
+			if _, err := u.saveUser(x, directory.MoveMember(x.User, from, m.Survivor)); err != nil {
 				return err
 			}
 		}
@@ -223,28 +155,28 @@ func (u *uow) completeMerge(actor Actor, m MergeRequest) error {
 		if err != nil {
 			return err
 		}
-		o.Status, o.MergedInto = OrgMerged, m.Survivor
-		if _, err := u.saveOrg(o); err != nil {
+		if _, err := u.saveOrg(directory.MergedInto(o, m.Survivor)); err != nil {
 			return err
 		}
 	}
 	return nil
 }
 
-// MergeRequests lists the merge requests involving the actor's organisation.
+// MergeRequests lists the merge requests involving the actor's organisation; every role there
+// may (ViewOrganisation).
+//
+// Errors: ErrForbidden ("forbidden", ROLE-8); ErrNotFound ("organisation.not_found").
 func (g *Gateway) MergeRequests(ctx context.Context, actor Actor) ([]MergeRequest, error) {
-	var out []MergeRequest
-	err := g.view(ctx, func(u *uow) error {
-		if _, err := u.authorizeAt(actor, actor.Org, ViewOrganisation, "ROLE-8"); err != nil {
-			return err
-		}
-		var versions []int64
-		var err error
-		out, versions, err = findAll[MergeRequest](u, kindMerge, key("org", actor.Org.String()))
+	return run(ctx, g, orgMerges, actor, noInput{})
+}
+
+var orgMerges = &command[noInput, []MergeRequest]{
+	name: "org.merges", doc: "List merge requests.", row: ViewOrganisation, rule: "ROLE-8", query: true,
+	apply: func(c *call[noInput]) ([]MergeRequest, error) {
+		out, versions, err := findAll[MergeRequest](c.uow, kindMerge, key("org", c.org.String()))
 		for i := range out {
 			out[i].Version = versions[i]
 		}
-		return err
-	})
-	return out, err
+		return out, err
+	},
 }

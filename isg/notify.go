@@ -12,23 +12,24 @@ import (
 
 const kindNotification Kind = "notification"
 
-// Notification types. Codes are stable; a user's preferences switch them off one by one (NOTE-2).
+// Notification types of the directory's rules (directory's codes). Codes are stable; a user's
+// preferences switch them off one by one (NOTE-2).
 const (
-	EventAccountAwaitingValidation = "account.awaiting_validation"
-	EventAccountLocked             = "account.locked"
-	EventUserInvited               = "user.invited"
-	EventRolesChanged              = "user.roles_changed"
-	EventDelegationGranted         = "delegation.granted"
-	EventDelegationRevoked         = "delegation.revoked"
-	EventMergeRequested            = "merge.requested"
-	EventMergeApproved             = "merge.approved"
-	EventMergeRejected             = "merge.rejected"
-	EventMergeCompleted            = "merge.completed"
-	EventClosureRequested          = "closure.requested"
-	EventOrganisationClosed        = "organisation.closed"
-	EventOrganisationRestored      = "organisation.restored"
-	EventSupportedRegistered       = "organisation.supported_registered"
-	EventMoUSigned                 = "mou.signed"
+	EventAccountAwaitingValidation = directory.EventAccountAwaitingValidation
+	EventAccountLocked             = directory.EventAccountLocked
+	EventUserInvited               = directory.EventUserInvited
+	EventRolesChanged              = directory.EventRolesChanged
+	EventDelegationGranted         = directory.EventDelegationGranted
+	EventDelegationRevoked         = directory.EventDelegationRevoked
+	EventMergeRequested            = directory.EventMergeRequested
+	EventMergeApproved             = directory.EventMergeApproved
+	EventMergeRejected             = directory.EventMergeRejected
+	EventMergeCompleted            = directory.EventMergeCompleted
+	EventClosureRequested          = directory.EventClosureRequested
+	EventOrganisationClosed        = directory.EventOrganisationClosed
+	EventOrganisationRestored      = directory.EventOrganisationRestored
+	EventSupportedRegistered       = directory.EventSupportedRegistered
+	EventMoUSigned                 = directory.EventMoUSigned
 )
 
 // Notification is one message to one recipient, written to the outbox in the same unit of work as
@@ -141,20 +142,6 @@ func (u *uow) notifyUsers(typ string, ids []UserID, org OrgID, data map[string]s
 		if err != nil {
 			return err
 		}
-		if err := u.notifyUser(typ, x, org, data); err != nil {
-			return err
-		}
-	}
-	return nil
-}
-
-// notifyCentralAdmins notifies the central admin team.
-func (u *uow) notifyCentralAdmins(typ string, org OrgID, data map[string]string) error {
-	users, _, err := findAll[user](u, kindUser, key("central_admin", "1"))
-	if err != nil {
-		return err
-	}
-	for _, x := range users {
 		if err := u.notifyUser(typ, x, org, data); err != nil {
 			return err
 		}
@@ -351,17 +338,6 @@ func (g *Gateway) purgeOutbox(ctx context.Context) (int, error) {
 		purged += n
 	}
 	return purged, g.advanceCursor(ctx, outboxSchedule, cutoff)
-}
-
-// Notifications lists the outbox messages addressed to the acting user, newest last.
-func (g *Gateway) Notifications(ctx context.Context, actor Actor) ([]Notification, error) {
-	var out []Notification
-	err := g.view(ctx, func(u *uow) error {
-		var err error
-		out, _, err = findAll[Notification](u, kindNotification, key("recipient", actor.User.String()))
-		return err
-	})
-	return out, err
 }
 
 // DrainInput bounds one outbox.drain: at most Max messages (100 when zero or less).

@@ -49,6 +49,10 @@ func (r reach) String() string {
 type target struct {
 	org    OrgID
 	hidden error
+	// reach moves the check of a command declared atOrg, for a record that decides it: platform
+	// for one that belongs to no organisation (only Central Admin's platform role counts), or
+	// signedIn for the actor's own record (any active account). Zero keeps atOrg.
+	reach reach
 }
 
 // command declares one Gateway command. It is immutable once declared.
@@ -67,6 +71,11 @@ type command[In, Out any] struct {
 	// before runs outside the unit, after validation: slow work that reads no state (password
 	// hashing), so that a retried unit does not repeat it.
 	before func(g *Gateway, in *In) error
+	// selfService names the input field (by its JSON name) that, when it names the acting user,
+	// makes the command self-service: the row does not apply to acting on one's own account, and
+	// the at function checks the actor is signed in instead. It is published in CommandInfo so
+	// that the permission audit and a host can tell those calls apart.
+	selfService string
 	// apply loads and applies the command in the unit, after the gate.
 	apply func(c *call[In]) (Out, error)
 	// job, when set, runs instead of apply and outside any unit of work the pipeline opens: host
@@ -110,7 +119,9 @@ func run[In, Out any](ctx context.Context, g *Gateway, c *command[In, Out], acto
 		out, err = c.job(ctx, g, in)
 		return out, err
 	}
+	var refusal error
 	body := func(u *uow) error {
+		refusal = nil
 		t := target{org: actor.Org}
 		if c.at != nil {
 			var err error
@@ -118,11 +129,20 @@ func run[In, Out any](ctx context.Context, g *Gateway, c *command[In, Out], acto
 				return err
 			}
 		}
-		held, err := u.gate(actor, c.reach, t, c.row, c.rule)
+		r := c.reach
+		if r == atOrg {
+			r = t.reach
+		}
+		held, err := u.gate(actor, r, t, c.row, c.rule)
 		if err != nil {
 			return err
 		}
 		out, err = c.apply(&call[In]{uow: u, actor: actor, in: in, held: held, org: t.org})
+		if kept, ok := err.(committedRefusal); ok {
+			var zero Out
+			out, refusal = zero, kept.err
+			return nil
+		}
 		return err
 	}
 	if c.query {
@@ -130,8 +150,20 @@ func run[In, Out any](ctx context.Context, g *Gateway, c *command[In, Out], acto
 	} else {
 		err = g.update(ctx, body)
 	}
+	if err == nil && refusal != nil {
+		err = refusal
+	}
 	return out, err
 }
+
+// committedRefusal is a refusal whose unit of work still commits: a failed sign-in's count must
+// survive the refusal (REG-4). An apply returns commitThen(err); run commits, then returns err.
+type committedRefusal struct{ err error }
+
+func (r committedRefusal) Error() string { return r.err.Error() }
+
+// commitThen marks a refusal whose changes are committed all the same.
+func commitThen(err error) error { return committedRefusal{err: err} }
 
 // logCommand writes the one structured record of a command at Debug level.
 func (g *Gateway) logCommand(ctx context.Context, name string, actor Actor, start time.Time, err error) {
@@ -174,6 +206,9 @@ type CommandInfo struct {
 	Rule string `json:"rule,omitempty"`
 	// Query is true for read-only commands.
 	Query bool `json:"query"`
+	// SelfService names the input field that, when it names the acting user, lifts the row:
+	// acting on one's own account needs only a signed-in, active account.
+	SelfService string `json:"self_service,omitempty"`
 }
 
 func (c *command[In, Out]) Name() string { return c.name }
@@ -181,7 +216,7 @@ func (c *command[In, Out]) Doc() string  { return c.doc }
 
 func (c *command[In, Out]) describe() CommandInfo {
 	hasRow := c.reach == atOrg || c.reach == platform
-	return CommandInfo{Name: c.name, Doc: c.doc, Reach: c.reach.String(), Row: c.row, HasRow: hasRow, Rule: c.rule, Query: c.query}
+	return CommandInfo{Name: c.name, Doc: c.doc, Reach: c.reach.String(), Row: c.row, HasRow: hasRow, Rule: c.rule, Query: c.query, SelfService: c.selfService}
 }
 
 func (c *command[In, Out]) dispatch(ctx context.Context, g *Gateway, actor Actor, raw json.RawMessage) (any, error) {

@@ -15,19 +15,19 @@ import (
 )
 
 var (
-	now  = time.Date(2026, 6, 1, 9, 0, 0, 0, time.UTC)
-	org  = ident.OrgID{UUID: uuid.MustParse("01900000-0000-7000-8000-000000000001")}
-	user = ident.UserID{UUID: uuid.MustParse("01900000-0000-7000-8000-000000000002")}
+	now    = time.Date(2026, 6, 1, 9, 0, 0, 0, time.UTC)
+	docOrg = ident.OrgID{UUID: uuid.MustParse("01900000-0000-7000-8000-000000000001")}
+	user   = ident.UserID{UUID: uuid.MustParse("01900000-0000-7000-8000-000000000002")}
 	// refused stands for the licence's refusal of uploads, as package licensing gives it (LIC-3).
 	refused = violation.New(violation.ErrLicence, "licence.capability_denied", "LIC-3", "the free model does not upload")
 )
 
 func upload(size int, licence error, s directory.Subject) directory.Upload {
-	return directory.Upload{ID: "d1", Org: org, By: user, Name: "dspt.pdf", Size: size, SHA256: "abc", Licence: licence, Subject: s}
+	return directory.Upload{ID: "d1", Org: docOrg, By: user, Name: "dspt.pdf", Size: size, SHA256: "abc", Licence: licence, Subject: s}
 }
 
 func own() directory.Subject {
-	return directory.Subject{Kind: directory.SubjectAssurance, ID: org.String()}
+	return directory.Subject{Kind: directory.SubjectAssurance, ID: docOrg.String()}
 }
 
 // TestNewDocument covers DOC-1 (5 MB at most, 5 × 1024 × 1024 bytes), LIC-3 (the organisation's
@@ -61,7 +61,7 @@ func TestNewDocument(t *testing.T) {
 			assert.Equal(t, tt.in, in, "the input is left unchanged")
 			if tt.kind == nil {
 				require.NoError(t, err)
-				assert.Equal(t, directory.Document{ID: "d1", SubjectKind: in.Subject.Kind, SubjectID: in.Subject.ID, Org: org, Name: "dspt.pdf",
+				assert.Equal(t, directory.Document{ID: "d1", SubjectKind: in.Subject.Kind, SubjectID: in.Subject.ID, Org: docOrg, Name: "dspt.pdf",
 					Size: in.Size, SHA256: "abc", UploadedBy: user, UploadedAt: now}, d)
 				return
 			}
@@ -90,8 +90,8 @@ func TestCheckDocumentSize(t *testing.T) {
 // TestCheckSubject: listing or reading documents follows the subject's visibility (SUM-3), and an
 // actor with no organisation sees nothing.
 func TestCheckSubject(t *testing.T) {
-	assert.NoError(t, directory.CheckSubject(org, own()))
-	assert.NoError(t, directory.CheckSubject(org, directory.Subject{Kind: directory.SubjectFlow, ID: "f", Visible: true}))
+	assert.NoError(t, directory.CheckSubject(docOrg, own()))
+	assert.NoError(t, directory.CheckSubject(docOrg, directory.Subject{Kind: directory.SubjectFlow, ID: "f", Visible: true}))
 	assert.ErrorIs(t, directory.CheckSubject(ident.OrgID{}, directory.Subject{Kind: directory.SubjectFlow, ID: "f", Visible: true}), violation.ErrNotFound)
 	assert.ErrorIs(t, directory.CheckSubject(ident.OrgID{}, directory.Subject{Kind: directory.SubjectAssurance, ID: ident.OrgID{}.String()}), violation.ErrNotFound)
 }

@@ -37,3 +37,23 @@ type Audience struct {
 	// Email is an address with no account yet (an invitation, REG-5).
 	Email string `json:"email,omitempty"`
 }
+
+// Notification types raised by this package's rules. Codes are stable; a user's preferences
+// switch them off one by one (NOTE-2).
+const (
+	EventAccountAwaitingValidation = "account.awaiting_validation"
+	EventAccountLocked             = "account.locked"
+	EventUserInvited               = "user.invited"
+	EventRolesChanged              = "user.roles_changed"
+	EventDelegationGranted         = "delegation.granted"
+	EventDelegationRevoked         = "delegation.revoked"
+	EventMergeRequested            = "merge.requested"
+	EventMergeApproved             = "merge.approved"
+	EventMergeRejected             = "merge.rejected"
+	EventMergeCompleted            = "merge.completed"
+	EventClosureRequested          = "closure.requested"
+	EventOrganisationClosed        = "organisation.closed"
+	EventOrganisationRestored      = "organisation.restored"
+	EventSupportedRegistered       = "organisation.supported_registered"
+	EventMoUSigned                 = "mou.signed"
+)

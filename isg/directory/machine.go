@@ -3,6 +3,7 @@ package directory
 import (
 	"context"
 	"fmt"
+	"slices"
 
 	"github.com/qmuntal/stateless"
 
@@ -52,6 +53,23 @@ func (l *lifecycle[T, S]) can(v T, trigger string, args ...any) bool {
 	ok, err := l.sm.CanFireCtx(context.WithValue(context.Background(), subjectKey{}, &v), trigger, args...)
 	return err == nil && ok
 }
+
+// permitted lists the triggers that may fire on v now, sorted.
+func (l *lifecycle[T, S]) permitted(v T) []string {
+	ts, err := l.sm.PermittedTriggersCtx(context.WithValue(context.Background(), subjectKey{}, &v))
+	if err != nil {
+		return nil
+	}
+	out := make([]string, len(ts))
+	for i, t := range ts {
+		out[i] = t.(string)
+	}
+	slices.Sort(out)
+	return out
+}
+
+// subject is the aggregate a guard is asked about.
+func subject[T any](ctx context.Context) *T { return ctx.Value(subjectKey{}).(*T) }
 
 // graph returns the machine as DOT text.
 func (l *lifecycle[T, S]) graph() string { return l.sm.ToGraph() }

@@ -1,0 +1,84 @@
+package isg
+
+import (
+	"context"
+
+	"github.com/isgkit/gateway/isg/directory"
+)
+
+// GetAccount returns an account: a user's own to any active user; another's to a manager of the
+// user — the ManageUsers row (Administrator; Super Administrator and Central Admin for support)
+// at the user's organisation (see Unlock for which), or Central Admin at the platform for an
+// account of no organisation.
+//
+// Errors: ErrInvalid (no user named); ErrNotFound ("user.not_found") for an unknown user and for
+// one the actor may not see, alike; ErrForbidden ("forbidden", ROLE-7) for an actor holding a
+// role, but not ManageUsers, where the user is checked.
+func (g *Gateway) GetAccount(ctx context.Context, actor Actor, in UserRef) (Account, error) {
+	return run(ctx, g, accountGet, actor, in)
+}
+
+var accountGet = &command[UserRef, Account]{
+	name: "account.get", doc: "Read an account: one's own, or as a manager of the user.", row: ManageUsers, rule: "ROLE-7", query: true,
+	selfService: "user",
+	at: func(u *uow, actor Actor, in UserRef) (target, error) {
+		if in.User == actor.User {
+			return target{reach: signedIn}, nil
+		}
+		hidden := &Error{Kind: ErrNotFound, Code: "user.not_found", Message: "no user " + in.User.String()}
+		x, err := u.loadUser(in.User)
+		if isNotFound(err) {
+			return target{reach: platform, hidden: hidden}, nil
+		}
+		return userTarget(actor, x, hidden), err
+	},
+	apply: func(c *call[UserRef]) (Account, error) {
+		x, err := c.loadUser(c.in.User)
+		return x.account(), err
+	},
+}
+
+// SetPreferences replaces the acting user's notification preferences (NOTE-2). They apply across
+// all the user's roles at all organisations. Any active user sets their own.
+//
+// Errors: ErrForbidden ("forbidden", ROLE-7) for an unknown or inactive actor.
+func (g *Gateway) SetPreferences(ctx context.Context, actor Actor, in Preferences) (Account, error) {
+	return run(ctx, g, accountSetPreferences, actor, in)
+}
+
+var accountSetPreferences = &command[Preferences, Account]{
+	name: "account.set_preferences", doc: "Set notification preferences (NOTE-2).", rule: "NOTE-2", reach: signedIn,
+	apply: func(c *call[Preferences]) (Account, error) {
+		x, err := c.loadUser(c.actor.User)
+		if err != nil {
+			return Account{}, err
+		}
+		saved, err := c.saveUser(x, directory.SetPreferences(x.User, c.in))
+		return saved.account(), err
+	},
+}
+
+// Notifications lists the outbox messages addressed to the acting user, oldest first (NOTE-4:
+// a user reads only their own). Any active user may.
+//
+// Errors: ErrForbidden ("forbidden", ROLE-7) for an unknown or inactive actor.
+func (g *Gateway) Notifications(ctx context.Context, actor Actor) ([]Notification, error) {
+	return run(ctx, g, accountNotifications, actor, noInput{})
+}
+
+var accountNotifications = &command[noInput, []Notification]{
+	name: "account.notifications", doc: "List the acting user's notifications.", rule: "NOTE-4", reach: signedIn, query: true,
+	apply: func(c *call[noInput]) ([]Notification, error) {
+		out, _, err := findAll[Notification](c.uow, kindNotification, key("recipient", c.actor.User.String()))
+		return out, err
+	},
+}
+
+// accountCommands declares the commands of accounts and the MoU.
+func accountCommands() []declared {
+	return []declared{
+		platformBootstrap, accountRegister, accountVerifyEmail, accountResendVerification, accountValidate,
+		accountSignIn, accountUnlock, accountGet, accountSetPreferences, accountNotifications,
+		mouPublish, mouCurrent, mouSign, mouDownload,
+	}
+}

@@ -1,0 +1,98 @@
+package isg_test
+
+import (
+	"testing"
+
+	"github.com/google/uuid"
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/isgkit/gateway/isg"
+)
+
+// ROLE-7: a record the actor may not see and an ID that names nothing get the same answer, for
+// every directory command that names a record of another organisation.
+func TestDirectoryRefusalsDoNotTellRecordsFromUnknownIDs(t *testing.T) {
+	w := newWorld(t)
+	a, b := w.user("a@north.gov.uk"), w.user("b@south.gov.uk")
+	north, south := w.org(a, "North"), w.org(b, "South")
+	outsider := w.user("c@east.gov.uk")
+	east := w.org(outsider, "East")
+	m, err := w.g.RequestMerge(ctx, isg.Actor{User: a, Org: north}, isg.RequestMergeInput{Merging: []isg.OrgID{south}, Reason: "r", DisclaimerAcknowledged: true})
+	require.NoError(t, err)
+	c, err := w.g.RequestClosure(ctx, isg.Actor{User: b, Org: south}, isg.RequestClosureInput{Reason: "r"})
+	require.NoError(t, err)
+	me := isg.Actor{User: outsider, Org: east}
+
+	tests := []struct {
+		name             string
+		seen, unknown    func() error
+		wantSeen, wantNo string
+	}{
+		{"account.get",
+			func() error { _, err := w.g.GetAccount(ctx, me, isg.UserRef{User: b}); return err },
+			func() error {
+				_, err := w.g.GetAccount(ctx, me, isg.UserRef{User: isg.UserID{UUID: uuid.Must(uuid.NewV7())}})
+				return err
+			}, "user.not_found", "user.not_found"},
+		{"org.answer_merge (ORG-6)",
+			func() error {
+				_, err := w.g.AnswerMerge(ctx, me, isg.AnswerMergeInput{Merge: m.ID, Approve: true})
+				return err
+			},
+			func() error {
+				_, err := w.g.AnswerMerge(ctx, me, isg.AnswerMergeInput{Merge: isg.MergeID{UUID: uuid.Must(uuid.NewV7())}, Approve: true})
+				return err
+			}, "merge_request.not_found", "merge_request.not_found"},
+		{"org.decide_closure (ORG-7)",
+			func() error {
+				_, err := w.g.DecideClosure(ctx, me, isg.DecideClosureInput{Closure: c.ID, Decision: "close"})
+				return err
+			},
+			func() error {
+				_, err := w.g.DecideClosure(ctx, me, isg.DecideClosureInput{Closure: isg.ClosureID{UUID: uuid.Must(uuid.NewV7())}, Decision: "close"})
+				return err
+			}, "closure_request.not_found", "closure_request.not_found"},
+		{"account.unlock (REG-4)",
+			func() error { _, err := w.g.Unlock(ctx, me, isg.UserRef{User: b}); return err },
+			func() error {
+				_, err := w.g.Unlock(ctx, me, isg.UserRef{User: isg.UserID{UUID: uuid.Must(uuid.NewV7())}})
+				return err
+			}, "forbidden", "forbidden"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			assert.Equal(t, tt.wantSeen, isg.ErrorCode(tt.seen()))
+			assert.Equal(t, tt.wantNo, isg.ErrorCode(tt.unknown()))
+		})
+	}
+}
+
+// REG-4, ROLE-7: Central Admin unlocks a member of an organisation where it holds no role, and the
+// support action is logged there; a locked Central Admin is unlocked at the platform.
+func TestUnlockIsCheckedAtTheLockedUsersOrganisation(t *testing.T) {
+	w := newWorld(t)
+	a := w.user("a@north.gov.uk")
+	north := w.org(a, "North")
+	for range isg.MaxFailedSignIns {
+		_, _ = w.g.SignIn(ctx, isg.SignInInput{Email: "a@north.gov.uk", Password: "wrong-pw1!"})
+	}
+	acc, err := w.g.GetAccount(ctx, isg.Actor{User: w.ca}, isg.UserRef{User: a})
+	require.NoError(t, err)
+	require.Equal(t, isg.AccountLocked, acc.State)
+
+	acc, err = w.g.Unlock(ctx, isg.Actor{User: w.ca}, isg.UserRef{User: a})
+	require.NoError(t, err)
+	assert.Equal(t, isg.AccountActive, acc.State)
+	assert.Zero(t, acc.FailedSignIns)
+	log, err := w.g.SupportAccessLog(ctx, isg.Actor{User: a, Org: north})
+	require.NoError(t, err)
+	var actions []string
+	for _, s := range log {
+		actions = append(actions, s.Action)
+	}
+	assert.Contains(t, actions, isg.UnlockAccount.String())
+
+	_, err = w.g.Unlock(ctx, isg.Actor{User: a, Org: north}, isg.UserRef{User: w.ca})
+	assert.ErrorIs(t, err, isg.ErrForbidden, "only another Central Admin unlocks a Central Admin")
+}
