@@ -136,12 +136,12 @@ func (j *journey) account(email, name string) (isg.UserID, error) {
 	if err != nil {
 		return isg.UserID{}, err
 	}
-	acc, err := j.g.VerifyEmail(j.ctx, reg.VerificationToken)
+	acc, err := j.g.VerifyEmail(j.ctx, isg.TokenInput{Token: reg.VerificationToken})
 	if err != nil {
 		return isg.UserID{}, err
 	}
 	if acc.State == isg.AccountAwaitingValidation {
-		if acc, err = j.g.ValidateAccount(j.ctx, isg.Actor{User: j.ca}, acc.ID); err != nil {
+		if acc, err = j.g.ValidateAccount(j.ctx, isg.Actor{User: j.ca}, isg.UserRef{User: acc.ID}); err != nil {
 			return isg.UserID{}, err
 		}
 		j.detail("%s is outside the public-sector domains: verified, then validated by central admin -> %s", email, acc.State)
@@ -159,11 +159,11 @@ func (j *journey) resumeAccount(email string) (isg.UserID, error) {
 	case "":
 	case "auth.unverified":
 		// The earlier run stopped before verifying: ask for a new token and use it.
-		reg, err := j.g.ResendVerification(j.ctx, email)
+		reg, err := j.g.ResendVerification(j.ctx, isg.EmailInput{Email: email})
 		if err != nil {
 			return isg.UserID{}, err
 		}
-		if acc, err = j.g.VerifyEmail(j.ctx, reg.VerificationToken); err != nil {
+		if acc, err = j.g.VerifyEmail(j.ctx, isg.TokenInput{Token: reg.VerificationToken}); err != nil {
 			return isg.UserID{}, err
 		}
 	case "auth.awaiting_validation":
@@ -189,7 +189,7 @@ func (j *journey) resumeAccount(email string) (isg.UserID, error) {
 		return isg.UserID{}, err
 	}
 	if acc.State == isg.AccountAwaitingValidation {
-		if acc, err = j.g.ValidateAccount(j.ctx, isg.Actor{User: j.ca}, acc.ID); err != nil {
+		if acc, err = j.g.ValidateAccount(j.ctx, isg.Actor{User: j.ca}, isg.UserRef{User: acc.ID}); err != nil {
 			return isg.UserID{}, err
 		}
 	}
@@ -250,11 +250,11 @@ func (j *journey) organisations() error {
 // among those where admin is an Administrator (a name is not unique; the ODS code is, and a
 // second registration with it would be refused).
 func (j *journey) organisation(admin isg.UserID, in isg.RegisterOrganisationInput) (isg.Organisation, bool, error) {
-	found, err := j.g.SearchOrganisations(j.ctx, isg.Actor{User: admin}, in.Name)
+	found, err := j.g.SearchOrganisations(j.ctx, isg.Actor{User: admin}, isg.SearchInput{Query: in.Name})
 	if err != nil {
 		return isg.Organisation{}, false, err
 	}
-	acc, err := j.g.GetAccount(j.ctx, isg.Actor{User: admin}, admin)
+	acc, err := j.g.GetAccount(j.ctx, isg.Actor{User: admin}, isg.UserRef{User: admin})
 	if err != nil {
 		return isg.Organisation{}, false, err
 	}
@@ -270,7 +270,7 @@ func (j *journey) organisation(admin isg.UserID, in isg.RegisterOrganisationInpu
 }
 
 func (j *journey) progress(org isg.OrgID) error {
-	p, err := j.g.SetupProgress(j.ctx, isg.Actor{User: j.ca}, org)
+	p, err := j.g.SetupProgress(j.ctx, isg.Actor{User: j.ca}, isg.OrgRef{Org: org})
 	if err != nil {
 		return err
 	}
@@ -301,7 +301,7 @@ func (j *journey) roles() error {
 	if err != nil {
 		return err
 	}
-	acc, err := j.g.GetAccount(j.ctx, isg.Actor{User: sol}, sol)
+	acc, err := j.g.GetAccount(j.ctx, isg.Actor{User: sol}, isg.UserRef{User: sol})
 	if err != nil {
 		return err
 	}
@@ -331,7 +331,7 @@ func (j *journey) mou() error {
 	case "":
 		j.detail("Sam signs as %s at %s", sig.SignerRole, sig.SignedAt.Format("2006-01-02 15:04"))
 	case "mou.already_signed":
-		d, err := j.g.DownloadSignedMoU(j.ctx, isg.Actor{User: j.leedsSO}, j.leeds)
+		d, err := j.g.DownloadSignedMoU(j.ctx, isg.Actor{User: j.leedsSO}, isg.OrgRef{Org: j.leeds})
 		if err != nil {
 			return err
 		}
@@ -339,7 +339,7 @@ func (j *journey) mou() error {
 	default:
 		return err
 	}
-	d, err := j.g.DownloadSignedMoU(j.ctx, isg.Actor{User: j.wypAdmin}, j.leeds)
+	d, err := j.g.DownloadSignedMoU(j.ctx, isg.Actor{User: j.wypAdmin}, isg.OrgRef{Org: j.leeds})
 	if err != nil {
 		return err
 	}

@@ -93,7 +93,7 @@ func TestWalkThroughResumesInterrupted(t *testing.T) {
 	require.NoError(t, err)
 	reg, err := g.Register(ctx, isg.RegisterInput{Email: "cara@carers-charity.org.uk", Name: "Cara Charity", Password: "Passw0rd!"})
 	require.NoError(t, err)
-	_, err = g.VerifyEmail(ctx, reg.VerificationToken)
+	_, err = g.VerifyEmail(ctx, isg.TokenInput{Token: reg.VerificationToken})
 	require.NoError(t, err)
 	require.NoError(t, store.Close())
 
