@@ -116,7 +116,7 @@ type actorRoles struct {
 // unit's read set like any read; otherwise the record is loaded and decoded.
 func (u *uow) actingUser(id UserID, rule string) (actorRoles, error) {
 	var cu *cachedUser
-	if vr, ok := u.tx.(VersionReader); ok {
+	if vr, ok := u.tx.(VersionReader); ok && !u.dirty {
 		v, err := vr.Version(u.ctx, kindUser, id.String())
 		if err != nil {
 			return actorRoles{}, err
@@ -155,7 +155,7 @@ func (u *uow) actingUser(id UserID, rule string) (actorRoles, error) {
 
 // exists reports whether a record exists, without decoding it where the unit can read versions.
 func (u *uow) exists(kind Kind, id string) (bool, error) {
-	if vr, ok := u.tx.(VersionReader); ok {
+	if vr, ok := u.tx.(VersionReader); ok && !u.dirty {
 		v, err := vr.Version(u.ctx, kind, id)
 		return v > 0, err
 	}

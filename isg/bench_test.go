@@ -93,3 +93,21 @@ func BenchmarkSignIn(b *testing.B) {
 		}
 	}
 }
+
+// BenchmarkAuthorisationInCommand is the gate every command passes inside its unit of work (read
+// the acting user's record version, reuse the memberships decoded from it, check the
+// organisation exists and consult the table), with 1,000 to 100,000 memberships stored. It must
+// stay flat as the store grows.
+func BenchmarkAuthorisationInCommand(b *testing.B) {
+	for _, n := range []int{1_000, 10_000, 100_000} {
+		b.Run(fmt.Sprintf("memberships=%d", n), func(b *testing.B) {
+			g, actor := populated(b, n)
+			require.NoError(b, isg.GateInUnit(ctx, g, actor, isg.EditAgreements, 1))
+			b.ReportAllocs()
+			b.ResetTimer()
+			if err := isg.GateInUnit(ctx, g, actor, isg.EditAgreements, b.N); err != nil {
+				b.Fatal(err)
+			}
+		})
+	}
+}

@@ -90,7 +90,9 @@ func (c *decodedCache[T]) decode(r Record) (T, error) {
 // read versions (VersionReader on the Tx), a version seen before is not even read from the store.
 func loadCached[T any](u *uow, c *decodedCache[T], kind Kind, id string) (T, int64, error) {
 	var zero T
-	if vr, ok := u.tx.(VersionReader); ok {
+	// Only before the unit writes: after, the version it reads may be its own staged one, which a
+	// cached value of another unit's commit could share.
+	if vr, ok := u.tx.(VersionReader); ok && !u.dirty {
 		v, err := vr.Version(u.ctx, kind, id)
 		if err != nil {
 			return zero, 0, err
