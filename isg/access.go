@@ -223,18 +223,17 @@ func (u *uow) activeUserFor(id UserID, rule string) (user, error) {
 }
 
 // SupportAccessLog lists the support actions Central Admin took at the actor's organisation
-// (ROLE-7), oldest first; every role there may read it (ViewOrganisation).
+// (ROLE-7), a page at a time, oldest first; every role there may read it (ViewOrganisation).
 //
 // Errors: ErrForbidden ("forbidden", ROLE-7); ErrNotFound ("organisation.not_found").
-func (g *Gateway) SupportAccessLog(ctx context.Context, actor Actor) ([]SupportAccess, error) {
-	return run(ctx, g, orgSupportAccess, actor, noInput{})
+func (g *Gateway) SupportAccessLog(ctx context.Context, actor Actor, in ListPage) (Listing[SupportAccess], error) {
+	return run(ctx, g, orgSupportAccess, actor, in)
 }
 
-var orgSupportAccess = &command[noInput, []SupportAccess]{
-	name: "org.support_access", doc: "List Central Admin's support actions at the organisation (ROLE-7).", row: ViewOrganisation, rule: "ROLE-7", query: true,
-	apply: func(c *call[noInput]) ([]SupportAccess, error) {
-		out, _, err := findAll[SupportAccess](c.uow, kindSupportAccess, key("org", c.org.String()))
-		return out, err
+var orgSupportAccess = &command[ListPage, Listing[SupportAccess]]{
+	name: "org.support_access", doc: "List Central Admin's support actions at the organisation (ROLE-7).", row: ViewOrganisation, rule: "ROLE-7", query: true, arrayOnWire: true,
+	apply: func(c *call[ListPage]) (Listing[SupportAccess], error) {
+		return listKey(c.uow, kindSupportAccess, key("org", c.org.String()), c.in, decodeRecord[SupportAccess])
 	},
 }
 

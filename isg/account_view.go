@@ -58,19 +58,18 @@ var accountSetPreferences = &command[Preferences, Account]{
 	},
 }
 
-// Notifications lists the outbox messages addressed to the acting user, oldest first (NOTE-4:
+// Notifications lists the outbox messages addressed to the acting user, a page at a time, oldest first (NOTE-4:
 // a user reads only their own). Any active user may.
 //
 // Errors: ErrForbidden ("forbidden", ROLE-7) for an unknown or inactive actor.
-func (g *Gateway) Notifications(ctx context.Context, actor Actor) ([]Notification, error) {
-	return run(ctx, g, accountNotifications, actor, noInput{})
+func (g *Gateway) Notifications(ctx context.Context, actor Actor, in ListPage) (Listing[Notification], error) {
+	return run(ctx, g, accountNotifications, actor, in)
 }
 
-var accountNotifications = &command[noInput, []Notification]{
-	name: "account.notifications", doc: "List the acting user's notifications.", rule: "NOTE-4", reach: signedIn, query: true,
-	apply: func(c *call[noInput]) ([]Notification, error) {
-		out, _, err := findAll[Notification](c.uow, kindNotification, key("recipient", c.actor.User.String()))
-		return out, err
+var accountNotifications = &command[ListPage, Listing[Notification]]{
+	name: "account.notifications", doc: "List the acting user's notifications.", rule: "NOTE-4", reach: signedIn, query: true, arrayOnWire: true,
+	apply: func(c *call[ListPage]) (Listing[Notification], error) {
+		return listKey(c.uow, kindNotification, key("recipient", c.actor.User.String()), c.in, decodeRecord[Notification])
 	},
 }
 

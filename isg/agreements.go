@@ -233,8 +233,9 @@ type Listing[T any] struct {
 	Next  string `json:"next,omitempty"`
 }
 
-func listVisible[T any](u *uow, kind Kind, org OrgID, p ListPage, id func(T) string, decode func(Record) (T, error)) (Listing[T], error) {
-	k := key("visible", org.String())
+// listKey lists one page of the records of kind holding k, with the total: one index lookup and
+// one count, whatever the size of the store.
+func listKey[T any](u *uow, kind Kind, k IndexKey, p ListPage, decode func(Record) (T, error)) (Listing[T], error) {
 	recs, err := u.tx.Find(u.ctx, kind, k, p.page())
 	if err != nil {
 		return Listing[T]{}, err
@@ -250,9 +251,35 @@ func listVisible[T any](u *uow, kind Kind, org OrgID, p ListPage, id func(T) str
 		}
 	}
 	if len(recs) == p.page().Limit {
-		out.Next = id(out.Items[len(recs)-1])
+		out.Next = recs[len(recs)-1].ID
 	}
 	return out, nil
+}
+
+// listVisible lists one page of what org may see of kind (SUM-3).
+func listVisible[T any](u *uow, kind Kind, org OrgID, p ListPage, decode func(Record) (T, error)) (Listing[T], error) {
+	return listKey(u, kind, key("visible", org.String()), p, decode)
+}
+
+// Listing's methods let Dispatch publish a listing as the plain array its command has always
+// returned (see command.arrayOnWire).
+func (l Listing[T]) nextAfter() string { return l.Next }
+
+func (l Listing[T]) appendItems(dst any) any {
+	d, _ := dst.([]T)
+	if d == nil {
+		d = []T{}
+	}
+	return append(d, l.Items...)
+}
+
+// decodeVersioned decodes a record's body into an aggregate that carries its stored version.
+func decodeVersioned[T any](set func(*T, int64)) func(Record) (T, error) {
+	return func(r Record) (T, error) {
+		v, err := decodeRecord[T](r)
+		set(&v, r.Version)
+		return v, err
+	}
 }
 
 // decodeRecord decodes a record's body.
@@ -275,7 +302,7 @@ func (g *Gateway) Summaries(ctx context.Context, actor Actor, in ListPage) (List
 var summaryList = &command[ListPage, Listing[agreement.Summary]]{
 	name: "summary.list", doc: "List visible summaries with the visible total (SUM-3).", row: ViewOrganisation, rule: "ROLE-8", query: true,
 	apply: func(c *call[ListPage]) (Listing[agreement.Summary], error) {
-		return listVisible(c.uow, kindSummary, c.actor.Org, c.in, func(s agreement.Summary) string { return s.ID.String() }, decodeRecord[agreement.Summary])
+		return listVisible(c.uow, kindSummary, c.actor.Org, c.in, decodeRecord[agreement.Summary])
 	},
 }
 
@@ -291,7 +318,7 @@ func (g *Gateway) Flows(ctx context.Context, actor Actor, in ListPage) (Listing[
 var flowList = &command[ListPage, Listing[agreement.Flow]]{
 	name: "flow.list", doc: "List visible flows with the visible total (SUM-3).", row: ViewOrganisation, rule: "ROLE-8", query: true,
 	apply: func(c *call[ListPage]) (Listing[agreement.Flow], error) {
-		return listVisible(c.uow, kindFlow, c.actor.Org, c.in, func(f agreement.Flow) string { return f.ID.String() }, c.g.flows.decode)
+		return listVisible(c.uow, kindFlow, c.actor.Org, c.in, c.g.flows.decode)
 	},
 }
 

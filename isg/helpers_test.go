@@ -52,3 +52,6 @@ func (w *world) grant(admin isg.UserID, org isg.OrgID, who isg.UserID, roles ...
 	_, err := w.g.SetRoles(ctx, isg.Actor{User: admin, Org: org}, isg.SetRolesInput{User: who, Roles: roles})
 	require.NoError(w.t, err)
 }
+
+// all returns a listing's items: the tests' listings fit in one page.
+func all[T any](l isg.Listing[T], err error) ([]T, error) { return l.Items, err }

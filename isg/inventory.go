@@ -72,22 +72,18 @@ var inventorySaveAsset = &command[AssetInput, InformationAsset]{
 	},
 }
 
-// Assets lists the data inventory of the actor's organisation; every role there may
+// Assets lists the data inventory of the actor's organisation, a page at a time; every role there may
 // (ViewOrganisation).
 //
 // Errors: ErrForbidden ("forbidden", ROLE-8); ErrNotFound ("organisation.not_found").
-func (g *Gateway) Assets(ctx context.Context, actor Actor) ([]InformationAsset, error) {
-	return run(ctx, g, inventoryAssets, actor, noInput{})
+func (g *Gateway) Assets(ctx context.Context, actor Actor, in ListPage) (Listing[InformationAsset], error) {
+	return run(ctx, g, inventoryAssets, actor, in)
 }
 
-var inventoryAssets = &command[noInput, []InformationAsset]{
-	name: "inventory.assets", doc: "List the data inventory (ORG-10).", row: ViewOrganisation, rule: "ROLE-8", query: true,
-	apply: func(c *call[noInput]) ([]InformationAsset, error) {
-		out, versions, err := findAll[InformationAsset](c.uow, kindAsset, key("org", c.org.String()))
-		for i := range out {
-			out[i].Version = versions[i]
-		}
-		return out, err
+var inventoryAssets = &command[ListPage, Listing[InformationAsset]]{
+	name: "inventory.assets", doc: "List the data inventory (ORG-10).", row: ViewOrganisation, rule: "ROLE-8", query: true, arrayOnWire: true,
+	apply: func(c *call[ListPage]) (Listing[InformationAsset], error) {
+		return listKey(c.uow, kindAsset, key("org", c.org.String()), c.in, decodeVersioned(func(x *InformationAsset, v int64) { x.Version = v }))
 	},
 }
 

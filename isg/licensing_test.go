@@ -247,7 +247,7 @@ func TestCentralAdminLicensingIsSupportAccess(t *testing.T) {
 	w := newLicensingWorld(t)
 	_, err := w.g.AllocateLicence(ctx, isg.Actor{User: w.ca}, isg.AllocateInput{Contract: w.contract.ID, Org: w.other, Kind: licensing.Group})
 	require.NoError(t, err)
-	log, err := w.g.SupportAccessLog(ctx, isg.Actor{User: w.lee, Org: w.icb})
+	log, err := all(w.g.SupportAccessLog(ctx, isg.Actor{User: w.lee, Org: w.icb}, isg.ListPage{}))
 	require.NoError(t, err)
 	var actions []string
 	for _, s := range log {
@@ -264,7 +264,7 @@ func TestLicensingNotificationsComeFromItsEvents(t *testing.T) {
 	w := newLicensingWorld(t)
 	lastOf := func(u isg.UserID) isg.Notification {
 		t.Helper()
-		ns, err := w.g.Notifications(ctx, isg.Actor{User: u})
+		ns, err := all(w.g.Notifications(ctx, isg.Actor{User: u}, isg.ListPage{}))
 		require.NoError(t, err)
 		require.NotEmpty(t, ns)
 		return ns[len(ns)-1]
@@ -301,7 +301,7 @@ func TestLicensingNotificationsComeFromItsEvents(t *testing.T) {
 	n = lastOf(w.pat)
 	assert.Equal(t, string(licensing.EventLicenceLapsed), n.Type)
 	assert.Equal(t, w.contract.ID.String(), n.Data["contract"])
-	before, err := w.g.Notifications(ctx, isg.Actor{User: w.lee})
+	before, err := all(w.g.Notifications(ctx, isg.Actor{User: w.lee}, isg.ListPage{}))
 	require.NoError(t, err)
 	for _, n := range before {
 		assert.NotEqual(t, string(licensing.EventContractEnded), n.Type, "ending a contract tells its licensees, not its Super Administrators")

@@ -181,23 +181,21 @@ var orgSetRoles = &command[SetRolesInput, Account]{
 	},
 }
 
-// Members lists the users holding roles at the actor's organisation; every role there may
-// (ViewOrganisation).
+// Members lists the users holding roles at the actor's organisation, a page at a time, in
+// registration order; every role there may (ViewOrganisation).
 //
 // Errors: ErrForbidden ("forbidden", ROLE-8); ErrNotFound ("organisation.not_found").
-func (g *Gateway) Members(ctx context.Context, actor Actor) ([]Member, error) {
-	return run(ctx, g, orgMembers, actor, noInput{})
+func (g *Gateway) Members(ctx context.Context, actor Actor, in ListPage) (Listing[Member], error) {
+	return run(ctx, g, orgMembers, actor, in)
 }
 
-var orgMembers = &command[noInput, []Member]{
-	name: "org.members", doc: "List members and roles.", row: ViewOrganisation, rule: "ROLE-8", query: true,
-	apply: func(c *call[noInput]) ([]Member, error) {
-		users, _, err := findAll[user](c.uow, kindUser, key("member", c.org.String()))
-		var out []Member
-		for _, x := range users {
-			out = append(out, directory.MemberOf(x.User, c.org))
-		}
-		return out, err
+var orgMembers = &command[ListPage, Listing[Member]]{
+	name: "org.members", doc: "List members and roles.", row: ViewOrganisation, rule: "ROLE-8", query: true, arrayOnWire: true,
+	apply: func(c *call[ListPage]) (Listing[Member], error) {
+		return listKey(c.uow, kindUser, key("member", c.org.String()), c.in, func(r Record) (Member, error) {
+			x, err := decodeRecord[user](r)
+			return directory.MemberOf(x.User, c.org), err
+		})
 	},
 }
 

@@ -162,21 +162,17 @@ func (u *uow) completeMerge(actor Actor, m MergeRequest) error {
 	return nil
 }
 
-// MergeRequests lists the merge requests involving the actor's organisation; every role there
+// MergeRequests lists the merge requests involving the actor's organisation, a page at a time; every role there
 // may (ViewOrganisation).
 //
 // Errors: ErrForbidden ("forbidden", ROLE-8); ErrNotFound ("organisation.not_found").
-func (g *Gateway) MergeRequests(ctx context.Context, actor Actor) ([]MergeRequest, error) {
-	return run(ctx, g, orgMerges, actor, noInput{})
+func (g *Gateway) MergeRequests(ctx context.Context, actor Actor, in ListPage) (Listing[MergeRequest], error) {
+	return run(ctx, g, orgMerges, actor, in)
 }
 
-var orgMerges = &command[noInput, []MergeRequest]{
-	name: "org.merges", doc: "List merge requests.", row: ViewOrganisation, rule: "ROLE-8", query: true,
-	apply: func(c *call[noInput]) ([]MergeRequest, error) {
-		out, versions, err := findAll[MergeRequest](c.uow, kindMerge, key("org", c.org.String()))
-		for i := range out {
-			out[i].Version = versions[i]
-		}
-		return out, err
+var orgMerges = &command[ListPage, Listing[MergeRequest]]{
+	name: "org.merges", doc: "List merge requests.", row: ViewOrganisation, rule: "ROLE-8", query: true, arrayOnWire: true,
+	apply: func(c *call[ListPage]) (Listing[MergeRequest], error) {
+		return listKey(c.uow, kindMerge, key("org", c.org.String()), c.in, decodeVersioned(func(x *MergeRequest, v int64) { x.Version = v }))
 	},
 }

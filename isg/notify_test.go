@@ -153,10 +153,10 @@ func TestPreferencesAllOffAcrossRoles(t *testing.T) {
 	north, south := w.org(a, "North"), w.org(b, "South")
 	_, err = w.g.RequestMerge(ctx, isg.Actor{User: b, Org: south}, isg.RequestMergeInput{Merging: []isg.OrgID{north}, Reason: "r", DisclaimerAcknowledged: true})
 	require.NoError(t, err)
-	got, err := w.g.Notifications(ctx, isg.Actor{User: a})
+	got, err := all(w.g.Notifications(ctx, isg.Actor{User: a}, isg.ListPage{}))
 	require.NoError(t, err)
 	assert.Empty(t, got)
-	got, err = w.g.Notifications(ctx, isg.Actor{User: b})
+	got, err = all(w.g.Notifications(ctx, isg.Actor{User: b}, isg.ListPage{}))
 	require.NoError(t, err)
 	assert.Len(t, got, 1, "the default is subscribed to everything")
 }

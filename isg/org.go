@@ -360,17 +360,20 @@ var orgRegisterSupported = &command[RegisterOrganisationInput, Organisation]{
 	},
 }
 
-// SupportedOrganisations lists the organisations the actor's organisation leads (ORG-8). Only the
+// SupportedOrganisations lists the organisations the actor's organisation leads (ORG-8), a page at
+// a time. Only the
 // lead organisation sees the list: every role there may (ViewOrganisation).
 //
 // Errors: ErrForbidden ("forbidden", ORG-8); ErrNotFound ("organisation.not_found").
-func (g *Gateway) SupportedOrganisations(ctx context.Context, actor Actor) ([]Organisation, error) {
-	return run(ctx, g, orgSupported, actor, noInput{})
+func (g *Gateway) SupportedOrganisations(ctx context.Context, actor Actor, in ListPage) (Listing[Organisation], error) {
+	return run(ctx, g, orgSupported, actor, in)
 }
 
-var orgSupported = &command[noInput, []Organisation]{
-	name: "org.supported", doc: "List supported organisations (ORG-8).", row: ViewOrganisation, rule: "ORG-8", query: true,
-	apply: func(c *call[noInput]) ([]Organisation, error) { return c.findOrgs(key("lead", c.org.String())) },
+var orgSupported = &command[ListPage, Listing[Organisation]]{
+	name: "org.supported", doc: "List supported organisations (ORG-8).", row: ViewOrganisation, rule: "ORG-8", query: true, arrayOnWire: true,
+	apply: func(c *call[ListPage]) (Listing[Organisation], error) {
+		return listKey(c.uow, kindOrg, key("lead", c.org.String()), c.in, decodeVersioned(func(x *Organisation, v int64) { x.Version = v }))
+	},
 }
 
 // orgCommands declares the commands of organisations, members, roles, delegations, merges,

@@ -2,6 +2,7 @@ package isg
 
 import (
 	"context"
+	"fmt"
 	"encoding/json"
 	"log/slog"
 	"time"
@@ -76,6 +77,10 @@ type command[In, Out any] struct {
 	// the at function checks the actor is signed in instead. It is published in CommandInfo so
 	// that the permission audit and a host can tell those calls apart.
 	selfService string
+	// arrayOnWire marks a listing (In ListPage, Out Listing[T]) that was published as a plain array
+	// before listings were paged: Dispatch keeps returning the array — every item when the input
+	// sets no limit, read page by page; the one page asked for when it does.
+	arrayOnWire bool
 	// apply loads and applies the command in the unit, after the gate.
 	apply func(c *call[In]) (Out, error)
 	// job, when set, runs instead of apply and outside any unit of work the pipeline opens: host
@@ -224,5 +229,35 @@ func (c *command[In, Out]) dispatch(ctx context.Context, g *Gateway, actor Actor
 	if err := decodeStrict(raw, &in); err != nil {
 		return nil, err
 	}
-	return run(ctx, g, c, actor, in)
+	out, err := run(ctx, g, c, actor, in)
+	if err != nil || !c.arrayOnWire {
+		return out, err
+	}
+	return pageThrough(ctx, g, c, actor, in, out)
+}
+
+// pager is what Dispatch needs of a listing it publishes as an array.
+type pager interface {
+	nextAfter() string
+	appendItems(dst any) any
+}
+
+// pageThrough turns a listing into the array an arrayOnWire command publishes.
+func pageThrough[In, Out any](ctx context.Context, g *Gateway, c *command[In, Out], actor Actor, in In, out Out) (any, error) {
+	p, okIn := any(in).(ListPage)
+	l, okOut := any(out).(pager)
+	if !okIn || !okOut {
+		return nil, fmt.Errorf("isg: %s is declared arrayOnWire but is not a ListPage listing", c.name)
+	}
+	items := l.appendItems(nil)
+	for p.Limit == 0 && l.nextAfter() != "" {
+		p.After = l.nextAfter()
+		next, err := run(ctx, g, c, actor, any(p).(In))
+		if err != nil {
+			return nil, err
+		}
+		l = any(next).(pager)
+		items = l.appendItems(items)
+	}
+	return items, nil
 }

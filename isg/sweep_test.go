@@ -136,7 +136,7 @@ func TestSweepPurgesTheOutboxAfterRetention(t *testing.T) {
 	org := w.org(a, "York")
 	me := isg.Actor{User: a, Org: org}
 	w.grant(a, org, a, isg.Administrator, isg.SeniorOfficer, isg.IGOfficer)
-	before, err := w.g.Notifications(ctx, me)
+	before, err := all(w.g.Notifications(ctx, me, isg.ListPage{}))
 	require.NoError(t, err)
 	require.NotEmpty(t, before)
 	deliver := isg.NotifierFunc(func(context.Context, isg.Notification) error { return nil })
@@ -157,7 +157,7 @@ func TestSweepPurgesTheOutboxAfterRetention(t *testing.T) {
 	swept, err = w.g.Sweep(ctx)
 	require.NoError(t, err)
 	assert.Equal(t, res.Delivered, swept.Purged)
-	after, err := w.g.Notifications(ctx, me)
+	after, err := all(w.g.Notifications(ctx, me, isg.ListPage{}))
 	require.NoError(t, err)
 	assert.Empty(t, after, "the acting user's delivered messages are gone")
 

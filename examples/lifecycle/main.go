@@ -169,7 +169,7 @@ func (j *journey) resumeAccount(email string) (isg.UserID, error) {
 	case "auth.awaiting_validation":
 		// The central admin team was told of the account when it was verified (REG-1); the
 		// notification names it.
-		ns, err := j.g.Notifications(j.ctx, isg.Actor{User: j.ca})
+		ns, err := all(j.g.Notifications(j.ctx, isg.Actor{User: j.ca}, isg.ListPage{}))
 		if err != nil {
 			return isg.UserID{}, err
 		}
@@ -552,3 +552,6 @@ func okOr(err error) string {
 	}
 	return "ok"
 }
+
+// all returns a listing's items: the walk-through's listings fit in one page.
+func all[T any](l isg.Listing[T], err error) ([]T, error) { return l.Items, err }
