@@ -2,8 +2,8 @@ package isg
 
 import (
 	"context"
-	"fmt"
 	"encoding/json"
+	"fmt"
 	"log/slog"
 	"time"
 )
