@@ -77,7 +77,7 @@ var accountNotifications = &command[ListPage, Listing[Notification]]{
 func accountCommands() []declared {
 	return []declared{
 		platformBootstrap, accountRegister, accountVerifyEmail, accountResendVerification, accountValidate,
-		accountSignIn, accountUnlock, accountGet, accountSetPreferences, accountNotifications,
+		accountSignIn, accountUnlock, accountGet, accountSetPreferences, accountNotifications, accountMemberships,
 		mouPublish, mouCurrent, mouSign, mouDownload,
 	}
 }

@@ -20,6 +20,10 @@ const (
 // ever held a licence under it, so an organisation's entitlement is one index lookup.
 func contractKeys(c licensing.Contract) []IndexKey {
 	ks := []IndexKey{key("org", c.Org.String())}
+	// By Super Administrator too, so that the organisations a user may act for are found (LIC-2).
+	for _, sa := range c.SuperAdmins {
+		ks = append(ks, key("super_admin", sa.String()))
+	}
 	seen := map[OrgID]bool{}
 	for _, l := range c.Licences {
 		if !seen[l.Org] {

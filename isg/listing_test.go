@@ -59,3 +59,23 @@ func TestListingsArePagedAlike(t *testing.T) {
 	require.NoError(t, err)
 	assert.JSONEq(t, `[]`, string(b), "an empty listing is an empty array, not null")
 }
+
+// TestMyOrganisationsIncludesSuperAdministratorGroups: LIC-2 — a contract's Super Administrator
+// may act at the contracting organisation and at every organisation of its group, holding no
+// role there; the list says so.
+func TestMyOrganisationsIncludesSuperAdministratorGroups(t *testing.T) {
+	w := newLicensingWorld(t)
+	got, err := w.g.MyOrganisations(ctx, isg.Actor{User: w.sue})
+	require.NoError(t, err)
+	roles := map[isg.OrgID]isg.RoleSet{}
+	for _, m := range got.Organisations {
+		roles[m.Org] = m.Roles
+	}
+	assert.Equal(t, map[isg.OrgID]isg.RoleSet{w.icb: isg.Of(isg.SuperAdmin), w.care: isg.Of(isg.SuperAdmin)}, roles)
+
+	lee, err := w.g.MyOrganisations(ctx, isg.Actor{User: w.lee})
+	require.NoError(t, err)
+	require.NotEmpty(t, lee.Organisations)
+	assert.Equal(t, w.icb, lee.Organisations[0].Org)
+	assert.True(t, lee.Organisations[0].Roles.Has(isg.Administrator) && lee.Organisations[0].Roles.Has(isg.SuperAdmin))
+}
