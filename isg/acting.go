@@ -11,7 +11,7 @@ import (
 // groups whose contracts name the user (LIC-2) — and whether the user is on the central team,
 // who may support any organisation (ROLE-7). A host builds its "act for" switcher from it.
 type ActingFor struct {
-	CentralAdmin  bool         `json:"central_admin"`
+	CentralAdmin  bool               `json:"central_admin"`
 	Organisations []ActingMembership `json:"organisations"`
 }
 
