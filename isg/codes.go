@@ -15,7 +15,7 @@ const (
 	CodeCommandUnknown = "command.unknown"
 	// CodeForbidden (ErrForbidden): the actor holds no role permitting the action (ROLE-7, and the rule named).
 	CodeForbidden = "forbidden"
-	// CodeNotFound (ErrNotFound): unknown ID, e.g. organisation.not_found, user.not_found, information_asset.not_found, delegation.not_found.
+	// CodeNotFound (ErrNotFound): unknown ID, or a record the actor may not see (the same answer), e.g. organisation.not_found, user.not_found, information_asset.not_found, delegation.not_found, merge_request.not_found, closure_request.not_found, contract.not_found, licence_request.not_found.
 	CodeNotFound = "not_found"
 	// CodeConflict (ErrConflict): a concurrent change won; retry with fresh state.
 	CodeConflict = "conflict"
