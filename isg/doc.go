@@ -5,12 +5,20 @@
 // A Gateway holds every command of the governance model — registration and accounts, roles and
 // permissions, organisations and their setup, merges and closures, the MoU, assurance, licensing,
 // data sharing summaries and flows with DPO review, documents, notifications — and
-// composes the pure packages (assurance, agreement, licensing) with a Store, a Clock, an ID
-// source and the notification outbox. Every command follows the same steps: validate the input
-// (field errors naming the rule), open a unit of work, check the actor's role at the organisation
-// it acts for against the permission table (ROLE-1, ROLE-7), load the aggregates and apply the
-// rule, save with optimistic concurrency, write notifications to the outbox in the same unit of
-// work, and commit. A failed command writes nothing.
+// composes the pure packages (isg/directory, assurance, agreement, licensing) with a Store, a
+// Clock, an ID source and the notification outbox. Every command is one declaration — its name,
+// input type, permission-table row, rule and the function that loads and applies it — run by one
+// pipeline: validate the input (field errors naming the rule), open a unit of work, pass the one
+// permission gate (the table is the only gate, ROLE-7: Super Administrator and Central Admin
+// rights are resolved inside it, and an action only Central Admin's powers permit is logged as
+// support access), load the aggregates and apply the pure rule, save with optimistic concurrency,
+// turn the rule's events into outbox notifications in the same unit of work, and commit. A failed
+// command writes nothing. Commands lists every declaration with its row and reach; every method
+// takes (ctx, Actor, Input) and its doc lists the errors it returns.
+//
+// An invisible record and an unknown ID get the same answer (a "<kind>.not_found" code), so a
+// refusal never tells an outsider what exists. Listings take a ListPage and return a Listing: a
+// page, the total the caller may see, and the cursor of the next page.
 //
 // # Usage
 //
@@ -38,7 +46,10 @@
 //     keeps them in memory). Contents are content-addressed by SHA-256.
 //  8. Map errors to responses in one place: errors.Is against ErrInvalid, ErrNotFound,
 //     ErrForbidden, ErrConflict, ErrInvalidTransition, ErrLicence and ErrRule gives the kind;
-//     ErrorCode gives a stable code; errors.As to *Error gives the rule ID and field errors.
+//     ErrorCode gives a stable code, one of the Code constants (CodeFlowNotFound, …); errors.As
+//     to *Error gives the rule ID and field errors.
+//  9. Optionally, set WithOutboxRetention so that Sweep removes delivered messages after a
+//     retention period, and WithLogger with a Debug-level handler for one record per command.
 //
 // Dispatch runs any command by name with JSON input (the names are listed by CommandNames and in
 // docs/scenarios.md), for hosts exposing a JSON API and for the portable scenario files run by
