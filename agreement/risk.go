@@ -4,7 +4,7 @@ import (
 	"slices"
 	"time"
 
-	"github.com/isgkit/gateway/internal/riskmatrix"
+	"github.com/isgkit/gateway/isg/riskmatrix"
 	"github.com/isgkit/gateway/isg/violation"
 )
 

@@ -7,7 +7,7 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
-	"github.com/isgkit/gateway/internal/riskmatrix"
+	"github.com/isgkit/gateway/isg/riskmatrix"
 )
 
 // TestRateWholeMatrix checks all 25 cells against the NHS 5×5 matrix bands (RISK-1 grading).
