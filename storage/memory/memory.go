@@ -1,26 +1,34 @@
 // Package memory is the embedded default Store: every record in process memory, nothing on disk.
 //
 // It is complete and concurrency-safe, and its units of work are real transactions: a unit stages
-// its writes privately and commits them all at once, or none. Concurrency control is optimistic:
-// a unit records the version of every record it reads or writes, and at commit fails with
-// isg.ErrConflict if any of them changed meanwhile, so units are serializable with respect to the
-// records they touch. Find results are not re-validated: a record added to, changed in or removed
-// from an index after a unit listed it is not a conflict, so a rule over a listing must also write
-// a record that every competing change writes (the Gateway writes the organisation when roles
-// change there). No lock is held while a unit runs, so units never wait for each other; the price
-// is that a View is not a snapshot: each read sees the latest commit, so two reads in one View
-// may straddle a commit. Commands, which must be consistent, run in Update and are validated.
+// its writes privately and commits them all at once, or none. Concurrency control is optimistic,
+// and an Update is serializable as the isg.Store contract asks: a unit records the version of
+// every record it reads (by Get, or returned by Find) or writes, and for every index key it lists
+// (Find) or counts (Count) the number of the last commit that made a record enter or leave that
+// key, as it saw it. At commit, under the store's write lock, it fails with isg.ErrConflict if any
+// of them changed meanwhile; an Update that wrote nothing is checked the same way, under the read
+// lock. The check of a listing is by key, not by page: a record entering or leaving a listed key
+// is a conflict even outside the page a Find read, which is conservative, never wrong. Adding a
+// record to a key no unit listed conflicts with nothing, and a rewrite that keeps a record's keys
+// is no change to them.
 //
-// Use it for tests, examples, sandboxes and hosts that keep state elsewhere; data is lost when the
-// process ends. Index lookups (Find, Count) cost O(log n) in the records of the kind plus the page.
+// No lock is held while a unit runs, so units never wait for each other; the price is that a View
+// is not a snapshot: each read sees the latest commit, so two reads in one View may straddle a
+// commit, and nothing is checked when a View ends. Commands, which must be consistent, run in
+// Update and are checked.
+//
+// The Tx implements isg.Deleter. Use the store for tests, examples, sandboxes and hosts that keep
+// state elsewhere; data is lost when the process ends. Index lookups (Find, Count) cost O(log n)
+// in the records of the kind plus the page.
 package memory
 
 import (
+	"cmp"
 	"context"
-	"errors"
 	"fmt"
 	"slices"
 	"sort"
+	"strings"
 	"sync"
 
 	"github.com/isgkit/gateway/isg"
@@ -31,6 +39,10 @@ import (
 type Store struct {
 	mu    sync.RWMutex
 	kinds map[isg.Kind]*table
+	// commits counts the commits that wrote something. Every index key carries the count at the
+	// last commit that changed its membership, which is how a unit that listed the key knows at
+	// commit whether it still answers the same.
+	commits uint64
 }
 
 var _ isg.Store = (*Store)(nil)
@@ -43,8 +55,19 @@ type stored struct {
 
 type table struct {
 	recs   map[string]*stored
-	index  map[string][]string // indexKey → sorted IDs
+	index  map[string]*posting // indexKey → its members
 	unique map[string]string   // indexKey → ID
+}
+
+// posting is the members of one index key of one kind. It exists only while the key has members:
+// a key without any has no posting, and reads as changed at commit 0.
+type posting struct {
+	ids []string // sorted
+	// changed is Store.commits as of the commit that last made a record enter or leave the key.
+	// Commit numbers are never reused, so a unit that saw changed = n (n > 0) and finds it n
+	// still has seen the same members, even if the key emptied and filled again meanwhile; and
+	// a unit that saw no posting (0) and finds none saw no members and there are none.
+	changed uint64
 }
 
 // New returns an empty store.
@@ -56,18 +79,22 @@ func keyOf(k isg.IndexKey) string { return k.Name + "\x00" + k.Value }
 func (s *Store) table(kind isg.Kind) *table {
 	t := s.kinds[kind]
 	if t == nil {
-		t = &table{recs: map[string]*stored{}, index: map[string][]string{}, unique: map[string]string{}}
+		t = &table{recs: map[string]*stored{}, index: map[string]*posting{}, unique: map[string]string{}}
 		s.kinds[kind] = t
 	}
 	return t
 }
 
-// Update implements isg.Store.
+// Update implements isg.Store. fn runs without any lock held; at commit, under the store's write
+// lock, the unit fails with an error matching isg.ErrConflict if a record it read or wrote is no
+// longer at the version it saw, or a record entered or left an index key it listed; otherwise its
+// writes are applied. A unit that wrote nothing is checked the same way, under the read lock.
 func (s *Store) Update(ctx context.Context, fn func(isg.Tx) error) error {
 	return s.run(ctx, true, fn)
 }
 
-// View implements isg.Store.
+// View implements isg.Store. fn reads the latest committed state at each call; nothing is checked
+// when it ends, so two reads may straddle a commit.
 func (s *Store) View(ctx context.Context, fn func(isg.Tx) error) error {
 	return s.run(ctx, false, fn)
 }
@@ -81,11 +108,16 @@ func (s *Store) run(ctx context.Context, writable bool, fn func(isg.Tx) error) e
 	if err := fn(t); err != nil {
 		return err
 	}
-	if !writable || len(t.writes) == 0 {
+	if !writable || len(t.writes)+len(t.reads)+len(t.listed) == 0 {
 		return nil
 	}
 	if err := ctx.Err(); err != nil {
 		return err
+	}
+	if len(t.writes) == 0 {
+		s.mu.RLock()
+		defer s.mu.RUnlock()
+		return s.validateLocked(t)
 	}
 	return s.commit(t)
 }
@@ -93,16 +125,36 @@ func (s *Store) run(ctx context.Context, writable bool, fn func(isg.Tx) error) e
 // rkey names a record.
 type rkey = records.Key
 
-func (s *Store) commit(t *tx) error {
-	s.mu.Lock()
-	defer s.mu.Unlock()
+// listing names an index key of a kind that a unit listed.
+type listing struct {
+	kind isg.Kind
+	key  string // keyOf
+}
+
+// validateLocked checks that everything t read is as it saw it; callers hold a lock.
+func (s *Store) validateLocked(t *tx) error {
 	for k, seen := range t.reads {
 		if s.versionLocked(k) != seen {
 			return fmt.Errorf("memory: %s %s changed since read: %w", k.Kind, k.ID, isg.ErrConflict)
 		}
 	}
+	for l, seen := range t.listed {
+		if s.changedLocked(l) != seen {
+			name, value, _ := strings.Cut(l.key, "\x00")
+			return fmt.Errorf("memory: a %s entered or left index key %s=%q since it was listed: %w", l.kind, name, value, isg.ErrConflict)
+		}
+	}
+	return nil
+}
+
+func (s *Store) commit(t *tx) error {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if err := s.validateLocked(t); err != nil {
+		return err
+	}
 	// Unique keys: no other record may hold a key a written record claims, unless that other
-	// record is itself rewritten in this unit without it.
+	// record is itself rewritten (or deleted) in this unit without it.
 	claimed := map[rkey]map[string]string{}
 	for k, rec := range t.writes {
 		for _, ik := range rec.Keys {
@@ -128,42 +180,70 @@ func (s *Store) commit(t *tx) error {
 			}
 		}
 	}
+	s.commits++
+	// Every old key goes before any new one is added, so that a unique key can move between
+	// records written in the same unit.
 	for k, rec := range t.writes {
 		tb := s.table(k.Kind)
 		if old := tb.recs[k.ID]; old != nil {
 			for _, ik := range old.keys {
-				tb.unindex(ik, k.ID)
+				if !records.HoldsKey(rec.Keys, ik) {
+					tb.unindex(ik, k.ID, s.commits)
+				} else if ik.Unique && tb.unique[keyOf(ik)] == k.ID {
+					delete(tb.unique, keyOf(ik)) // kept as a key, perhaps no longer unique
+				}
 			}
+		}
+	}
+	for k, rec := range t.writes {
+		tb := s.table(k.Kind)
+		if t.deleted[k] {
+			delete(tb.recs, k.ID)
+			continue
+		}
+		var oldKeys []isg.IndexKey
+		if old := tb.recs[k.ID]; old != nil {
+			oldKeys = old.keys
 		}
 		tb.recs[k.ID] = &stored{version: rec.Version, body: rec.Body, keys: rec.Keys}
 		for _, ik := range rec.Keys {
-			tb.addIndex(ik, k.ID)
+			tb.addIndex(ik, k.ID, !records.HoldsKey(oldKeys, ik), s.commits)
 		}
 	}
 	return nil
 }
 
-func (tb *table) addIndex(k isg.IndexKey, id string) {
+// addIndex makes id a member of k, marking the key changed at commit when id enters it; it
+// records a unique key's holder either way.
+func (tb *table) addIndex(k isg.IndexKey, id string, enters bool, commit uint64) {
 	ik := keyOf(k)
-	ids := tb.index[ik]
-	i, found := slices.BinarySearch(ids, id)
-	if !found {
-		tb.index[ik] = slices.Insert(ids, i, id)
+	if enters {
+		p := tb.index[ik]
+		if p == nil {
+			p = &posting{}
+			tb.index[ik] = p
+		}
+		if i, found := slices.BinarySearch(p.ids, id); !found {
+			p.ids = slices.Insert(p.ids, i, id)
+			p.changed = commit
+		}
 	}
 	if k.Unique {
 		tb.unique[ik] = id
 	}
 }
 
-func (tb *table) unindex(k isg.IndexKey, id string) {
+// unindex removes id from k, marking the key changed at commit; a key left without members
+// loses its posting (see posting).
+func (tb *table) unindex(k isg.IndexKey, id string, commit uint64) {
 	ik := keyOf(k)
-	ids := tb.index[ik]
-	if i, found := slices.BinarySearch(ids, id); found {
-		ids = slices.Delete(ids, i, i+1)
-		if len(ids) == 0 {
-			delete(tb.index, ik)
-		} else {
-			tb.index[ik] = ids
+	if p := tb.index[ik]; p != nil {
+		if i, found := slices.BinarySearch(p.ids, id); found {
+			p.ids = slices.Delete(p.ids, i, i+1)
+			p.changed = commit
+			if len(p.ids) == 0 {
+				delete(tb.index, ik)
+			}
 		}
 	}
 	if k.Unique && tb.unique[ik] == id {
@@ -181,18 +261,63 @@ func (s *Store) versionLocked(k rkey) int64 {
 	return 0
 }
 
+// changedLocked returns the commit that last changed the members of a listed key, 0 when it has
+// none; callers hold a lock.
+func (s *Store) changedLocked(l listing) uint64 {
+	if tb := s.kinds[l.kind]; tb != nil {
+		if p := tb.index[l.key]; p != nil {
+			return p.changed
+		}
+	}
+	return 0
+}
+
+// tx is one unit of work: reads holds the version of every record read or written as first seen
+// (0: absent), listed the change mark of every index key listed as first seen, writes the staged
+// records, deleted the staged deletes among them.
 type tx struct {
 	s        *Store
 	writable bool
 	reads    map[rkey]int64
+	listed   map[listing]uint64
 	writes   map[rkey]*isg.Record
+	deleted  map[rkey]bool
 }
 
-var errReadOnly = errors.New("memory: Put in a read-only unit of work")
+var (
+	_           isg.Deleter = (*tx)(nil)
+	errReadOnly             = fmt.Errorf("memory: write in a read-only unit of work: %w", isg.ErrInvalid)
+)
 
+// observeListing records the change mark of the key a Find or Count listed, unless the unit
+// listed it before; callers hold the read lock.
+func (t *tx) observeListing(tb *table, kind isg.Kind, ik string) {
+	if !t.writable {
+		return // a View is never checked
+	}
+	l := listing{kind: kind, key: ik}
+	if _, seen := t.listed[l]; seen {
+		return
+	}
+	var changed uint64
+	if tb != nil {
+		if p := tb.index[ik]; p != nil {
+			changed = p.changed
+		}
+	}
+	if t.listed == nil {
+		t.listed = map[listing]uint64{}
+	}
+	t.listed[l] = changed
+}
+
+// Get implements isg.Tx.
 func (t *tx) Get(ctx context.Context, kind isg.Kind, id string) (isg.Record, error) {
 	k := rkey{Kind: kind, ID: id}
 	if w, ok := t.writes[k]; ok {
+		if t.deleted[k] {
+			return isg.Record{}, fmt.Errorf("memory: %s %s is deleted in this unit of work: %w", kind, id, isg.ErrNotFound)
+		}
 		return records.Clone(*w), nil
 	}
 	t.s.mu.RLock()
@@ -204,15 +329,14 @@ func (t *tx) Get(ctx context.Context, kind isg.Kind, id string) (isg.Record, err
 		}
 	}
 	t.s.mu.RUnlock()
-	if _, seen := t.reads[k]; !seen {
-		t.reads[k] = rec.Version
-	}
+	records.Observe(t.reads, k, rec.Version)
 	if !found {
 		return isg.Record{}, fmt.Errorf("memory: %s %s: %w", kind, id, isg.ErrNotFound)
 	}
 	return rec, nil
 }
 
+// Put implements isg.Tx.
 func (t *tx) Put(ctx context.Context, rec isg.Record) (int64, error) {
 	if !t.writable {
 		return 0, errReadOnly
@@ -220,28 +344,32 @@ func (t *tx) Put(ctx context.Context, rec isg.Record) (int64, error) {
 	if rec.Kind == "" || rec.ID == "" {
 		return 0, fmt.Errorf("memory: Put needs a kind and an ID: %w", isg.ErrInvalid)
 	}
-	k := rkey{Kind: rec.Kind, ID: rec.ID}
-	var current int64
-	if w, ok := t.writes[k]; ok {
-		current = w.Version
-	} else {
-		t.s.mu.RLock()
-		current = t.s.versionLocked(k)
-		t.s.mu.RUnlock()
-		if seen, ok := t.reads[k]; ok && seen != current {
-			return 0, fmt.Errorf("memory: %s %s changed since read: %w", rec.Kind, rec.ID, isg.ErrConflict)
-		}
-		t.reads[k] = current
-	}
-	if rec.Version != current {
-		return 0, fmt.Errorf("memory: %s %s is at version %d, not %d: %w", rec.Kind, rec.ID, current, rec.Version, isg.ErrConflict)
-	}
-	staged := records.Clone(rec)
-	staged.Version = current + 1
-	t.writes[k] = &staged
-	return staged.Version, nil
+	return records.Stage("memory", t.reads, t.writes, t.deleted, rec, t.stored(rkey{Kind: rec.Kind, ID: rec.ID}))
 }
 
+// Delete implements isg.Deleter.
+func (t *tx) Delete(ctx context.Context, kind isg.Kind, id string, version int64) error {
+	if !t.writable {
+		return errReadOnly
+	}
+	if t.deleted == nil {
+		t.deleted = map[rkey]bool{}
+	}
+	k := rkey{Kind: kind, ID: id}
+	return records.StageDelete("memory", t.reads, t.writes, t.deleted, k, version, t.stored(k))
+}
+
+// stored returns the committed version of the record k names, for records.Stage.
+func (t *tx) stored(k rkey) func() (int64, error) {
+	return func() (int64, error) {
+		t.s.mu.RLock()
+		defer t.s.mu.RUnlock()
+		return t.s.versionLocked(k), nil
+	}
+}
+
+// Find implements isg.Tx. The records it returns join the unit's read set, and the key joins its
+// listings: both are checked at commit.
 func (t *tx) Find(ctx context.Context, kind isg.Kind, key isg.IndexKey, page isg.Page) ([]isg.Record, error) {
 	if page.Limit < 0 {
 		return nil, fmt.Errorf("memory: negative page limit: %w", isg.ErrInvalid)
@@ -251,8 +379,13 @@ func (t *tx) Find(ctx context.Context, kind isg.Kind, key isg.IndexKey, page isg
 	t.s.mu.RLock()
 	var ids []string
 	var bodies []isg.Record
-	if tb := t.s.kinds[kind]; tb != nil {
-		all := tb.index[ik]
+	tb := t.s.kinds[kind]
+	t.observeListing(tb, kind, ik)
+	if tb != nil {
+		var all []string
+		if p := tb.index[ik]; p != nil {
+			all = p.ids
+		}
 		start := sort.SearchStrings(all, page.After)
 		if start < len(all) && all[start] == page.After {
 			start++
@@ -280,30 +413,33 @@ func (t *tx) Find(ctx context.Context, kind isg.Kind, key isg.IndexKey, page isg
 				bodies = append(bodies, records.Clone(*w))
 			}
 		}
-		slices.SortFunc(bodies, func(a, b isg.Record) int {
-			switch {
-			case a.ID < b.ID:
-				return -1
-			case a.ID > b.ID:
-				return 1
-			}
-			return 0
-		})
+		slices.SortFunc(bodies, func(a, b isg.Record) int { return cmp.Compare(a.ID, b.ID) })
 	}
 	if page.Limit > 0 && len(bodies) > page.Limit {
 		bodies = bodies[:page.Limit]
 	}
+	if t.writable {
+		for _, r := range bodies {
+			// The unit's own writes are in its read set already, at the version it read.
+			records.Observe(t.reads, rkey{Kind: kind, ID: r.ID}, r.Version)
+		}
+	}
 	return bodies, nil
 }
 
+// Count implements isg.Tx. The key joins the unit's listings, checked at commit.
 func (t *tx) Count(ctx context.Context, kind isg.Kind, key isg.IndexKey) (int, error) {
 	staged := records.Staged(t.writes, kind)
 	ik := keyOf(key)
 	t.s.mu.RLock()
 	n := 0
 	var committed []string
-	if tb := t.s.kinds[kind]; tb != nil {
-		committed = tb.index[ik]
+	tb := t.s.kinds[kind]
+	t.observeListing(tb, kind, ik)
+	if tb != nil {
+		if p := tb.index[ik]; p != nil {
+			committed = p.ids
+		}
 		n = len(committed)
 	}
 	for id, w := range staged {
@@ -342,4 +478,25 @@ func (s *Store) Version(_ context.Context, kind isg.Kind, id string) (int64, err
 	s.mu.RLock()
 	defer s.mu.RUnlock()
 	return s.versionLocked(rkey{Kind: kind, ID: id}), nil
+}
+
+var _ isg.VersionReader = (*tx)(nil)
+
+// Version implements isg.VersionReader inside a unit of work: the version of the record as the
+// unit sees it (its own staged write's, else the committed one; 0 when absent or deleted), which
+// joins the unit's read set like a Get but copies nothing. The Gateway's permission check and its
+// decoded-record caches use it to skip records they have decoded before.
+func (t *tx) Version(_ context.Context, kind isg.Kind, id string) (int64, error) {
+	k := rkey{Kind: kind, ID: id}
+	if w, ok := t.writes[k]; ok {
+		if t.deleted[k] {
+			return 0, nil
+		}
+		return w.Version, nil
+	}
+	t.s.mu.RLock()
+	v := t.s.versionLocked(k)
+	t.s.mu.RUnlock()
+	records.Observe(t.reads, k, v)
+	return v, nil
 }

@@ -36,28 +36,36 @@
 // # Concurrency
 //
 // A Store is safe for concurrent use, and so are several Stores, in one process or many, on one
-// database. Units of work are optimistic, as the isg.Store contract asks. In Update, fn's reads
-// run one statement at a time on pool connections and its writes are staged in memory, so no
-// connection, row lock or transaction is held while fn runs and units on different records never
-// wait for each other. The commit is one round trip (a pipelined batch): a READ COMMITTED
-// transaction whose first statement takes a transaction-level advisory lock on every record the
-// unit touched — exclusive for those it writes, shared for those it only read, in one global
-// order — and then checks each record is still at the version the unit saw; if one is not, the
-// commit fails with isg.ErrConflict. Then it writes the records and their keys and commits.
-// Units are therefore serializable with respect to the records they touch, including records a
-// unit found absent, which neither REPEATABLE READ nor SERIALIZABLE alone would give (a unit
-// that read X and wrote Y may commit after another wrote X). Serialization failures, deadlocks and
-// unique violations from the server also come back as isg.ErrConflict; fn is never re-run,
-// the Gateway retries conflicts itself.
+// database. Units of work are optimistic, and an Update is serializable as the isg.Store contract
+// asks. In Update, fn's reads run one statement at a time on pool connections and its writes are
+// staged in memory, so no connection, row lock or transaction is held while fn runs and units on
+// different records never wait for each other. The unit remembers the version and index keys of
+// every record it read (by Get, or returned by Find) or writes over, and the answer of every
+// listing it made: a Count's number, a fingerprint of the IDs a Find's query got.
 //
-// As in storage/memory, the read set is what Get and Put touched: records a unit listed with Find
-// or counted with Count are not re-checked at commit, so a change to them in between is not a
-// conflict. A unit that decides on a listing (is this the organisation's last administrator?)
-// should also Get, and write, a record that every competing change writes too.
+// The commit is one round trip (a pipelined batch): a READ COMMITTED transaction whose first
+// statement, isg_claim, takes transaction-level advisory locks in one global order — on every
+// record the unit touched (exclusive for those it writes, shared for those it only read), on
+// every index key it listed (exclusive), and on every index key its writes make a record enter or
+// leave (shared: units adding to one key never wait for each other, only for the key's listers).
+// Holding them, it checks each record is still at the version the unit saw and re-runs each
+// listing; if one differs, the commit fails with isg.ErrConflict. Then it writes the records and
+// their keys and commits. A commit that changes a listed key therefore either finished before the
+// lister's check, which sees it, or waits for the lister to commit. Units are serializable,
+// including for records a unit found absent and keys it found empty, which neither REPEATABLE
+// READ nor SERIALIZABLE alone would give across units that hold no transaction while they run. A
+// listing is compared as the page it read, so a change outside that page is no conflict; an
+// Update that wrote nothing is checked the same way. Serialization failures, deadlocks and unique
+// violations from the server also come back as isg.ErrConflict; fn is never re-run, the Gateway
+// retries conflicts itself. The Tx implements isg.Deleter.
 //
 // View runs fn in one REPEATABLE READ, READ ONLY transaction: a single consistent snapshot,
 // holding one pool connection while fn runs, so at most pool_max_conns Views run at once.
 //
 // Advisory locks count against the server's lock table (max_locks_per_transaction ×
-// max_connections): a unit touching many thousands of records needs it raised.
+// max_connections): a unit touching many thousands of records or index keys needs it raised.
+//
+// Migration 3 gave isg_claim its listing arguments; the first version stays for servers of an
+// older version still running during an upgrade. Those take no index-key locks, so the listing
+// rule holds once every server runs this version.
 package postgres

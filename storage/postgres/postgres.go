@@ -7,6 +7,7 @@ import (
 	"errors"
 	"fmt"
 	"hash/fnv"
+	"maps"
 	"slices"
 
 	"github.com/isgkit/gateway/isg"
@@ -109,7 +110,9 @@ func (s *Store) Close() {
 // Update implements isg.Store. fn's reads go to the pool one statement at a time, holding no
 // connection or lock while fn runs; its writes are staged in memory. The commit is one round
 // trip: a READ COMMITTED transaction whose first statement takes advisory locks on every record
-// the unit touched and checks their versions (isg.ErrConflict if any changed), then the writes.
+// the unit touched and every index key it listed or changed, checks the records' versions and
+// re-runs the listings (isg.ErrConflict if any answer differs), then the writes. A unit that
+// wrote nothing but read something is checked the same way.
 func (s *Store) Update(ctx context.Context, fn func(isg.Tx) error) error {
 	if err := ctx.Err(); err != nil {
 		return err
@@ -122,7 +125,7 @@ func (s *Store) Update(ctx context.Context, fn func(isg.Tx) error) error {
 	if err := ctx.Err(); err != nil {
 		return err
 	}
-	if len(t.writes) == 0 {
+	if len(t.writes)+len(t.reads)+len(t.counts)+len(t.finds) == 0 {
 		return nil
 	}
 	return s.commit(ctx, t)
@@ -148,52 +151,57 @@ func (s *Store) View(ctx context.Context, fn func(isg.Tx) error) error {
 const (
 	// One statement per record rather than a join with the arrays, for the reason isg_claim
 	// gives: a scalar key lookup is planned as an index scan whatever the table's statistics.
-	sqlDeleteKeys = "DELETE FROM isg_index_keys WHERE kind = $1 AND id = $2"
-	sqlPutRecords = `INSERT INTO isg_records (kind, id, version, body, keys)
+	sqlDeleteKeys   = "DELETE FROM isg_index_keys WHERE kind = $1 AND id = $2"
+	sqlDeleteRecord = "DELETE FROM isg_records WHERE kind = $1 AND id = $2"
+	sqlPutRecords   = `INSERT INTO isg_records (kind, id, version, body, keys)
 		SELECT * FROM unnest($1::text[], $2::text[], $3::int8[], $4::bytea[], $5::jsonb[])
 		ON CONFLICT (kind, id) DO UPDATE SET version = excluded.version, body = excluded.body, keys = excluded.keys`
 	sqlPutKeys = `INSERT INTO isg_index_keys (kind, name, value, id, uniq)
 		SELECT * FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::bool[])`
+	sqlClaim = "SELECT isg_claim($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15)"
 )
 
 func (s *Store) commit(ctx context.Context, t *tx) error {
-	// Lock every touched record, exclusively if written; sorted so that no two commits wait for
-	// each other in a cycle.
+	// Lock every touched record, exclusively if written, and every index key the unit listed
+	// (exclusively) or made a record enter or leave (shared, so that units adding to one key
+	// never wait for each other, only for its listers); sorted so that no two commits wait for
+	// each other in a cycle. A lock key standing for several things is taken in the strongest
+	// mode any of them needs.
 	locks := map[int64]bool{}
+	lock := func(key int64, exclusive bool) { locks[key] = locks[key] || exclusive }
 	for k := range t.reads {
 		_, written := t.writes[k]
-		locks[lockKey(k)] = locks[lockKey(k)] || written
+		lock(lockKey(k), written)
 	}
-	lockKeys := make([]int64, 0, len(locks))
-	for k := range locks {
-		lockKeys = append(lockKeys, k)
+	for k, w := range t.writes {
+		records.MembershipChanges(t.keys[k], w.Keys, func(ik isg.IndexKey) { lock(indexLockKey(k.Kind, ik.Name, ik.Value), false) })
 	}
-	slices.Sort(lockKeys)
+	var cKinds, cNames, cValues []string
+	var cCounts []int64
+	for l, n := range t.counts {
+		lock(indexLockKey(l.kind, l.name, l.value), true)
+		cKinds, cNames, cValues, cCounts = append(cKinds, string(l.kind)), append(cNames, l.name), append(cValues, l.value), append(cCounts, n)
+	}
+	var fKinds, fNames, fValues, fAfter, fSums []string
+	var fLimits []int32
+	for l, sum := range t.finds {
+		lock(indexLockKey(l.kind, l.name, l.value), true)
+		fKinds, fNames, fValues, fAfter = append(fKinds, string(l.kind)), append(fNames, l.name), append(fValues, l.value), append(fAfter, l.after)
+		fLimits, fSums = append(fLimits, l.limit), append(fSums, sum)
+	}
+	lockKeys := slices.Sorted(maps.Keys(locks))
 	exclusive := make([]bool, len(lockKeys))
 	for i, k := range lockKeys {
 		exclusive[i] = locks[k]
 	}
-	read := slices.SortedFunc(func(yield func(rkey) bool) {
-		for k := range t.reads {
-			if !yield(k) {
-				return
-			}
-		}
-	}, compareKeys)
-	var rKinds, rIDs []string
-	var rVersions []int64
-	for _, k := range read {
-		rKinds, rIDs, rVersions = append(rKinds, string(k.Kind)), append(rIDs, k.ID), append(rVersions, t.reads[k])
+	read := slices.SortedFunc(maps.Keys(t.reads), compareKeys)
+	rKinds, rIDs, rVersions := make([]string, len(read)), make([]string, len(read)), make([]int64, len(read))
+	for i, k := range read {
+		rKinds[i], rIDs[i], rVersions[i] = string(k.Kind), k.ID, t.reads[k]
 	}
 
 	// Rows in key order too, so that commits contending for a unique key meet at the first one.
-	written := slices.SortedFunc(func(yield func(rkey) bool) {
-		for k := range t.writes {
-			if !yield(k) {
-				return
-			}
-		}
-	}, compareKeys)
+	written := slices.SortedFunc(maps.Keys(t.writes), compareKeys)
 	var wKinds, wIDs []string
 	var wVersions []int64
 	var wBodies, wKeys [][]byte
@@ -203,6 +211,9 @@ func (s *Store) commit(ctx context.Context, t *tx) error {
 	}
 	var keyRows []keyRow
 	for _, k := range written {
+		if t.deleted[k] {
+			continue
+		}
 		r := t.writes[k]
 		body := r.Body
 		if body == nil {
@@ -229,13 +240,20 @@ func (s *Store) commit(ctx context.Context, t *tx) error {
 	b.Queue("BEGIN ISOLATION LEVEL READ COMMITTED")
 	// Left to choose, the server re-plans the statements below on every commit (measured:
 	// planning was most of a commit's server time). Their generic plans are right at any table
-	// size: each is a key lookup or an insert of unnested rows, never a join or a scan.
+	// size: each is a key lookup, an index range or an insert of unnested rows, never a join or
+	// a scan.
 	b.Queue("SET LOCAL plan_cache_mode = force_generic_plan")
-	b.Queue("SELECT isg_claim($1, $2, $3, $4, $5)", lockKeys, exclusive, rKinds, rIDs, rVersions)
-	for i := range wKinds {
-		b.Queue(sqlDeleteKeys, wKinds[i], wIDs[i])
+	b.Queue(sqlClaim, lockKeys, exclusive, rKinds, rIDs, rVersions,
+		cKinds, cNames, cValues, cCounts, fKinds, fNames, fValues, fAfter, fLimits, fSums)
+	for _, k := range written {
+		b.Queue(sqlDeleteKeys, string(k.Kind), k.ID)
+		if t.deleted[k] {
+			b.Queue(sqlDeleteRecord, string(k.Kind), k.ID)
+		}
 	}
-	b.Queue(sqlPutRecords, wKinds, wIDs, wVersions, wBodies, wKeys)
+	if len(wKinds) > 0 {
+		b.Queue(sqlPutRecords, wKinds, wIDs, wVersions, wBodies, wKeys)
+	}
 	if len(keyRows) > 0 {
 		b.Queue(sqlPutKeys, kKinds, kNames, kValues, kIDs, kUnique)
 	}
@@ -281,6 +299,20 @@ func lockKey(k rkey) int64 {
 	h.Write([]byte(k.Kind))
 	h.Write([]byte{0})
 	h.Write([]byte(k.ID))
+	return int64(h.Sum64())
+}
+
+// indexLockKey is the advisory lock of an index key of a kind. A tag byte that no record's lock
+// key starts with the same way keeps the two domains apart, and NULs (which PostgreSQL text never
+// holds) separate the parts; a collision, in or across domains, only makes commits wait.
+func indexLockKey(kind isg.Kind, name, value string) int64 {
+	h := fnv.New64a()
+	h.Write([]byte{0, 'k', 0})
+	h.Write([]byte(kind))
+	h.Write([]byte{0})
+	h.Write([]byte(name))
+	h.Write([]byte{0})
+	h.Write([]byte(value))
 	return int64(h.Sum64())
 }
 

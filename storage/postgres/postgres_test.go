@@ -41,6 +41,15 @@ func TestConformance(t *testing.T) {
 	storagetest.Run(t, func(t *testing.T) isg.Store { return open(t, pg.NewSchema(t)) })
 }
 
+// TestConformanceTwoPools runs the record-level cases on two Stores, each with its own pool, on
+// one database: a unit on one lists what a unit on the other changes.
+func TestConformanceTwoPools(t *testing.T) {
+	storagetest.RunShared(t, func(t *testing.T) (isg.Store, isg.Store) {
+		db := pg.NewSchema(t)
+		return open(t, db), open(t, db)
+	})
+}
+
 // TestGateway runs the Gateway-level suite on a fresh schema per case.
 func TestGateway(t *testing.T) {
 	storagetest.RunGateway(t, func(t *testing.T) isg.Store { return open(t, pg.NewSchema(t)) })
@@ -134,33 +143,47 @@ func TestTwoPools(t *testing.T) {
 	assert.Positive(t, total)
 }
 
-// TestUpgradeInPlace makes a database of the first schema, fills it, and opens it with the
-// current code, which must migrate it and keep every record.
+// TestUpgradeInPlace makes a database of the first schema, fills it as code of that version
+// wrote it, and opens it with the current code, which must migrate it and keep every record. The
+// first schema's isg_claim stays callable, for servers of an older version still running.
 func TestUpgradeInPlace(t *testing.T) {
 	ctx := context.Background()
 	require.Greater(t, postgres.KnownVersion(), 1, "needs a migration after the first")
 	db := pg.NewSchema(t)
 	old, err := postgres.Open(ctx, db, postgres.MigrateTo(1))
 	require.NoError(t, err)
-	email := isg.IndexKey{Name: "email", Value: "dpo@example.org", Unique: true}
-	require.NoError(t, put(ctx, old,
-		isg.Record{Kind: "user", ID: "u1", Body: []byte(`{"n":1}`), Keys: []isg.IndexKey{email, {Name: "org", Value: "o1"}}},
-		isg.Record{Kind: "user", ID: "u2", Body: []byte(`{"n":2}`), Keys: []isg.IndexKey{{Name: "org", Value: "o1"}}},
-	))
 	old.Close()
+	exec(t, db, `INSERT INTO isg_records (kind, id, version, body, keys) VALUES
+		('user', 'u1', 1, '{"n":1}', '[{"name":"email","value":"dpo@example.org","unique":true},{"name":"org","value":"o1"}]'),
+		('user', 'u2', 1, '{"n":2}', '[{"name":"org","value":"o1"}]')`)
+	exec(t, db, `INSERT INTO isg_index_keys (kind, name, value, id, uniq) VALUES
+		('user', 'email', 'dpo@example.org', 'u1', true), ('user', 'org', 'o1', 'u1', false), ('user', 'org', 'o1', 'u2', false)`)
 	assert.Equal(t, []int{1}, migrationVersions(t, db))
 
 	_, err = postgres.Open(ctx, db, postgres.WithoutMigrations())
 	require.Error(t, err, "an old schema with migrations off is refused")
 
 	s := open(t, db)
-	assert.Equal(t, []int{1, 2}, migrationVersions(t, db)[:2])
+	want := make([]int, postgres.KnownVersion())
+	for i := range want {
+		want[i] = i + 1
+	}
+	assert.Equal(t, want, migrationVersions(t, db))
 	for _, id := range []string{"u1", "u2"} {
 		r, err := get(ctx, s, "user", id)
 		require.NoError(t, err)
 		assert.Equal(t, int64(1), r.Version)
 	}
+	email := isg.IndexKey{Name: "email", Value: "dpo@example.org", Unique: true}
 	require.ErrorIs(t, put(ctx, s, isg.Record{Kind: "user", ID: "u3", Keys: []isg.IndexKey{email}}), isg.ErrConflict)
+	require.NoError(t, s.View(ctx, func(tx isg.Tx) error {
+		n, err := tx.Count(ctx, "user", isg.IndexKey{Name: "org", Value: "o1"})
+		if err == nil && n != 2 {
+			err = fmt.Errorf("count %d, want 2", n)
+		}
+		return err
+	}))
+	exec(t, db, "SELECT isg_claim('{}', '{}', '{}', '{}', '{}')")
 	open(t, db, postgres.WithoutMigrations())
 }
 

@@ -54,14 +54,22 @@ type childInput struct {
 	// Drainers is how many goroutines drain the outbox at once ("drain").
 	Drainers int `json:"drainers,omitempty"`
 	// Merge is answered (approved) by Approver at its organisation ("commands").
-	Merge    string    `json:"merge,omitempty"`
-	Approver isg.Actor `json:"approver"`
+	Merge    isg.MergeID `json:"merge,omitzero"`
+	Approver isg.Actor   `json:"approver"`
 	// Contract's licences are allocated by SuperAdmin to Orgs ("commands").
-	Contract   string      `json:"contract,omitempty"`
-	SuperAdmin isg.UserID  `json:"super_admin"`
-	Orgs       []isg.OrgID `json:"orgs,omitempty"`
+	Contract   licensing.ContractID `json:"contract,omitzero"`
+	SuperAdmin isg.UserID           `json:"super_admin"`
+	Orgs       []isg.OrgID          `json:"orgs,omitempty"`
 	// Sweeps is how many times each of the child's two sweepers runs Sweep ("sweep").
 	Sweeps int `json:"sweeps,omitempty"`
+	// ListKind's records holding ListKey are listed, by ListBy ("Find" or "Count"), in one unit
+	// of work that then waits for a line on stdin and adds a record to the key ("list"); or
+	// Joiners goroutines each add one unless the key has Capacity records already ("join").
+	ListKind isg.Kind     `json:"list_kind,omitempty"`
+	ListKey  isg.IndexKey `json:"list_key"`
+	ListBy   string       `json:"list_by,omitempty"`
+	Joiners  int          `json:"joiners,omitempty"`
+	Capacity int          `json:"capacity,omitempty"`
 }
 
 // runChild is the child's main: it returns the process's exit code.
@@ -90,7 +98,8 @@ func runChild(role string) int {
 		fmt.Printf(format+"\n", args...)
 	}
 	say("ready")
-	if _, err := bufio.NewReader(os.Stdin).ReadString('\n'); err != nil {
+	stdin := bufio.NewReader(os.Stdin)
+	if _, err := stdin.ReadString('\n'); err != nil {
 		fmt.Fprintln(os.Stderr, "child: no go signal:", err)
 		return 2
 	}
@@ -135,6 +144,61 @@ func runChild(role string) int {
 				_, err := g.AllocateLicence(ctx, isg.Actor{User: in.SuperAdmin}, isg.AllocateInput{Contract: in.Contract, Org: org, Kind: licensing.Group})
 				say("licence %s %s", org, outcome(err))
 				return nil
+			})
+		}
+	case "list":
+		work(func() error {
+			err := store.Update(ctx, func(tx isg.Tx) error {
+				var n int
+				var err error
+				if in.ListBy == "Find" {
+					var found []isg.Record
+					found, err = tx.Find(ctx, in.ListKind, in.ListKey, isg.Page{})
+					n = len(found)
+				} else {
+					n, err = tx.Count(ctx, in.ListKind, in.ListKey)
+				}
+				if err != nil {
+					return err
+				}
+				say("listed %d", n)
+				if _, err := stdin.ReadString('\n'); err != nil {
+					return err
+				}
+				_, err = tx.Put(ctx, isg.Record{Kind: in.ListKind, ID: fmt.Sprintf("child-%d", os.Getpid()), Keys: []isg.IndexKey{in.ListKey}})
+				return err
+			})
+			say("result %s", outcome(err))
+			return nil
+		})
+	case "join":
+		errFull := errors.New("full")
+		for j := range in.Joiners {
+			work(func() error {
+				id := fmt.Sprintf("p%d-j%d", os.Getpid(), j)
+				for {
+					err := store.Update(ctx, func(tx isg.Tx) error {
+						n, err := tx.Count(ctx, in.ListKind, in.ListKey)
+						if err != nil {
+							return err
+						}
+						if n >= in.Capacity {
+							return errFull
+						}
+						_, err = tx.Put(ctx, isg.Record{Kind: in.ListKind, ID: id, Keys: []isg.IndexKey{in.ListKey}})
+						return err
+					})
+					switch {
+					case errors.Is(err, isg.ErrConflict):
+						continue
+					case errors.Is(err, errFull):
+						return nil
+					case err != nil:
+						return err
+					}
+					say("joined %s", id)
+					return nil
+				}
 			})
 		}
 	case "sweep":
@@ -252,7 +316,7 @@ func TestGatewayTwoProcesses(t *testing.T) {
 		t.Helper()
 		reg, err := g.Register(ctx, isg.RegisterInput{Email: email, Name: email, Password: "Passw0rd!"})
 		require.NoError(t, err)
-		acc, err := g.VerifyEmail(ctx, reg.VerificationToken)
+		acc, err := g.VerifyEmail(ctx, isg.TokenInput{Token: reg.VerificationToken})
 		require.NoError(t, err)
 		return acc.ID
 	}
@@ -273,7 +337,7 @@ func TestGatewayTwoProcesses(t *testing.T) {
 		}
 		pending := map[string]bool{}
 		for _, u := range []isg.UserID{a, b} {
-			ns, err := g.Notifications(ctx, isg.Actor{User: u})
+			ns, err := all(g.Notifications(ctx, isg.Actor{User: u}, isg.ListPage{}))
 			require.NoError(t, err)
 			for _, n := range ns {
 				pending[n.ID] = true
@@ -298,7 +362,7 @@ func TestGatewayTwoProcesses(t *testing.T) {
 		}
 		assert.Len(t, delivered, len(pending))
 		for _, u := range []isg.UserID{a, b} {
-			ns, err := g.Notifications(ctx, isg.Actor{User: u})
+			ns, err := all(g.Notifications(ctx, isg.Actor{User: u}, isg.ListPage{}))
 			require.NoError(t, err)
 			for _, n := range ns {
 				assert.Equal(t, "sent", n.Status, "message %s in the database", n.ID)
@@ -319,8 +383,8 @@ func TestGatewayTwoProcesses(t *testing.T) {
 			Term: licensing.Period{Start: now, End: now.AddDate(1, 0, 0)}, Price: decimal.RequireFromString("500.00"), SuperAdmins: []isg.UserID{sue}})
 		require.NoError(t, err)
 		inputs := []childInput{
-			{Now: now, Merge: m.ID, Approver: isg.Actor{User: b1, Org: merging}, Contract: c.ID.String(), SuperAdmin: sue},
-			{Now: now, Merge: m.ID, Approver: isg.Actor{User: b2, Org: merging}, Contract: c.ID.String(), SuperAdmin: sue},
+			{Now: now, Merge: m.ID, Approver: isg.Actor{User: b1, Org: merging}, Contract: c.ID, SuperAdmin: sue},
+			{Now: now, Merge: m.ID, Approver: isg.Actor{User: b2, Org: merging}, Contract: c.ID, SuperAdmin: sue},
 		}
 		for i := range contenders {
 			inputs[i%2].Orgs = append(inputs[i%2].Orgs, org(sue, fmt.Sprintf("Contender %d", i)))
@@ -350,13 +414,13 @@ func TestGatewayTwoProcesses(t *testing.T) {
 		assert.Equal(t, 1, merges, "exactly one of the two processes' answers won")
 		assert.Len(t, allocated, capacity, "exactly as many allocations won as the contract has room for")
 
-		stored, err := g.Contract(ctx, isg.Actor{User: ca.ID}, c.ID.String())
+		stored, err := g.Contract(ctx, isg.Actor{User: ca.ID}, isg.ByID[licensing.ContractID]{ID: c.ID})
 		require.NoError(t, err)
 		require.Len(t, stored.Licences, capacity, "the database holds the contract's capacity and no more")
 		for _, l := range stored.Licences {
 			assert.True(t, allocated[l.Org.String()], "licence of %s was reported allocated", l.Org)
 		}
-		ms, err := g.MergeRequests(ctx, isg.Actor{User: sue, Org: survivor})
+		ms, err := all(g.MergeRequests(ctx, isg.Actor{User: sue, Org: survivor}, isg.ListPage{}))
 		require.NoError(t, err)
 		require.Len(t, ms, 1)
 		assert.Equal(t, isg.MergeCompleted, ms[0].State)
@@ -392,7 +456,7 @@ func TestGatewayTwoProcesses(t *testing.T) {
 			}
 		}
 		assert.Equal(t, orgs, events, "each expiry raised once across both processes")
-		ns, err := g.Notifications(ctx, isg.Actor{User: pat})
+		ns, err := all(g.Notifications(ctx, isg.Actor{User: pat}, isg.ListPage{}))
 		require.NoError(t, err)
 		expired := map[string]int{}
 		for _, n := range ns {
@@ -406,3 +470,142 @@ func TestGatewayTwoProcesses(t *testing.T) {
 		}
 	})
 }
+
+// child is one child process driven line by line: send writes a line to its stdin, recv reads
+// the next line it printed.
+type child struct {
+	t     *testing.T
+	cmd   *osexec.Cmd
+	stdin io.WriteCloser
+	lines chan string
+}
+
+// startChild starts one child process on db and waits until it is ready; the caller sends "go".
+func startChild(t *testing.T, db, role string, in childInput) *child {
+	t.Helper()
+	raw, err := json.Marshal(in)
+	require.NoError(t, err)
+	cmd := osexec.Command(os.Args[0], "-test.run=^$")
+	cmd.Env = append(os.Environ(), envRole+"="+role, envDB+"="+db, envInput+"="+string(raw))
+	var stderr strings.Builder
+	cmd.Stderr = &stderr
+	stdin, err := cmd.StdinPipe()
+	require.NoError(t, err)
+	stdout, err := cmd.StdoutPipe()
+	require.NoError(t, err)
+	require.NoError(t, cmd.Start())
+	c := &child{t: t, cmd: cmd, stdin: stdin, lines: make(chan string, 64)}
+	go func() {
+		defer close(c.lines)
+		sc := bufio.NewScanner(stdout)
+		for sc.Scan() {
+			c.lines <- sc.Text()
+		}
+	}()
+	t.Cleanup(func() {
+		if cmd.ProcessState == nil {
+			_ = cmd.Process.Kill()
+			_ = cmd.Wait()
+		}
+		if t.Failed() && stderr.Len() > 0 {
+			t.Logf("child %d stderr:\n%s", cmd.Process.Pid, stderr.String())
+		}
+	})
+	require.Equal(t, "ready", c.recv())
+	return c
+}
+
+func (c *child) send(line string) {
+	c.t.Helper()
+	_, err := io.WriteString(c.stdin, line+"\n")
+	require.NoError(c.t, err)
+}
+
+func (c *child) recv() string {
+	c.t.Helper()
+	line, ok := <-c.lines
+	require.True(c.t, ok, "child %d ended without a line", c.cmd.Process.Pid)
+	return line
+}
+
+func (c *child) wait() {
+	c.t.Helper()
+	for line := range c.lines {
+		c.t.Errorf("child %d: unexpected line %q", c.cmd.Process.Pid, line)
+	}
+	require.NoError(c.t, c.cmd.Wait(), "child %d", c.cmd.Process.Pid)
+}
+
+// TestListingTwoProcesses checks the listing rule of the Store contract across OS processes. A
+// child lists an index key in a unit of work and holds the unit open; the parent — another
+// process, with its own pool — commits a change, then lets the child add a record to the key and
+// commit. A record entering or leaving the key the child listed makes its commit fail as a
+// conflict; a change elsewhere does not. Then children in two processes race to join a key of
+// bounded size, which must end exactly full.
+func TestListingTwoProcesses(t *testing.T) {
+	ctx := context.Background()
+	db := pg.NewSchema(t)
+	s := open(t, db)
+	team, other := isg.IndexKey{Name: "team", Value: "t"}, isg.IndexKey{Name: "team", Value: "u"}
+	tests := []struct {
+		name, by string
+		change   func(kind isg.Kind) error
+		conflict bool
+	}{
+		{"count, a record joins", "Count", func(kind isg.Kind) error {
+			return put(ctx, s, isg.Record{Kind: kind, ID: "parent", Keys: []isg.IndexKey{team}})
+		}, true},
+		{"find, a record joins", "Find", func(kind isg.Kind) error {
+			return put(ctx, s, isg.Record{Kind: kind, ID: "parent", Keys: []isg.IndexKey{team}})
+		}, true},
+		{"count, a record leaves", "Count", func(kind isg.Kind) error {
+			return put(ctx, s, isg.Record{Kind: kind, ID: "m1", Version: 1, Keys: []isg.IndexKey{other}})
+		}, true},
+		{"count, a record joins another key", "Count", func(kind isg.Kind) error {
+			return put(ctx, s, isg.Record{Kind: kind, ID: "parent", Keys: []isg.IndexKey{other}})
+		}, false},
+		{"count, a member rewritten", "Count", func(kind isg.Kind) error {
+			return put(ctx, s, isg.Record{Kind: kind, ID: "m1", Version: 1, Body: []byte(`{"v":2}`), Keys: []isg.IndexKey{team}})
+		}, false},
+	}
+	for i, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			kind := isg.Kind(fmt.Sprintf("proc%d", i))
+			require.NoError(t, put(ctx, s, isg.Record{Kind: kind, ID: "m1", Keys: []isg.IndexKey{team}}))
+			c := startChild(t, db, "list", childInput{ListKind: kind, ListKey: team, ListBy: tt.by})
+			c.send("go")
+			require.Equal(t, "listed 1", c.recv())
+			require.NoError(t, tt.change(kind), "the parent's change")
+			c.send("commit")
+			want := "result ok"
+			if tt.conflict {
+				want = "result conflict"
+			}
+			assert.Equal(t, want, c.recv())
+			c.wait()
+		})
+	}
+
+	t.Run("join a bounded key", func(t *testing.T) {
+		const capacity = 3
+		in := childInput{ListKind: "joiners", ListKey: team, Joiners: 4, Capacity: capacity}
+		joined := 0
+		for _, lines := range children(t, db, "join", in, in) {
+			for _, l := range lines {
+				require.True(t, strings.HasPrefix(l, "joined "), "unexpected line %q", l)
+				joined++
+			}
+		}
+		assert.Equal(t, capacity, joined, "as many joined as the key has room for")
+		require.NoError(t, s.View(ctx, func(tx isg.Tx) error {
+			n, err := tx.Count(ctx, "joiners", team)
+			if err == nil && n != capacity {
+				err = fmt.Errorf("the key holds %d records, capacity %d", n, capacity)
+			}
+			return err
+		}))
+	})
+}
+
+// all returns a listing's items: these tests' listings fit in one page.
+func all[T any](l isg.Listing[T], err error) ([]T, error) { return l.Items, err }

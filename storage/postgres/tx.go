@@ -3,8 +3,12 @@ package postgres
 import (
 	"cmp"
 	"context"
+	"crypto/md5"
+	"encoding/binary"
+	"encoding/hex"
 	"errors"
 	"fmt"
+	"hash"
 	"slices"
 	"strings"
 	"unicode/utf8"
@@ -17,19 +21,42 @@ import (
 // rkey names a record.
 type rkey = records.Key
 
-// tx is one unit of work. Writes are staged in writes and applied by Store.commit; reads records
-// the version of every record read or written (0: absent), which the commit re-checks.
+// tx is one unit of work. Writes are staged in writes (deletes as tombstones, named in deleted)
+// and applied by Store.commit. reads holds the version of every record read or written as first
+// seen (0: absent) and keys the index keys it had then, from which the commit knows which keys
+// the unit's writes make records enter or leave; counts and finds hold the stored answer of
+// every listing as first seen. The commit re-checks versions and answers.
 type tx struct {
 	q        querier // the pool in Update, a snapshot transaction in View
 	writable bool
 	done     bool
 	reads    map[rkey]int64
+	keys     map[rkey][]isg.IndexKey
 	writes   map[rkey]*isg.Record
+	deleted  map[rkey]bool
+	counts   map[countListing]int64
+	finds    map[findListing]string
+}
+
+// countListing is a Count a unit made: the key it counted.
+type countListing struct {
+	kind        isg.Kind
+	name, value string
+}
+
+// findListing is the stored query a Find ran: the key, and the page as sent to the database
+// (the limit enlarged for the unit's staged writes, 0 for none). Its answer is pageSum of the IDs
+// it got, before the unit's writes were merged in.
+type findListing struct {
+	kind               isg.Kind
+	name, value, after string
+	limit              int32
 }
 
 var (
-	errReadOnly = errors.New("postgres: Put in a read-only unit of work")
-	errDone     = errors.New("postgres: unit of work used after it ended")
+	_           isg.Deleter = (*tx)(nil)
+	errReadOnly             = fmt.Errorf("postgres: write in a read-only unit of work: %w", isg.ErrInvalid)
+	errDone                 = errors.New("postgres: unit of work used after it ended")
 )
 
 func newTx(q querier, writable bool) *tx {
@@ -38,12 +65,33 @@ func newTx(q querier, writable bool) *tx {
 
 func (t *tx) end() { t.done = true }
 
+// observe records a read of the record k names, at version with keys, unless the unit read it
+// before: the first read is what the commit checks.
+func (t *tx) observe(k rkey, version int64, keys []isg.IndexKey) {
+	if _, seen := t.reads[k]; !seen {
+		t.reads[k] = version
+		// A copy: the caller owns the record it was given and may change its keys.
+		t.setKeys(k, slices.Clone(keys))
+	}
+}
+
+// setKeys records the index keys the record k names held when the unit first read it.
+func (t *tx) setKeys(k rkey, keys []isg.IndexKey) {
+	if t.keys == nil {
+		t.keys = map[rkey][]isg.IndexKey{}
+	}
+	t.keys[k] = keys
+}
+
 // storable reports whether PostgreSQL text can hold s: valid UTF-8 without NUL.
 func storable(s string) bool { return utf8.ValidString(s) && !strings.Contains(s, "\x00") }
 
 const (
 	sqlGet     = "SELECT version, body, keys FROM isg_records WHERE kind = $1 AND id = $2"
 	sqlVersion = "SELECT version FROM isg_records WHERE kind = $1 AND id = $2"
+	// What a Put or Delete of a record the unit has not read needs: the version to check, and
+	// the keys the record holds, which the write may make it leave.
+	sqlVersionKeys = "SELECT version, keys FROM isg_records WHERE kind = $1 AND id = $2"
 	// The page of IDs first, then each record by primary key: OFFSET 0 keeps the planner from
 	// flattening the lookup into a join that, on a table without statistics yet, it would run as
 	// a scan of the whole kind.
@@ -65,6 +113,9 @@ func (t *tx) Get(ctx context.Context, kind isg.Kind, id string) (isg.Record, err
 	}
 	k := rkey{Kind: kind, ID: id}
 	if w, ok := t.writes[k]; ok {
+		if t.deleted[k] {
+			return isg.Record{}, fmt.Errorf("postgres: %s %s is deleted in this unit of work: %w", kind, id, isg.ErrNotFound)
+		}
 		return records.Clone(*w), nil
 	}
 	if !storable(string(kind)) || !storable(id) {
@@ -83,7 +134,9 @@ func (t *tx) Get(ctx context.Context, kind isg.Kind, id string) (isg.Record, err
 			return isg.Record{}, fmt.Errorf("postgres: %s %s: %w", kind, id, err)
 		}
 	}
-	records.Observe(t.reads, k, rec.Version)
+	if t.writable {
+		t.observe(k, rec.Version, rec.Keys)
+	}
 	if !found {
 		return isg.Record{}, fmt.Errorf("postgres: %s %s: %w", kind, id, isg.ErrNotFound)
 	}
@@ -109,14 +162,46 @@ func (t *tx) Put(ctx context.Context, rec isg.Record) (int64, error) {
 			return 0, fmt.Errorf("postgres: index key %q must be UTF-8 without NUL: %w", k.Name, isg.ErrInvalid)
 		}
 	}
-	return records.Stage("postgres", t.reads, t.writes, rec, func() (int64, error) {
+	return records.Stage("postgres", t.reads, t.writes, t.deleted, rec, t.stored(ctx, "put", rkey{Kind: rec.Kind, ID: rec.ID}))
+}
+
+// Delete implements isg.Deleter: the version is checked as Put checks it, and again at commit.
+func (t *tx) Delete(ctx context.Context, kind isg.Kind, id string, version int64) error {
+	switch {
+	case t.done:
+		return errDone
+	case !t.writable:
+		return errReadOnly
+	case !storable(string(kind)) || !storable(id):
+		return fmt.Errorf("postgres: delete %q %q: %w", kind, id, isg.ErrNotFound)
+	}
+	if t.deleted == nil {
+		t.deleted = map[rkey]bool{}
+	}
+	k := rkey{Kind: kind, ID: id}
+	return records.StageDelete("postgres", t.reads, t.writes, t.deleted, k, version, t.stored(ctx, "delete", k))
+}
+
+// stored reads the committed version of the record k names, for records.Stage, and records the
+// keys the record holds beside the read Stage records.
+func (t *tx) stored(ctx context.Context, op string, k rkey) func() (int64, error) {
+	return func() (int64, error) {
 		var v int64
-		err := t.q.QueryRow(ctx, sqlVersion, string(rec.Kind), rec.ID).Scan(&v)
-		if err != nil && !errors.Is(err, pgx.ErrNoRows) {
-			return 0, mapError("put", err)
+		var keys []byte
+		err := t.q.QueryRow(ctx, sqlVersionKeys, string(k.Kind), k.ID).Scan(&v, &keys)
+		switch {
+		case errors.Is(err, pgx.ErrNoRows):
+			return 0, nil
+		case err != nil:
+			return 0, mapError(op, err)
 		}
+		decoded, err := decodeKeys(keys)
+		if err != nil {
+			return 0, fmt.Errorf("postgres: %s %s: %w", k.Kind, k.ID, err)
+		}
+		t.setKeys(k, decoded)
 		return v, nil
-	})
+	}
 }
 
 // Find implements isg.Tx, merging the unit's staged writes into the stored page.
@@ -140,12 +225,16 @@ func (t *tx) Find(ctx context.Context, kind isg.Kind, key isg.IndexKey, page isg
 		if err != nil {
 			return nil, mapError("find", err)
 		}
+		var sum pageSum
 		for rows.Next() {
 			r := isg.Record{Kind: kind}
 			var keys []byte
 			if err := rows.Scan(&r.ID, &r.Version, &r.Body, &keys); err != nil {
 				rows.Close()
 				return nil, mapError("find", err)
+			}
+			if t.writable {
+				sum.add(r.ID)
 			}
 			if _, over := staged[r.ID]; over {
 				continue
@@ -160,6 +249,18 @@ func (t *tx) Find(ctx context.Context, kind isg.Kind, key isg.IndexKey, page isg
 		if err := rows.Err(); err != nil {
 			return nil, mapError("find", err)
 		}
+		if t.writable {
+			l := findListing{kind: kind, name: key.Name, value: key.Value, after: page.After}
+			if limit != nil {
+				l.limit = int32(*limit)
+			}
+			if _, seen := t.finds[l]; !seen {
+				if t.finds == nil {
+					t.finds = map[findListing]string{}
+				}
+				t.finds[l] = sum.String()
+			}
+		}
 	}
 	if len(staged) > 0 {
 		for id, w := range staged {
@@ -171,6 +272,12 @@ func (t *tx) Find(ctx context.Context, kind isg.Kind, key isg.IndexKey, page isg
 	}
 	if page.Limit > 0 && len(out) > page.Limit {
 		out = out[:page.Limit]
+	}
+	if t.writable {
+		for _, r := range out {
+			// The unit's own writes are in its read set already, at the version it read.
+			t.observe(rkey{Kind: kind, ID: r.ID}, r.Version, r.Keys)
+		}
 	}
 	return out, nil
 }
@@ -186,6 +293,15 @@ func (t *tx) Count(ctx context.Context, kind isg.Kind, key isg.IndexKey) (int, e
 	var n int
 	if err := t.q.QueryRow(ctx, sqlCount, string(kind), key.Name, key.Value).Scan(&n); err != nil {
 		return 0, mapError("count", err)
+	}
+	if t.writable {
+		l := countListing{kind: kind, name: key.Name, value: key.Value}
+		if _, seen := t.counts[l]; !seen {
+			if t.counts == nil {
+				t.counts = map[countListing]int64{}
+			}
+			t.counts[l] = int64(n)
+		}
 	}
 	staged := records.Staged(t.writes, kind)
 	if len(staged) == 0 {
@@ -213,4 +329,28 @@ func (t *tx) Count(ctx context.Context, kind isg.Kind, key isg.IndexKey) (int, e
 		}
 	}
 	return n, nil
+}
+
+// pageSum is the fingerprint of a page of IDs that the commit compares a listing's answer by: the
+// hex MD5 of each ID, in order, as a 4-byte big-endian length and its UTF-8 bytes. isg_claim
+// computes the same over the IDs it lists again. A fingerprint rather than the IDs keeps the
+// commit's message small whatever the page's size; MD5 is no defence against IDs chosen to
+// collide, which the Gateway's random UUIDs are not.
+type pageSum struct{ h hash.Hash }
+
+func (p *pageSum) add(id string) {
+	if p.h == nil {
+		p.h = md5.New()
+	}
+	var n [4]byte
+	binary.BigEndian.PutUint32(n[:], uint32(len(id)))
+	p.h.Write(n[:])
+	p.h.Write([]byte(id))
+}
+
+func (p *pageSum) String() string {
+	if p.h == nil {
+		p.h = md5.New()
+	}
+	return hex.EncodeToString(p.h.Sum(nil))
 }

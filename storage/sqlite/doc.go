@@ -31,20 +31,24 @@
 //
 // # Concurrency
 //
-// A Store is safe for concurrent use. Units of work are optimistic, as the isg.Store contract
-// asks: fn's reads run on a pool of read connections, its writes are staged in memory, and no
-// lock is held while fn runs, so units on different records never wait for each other. At commit
-// the Store takes its one write connection and begins an IMMEDIATE transaction (SQLite's write
-// lock taken up front: a deferred transaction that upgrades from read to write fails with
-// SQLITE_BUSY without waiting), re-reads the version of every record the unit read or wrote, and
-// fails with isg.ErrConflict if any changed; otherwise it writes and commits. Units of work are
-// therefore serializable with respect to the records they touch. View runs in one read
-// transaction and sees a single consistent state however long fn takes.
+// A Store is safe for concurrent use. Units of work are optimistic, and an Update is serializable
+// as the isg.Store contract asks: fn's reads run on a pool of read connections, its writes are
+// staged in memory, and no lock is held while fn runs, so units on different records never wait
+// for each other. The unit remembers the version of every record it read (by Get, or returned by
+// Find) or wrote, and the stored answer of every listing it made: the number a Count got, the IDs
+// a Find's query got (before the unit's own writes were merged in). At commit the Store takes its
+// one write connection and begins an IMMEDIATE transaction (SQLite's write lock taken up front: a
+// deferred transaction that upgrades from read to write fails with SQLITE_BUSY without waiting),
+// re-reads every version and re-runs every listing as the same query, and fails with
+// isg.ErrConflict if any answer differs; otherwise it writes and commits. Holding the write lock,
+// no other commit — of this process or another — can change an answer in between. A listing is
+// compared as the page it read, so a record entering or leaving the key outside that page is no
+// conflict; adding a record to a key no unit listed conflicts with nothing. An Update that wrote
+// nothing is checked the same way. View runs in one read transaction and sees a single consistent
+// state however long fn takes; nothing is checked when it ends.
 //
-// As in storage/memory, the read set is what Get and Put touched: records a unit listed with Find
-// or counted with Count are not re-checked at commit, so a change to them in between is not a
-// conflict. A unit that decides on a listing (is this the organisation's last administrator?)
-// should also Get, and write, a record that every competing change writes too.
+// The Tx implements isg.Deleter: a delete is staged like a Put and removes the record and its
+// index keys at commit.
 //
 // Commits from one process queue for the write connection and never meet a busy lock; commits
 // from several processes on one file wait for each other under the busy timeout. The file must

@@ -92,7 +92,7 @@ func runWriter(raw string) int {
 				}
 				ack("summary %s", s.ID)
 				terms := killFlow("Flow v0", in.Actor.Org, in.Partner)
-				f, err := g.CreateFlow(ctx, in.Actor, isg.CreateFlowInput{Summary: s.ID.String(), FlowTerms: terms})
+				f, err := g.CreateFlow(ctx, in.Actor, isg.CreateFlowInput{Summary: s.ID, FlowTerms: terms})
 				if err != nil {
 					fmt.Fprintln(os.Stderr, "writer:", err)
 					os.Exit(1)
@@ -101,7 +101,7 @@ func runWriter(raw string) int {
 				for n := 1; n <= 3; n++ {
 					terms.Name = fmt.Sprintf("Flow v%d", n)
 					terms.Controls = append(terms.Controls, fmt.Sprintf("Control %d", n))
-					if _, err := g.EditFlow(ctx, in.Actor, f.ID.String(), terms); err != nil {
+					if _, err := g.EditFlow(ctx, in.Actor, isg.FlowStep[agreement.FlowTerms]{Flow: f.ID, Input: terms}); err != nil {
 						fmt.Fprintln(os.Stderr, "writer:", err)
 						os.Exit(1)
 					}
@@ -147,7 +147,7 @@ func sigkill(t *testing.T, mode sqlite.SyncMode) {
 	user := func(email string) isg.UserID {
 		reg, err := g.Register(ctx, isg.RegisterInput{Email: email, Name: email, Password: "Passw0rd!"})
 		require.NoError(t, err)
-		acc, err := g.VerifyEmail(ctx, reg.VerificationToken)
+		acc, err := g.VerifyEmail(ctx, isg.TokenInput{Token: reg.VerificationToken})
 		require.NoError(t, err)
 		return acc.ID
 	}
@@ -220,11 +220,11 @@ func sigkill(t *testing.T, mode sqlite.SyncMode) {
 		switch {
 		case len(f) == 2 && f[0] == "summary":
 			summaries++
-			_, err := g.Summary(ctx, actor, f[1])
+			_, err := g.Summary(ctx, actor, summaryID(t, f[1]))
 			require.NoError(t, err, "acknowledged summary %s is in the file", f[1])
 		case len(f) == 2 && f[0] == "flow":
 			flows++
-			_, err := g.Flow(ctx, actor, f[1])
+			_, err := g.Flow(ctx, actor, flowID(t, f[1]))
 			require.NoError(t, err, "acknowledged flow %s is in the file", f[1])
 			lastEdit[f[1]] = max(lastEdit[f[1]], 0)
 		case len(f) == 3 && f[0] == "edit":
@@ -238,7 +238,7 @@ func sigkill(t *testing.T, mode sqlite.SyncMode) {
 	require.Positive(t, summaries)
 	require.Positive(t, flows)
 	for id, n := range lastEdit {
-		fv, err := g.Flow(ctx, actor, id)
+		fv, err := g.Flow(ctx, actor, flowID(t, id))
 		require.NoError(t, err)
 		var stored int
 		_, err = fmt.Sscanf(fv.Name, "Flow v%d", &stored)
@@ -275,11 +275,32 @@ func sigkill(t *testing.T, mode sqlite.SyncMode) {
 			}
 		}
 		for _, id := range ids {
-			log, err := g.AgreementLog(ctx, actor, kind, id)
+			var log isg.AgreementLog
+			var err error
+			if kind == "summary" {
+				log, err = g.SummaryLog(ctx, actor, summaryID(t, id))
+			} else {
+				log, err = g.FlowLog(ctx, actor, flowID(t, id))
+			}
 			require.NoError(t, err)
 			assert.True(t, log.Verified, "%s %s: %s", kind, id, log.Problem)
 			checked++
 		}
 	}
 	t.Logf("%d logs verified", checked)
+}
+
+// summaryID and flowID are the Gateway's inputs for a summary or flow named by its text form.
+func summaryID(t *testing.T, s string) isg.ByID[agreement.SummaryID] {
+	t.Helper()
+	id, err := agreement.ParseSummaryID(s)
+	require.NoError(t, err)
+	return isg.ByID[agreement.SummaryID]{ID: id}
+}
+
+func flowID(t *testing.T, s string) isg.ByID[agreement.FlowID] {
+	t.Helper()
+	id, err := agreement.ParseFlowID(s)
+	require.NoError(t, err)
+	return isg.ByID[agreement.FlowID]{ID: id}
 }

@@ -72,8 +72,9 @@ type Store struct {
 	// rdb serves the reads of units of work, which in WAL mode never wait for the writer.
 	rdb *sql.DB
 
-	get, version, find, count, holds *sql.Stmt // on rdb
-	wVersion, wDelKeys, wPut, wKey   *sql.Stmt // on wdb
+	get, version, find, count, holds     *sql.Stmt // on rdb
+	wVersion, wDelKeys, wPut, wKey, wDel *sql.Stmt // on wdb
+	wCount, wFindIDs                     *sql.Stmt // on wdb
 }
 
 var _ isg.Store = (*Store)(nil)
@@ -180,6 +181,12 @@ func (s *Store) setUp(known []migration, target int, uri, busy string, readConns
 	prepare(s.wdb, &s.wPut, `INSERT INTO isg_records (kind, id, version, body, keys) VALUES (?, ?, ?, ?, ?)
 		ON CONFLICT (kind, id) DO UPDATE SET version = excluded.version, body = excluded.body, keys = excluded.keys`)
 	prepare(s.wdb, &s.wKey, "INSERT INTO isg_index_keys (kind, name, value, id, uniq) VALUES (?, ?, ?, ?, ?)")
+	prepare(s.wdb, &s.wDel, "DELETE FROM isg_records WHERE kind = ? AND id = ?")
+	// The commit's re-run of a unit's listings: Count's statement, and Find's without the join to
+	// isg_records, which adds nothing to the IDs (every key row has its record).
+	prepare(s.wdb, &s.wCount, "SELECT count(*) FROM isg_index_keys WHERE kind = ? AND name = ? AND value = ?")
+	prepare(s.wdb, &s.wFindIDs, `SELECT id FROM isg_index_keys
+		WHERE kind = ? AND name = ? AND value = ? AND id > ? ORDER BY id LIMIT ?`)
 	if err != nil {
 		return classify(s.path, err)
 	}
@@ -189,7 +196,7 @@ func (s *Store) setUp(known []migration, target int, uri, busy string, readConns
 // Close closes the file. Units of work must not be running. It is safe to call more than once.
 func (s *Store) Close() error {
 	var errs []error
-	for _, st := range []*sql.Stmt{s.get, s.version, s.find, s.count, s.holds, s.wVersion, s.wDelKeys, s.wPut, s.wKey} {
+	for _, st := range []*sql.Stmt{s.get, s.version, s.find, s.count, s.holds, s.wVersion, s.wDelKeys, s.wPut, s.wKey, s.wDel, s.wCount, s.wFindIDs} {
 		if st != nil {
 			errs = append(errs, st.Close())
 		}
@@ -206,8 +213,9 @@ func (s *Store) Close() error {
 
 // Update implements isg.Store. fn's reads run on the read connections without holding any lock;
 // its writes are staged in memory. At commit one IMMEDIATE transaction re-reads the version of
-// every record the unit read or wrote, fails with isg.ErrConflict if any changed, and otherwise
-// writes the staged records and their index keys.
+// every record the unit read or wrote and re-runs every listing it made (Find and Count), fails
+// with isg.ErrConflict if any answer differs, and otherwise writes the staged records and their
+// index keys. A unit that wrote nothing but read something is checked the same way.
 func (s *Store) Update(ctx context.Context, fn func(isg.Tx) error) error {
 	if err := ctx.Err(); err != nil {
 		return err
@@ -220,7 +228,7 @@ func (s *Store) Update(ctx context.Context, fn func(isg.Tx) error) error {
 	if err := ctx.Err(); err != nil {
 		return err
 	}
-	if len(t.writes) == 0 {
+	if len(t.writes)+len(t.reads)+len(t.counts)+len(t.finds) == 0 {
 		return nil
 	}
 	return s.commit(ctx, t)
@@ -263,6 +271,15 @@ func (s *Store) commit(ctx context.Context, t *tx) (err error) {
 			return fmt.Errorf("sqlite: %s %s is at version %d, read at %d: %w", k.Kind, k.ID, current, seen, isg.ErrConflict)
 		}
 	}
+	if err := s.checkListings(ctx, wtx, t); err != nil {
+		return err
+	}
+	if len(t.writes) == 0 {
+		if err := wtx.Commit(); err != nil {
+			return fmt.Errorf("sqlite: commit: %w", err)
+		}
+		return nil // nothing to write: the unit's reads held
+	}
 	// Every old key goes before any new one is added, so a unique key can move between records
 	// written in the same unit.
 	delKeys := wtx.StmtContext(ctx, s.wDelKeys)
@@ -272,7 +289,17 @@ func (s *Store) commit(ctx context.Context, t *tx) (err error) {
 		}
 	}
 	put, addKey := wtx.StmtContext(ctx, s.wPut), wtx.StmtContext(ctx, s.wKey)
+	var del *sql.Stmt // bound only when the unit deletes: binding costs allocations
 	for _, k := range t.order {
+		if t.deleted[k] {
+			if del == nil {
+				del = wtx.StmtContext(ctx, s.wDel)
+			}
+			if _, err := del.ExecContext(ctx, string(k.Kind), k.ID); err != nil {
+				return fmt.Errorf("sqlite: %w", err)
+			}
+			continue
+		}
 		r := t.writes[k]
 		body := r.Body
 		if body == nil {
@@ -294,6 +321,60 @@ func (s *Store) commit(ctx context.Context, t *tx) (err error) {
 		return fmt.Errorf("sqlite: commit: %w", err)
 	}
 	return nil
+}
+
+// checkListings re-runs, inside the commit's write transaction, every listing the unit made, as
+// the stored query it ran then, and fails with isg.ErrConflict if one answers otherwise now: a
+// record entered or left the key (within the page a Find read). Versions need no check here;
+// the records a Find returned are in the read set. The transaction holds SQLite's write lock, so
+// no commit of this or another process can change the answers before this one commits.
+func (s *Store) checkListings(ctx context.Context, wtx *sql.Tx, t *tx) error {
+	if len(t.counts) > 0 {
+		count := wtx.StmtContext(ctx, s.wCount)
+		for l, seen := range t.counts {
+			var n int
+			if err := count.QueryRowContext(ctx, string(l.kind), l.name, l.value).Scan(&n); err != nil {
+				return fmt.Errorf("sqlite: %w", err)
+			}
+			if n != seen {
+				return fmt.Errorf("sqlite: %d %s hold index key %s=%q, counted %d: %w", n, l.kind, l.name, l.value, seen, isg.ErrConflict)
+			}
+		}
+	}
+	if len(t.finds) > 0 {
+		find := wtx.StmtContext(ctx, s.wFindIDs)
+		for l, seen := range t.finds {
+			same, err := sameIDs(ctx, find, l, seen)
+			if err != nil {
+				return fmt.Errorf("sqlite: %w", err)
+			}
+			if !same {
+				return fmt.Errorf("sqlite: a %s entered or left index key %s=%q since it was listed: %w", l.kind, l.name, l.value, isg.ErrConflict)
+			}
+		}
+	}
+	return nil
+}
+
+// sameIDs re-runs a Find's stored query and reports whether it returns exactly seen.
+func sameIDs(ctx context.Context, find *sql.Stmt, l findListing, seen []string) (bool, error) {
+	rows, err := find.QueryContext(ctx, string(l.kind), l.name, l.value, l.after, l.limit)
+	if err != nil {
+		return false, err
+	}
+	defer rows.Close()
+	i := 0
+	for rows.Next() {
+		var id string
+		if err := rows.Scan(&id); err != nil {
+			return false, err
+		}
+		if i >= len(seen) || seen[i] != id {
+			return false, nil
+		}
+		i++
+	}
+	return i == len(seen), rows.Err()
 }
 
 func isConstraint(err error) bool {

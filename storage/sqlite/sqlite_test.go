@@ -42,6 +42,15 @@ func TestConformanceSyncNormal(t *testing.T) {
 	})
 }
 
+// TestConformanceTwoStores runs the record-level cases on two Stores on one file, as two
+// processes on one machine would have it: a unit on one lists what a unit on the other changes.
+func TestConformanceTwoStores(t *testing.T) {
+	storagetest.RunShared(t, func(t *testing.T) (isg.Store, isg.Store) {
+		path := filepath.Join(t.TempDir(), "isg.db")
+		return open(t, path), open(t, path)
+	})
+}
+
 // TestGateway runs the Gateway-level suite on a fresh file per case.
 func TestGateway(t *testing.T) {
 	storagetest.RunGateway(t, func(t *testing.T) isg.Store {

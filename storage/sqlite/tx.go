@@ -26,8 +26,10 @@ type poolReader struct{}
 
 func (poolReader) StmtContext(_ context.Context, stmt *sql.Stmt) *sql.Stmt { return stmt }
 
-// tx is one unit of work. Writes are staged in writes and applied by Store.commit; reads records
-// the version of every record read or written, which the commit re-checks.
+// tx is one unit of work. Writes are staged in writes (deletes as tombstones, named in deleted)
+// and applied by Store.commit; reads holds the version of every record read or written as first
+// seen (0: absent), and counts and finds the stored answer of every listing as first seen: the
+// commit re-checks them all.
 type tx struct {
 	s        *Store
 	r        reader
@@ -35,12 +37,31 @@ type tx struct {
 	done     bool
 	reads    map[rkey]int64
 	writes   map[rkey]*isg.Record
-	order    []rkey // writes in first-Put order, so commits are deterministic
+	deleted  map[rkey]bool
+	order    []rkey // writes in first-write order, so commits are deterministic
+	counts   map[countListing]int
+	finds    map[findListing][]string
+}
+
+// countListing is a Count a unit made: the key it counted.
+type countListing struct {
+	kind        isg.Kind
+	name, value string
+}
+
+// findListing is the stored query a Find ran: the key, and the page as sent to the database
+// (the limit enlarged for the unit's staged writes, -1 for none). Its answer is the IDs it got,
+// before the unit's writes were merged in.
+type findListing struct {
+	kind               isg.Kind
+	name, value, after string
+	limit              int
 }
 
 var (
-	errReadOnly = errors.New("sqlite: Put in a read-only unit of work")
-	errDone     = errors.New("sqlite: unit of work used after it ended")
+	_           isg.Deleter = (*tx)(nil)
+	errReadOnly             = fmt.Errorf("sqlite: write in a read-only unit of work: %w", isg.ErrInvalid)
+	errDone                 = errors.New("sqlite: unit of work used after it ended")
 )
 
 func newTx(s *Store, r reader, writable bool) *tx {
@@ -56,6 +77,9 @@ func (t *tx) Get(ctx context.Context, kind isg.Kind, id string) (isg.Record, err
 	}
 	k := rkey{Kind: kind, ID: id}
 	if w, ok := t.writes[k]; ok {
+		if t.deleted[k] {
+			return isg.Record{}, fmt.Errorf("sqlite: %s %s is deleted in this unit of work: %w", kind, id, isg.ErrNotFound)
+		}
 		return records.Clone(*w), nil
 	}
 	rec := isg.Record{Kind: kind, ID: id}
@@ -90,21 +114,47 @@ func (t *tx) Put(ctx context.Context, rec isg.Record) (int64, error) {
 	}
 	k := rkey{Kind: rec.Kind, ID: rec.ID}
 	_, written := t.writes[k]
-	v, err := records.Stage("sqlite", t.reads, t.writes, rec, func() (int64, error) {
-		var v int64
-		err := t.r.StmtContext(ctx, t.s.version).QueryRowContext(ctx, string(rec.Kind), rec.ID).Scan(&v)
-		if err != nil && !errors.Is(err, sql.ErrNoRows) {
-			return 0, fmt.Errorf("sqlite: put %s %s: %w", rec.Kind, rec.ID, err)
-		}
-		return v, nil
-	})
+	v, err := records.Stage("sqlite", t.reads, t.writes, t.deleted, rec, t.stored(ctx, k))
 	if err == nil && !written {
 		t.order = append(t.order, k)
 	}
 	return v, err
 }
 
-// Find implements isg.Tx, merging the unit's staged writes into the stored page.
+// Delete implements isg.Deleter: the version is checked as Put checks it, and again at commit.
+func (t *tx) Delete(ctx context.Context, kind isg.Kind, id string, version int64) error {
+	switch {
+	case t.done:
+		return errDone
+	case !t.writable:
+		return errReadOnly
+	}
+	if t.deleted == nil {
+		t.deleted = map[rkey]bool{}
+	}
+	k := rkey{Kind: kind, ID: id}
+	if err := records.StageDelete("sqlite", t.reads, t.writes, t.deleted, k, version, t.stored(ctx, k)); err != nil {
+		return err
+	}
+	t.order = append(t.order, k)
+	return nil
+}
+
+// stored reads the committed version of the record k names, for records.Stage.
+func (t *tx) stored(ctx context.Context, k rkey) func() (int64, error) {
+	return func() (int64, error) {
+		var v int64
+		err := t.r.StmtContext(ctx, t.s.version).QueryRowContext(ctx, string(k.Kind), k.ID).Scan(&v)
+		if err != nil && !errors.Is(err, sql.ErrNoRows) {
+			return 0, fmt.Errorf("sqlite: version of %s %s: %w", k.Kind, k.ID, err)
+		}
+		return v, nil
+	}
+}
+
+// Find implements isg.Tx, merging the unit's staged writes into the stored page. In Update, the
+// records it returns join the unit's read set and the stored answer joins its listings: both are
+// checked at commit.
 func (t *tx) Find(ctx context.Context, kind isg.Kind, key isg.IndexKey, page isg.Page) ([]isg.Record, error) {
 	if t.done {
 		return nil, errDone
@@ -124,12 +174,14 @@ func (t *tx) Find(ctx context.Context, kind isg.Kind, key isg.IndexKey, page isg
 	}
 	defer rows.Close()
 	var out []isg.Record
+	var ids []string // the stored answer, for the commit's check
 	for rows.Next() {
 		r := isg.Record{Kind: kind}
 		var keys []byte
 		if err := rows.Scan(&r.ID, &r.Version, &r.Body, &keys); err != nil {
 			return nil, fmt.Errorf("sqlite: find: %w", err)
 		}
+		ids = append(ids, r.ID)
 		if _, over := staged[r.ID]; over {
 			continue
 		}
@@ -152,10 +204,24 @@ func (t *tx) Find(ctx context.Context, kind isg.Kind, key isg.IndexKey, page isg
 	if page.Limit > 0 && len(out) > page.Limit {
 		out = out[:page.Limit]
 	}
+	if t.writable {
+		l := findListing{kind: kind, name: key.Name, value: key.Value, after: page.After, limit: limit}
+		if _, seen := t.finds[l]; !seen {
+			if t.finds == nil {
+				t.finds = map[findListing][]string{}
+			}
+			t.finds[l] = ids
+		}
+		for _, r := range out {
+			// The unit's own writes are in its read set already, at the version it read.
+			records.Observe(t.reads, rkey{Kind: kind, ID: r.ID}, r.Version)
+		}
+	}
 	return out, nil
 }
 
-// Count implements isg.Tx, adjusting the stored count by the unit's staged writes.
+// Count implements isg.Tx, adjusting the stored count by the unit's staged writes. In Update the
+// stored count joins the unit's listings, checked at commit.
 func (t *tx) Count(ctx context.Context, kind isg.Kind, key isg.IndexKey) (int, error) {
 	if t.done {
 		return 0, errDone
@@ -163,6 +229,15 @@ func (t *tx) Count(ctx context.Context, kind isg.Kind, key isg.IndexKey) (int, e
 	var n int
 	if err := t.r.StmtContext(ctx, t.s.count).QueryRowContext(ctx, string(kind), key.Name, key.Value).Scan(&n); err != nil {
 		return 0, fmt.Errorf("sqlite: count: %w", err)
+	}
+	if t.writable {
+		l := countListing{kind: kind, name: key.Name, value: key.Value}
+		if _, seen := t.counts[l]; !seen {
+			if t.counts == nil {
+				t.counts = map[countListing]int{}
+			}
+			t.counts[l] = n
+		}
 	}
 	for id, w := range records.Staged(t.writes, kind) {
 		var was int

@@ -36,7 +36,7 @@ func testGatewayAllOrNothing(t *testing.T, s isg.Store) {
 	require.NoError(t, err)
 	w.sharing(atSouth, north) // moved by the merge
 	sum, fv := w.sharing(atNorth, south)
-	flowID := fv.ID.String()
+	flowID := fv.ID
 	contract, err := g.CreateContract(ctx, isg.Actor{User: w.ca}, licensing.ContractInput{Org: north, Group: "Group", Capacity: 3,
 		Term: licensing.Period{Start: start, End: start.AddDate(1, 0, 0)}, Price: decimal.RequireFromString("100.00"), SuperAdmins: []isg.UserID{a}})
 	require.NoError(t, err)
@@ -66,19 +66,20 @@ func testGatewayAllOrNothing(t *testing.T, s isg.Store) {
 			return err
 		}},
 		{"create flow", func() error {
-			_, err := g.CreateFlow(ctx, atNorth, isg.CreateFlowInput{Summary: sum.ID.String(), FlowTerms: flowTerms("Another", north, south)})
+			_, err := g.CreateFlow(ctx, atNorth, isg.CreateFlowInput{Summary: sum.ID, FlowTerms: flowTerms("Another", north, south)})
 			return err
 		}},
 		{"request review", func() error {
-			_, err := g.RequestReview(ctx, atNorth, flowID, agreement.ReviewRequest{DPOs: []agreement.Reviewer{{DPO: b, Org: south}}, ReviewBy: start.AddDate(0, 0, 14)})
+			_, err := g.RequestReview(ctx, atNorth, isg.FlowStep[agreement.ReviewRequest]{Flow: flowID, Input: agreement.ReviewRequest{
+				DPOs: []agreement.Reviewer{{DPO: b, Org: south}}, ReviewBy: start.AddDate(0, 0, 14)}})
 			return err
 		}},
 		{"approve", func() error {
-			_, err := g.ApproveFlow(ctx, atSouth, flowID, agreement.Verdict{Details: "ok"})
+			_, err := g.ApproveFlow(ctx, atSouth, isg.FlowStep[agreement.Verdict]{Flow: flowID, Input: agreement.Verdict{Details: "ok"}})
 			return err
 		}},
 		{"finalise", func() error {
-			_, err := g.FinaliseFlow(ctx, atNorth, flowID)
+			_, err := g.FinaliseFlow(ctx, atNorth, isg.ByID[agreement.FlowID]{ID: flowID})
 			return err
 		}},
 		{"submit assurance", func() error {
@@ -89,7 +90,7 @@ func testGatewayAllOrNothing(t *testing.T, s isg.Store) {
 			return err
 		}},
 		{"allocate licence", func() error {
-			_, err := g.AllocateLicence(ctx, isg.Actor{User: a}, isg.AllocateInput{Contract: contract.ID.String(), Org: north, Kind: licensing.Group})
+			_, err := g.AllocateLicence(ctx, isg.Actor{User: a}, isg.AllocateInput{Contract: contract.ID, Org: north, Kind: licensing.Group})
 			return err
 		}},
 		{"answer merge", func() error {

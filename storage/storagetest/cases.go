@@ -676,7 +676,7 @@ func testViewRejectsPut(t *testing.T, s isg.Store) {
 	})
 	require.NoError(t, err)
 	for i, e := range putErrs {
-		require.Error(t, e, "Put %d inside View must fail", i)
+		require.ErrorIs(t, e, isg.ErrInvalid, "Put %d inside View must fail", i)
 	}
 	assert.Equal(t, int64(1), mustGet(t, s, "org", "a").Version)
 	requireAbsent(t, s, "org", "b")

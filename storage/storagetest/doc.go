@@ -19,6 +19,23 @@
 // block another wait for it at most ten seconds and then fail: an adapter that locks the whole
 // store while fn runs fails them instead of hanging the test binary.
 //
+// The serializability of a unit of work is proved by deterministic interleavings, not load alone:
+// in ListingConflicts a unit lists an index key (with Find, and separately with Count), then —
+// inside its fn — another unit commits a record entering or leaving that key (created, re-keyed,
+// deleted), or a change the listing does not depend on; the first unit must then fail with
+// isg.ErrConflict, or commit, accordingly. ListingRace adds load: contenders join a key of bounded
+// size and it must end exactly full. Optional capabilities are checked where the store offers
+// them (VersionReader, and isg.Deleter on its Tx: Delete and the deleting interleavings); a store
+// without them passes those cases. RunShared runs the interleavings with the two units on two
+// Stores over the same data, as two servers would have them:
+//
+//	func TestConformanceTwoStores(t *testing.T) {
+//		storagetest.RunShared(t, func(t *testing.T) (isg.Store, isg.Store) {
+//			dsn := newDatabase(t)
+//			return mustOpen(t, dsn), mustOpen(t, dsn)
+//		})
+//	}
+//
 // Run checks records; RunGateway checks, through an isg.Gateway, what the Gateway relies on a
 // store for end to end — every aggregate round-trips, the outbox delivers at least once and never
 // again once sent, transaction logs verify and tampering with them is detected, and a command

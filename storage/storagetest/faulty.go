@@ -17,31 +17,34 @@ import (
 // ErrInjected is the error a Faulty store returns from the store call it was told to fail.
 var ErrInjected = errors.New("storagetest: injected store fault")
 
-// Faulty wraps a Store and fails one chosen store call: the nth call of Get, Put, Find or Count
-// after FailAt(n), counted across units of work. The failing call never reaches the wrapped store;
-// it returns an error matching ErrInjected, as a dropped connection or a full disk would surface
-// in the middle of a unit. Everything else passes through unchanged.
+// Faulty wraps a Store and fails one chosen store call: the nth call of Get, Put, Find, Count or
+// Delete after FailAt(n), counted across units of work. The failing call never reaches the
+// wrapped store; it returns an error matching ErrInjected, as a dropped connection or a full disk
+// would surface in the middle of a unit. Everything else passes through unchanged.
 //
 // RunGateway uses it to fail every store call of a Gateway command in turn and check that the
 // command leaves nothing behind; it is exported so that a host can do the same to its own code
 // built on a Gateway. A Faulty also remembers every record and index key ever written through it
-// (attempted, committed or not): RunGateway's all-or-nothing check reads exactly those back.
+// (attempted, committed or not; a deleted record counts as written): RunGateway's all-or-nothing
+// check reads exactly those back.
 //
 // A Faulty is an isg.Store and nothing more: optional capabilities of the wrapped store (such as
 // isg.VersionReader) are hidden, so the Gateway takes the paths that go through units of work,
-// which are what it counts and fails. It is safe for concurrent use, but counting "the nth call"
-// is only meaningful when one goroutine drives it.
+// which are what it counts and fails. The optional capability of a unit of work, isg.Deleter, is
+// offered exactly when the wrapped store's Tx offers it, so that the Gateway deletes through it
+// and its Deletes are counted and failed too. It is safe for concurrent use, but counting "the
+// nth call" is only meaningful when one goroutine drives it.
 type Faulty struct {
 	store  isg.Store
 	calls  atomic.Int64
 	failAt atomic.Int64
 	fired  atomic.Bool
-	// firedOp is the operation (Get, Put, Find, Count) of the failed call.
+	// firedOp is the operation (Get, Put, Find, Count, Delete) of the failed call.
 	firedOp atomic.Value
 
 	mu sync.Mutex
-	// written and indexed hold every record and index key ever Put through the Faulty; the
-	// attempt sets hold those Put since the last FailAt.
+	// written and indexed hold every record and index key ever Put (or record Deleted) through
+	// the Faulty; the attempt sets hold those since the last FailAt.
 	written, attemptWritten map[ref]bool
 	indexed, attemptIndexed map[indexRef]bool
 }
@@ -94,17 +97,43 @@ func (f *Faulty) Calls() int { return int(f.calls.Load()) }
 
 // Update implements isg.Store: the wrapped store's Update, with fn's Tx counted and failed.
 func (f *Faulty) Update(ctx context.Context, fn func(isg.Tx) error) error {
-	return f.store.Update(ctx, func(tx isg.Tx) error { return fn(&faultyTx{Tx: tx, f: f}) })
+	return f.store.Update(ctx, func(tx isg.Tx) error { return fn(f.wrap(tx)) })
 }
 
 // View implements isg.Store: the wrapped store's View, with fn's Tx counted and failed.
 func (f *Faulty) View(ctx context.Context, fn func(isg.Tx) error) error {
-	return f.store.View(ctx, func(tx isg.Tx) error { return fn(&faultyTx{Tx: tx, f: f}) })
+	return f.store.View(ctx, func(tx isg.Tx) error { return fn(f.wrap(tx)) })
+}
+
+// wrap returns tx counted and failed, an isg.Deleter when tx is one.
+func (f *Faulty) wrap(tx isg.Tx) isg.Tx {
+	ft := &faultyTx{Tx: tx, f: f}
+	if d, ok := tx.(isg.Deleter); ok {
+		return &faultyDeleterTx{faultyTx: ft, d: d}
+	}
+	return ft
 }
 
 type faultyTx struct {
 	isg.Tx
 	f *Faulty
+}
+
+// faultyDeleterTx is a faultyTx over a Tx that can delete.
+type faultyDeleterTx struct {
+	*faultyTx
+	d isg.Deleter
+}
+
+var _ isg.Deleter = (*faultyDeleterTx)(nil)
+
+// Delete implements isg.Deleter. The record is remembered as written even when the call fails.
+func (t *faultyDeleterTx) Delete(ctx context.Context, kind isg.Kind, id string, version int64) error {
+	t.f.remember(isg.Record{Kind: kind, ID: id})
+	if err := t.tick("Delete"); err != nil {
+		return err
+	}
+	return t.d.Delete(ctx, kind, id, version)
 }
 
 func (t *faultyTx) tick(op string) error {

@@ -2,6 +2,7 @@ package storagetest
 
 import (
 	"context"
+	"errors"
 	"testing"
 
 	"github.com/stretchr/testify/require"
@@ -38,6 +39,19 @@ func TestFaultyCatchesPartialWrites(t *testing.T) {
 		{"leaky", leakyStore{memory.New()}, true},
 		{"correct", memory.New(), false},
 	}
+	register := func(w *world, a isg.UserID) error {
+		_, err := w.g.RegisterOrganisation(w.ctx, isg.Actor{User: a}, isg.RegisterOrganisationInput{Name: "X", Category: isg.CategoryCharity,
+			Address: isg.Address{Line1: "1", Town: "T", Postcode: "LS1 1AA"}, ContactEmail: "x@x.org", ODSCode: "X12"})
+		return err
+	}
+	// RegisterOrganisation's last store call is the Put of the user with the new role, after the
+	// organisation was staged. Count the calls on a world of its own, to fail the last one below.
+	probe := NewFaulty(memory.New())
+	pw := newWorld(t, probe)
+	pa := pw.user("a@north.gov.uk")
+	probe.FailAt(0)
+	require.NoError(t, register(pw, pa))
+	last := probe.Calls()
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			f := NewFaulty(tt.store)
@@ -46,12 +60,8 @@ func TestFaultyCatchesPartialWrites(t *testing.T) {
 			all, keys := f.universe(true)
 			before, err := f.read(w.ctx, all, keys)
 			require.NoError(t, err)
-			// RegisterOrganisation: Get the user, Count the ODS code, Put the organisation, Put
-			// the user with the new role. Fail the last: the organisation was already staged.
-			f.FailAt(4)
-			_, err = w.g.RegisterOrganisation(w.ctx, isg.Actor{User: a}, isg.RegisterOrganisationInput{Name: "X", Category: isg.CategoryCharity,
-				Address: isg.Address{Line1: "1", Town: "T", Postcode: "LS1 1AA"}, ContactEmail: "x@x.org", ODSCode: "X12"})
-			require.ErrorIs(t, err, ErrInjected)
+			f.FailAt(last)
+			require.ErrorIs(t, register(w, a), ErrInjected)
 			require.Equal(t, "Put", f.firedAt())
 			recs, keys := f.universe(false)
 			after, err := f.read(w.ctx, recs, keys)
@@ -64,4 +74,48 @@ func TestFaultyCatchesPartialWrites(t *testing.T) {
 			}
 		})
 	}
+}
+
+// plainStore is a Store whose units of work offer nothing beyond isg.Tx.
+type plainStore struct{ isg.Store }
+
+type plainTx struct{ isg.Tx }
+
+func (s plainStore) Update(ctx context.Context, fn func(isg.Tx) error) error {
+	return s.Store.Update(ctx, func(tx isg.Tx) error { return fn(plainTx{tx}) })
+}
+
+// TestFaultyDelete checks that a Faulty offers isg.Deleter exactly when the wrapped store's Tx
+// does, and that a Delete is a store call like any other: counted, failed when chosen, and its
+// record remembered as written.
+func TestFaultyDelete(t *testing.T) {
+	ctx := context.Background()
+	s := memory.New()
+	putAll(t, s, rec("msg", "m1", 0, `{}`, key("status", "sent")))
+	f := NewFaulty(s)
+	deleteM1 := func() error {
+		return f.Update(ctx, func(tx isg.Tx) error {
+			r, err := tx.Get(ctx, "msg", "m1")
+			if err != nil {
+				return err
+			}
+			return deleteIn(ctx, tx, "msg", "m1", r.Version)
+		})
+	}
+	f.FailAt(2)
+	require.ErrorIs(t, deleteM1(), ErrInjected)
+	require.Equal(t, "Delete", f.firedAt())
+	require.Equal(t, []string{"m1"}, f.writtenOf("msg"))
+	mustGet(t, s, "msg", "m1")
+	f.FailAt(0)
+	require.NoError(t, deleteM1())
+	require.Equal(t, 2, f.Calls())
+	requireAbsent(t, s, "msg", "m1")
+
+	require.NoError(t, NewFaulty(plainStore{s}).Update(ctx, func(tx isg.Tx) error {
+		if _, ok := tx.(isg.Deleter); ok {
+			return errors.New("a Faulty over a Tx without Delete offers Delete")
+		}
+		return nil
+	}))
 }

@@ -79,7 +79,7 @@ func benchFlowCommand(b *testing.B, s isg.Store) {
 	user := func(email string) isg.UserID {
 		reg, err := g.Register(ctx, isg.RegisterInput{Email: email, Name: email, Password: "Passw0rd!"})
 		must(err)
-		acc, err := g.VerifyEmail(ctx, reg.VerificationToken)
+		acc, err := g.VerifyEmail(ctx, isg.TokenInput{Token: reg.VerificationToken})
 		must(err)
 		return acc.ID
 	}
@@ -99,15 +99,15 @@ func benchFlowCommand(b *testing.B, s isg.Store) {
 	terms := agreement.FlowTerms{Name: "Referrals", Parties: []isg.OrgID{lcc, wyp}, Direction: agreement.OneWay, From: []isg.OrgID{lcc}, To: []isg.OrgID{wyp},
 		Frequency: agreement.Daily, TransferMode: agreement.SecureEmail, Controls: []string{"Encrypted"}, PersonalData: true,
 		LegalBases: []agreement.LegalBasis{{Basis: agreement.Art6PublicTask, Instrument: "Children Act 1989 s.47"}}}
-	f, err := g.CreateFlow(ctx, actor, isg.CreateFlowInput{Summary: sum.ID.String(), FlowTerms: terms})
+	f, err := g.CreateFlow(ctx, actor, isg.CreateFlowInput{Summary: sum.ID, FlowTerms: terms})
 	must(err)
-	id := f.ID.String()
+	id := f.ID
 	b.ReportAllocs()
 	i := 0
 	for b.Loop() {
 		i++
 		terms.Name = fmt.Sprintf("Referrals v%d", i)
-		if _, err := g.EditFlow(ctx, actor, id, terms); err != nil {
+		if _, err := g.EditFlow(ctx, actor, isg.FlowStep[agreement.FlowTerms]{Flow: id, Input: terms}); err != nil {
 			b.Fatal(err)
 		}
 	}

@@ -38,7 +38,7 @@ func testLogChain(t *testing.T, s isg.Store) {
 		terms := fv.FlowTerms
 		for i := range 3 {
 			terms.Controls = append(terms.Controls, fmt.Sprintf("Control %d — ✓", i))
-			_, err := w.g.EditFlow(ctx, ann, id, terms)
+			_, err := w.g.EditFlow(ctx, ann, isg.FlowStep[agreement.FlowTerms]{Flow: fv.ID, Input: terms})
 			require.NoError(t, err)
 		}
 		bySeq := map[int64]string{}
@@ -67,7 +67,9 @@ func testLogChain(t *testing.T, s isg.Store) {
 	}
 	verified := func(id string) isg.AgreementLog {
 		t.Helper()
-		log, err := w.g.AgreementLog(ctx, ann, "flow", id)
+		fid, err := agreement.ParseFlowID(id)
+		require.NoError(t, err)
+		log, err := w.g.FlowLog(ctx, ann, isg.ByID[agreement.FlowID]{ID: fid})
 		require.NoError(t, err)
 		return log
 	}

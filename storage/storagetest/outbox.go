@@ -65,7 +65,7 @@ func (w *world) outbox(g *isg.Gateway, users ...isg.UserID) map[string]isg.Notif
 	w.t.Helper()
 	out := map[string]isg.Notification{}
 	for _, u := range users {
-		ns, err := g.Notifications(w.ctx, isg.Actor{User: u})
+		ns, err := all(g.Notifications(w.ctx, isg.Actor{User: u}, isg.ListPage{}))
 		require.NoError(w.t, err)
 		for _, n := range ns {
 			out[n.ID] = n

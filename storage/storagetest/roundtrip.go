@@ -32,19 +32,27 @@ func testGatewayRoundTrip(t *testing.T, s isg.Store) {
 	as := func(u isg.UserID, o isg.OrgID) isg.Actor { return isg.Actor{User: u, Org: o} }
 	account := func(id isg.UserID) isg.Account {
 		t.Helper()
-		a, err := q.GetAccount(ctx, isg.Actor{User: id}, id)
+		a, err := q.GetAccount(ctx, isg.Actor{User: id}, isg.UserRef{User: id})
+		require.NoError(t, err)
+		return a
+	}
+	// Accounts that cannot act yet (unverified, awaiting validation) are read by the central
+	// team: they belong to no organisation, so no support access is logged.
+	pending := func(id isg.UserID) isg.Account {
+		t.Helper()
+		a, err := q.GetAccount(ctx, isg.Actor{User: w.ca}, isg.UserRef{User: id})
 		require.NoError(t, err)
 		return a
 	}
 	organisation := func(id isg.OrgID) isg.Organisation {
 		t.Helper()
-		o, err := q.GetOrganisation(ctx, isg.Actor{User: w.ca}, id)
+		o, err := q.GetOrganisation(ctx, isg.Actor{User: w.ca}, isg.OrgRef{Org: id})
 		require.NoError(t, err)
 		return o
 	}
-	flow := func(actor isg.Actor, id string) isg.FlowView {
+	flow := func(actor isg.Actor, id agreement.FlowID) isg.FlowView {
 		t.Helper()
-		f, err := q.Flow(ctx, actor, id)
+		f, err := q.Flow(ctx, actor, isg.ByID[agreement.FlowID]{ID: id})
 		require.NoError(t, err)
 		return f
 	}
@@ -52,19 +60,19 @@ func testGatewayRoundTrip(t *testing.T, s isg.Store) {
 	// Accounts (REG-1…4): registration, verification, validation, preferences, sign-in counts.
 	reg, err := g.Register(ctx, isg.RegisterInput{Email: "Ann@Leeds.NHS.uk", Name: "Ann Admin — Åsa", Password: password})
 	require.NoError(t, err)
-	same(t, "registered account", reg.Account, account(reg.Account.ID))
-	annAcc, err := g.VerifyEmail(ctx, reg.VerificationToken)
+	same(t, "registered account", reg.Account, pending(reg.Account.ID))
+	annAcc, err := g.VerifyEmail(ctx, isg.TokenInput{Token: reg.VerificationToken})
 	require.NoError(t, err)
 	same(t, "verified account", annAcc, account(annAcc.ID))
 	ann := annAcc.ID
 
 	reg, err = g.Register(ctx, isg.RegisterInput{Email: "cara@carers-charity.org.uk", Name: "Cara Charity", Password: password})
 	require.NoError(t, err)
-	caraAcc, err := g.VerifyEmail(ctx, reg.VerificationToken)
+	caraAcc, err := g.VerifyEmail(ctx, isg.TokenInput{Token: reg.VerificationToken})
 	require.NoError(t, err)
 	require.Equal(t, isg.AccountAwaitingValidation, caraAcc.State)
-	same(t, "account awaiting validation", caraAcc, account(caraAcc.ID))
-	caraAcc, err = g.ValidateAccount(ctx, isg.Actor{User: w.ca}, caraAcc.ID)
+	same(t, "account awaiting validation", caraAcc, pending(caraAcc.ID))
+	caraAcc, err = g.ValidateAccount(ctx, isg.Actor{User: w.ca}, isg.UserRef{User: caraAcc.ID})
 	require.NoError(t, err)
 	same(t, "validated account", caraAcc, account(caraAcc.ID))
 	cara := caraAcc.ID
@@ -106,7 +114,7 @@ func testGatewayRoundTrip(t *testing.T, s isg.Store) {
 	policeOrg, err = g.ConfirmDPOExemption(ctx, as(pete, police), isg.ConfirmDPOExemptionInput{GuidanceAcknowledged: true})
 	require.NoError(t, err)
 	same(t, "DPO exemption", policeOrg, organisation(police))
-	found, err := q.SearchOrganisations(ctx, isg.Actor{User: ann}, "z4888193")
+	found, err := q.SearchOrganisations(ctx, isg.Actor{User: ann}, isg.SearchInput{Query: "z4888193"})
 	require.NoError(t, err)
 	require.Len(t, found, 1)
 	same(t, "organisation found by ICO number", policeOrg, found[0].Organisation)
@@ -116,7 +124,7 @@ func testGatewayRoundTrip(t *testing.T, s isg.Store) {
 		Address: isg.Address{Line1: "2 Briggate", Town: "Leeds", Postcode: "LS1 6HD"},
 	})
 	require.NoError(t, err)
-	supportedList, err := q.SupportedOrganisations(ctx, as(ann, leeds))
+	supportedList, err := all(q.SupportedOrganisations(ctx, as(ann, leeds), isg.ListPage{}))
 	require.NoError(t, err)
 	require.Len(t, supportedList, 1)
 	same(t, "supported organisation", supported, supportedList[0])
@@ -124,7 +132,7 @@ func testGatewayRoundTrip(t *testing.T, s isg.Store) {
 	asset, err := g.SaveAsset(ctx, as(ann, leeds), isg.AssetInput{Name: "ED attendances", Location: "Patient administration system",
 		Owner: "Head of Information", Kinds: []isg.DataKind{isg.DataPersonal, isg.DataSpecialCategory}, DataSubjects: "patients", Format: "both"})
 	require.NoError(t, err)
-	assets, err := q.Assets(ctx, as(ann, leeds))
+	assets, err := all(q.Assets(ctx, as(ann, leeds), isg.ListPage{}))
 	require.NoError(t, err)
 	same(t, "information assets", []isg.InformationAsset{asset}, assets)
 
@@ -135,7 +143,7 @@ func testGatewayRoundTrip(t *testing.T, s isg.Store) {
 	samAcc := account(sam)
 	require.Len(t, samAcc.Memberships, 1, "the invitation was stored and found on registration")
 	assert.Equal(t, isg.Of(isg.SeniorOfficer, isg.DPO), samAcc.Memberships[0].Roles)
-	members, err := q.Members(ctx, as(ann, leeds))
+	members, err := all(q.Members(ctx, as(ann, leeds), isg.ListPage{}))
 	require.NoError(t, err)
 	var wantMembers []isg.Member
 	for _, id := range []isg.UserID{ann, sam} {
@@ -149,9 +157,9 @@ func testGatewayRoundTrip(t *testing.T, s isg.Store) {
 	assert.False(t, organisation(police).DPOExempt, "assigning a DPO cleared the stored exemption (ORG-4)")
 
 	// Support access (ROLE-7): Central Admin reading an organisation is logged for it to see.
-	_, err = q.Members(ctx, as(w.ca, leeds))
+	_, err = all(q.Members(ctx, as(w.ca, leeds), isg.ListPage{}))
 	require.NoError(t, err)
-	accessLog, err := q.SupportAccessLog(ctx, as(ann, leeds))
+	accessLog, err := all(q.SupportAccessLog(ctx, as(ann, leeds), isg.ListPage{}))
 	require.NoError(t, err)
 	require.Len(t, accessLog, 1)
 	assert.Equal(t, w.ca, accessLog[0].User)
@@ -168,13 +176,13 @@ func testGatewayRoundTrip(t *testing.T, s isg.Store) {
 	sig, err := g.SignMoU(ctx, as(ann, leeds), isg.SignMoUInput{Version: mou.Version, Hash: mou.Hash})
 	require.NoError(t, err)
 	assert.Equal(t, isg.Delegate, sig.SignerRole)
-	signed, err := q.DownloadSignedMoU(ctx, isg.Actor{User: pete}, leeds)
+	signed, err := q.DownloadSignedMoU(ctx, isg.Actor{User: pete}, isg.OrgRef{Org: leeds})
 	require.NoError(t, err)
 	same(t, "MoU signature", sig, signed.Signature)
 	same(t, "signed MoU", mou, signed.MoU)
 	assert.True(t, signed.Valid)
 	w.clock.Advance(time.Minute)
-	revoked, err := g.RevokeDelegation(ctx, as(sam, leeds), delegation.ID)
+	revoked, err := g.RevokeDelegation(ctx, as(sam, leeds), isg.ByID[isg.DelegationID]{ID: delegation.ID})
 	require.NoError(t, err)
 	wantDelegation := delegation
 	wantDelegation.RevokedAt = w.clock.Now()
@@ -187,14 +195,14 @@ func testGatewayRoundTrip(t *testing.T, s isg.Store) {
 		StaffTrained: true, StaffScreened: true, PrivacyNoticeURL: "https://www.leedsth.nhs.uk/privacy"}
 	rated, err := g.SubmitAssurance(ctx, as(sam, leeds), answers)
 	require.NoError(t, err)
-	seen, err := q.Assurance(ctx, isg.Actor{User: pete}, leeds)
+	seen, err := q.Assurance(ctx, isg.Actor{User: pete}, isg.AssuranceQuery{Org: leeds})
 	require.NoError(t, err)
 	same(t, "assurance", rated, seen)
 	w.clock.Advance(time.Hour)
 	answers.StaffScreened, answers.ImprovementPlan = false, "Screening on entry from next quarter."
 	rated, err = g.SubmitAssurance(ctx, as(sam, leeds), answers)
 	require.NoError(t, err)
-	seen, err = q.Assurance(ctx, isg.Actor{User: pete}, leeds)
+	seen, err = q.Assurance(ctx, isg.Actor{User: pete}, isg.AssuranceQuery{Org: leeds})
 	require.NoError(t, err)
 	same(t, "replaced assurance", rated, seen)
 
@@ -205,10 +213,10 @@ func testGatewayRoundTrip(t *testing.T, s isg.Store) {
 		Price: decimal.RequireFromString("15000.01"), SuperAdmins: []isg.UserID{ann},
 	})
 	require.NoError(t, err)
-	contractID := contract.ID.String()
+	contractID := contract.ID
 	readContract := func() licensing.Contract {
 		t.Helper()
-		c, err := q.Contract(ctx, isg.Actor{User: w.ca}, contractID)
+		c, err := q.Contract(ctx, isg.Actor{User: w.ca}, isg.ByID[licensing.ContractID]{ID: contractID})
 		require.NoError(t, err)
 		return c
 	}
@@ -228,18 +236,18 @@ func testGatewayRoundTrip(t *testing.T, s isg.Store) {
 	_, err = g.RegisterOrganisation(ctx, isg.Actor{User: bea}, isg.RegisterOrganisationInput{
 		Name: "Bradford Council", Category: isg.CategoryLocalAuthority, ContactEmail: "ig@bradford.gov.uk",
 		Address:        isg.Address{Line1: "City Hall", Town: "Bradford", Postcode: "BD1 1HY"},
-		LicensingGroup: contractID, LicenceRequested: true,
+		LicensingGroup: contractID.String(), LicenceRequested: true,
 	})
 	require.NoError(t, err)
-	requests, err := q.LicenceRequests(ctx, isg.Actor{User: ann}, contractID)
+	requests, err := q.LicenceRequests(ctx, isg.Actor{User: ann}, isg.ByID[licensing.ContractID]{ID: contractID})
 	require.NoError(t, err)
 	require.Len(t, requests, 1, "the licence request made at registration was stored")
-	answered, err := g.AnswerLicenceRequest(ctx, isg.Actor{User: ann}, isg.AnswerRequestInput{Request: requests[0].ID.String(), Allocate: true})
+	answered, err := g.AnswerLicenceRequest(ctx, isg.Actor{User: ann}, isg.AnswerRequestInput{Request: requests[0].ID, Allocate: true})
 	require.NoError(t, err)
 	wantRequest := requests[0]
 	wantRequest.Status, wantRequest.DecidedAt, wantRequest.Licence = answered.Status, w.clock.Now(), answered.Licence
 	same(t, "licence request as stored, then answered", wantRequest, answered)
-	requests, err = q.LicenceRequests(ctx, isg.Actor{User: ann}, contractID)
+	requests, err = q.LicenceRequests(ctx, isg.Actor{User: ann}, isg.ByID[licensing.ContractID]{ID: contractID})
 	require.NoError(t, err)
 	assert.Empty(t, requests, "the answered request left the pending index")
 	contract, err = g.RenewContract(ctx, isg.Actor{User: w.ca}, isg.RenewInput{Contract: contractID, Price: decimal.RequireFromString("15750.01"),
@@ -251,14 +259,14 @@ func testGatewayRoundTrip(t *testing.T, s isg.Store) {
 	samAt, peteAt := as(sam, leeds), as(pete, police)
 	sum, err := g.SaveSummary(ctx, samAt, isg.SummaryInput{SummaryTerms: summaryTerms("Safeguarding adults", leeds, police)})
 	require.NoError(t, err)
-	readSum, err := q.Summary(ctx, peteAt, sum.ID.String())
+	readSum, err := q.Summary(ctx, peteAt, isg.ByID[agreement.SummaryID]{ID: sum.ID})
 	require.NoError(t, err)
 	same(t, "summary", sum, readSum)
 	terms := summaryTerms("Safeguarding adults at risk", leeds, police)
 	terms.Benefits = "Earlier protection; fewer repeat attendances"
-	sum, err = g.SaveSummary(ctx, samAt, isg.SummaryInput{ID: sum.ID.String(), SummaryTerms: terms})
+	sum, err = g.SaveSummary(ctx, samAt, isg.SummaryInput{ID: sum.ID, SummaryTerms: terms})
 	require.NoError(t, err)
-	readSum, err = q.Summary(ctx, samAt, sum.ID.String())
+	readSum, err = q.Summary(ctx, samAt, isg.ByID[agreement.SummaryID]{ID: sum.ID})
 	require.NoError(t, err)
 	same(t, "edited summary", sum, readSum)
 	sums, err := q.Summaries(ctx, peteAt, isg.ListPage{})
@@ -266,16 +274,16 @@ func testGatewayRoundTrip(t *testing.T, s isg.Store) {
 	same(t, "summaries listed", []agreement.Summary{sum}, sums.Items)
 
 	ft := flowTerms("Adult safeguarding referrals", leeds, police)
-	ft.Assets = []uuid.UUID{uuid.MustParse(asset.ID)}
+	ft.Assets = []uuid.UUID{asset.ID.UUID}
 	ft.PrivacyAnswers = map[string]string{"subjects_informed": "yes", "encrypted_in_transit": "yes", "vulnerable_subjects": "yes"}
-	f, err := g.CreateFlow(ctx, samAt, isg.CreateFlowInput{Summary: sum.ID.String(), FlowTerms: ft})
+	f, err := g.CreateFlow(ctx, samAt, isg.CreateFlowInput{Summary: sum.ID, FlowTerms: ft})
 	require.NoError(t, err)
-	id := f.ID.String()
+	id := f.ID
 	same(t, "created flow", f, flow(samAt, id))
 	risk, err := g.SaveRiskAssessment(ctx, samAt, isg.RiskInput{Flow: id, Risks: []agreement.Risk{{Code: "q1", Description: "Referral sent to the wrong force",
 		Likelihood: 3, Impact: 4, Mitigation: "Named recipients only", ResidualLikelihood: 1, ResidualImpact: 4}}})
 	require.NoError(t, err)
-	readRisk, err := q.RiskAssessment(ctx, samAt, id)
+	readRisk, err := q.RiskAssessment(ctx, samAt, isg.ByID[agreement.FlowID]{ID: id})
 	require.NoError(t, err)
 	same(t, "risk assessment", risk, readRisk)
 
@@ -285,23 +293,23 @@ func testGatewayRoundTrip(t *testing.T, s isg.Store) {
 		run   func() (isg.FlowView, error)
 	}{
 		{"review requested", samAt, func() (isg.FlowView, error) {
-			return g.RequestReview(ctx, samAt, id, agreement.ReviewRequest{DPOs: []agreement.Reviewer{{DPO: pete, Org: police}},
-				ReviewBy: w.clock.Now().AddDate(0, 0, 14), Comment: "Please review by the board date."})
+			return g.RequestReview(ctx, samAt, isg.FlowStep[agreement.ReviewRequest]{Flow: id, Input: agreement.ReviewRequest{
+				DPOs: []agreement.Reviewer{{DPO: pete, Org: police}}, ReviewBy: w.clock.Now().AddDate(0, 0, 14), Comment: "Please review by the board date."}})
 		}},
 		{"rejected", peteAt, func() (isg.FlowView, error) {
-			return g.RejectFlow(ctx, peteAt, id, agreement.Verdict{Details: "Say how long the police keep referrals."})
+			return g.RejectFlow(ctx, peteAt, isg.FlowStep[agreement.Verdict]{Flow: id, Input: agreement.Verdict{Details: "Say how long the police keep referrals."}})
 		}},
 		{"edited", samAt, func() (isg.FlowView, error) {
 			ft.Controls = append(ft.Controls, "Police retain referrals for 6 years")
-			return g.EditFlow(ctx, samAt, id, ft)
+			return g.EditFlow(ctx, samAt, isg.FlowStep[agreement.FlowTerms]{Flow: id, Input: ft})
 		}},
 		{"re-review requested", samAt, func() (isg.FlowView, error) {
-			return g.RequestRereview(ctx, samAt, id, agreement.Rereview{DPO: pete, Changes: "Added the retention period."})
+			return g.RequestRereview(ctx, samAt, isg.FlowStep[agreement.Rereview]{Flow: id, Input: agreement.Rereview{DPO: pete, Changes: "Added the retention period."}})
 		}},
 		{"approved", peteAt, func() (isg.FlowView, error) {
-			return g.ApproveFlow(ctx, peteAt, id, agreement.Verdict{Details: "Thank you."})
+			return g.ApproveFlow(ctx, peteAt, isg.FlowStep[agreement.Verdict]{Flow: id, Input: agreement.Verdict{Details: "Thank you."}})
 		}},
-		{"finalised", samAt, func() (isg.FlowView, error) { return g.FinaliseFlow(ctx, samAt, id) }},
+		{"finalised", samAt, func() (isg.FlowView, error) { return g.FinaliseFlow(ctx, samAt, isg.ByID[agreement.FlowID]{ID: id}) }},
 	}
 	for _, step := range steps {
 		w.clock.Advance(time.Minute)
@@ -311,42 +319,48 @@ func testGatewayRoundTrip(t *testing.T, s isg.Store) {
 		f = got
 	}
 	require.Equal(t, agreement.Finalised, f.State)
-	ofSummary, err := q.FlowsOfSummary(ctx, peteAt, sum.ID.String())
+	ofSummary, err := q.FlowsOfSummary(ctx, peteAt, isg.ByID[agreement.SummaryID]{ID: sum.ID})
 	require.NoError(t, err)
 	same(t, "flows of the summary", []agreement.Flow{f.Flow}, ofSummary)
 	flows, err := q.Flows(ctx, as(ann, leeds), isg.ListPage{})
 	require.NoError(t, err)
 	same(t, "flows listed", []agreement.Flow{f.Flow}, flows.Items)
-	for _, subject := range []struct{ kind, id string }{{"flow", id}, {"summary", sum.ID.String()}} {
-		log, err := q.AgreementLog(ctx, peteAt, subject.kind, subject.id)
-		require.NoError(t, err)
+	flowLog, err := q.FlowLog(ctx, peteAt, isg.ByID[agreement.FlowID]{ID: id})
+	require.NoError(t, err)
+	summaryLog, err := q.SummaryLog(ctx, peteAt, isg.ByID[agreement.SummaryID]{ID: sum.ID})
+	require.NoError(t, err)
+	for _, subject := range []struct {
+		kind string
+		log  isg.AgreementLog
+	}{{"flow", flowLog}, {"summary", summaryLog}} {
+		log := subject.log
 		assert.True(t, log.Verified, "%s log verifies: %s", subject.kind, log.Problem)
 		assert.Len(t, log.Entries, int(log.Head.Count), "%s log", subject.kind)
 		assert.NotEmpty(t, log.Entries, "%s log", subject.kind)
 	}
 
-	copied, err := g.CopyFlow(ctx, samAt, isg.CopyFlowInput{Flow: id, Summary: sum.ID.String()})
+	copied, err := g.CopyFlow(ctx, samAt, isg.CopyFlowInput{Flow: id, Summary: sum.ID})
 	require.NoError(t, err)
-	same(t, "copied flow", copied, flow(samAt, copied.ID.String()))
-	sumCopy, err := g.CopySummary(ctx, samAt, sum.ID.String())
+	same(t, "copied flow", copied, flow(samAt, copied.ID))
+	sumCopy, err := g.CopySummary(ctx, samAt, isg.ByID[agreement.SummaryID]{ID: sum.ID})
 	require.NoError(t, err)
-	readSum, err = q.Summary(ctx, samAt, sumCopy.Summary.ID.String())
+	readSum, err = q.Summary(ctx, samAt, isg.ByID[agreement.SummaryID]{ID: sumCopy.Summary.ID})
 	require.NoError(t, err)
 	same(t, "copied summary", sumCopy.Summary, readSum)
 	for _, cf := range sumCopy.Flows {
-		same(t, "flow of a copied summary", cf, flow(samAt, cf.ID.String()).Flow)
+		same(t, "flow of a copied summary", cf, flow(samAt, cf.ID).Flow)
 	}
 	for _, ra := range sumCopy.RiskAssessments {
-		got, err := q.RiskAssessment(ctx, samAt, ra.FlowID.String())
+		got, err := q.RiskAssessment(ctx, samAt, isg.ByID[agreement.FlowID]{ID: ra.FlowID})
 		require.NoError(t, err)
 		same(t, "risk assessment of a copied flow", ra, got)
 	}
 
 	// Documents (DOC-1): the record in the store, the content in the blob store.
 	content := bytes.Repeat([]byte("DPIA \x00\xff é\n"), 4096)
-	doc, err := g.UploadDocument(ctx, samAt, isg.UploadInput{SubjectKind: "flow", SubjectID: id, Name: "DPIA — référence.pdf", Content: content})
+	doc, err := g.UploadDocument(ctx, samAt, isg.UploadInput{SubjectKind: "flow", SubjectID: id.String(), Name: "DPIA — référence.pdf", Content: content})
 	require.NoError(t, err)
-	docs, err := q.Documents(ctx, peteAt, "flow", id)
+	docs, err := q.Documents(ctx, peteAt, isg.DocumentsInput{SubjectKind: "flow", SubjectID: id.String()})
 	require.NoError(t, err)
 	same(t, "documents", []isg.Document{doc}, docs)
 	got, err := q.DocumentContent(ctx, peteAt, doc.ID)
@@ -356,13 +370,13 @@ func testGatewayRoundTrip(t *testing.T, s isg.Store) {
 	// Merge (ORG-6): Leeds absorbs the organisation it supports, whose Administrator ann also is.
 	m, err := g.RequestMerge(ctx, as(ann, leeds), isg.RequestMergeInput{Merging: []isg.OrgID{supported.ID}, Reason: "Brought in-house", DisclaimerAcknowledged: true})
 	require.NoError(t, err)
-	merges, err := q.MergeRequests(ctx, as(ann, leeds))
+	merges, err := all(q.MergeRequests(ctx, as(ann, leeds), isg.ListPage{}))
 	require.NoError(t, err)
 	same(t, "merge request", []isg.MergeRequest{m}, merges)
 	m, err = g.AnswerMerge(ctx, as(ann, supported.ID), isg.AnswerMergeInput{Merge: m.ID, Approve: true})
 	require.NoError(t, err)
 	require.Equal(t, isg.MergeCompleted, m.State)
-	merges, err = q.MergeRequests(ctx, as(ann, leeds))
+	merges, err = all(q.MergeRequests(ctx, as(ann, leeds), isg.ListPage{}))
 	require.NoError(t, err)
 	same(t, "completed merge", []isg.MergeRequest{m}, merges)
 	mergedOrg := organisation(supported.ID)
@@ -393,7 +407,7 @@ func testGatewayRoundTrip(t *testing.T, s isg.Store) {
 	users := []isg.UserID{w.ca, ann, sam, pete, cara, bea}
 	listed := map[string]isg.Notification{}
 	for _, u := range users {
-		ns, err := q.Notifications(ctx, isg.Actor{User: u})
+		ns, err := all(q.Notifications(ctx, isg.Actor{User: u}, isg.ListPage{}))
 		require.NoError(t, err)
 		for _, n := range ns {
 			require.Equal(t, "pending", n.Status)
@@ -417,7 +431,7 @@ func testGatewayRoundTrip(t *testing.T, s isg.Store) {
 		same(t, "notification "+n.Type, n, d)
 	}
 	for _, u := range users {
-		ns, err := q.Notifications(ctx, isg.Actor{User: u})
+		ns, err := all(q.Notifications(ctx, isg.Actor{User: u}, isg.ListPage{}))
 		require.NoError(t, err)
 		for _, n := range ns {
 			assert.Equal(t, "sent", n.Status, "notification %s", n.ID)

@@ -81,7 +81,7 @@ func testCompetingMergeAnswers(t *testing.T, a, b isg.Store) {
 		}
 		require.NotEqual(t, -1, winner, "round %d: no answer won", round)
 
-		merges, err := g2.MergeRequests(w.ctx, isg.Actor{User: survivorAdmin, Org: survivor})
+		merges, err := all(g2.MergeRequests(w.ctx, isg.Actor{User: survivorAdmin, Org: survivor}, isg.ListPage{}))
 		require.NoError(t, err)
 		require.Len(t, merges, 1)
 		got := merges[0]
@@ -92,13 +92,13 @@ func testCompetingMergeAnswers(t *testing.T, a, b isg.Store) {
 		require.Equal(t, wantState, got.State, "round %d: the winner's answer is the one stored", round)
 		if wantState == isg.MergeCompleted {
 			assert.Equal(t, []isg.OrgID{merging}, got.Approvals, "round %d: approved once", round)
-			o, err := g2.GetOrganisation(w.ctx, isg.Actor{User: survivorAdmin}, merging)
+			o, err := g2.GetOrganisation(w.ctx, isg.Actor{User: survivorAdmin}, isg.OrgRef{Org: merging})
 			require.NoError(t, err)
 			assert.Equal(t, isg.OrgMerged, o.Status)
 		}
 		n := 0
 		for _, msg := range w.outbox(g2, survivorAdmin) {
-			if msg.Type == event && msg.Data["merge"] == m.ID {
+			if msg.Type == event && msg.Data["merge"] == m.ID.String() {
 				n++
 			}
 		}
@@ -118,7 +118,7 @@ func testLastLicence(t *testing.T, a, b isg.Store) {
 		Org: lead, Group: "Partnership", Capacity: 2, Term: licensing.Period{Start: start, End: start.AddDate(1, 0, 0)},
 		Price: decimal.RequireFromString("1200.00"), SuperAdmins: []isg.UserID{sa}})
 	require.NoError(t, err)
-	_, err = w.g.AllocateLicence(w.ctx, isg.Actor{User: sa}, isg.AllocateInput{Contract: c.ID.String(), Org: lead, Kind: licensing.Group})
+	_, err = w.g.AllocateLicence(w.ctx, isg.Actor{User: sa}, isg.AllocateInput{Contract: c.ID, Org: lead, Kind: licensing.Group})
 	require.NoError(t, err)
 
 	const contenders = 6
@@ -128,7 +128,7 @@ func testLastLicence(t *testing.T, a, b isg.Store) {
 		orgs[i] = w.org(sa, fmt.Sprintf("Contender %d", i))
 		g := []*isg.Gateway{w.g, g2}[i%2]
 		fns[i] = func() error {
-			_, err := g.AllocateLicence(w.ctx, isg.Actor{User: sa}, isg.AllocateInput{Contract: c.ID.String(), Org: orgs[i], Kind: licensing.Group})
+			_, err := g.AllocateLicence(w.ctx, isg.Actor{User: sa}, isg.AllocateInput{Contract: c.ID, Org: orgs[i], Kind: licensing.Group})
 			return err
 		}
 	}
@@ -144,7 +144,7 @@ func testLastLicence(t *testing.T, a, b isg.Store) {
 		}
 	}
 	require.NotEqual(t, -1, winner, "nobody got the last licence")
-	stored, err := g2.Contract(w.ctx, isg.Actor{User: w.ca}, c.ID.String())
+	stored, err := g2.Contract(w.ctx, isg.Actor{User: w.ca}, isg.ByID[licensing.ContractID]{ID: c.ID})
 	require.NoError(t, err)
 	require.Len(t, stored.Licences, 2, "the contract holds its capacity and no more")
 	assert.Equal(t, orgs[winner], stored.Licences[1].Org, "the winner's licence is the one stored")

@@ -46,6 +46,25 @@ var cases = []testCase{
 	{"ConcurrentWriters", testConcurrentWriters},
 	{"NonBlocking", testNonBlocking},
 	{"VersionReader", testVersionReader},
+	{"Delete", testDelete},
+	{"ListingConflicts", onOneStore(testListingConflicts)},
+	{"ListingRace", onOneStore(testListingRace)},
+}
+
+// storesCase is a case on two Stores over the same data; Run gives it one store twice.
+type storesCase struct {
+	name string
+	run  func(t *testing.T, a, b isg.Store)
+}
+
+// sharedStoreCases are the cases RunShared runs, in order.
+var sharedStoreCases = []storesCase{
+	{"ListingConflicts", testListingConflicts},
+	{"ListingRace", testListingRace},
+}
+
+func onOneStore(run func(t *testing.T, a, b isg.Store)) func(t *testing.T, s isg.Store) {
+	return func(t *testing.T, s isg.Store) { run(t, s, s) }
 }
 
 // Run runs the conformance suite against the stores newStore makes. newStore is called once per
@@ -55,6 +74,29 @@ func Run(t *testing.T, newStore func(t *testing.T) isg.Store) {
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
 			c.run(t, newStore(t))
+		})
+	}
+}
+
+// RunShared runs the record-level cases where units of work on two Stores over the same data
+// interleave, as two application servers (or processes) would have them: newStores returns two
+// Stores open on one, empty, database. A unit on one store lists an index key and another unit
+// commits a change to it through the other store before the first commits (ListingConflicts),
+// and contenders on both stores join a key of bounded size (ListingRace). Run runs the same
+// cases with one store in both roles.
+//
+//	func TestTwoStores(t *testing.T) {
+//		storagetest.RunShared(t, func(t *testing.T) (isg.Store, isg.Store) {
+//			dsn := newDatabase(t)
+//			return mustOpen(t, dsn), mustOpen(t, dsn)
+//		})
+//	}
+func RunShared(t *testing.T, newStores func(t *testing.T) (isg.Store, isg.Store)) {
+	t.Helper()
+	for _, c := range sharedStoreCases {
+		t.Run(c.name, func(t *testing.T) {
+			a, b := newStores(t)
+			c.run(t, a, b)
 		})
 	}
 }

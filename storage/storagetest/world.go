@@ -61,10 +61,10 @@ func (w *world) user(email string) isg.UserID {
 	w.t.Helper()
 	reg, err := w.g.Register(w.ctx, isg.RegisterInput{Email: email, Name: "User " + email, Password: password})
 	require.NoError(w.t, err, "register %s", email)
-	acc, err := w.g.VerifyEmail(w.ctx, reg.VerificationToken)
+	acc, err := w.g.VerifyEmail(w.ctx, isg.TokenInput{Token: reg.VerificationToken})
 	require.NoError(w.t, err)
 	if acc.State == isg.AccountAwaitingValidation {
-		_, err = w.g.ValidateAccount(w.ctx, isg.Actor{User: w.ca}, acc.ID)
+		_, err = w.g.ValidateAccount(w.ctx, isg.Actor{User: w.ca}, isg.UserRef{User: acc.ID})
 		require.NoError(w.t, err)
 	}
 	return acc.ID
@@ -121,7 +121,7 @@ func (w *world) sharing(actor isg.Actor, to isg.OrgID) (agreement.Summary, isg.F
 	n := w.next()
 	s, err := w.g.SaveSummary(w.ctx, actor, isg.SummaryInput{SummaryTerms: summaryTerms(fmt.Sprintf("Sharing %d", n), actor.Org, to)})
 	require.NoError(w.t, err)
-	f, err := w.g.CreateFlow(w.ctx, actor, isg.CreateFlowInput{Summary: s.ID.String(), FlowTerms: flowTerms(fmt.Sprintf("Flow %d", n), actor.Org, to)})
+	f, err := w.g.CreateFlow(w.ctx, actor, isg.CreateFlowInput{Summary: s.ID, FlowTerms: flowTerms(fmt.Sprintf("Flow %d", n), actor.Org, to)})
 	require.NoError(w.t, err)
 	return s, f
 }
@@ -136,3 +136,6 @@ func same(t *testing.T, what string, want, got any) {
 	require.NoError(t, err)
 	require.JSONEq(t, string(w), string(g), "%s: what the store gave back differs from what the command wrote", what)
 }
+
+// all returns a listing's items: the suite's listings fit in one page.
+func all[T any](l isg.Listing[T], err error) ([]T, error) { return l.Items, err }

@@ -67,21 +67,16 @@ func Observe(reads map[Key]int64, k Key, version int64) {
 // Stage stages rec in writes at the version after the one the unit knows for the record — its
 // own earlier Put, else its read, else stored(), which is then recorded as a read — and returns
 // that new version. A rec.Version other than the known one fails with an error matching
-// isg.ErrConflict, named by adapter; the commit checks the version again.
-func Stage(adapter string, reads map[Key]int64, writes map[Key]*isg.Record, rec isg.Record, stored func() (int64, error)) (int64, error) {
+// isg.ErrConflict, named by adapter; the commit checks the version again. A record the unit
+// deleted (in deleted, which may be nil) cannot be Put again: isg.ErrInvalid.
+func Stage(adapter string, reads map[Key]int64, writes map[Key]*isg.Record, deleted map[Key]bool, rec isg.Record, stored func() (int64, error)) (int64, error) {
 	k := Key{Kind: rec.Kind, ID: rec.ID}
-	var current int64
-	if w, ok := writes[k]; ok {
-		current = w.Version
-	} else if seen, ok := reads[k]; ok {
-		current = seen
-	} else {
-		v, err := stored()
-		if err != nil {
-			return 0, err
-		}
-		current = v
-		reads[k] = current
+	if deleted[k] {
+		return 0, fmt.Errorf("%s: %s %s is deleted in this unit of work and cannot be Put: %w", adapter, rec.Kind, rec.ID, isg.ErrInvalid)
+	}
+	current, err := known(reads, writes, k, stored)
+	if err != nil {
+		return 0, err
 	}
 	if rec.Version != current {
 		return 0, fmt.Errorf("%s: %s %s is at version %d, not %d: %w", adapter, rec.Kind, rec.ID, current, rec.Version, isg.ErrConflict)
@@ -90,4 +85,62 @@ func Stage(adapter string, reads map[Key]int64, writes map[Key]*isg.Record, rec 
 	staged.Version = current + 1
 	writes[k] = &staged
 	return staged.Version, nil
+}
+
+// StageDelete stages the delete of the record k names, which the caller read at version: in
+// writes as a tombstone (the record with no keys and no body, so that listings merging the
+// unit's writes leave it out) and in deleted. The version is checked as Stage checks it, against
+// what the unit knows or else stored(), recorded as a read, so the commit checks it again. It
+// fails with isg.ErrInvalid when the unit already wrote the record (Put or Delete), with
+// isg.ErrNotFound when the record does not exist, and with isg.ErrConflict when it is not at
+// version.
+func StageDelete(adapter string, reads map[Key]int64, writes map[Key]*isg.Record, deleted map[Key]bool, k Key, version int64, stored func() (int64, error)) error {
+	if _, written := writes[k]; written {
+		return fmt.Errorf("%s: %s %s is already written in this unit of work and cannot be deleted: %w", adapter, k.Kind, k.ID, isg.ErrInvalid)
+	}
+	current, err := known(reads, writes, k, stored)
+	switch {
+	case err != nil:
+		return err
+	case current == 0:
+		return fmt.Errorf("%s: delete %s %s: %w", adapter, k.Kind, k.ID, isg.ErrNotFound)
+	case version != current:
+		return fmt.Errorf("%s: delete %s %s: at version %d, not %d: %w", adapter, k.Kind, k.ID, current, version, isg.ErrConflict)
+	}
+	writes[k] = &isg.Record{Kind: k.Kind, ID: k.ID, Version: current}
+	deleted[k] = true
+	return nil
+}
+
+// known returns the version the unit knows of k: its own staged write's, else its read's, else
+// stored(), which is then recorded as a read.
+func known(reads map[Key]int64, writes map[Key]*isg.Record, k Key, stored func() (int64, error)) (int64, error) {
+	if w, ok := writes[k]; ok {
+		return w.Version, nil
+	}
+	if seen, ok := reads[k]; ok {
+		return seen, nil
+	}
+	v, err := stored()
+	if err != nil {
+		return 0, err
+	}
+	reads[k] = v
+	return v, nil
+}
+
+// MembershipChanges calls f for every index key (name and value; Unique false) that a record
+// enters or leaves when its keys go from old to new: the symmetric difference of the two sets.
+// A key both hold, uniqueness aside, is no change, however often either lists it.
+func MembershipChanges(old, new []isg.IndexKey, f func(k isg.IndexKey)) {
+	for i, k := range old {
+		if !HoldsKey(new, k) && !HoldsKey(old[:i], k) {
+			f(isg.IndexKey{Name: k.Name, Value: k.Value})
+		}
+	}
+	for i, k := range new {
+		if !HoldsKey(old, k) && !HoldsKey(new[:i], k) {
+			f(isg.IndexKey{Name: k.Name, Value: k.Value})
+		}
+	}
 }

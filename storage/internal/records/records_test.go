@@ -39,19 +39,79 @@ func TestStageChecksTheVersionTheUnitKnows(t *testing.T) {
 	reads, writes := map[records.Key]int64{}, map[records.Key]*isg.Record{}
 	stored := func() (int64, error) { return 3, nil }
 	r := isg.Record{Kind: "org", ID: "1", Version: 2}
-	_, err := records.Stage("test", reads, writes, r, stored)
+	_, err := records.Stage("test", reads, writes, nil, r, stored)
 	assert.ErrorIs(t, err, isg.ErrConflict, "stored at 3, not 2")
 	assert.Equal(t, int64(3), reads[records.Key{Kind: "org", ID: "1"}], "the stored version is recorded as read")
 
 	r.Version = 3
-	v, err := records.Stage("test", reads, writes, r, func() (int64, error) { t.Fatal("the read is known"); return 0, nil })
+	v, err := records.Stage("test", reads, writes, nil, r, func() (int64, error) { t.Fatal("the read is known"); return 0, nil })
 	assert.NoError(t, err)
 	assert.Equal(t, int64(4), v)
 	r.Version = 4
-	v, err = records.Stage("test", reads, writes, r, stored)
+	v, err = records.Stage("test", reads, writes, nil, r, stored)
 	assert.NoError(t, err)
 	assert.Equal(t, int64(5), v, "a second Put builds on the first")
 
 	records.Observe(reads, records.Key{Kind: "org", ID: "1"}, 9)
 	assert.Equal(t, int64(3), reads[records.Key{Kind: "org", ID: "1"}], "the first read wins")
+}
+
+// TestStageDelete: a tombstone in writes, checked like a Put, and no Put or second Delete after.
+func TestStageDelete(t *testing.T) {
+	k := records.Key{Kind: "msg", ID: "1"}
+	stored := func(v int64) func() (int64, error) { return func() (int64, error) { return v, nil } }
+	tests := []struct {
+		name    string
+		stored  int64
+		version int64
+		want    error
+	}{
+		{"absent", 0, 0, isg.ErrNotFound},
+		{"absent, a version given", 0, 1, isg.ErrNotFound},
+		{"stale version", 2, 1, isg.ErrConflict},
+		{"current version", 2, 2, nil},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			reads, writes, deleted := map[records.Key]int64{}, map[records.Key]*isg.Record{}, map[records.Key]bool{}
+			err := records.StageDelete("test", reads, writes, deleted, k, tt.version, stored(tt.stored))
+			assert.Equal(t, tt.stored, reads[k], "the stored version is recorded as read")
+			if tt.want != nil {
+				assert.ErrorIs(t, err, tt.want)
+				assert.Empty(t, writes)
+				return
+			}
+			assert.NoError(t, err)
+			assert.True(t, deleted[k])
+			assert.Empty(t, writes[k].Keys, "a tombstone holds no keys")
+			assert.ErrorIs(t, records.StageDelete("test", reads, writes, deleted, k, tt.version, stored(tt.stored)), isg.ErrInvalid, "delete twice")
+			_, err = records.Stage("test", reads, writes, deleted, isg.Record{Kind: k.Kind, ID: k.ID, Version: tt.version}, stored(tt.stored))
+			assert.ErrorIs(t, err, isg.ErrInvalid, "put after delete")
+		})
+	}
+	reads, writes := map[records.Key]int64{}, map[records.Key]*isg.Record{}
+	_, err := records.Stage("test", reads, writes, nil, isg.Record{Kind: k.Kind, ID: k.ID}, stored(0))
+	assert.NoError(t, err)
+	assert.ErrorIs(t, records.StageDelete("test", reads, writes, map[records.Key]bool{}, k, 1, stored(0)), isg.ErrInvalid, "delete after put")
+}
+
+func TestMembershipChanges(t *testing.T) {
+	a, b, c := isg.IndexKey{Name: "m", Value: "a"}, isg.IndexKey{Name: "m", Value: "b"}, isg.IndexKey{Name: "n", Value: "a"}
+	tests := []struct {
+		name     string
+		old, new []isg.IndexKey
+		want     []isg.IndexKey
+	}{
+		{"created", nil, []isg.IndexKey{a, b, a}, []isg.IndexKey{a, b}},
+		{"deleted", []isg.IndexKey{a, c}, nil, []isg.IndexKey{a, c}},
+		{"kept", []isg.IndexKey{a, b}, []isg.IndexKey{b, {Name: "m", Value: "a", Unique: true}}, nil},
+		{"moved", []isg.IndexKey{a, c}, []isg.IndexKey{c, b}, []isg.IndexKey{a, b}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			var got []isg.IndexKey
+			records.MembershipChanges(tt.old, tt.new, func(k isg.IndexKey) { got = append(got, k) })
+			assert.Equal(t, tt.want, got)
+		})
+	}
 }
