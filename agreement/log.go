@@ -106,24 +106,48 @@ func (s Snapshot) JSONWith(field string, value any) ([]byte, error) {
 
 // DiffSnapshots is Diff of the values the snapshots were taken of.
 func DiffSnapshots(old, new Snapshot) []Change {
-	oldVal := make(map[string]string, len(old.fields))
-	for _, m := range old.fields {
-		oldVal[m.key] = m.val
-	}
 	var out []Change
-	seen := make(map[string]bool, len(new.fields))
+	// Both snapshots are encodings of one type, so their fields come in the same order, with a
+	// field left out where omitempty dropped it: walk them side by side, and only when a field
+	// turns up out of order look it up.
+	var index map[string]int
+	lookup := func(key string) (int, bool) {
+		if index == nil {
+			index = make(map[string]int, len(old.fields))
+			for i, m := range old.fields {
+				index[m.key] = i
+			}
+		}
+		i, ok := index[key]
+		return i, ok
+	}
+	seen := make([]bool, len(old.fields))
+	next := 0
 	for _, m := range new.fields {
-		seen[m.key] = true
-		ov, ok := oldVal[m.key]
-		if !ok {
-			ov = "null"
+		ov, at := "null", -1
+		for j := next; j < len(old.fields) && j < next+2; j++ {
+			if old.fields[j].key == m.key {
+				at = j
+				break
+			}
+		}
+		if at < 0 {
+			if i, ok := lookup(m.key); ok {
+				at = i
+			}
+		} else {
+			next = at + 1
+		}
+		if at >= 0 {
+			ov = old.fields[at].val
+			seen[at] = true
 		}
 		if ov != m.val && !unlogged(m.key) {
 			out = append(out, Change{Field: m.key, Old: ov, New: m.val})
 		}
 	}
-	for _, m := range old.fields {
-		if !seen[m.key] && !unlogged(m.key) {
+	for i, m := range old.fields {
+		if !seen[i] && !unlogged(m.key) {
 			out = append(out, Change{Field: m.key, Old: m.val, New: "null"})
 		}
 	}
@@ -163,7 +187,8 @@ func members(b []byte) ([]member, error) {
 	if len(b) < 2 || b[0] != '{' || b[len(b)-1] != '}' {
 		return nil, bad
 	}
-	var out []member
+	// Sized for a summary or flow, whose fields number a few dozen, so appending rarely grows it.
+	out := make([]member, 0, 40)
 	// One conversion for the whole object: keys and values are substrings of it, not copies.
 	sb := string(b)
 	i := 1

@@ -23,6 +23,12 @@ type assuranceRecord struct {
 	SweptTo    time.Time            `json:"swept_to"`
 }
 
+// clone copies the record deeply, for the decoded-record cache.
+func (r assuranceRecord) clone() assuranceRecord {
+	r.Submission = r.Submission.Clone()
+	return r
+}
+
 const (
 	kindAssurance        Kind = "assurance"
 	kindAssuranceHistory Kind = "assurance_history"
@@ -53,8 +59,7 @@ func view(org OrgID, s *assurance.Submission, now time.Time) AssuranceView {
 }
 
 func (u *uow) loadAssurance(org OrgID) (*assuranceRecord, int64, error) {
-	var r assuranceRecord
-	v, err := u.load(kindAssurance, org.String(), &r)
+	r, v, err := loadCached(u, u.g.assurance, kindAssurance, org.String())
 	if isNotFound(err) {
 		return nil, 0, nil
 	}

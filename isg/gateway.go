@@ -60,6 +60,7 @@ type Gateway struct {
 	auth        *authCache
 	flows       *decodedCache[agreement.Flow]
 	summaries   *decodedCache[agreement.Summary]
+	assurance   *decodedCache[assuranceRecord]
 	flowMachine *agreement.FlowMachine
 	blobs       BlobStore
 	licensing   *licensing.Rules
@@ -161,6 +162,7 @@ func New(store Store, opts ...Option) (*Gateway, error) {
 	g.auth = newAuthCache()
 	g.flows = newDecodedCache(agreement.Flow.Clone)
 	g.summaries = newDecodedCache(agreement.Summary.Clone)
+	g.assurance = newDecodedCache(assuranceRecord.clone)
 	g.flowMachine = agreement.NewFlowMachine()
 	g.licensing = licensing.NewRules()
 	g.commands = commandIndex()
