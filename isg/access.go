@@ -180,46 +180,10 @@ func (u *uow) logSupportAccess(org OrgID, who UserID, action Action) error {
 	return err
 }
 
-// isCentralAdmin and requireCentralAdmin remain only for the licensing commands not yet declared;
-// they go when those commands' rows are checked by gate.
-func (u *uow) isCentralAdmin(id UserID) (bool, error) {
-	x, err := u.loadUser(id)
-	if errors.Is(err, ErrNotFound) {
-		return false, nil
-	}
-	return err == nil && x.CentralAdmin && x.State == AccountActive, err
-}
-
-func (u *uow) requireCentralAdmin(actor Actor, rule string) error {
-	ok, err := u.isCentralAdmin(actor.User)
-	if err != nil {
-		return err
-	}
-	if !ok {
-		return forbidden(rule, "only the central admin team may do this")
-	}
-	return nil
-}
-
 type supportRead struct {
 	org    OrgID
 	user   UserID
 	action Action
-}
-
-// activeUserFor loads the acting user, who must exist and be active; store failures pass through
-// unchanged so that they are never mistaken for a refusal.
-func (u *uow) activeUserFor(id UserID, rule string) (user, error) {
-	x, err := u.loadUser(id)
-	if errors.Is(err, ErrNotFound) {
-		return user{}, forbidden(rule, "unknown actor")
-	} else if err != nil {
-		return user{}, err
-	}
-	if x.State != AccountActive {
-		return user{}, forbidden(rule, "the acting account is not active")
-	}
-	return x, nil
 }
 
 // SupportAccessLog lists the support actions Central Admin took at the actor's organisation

@@ -22,14 +22,6 @@ func decodeStrict(raw json.RawMessage, v any) error {
 	return nil
 }
 
-type orgInput struct {
-	Org OrgID `json:"org"`
-}
-
-type idInput struct {
-	ID string `json:"id"`
-}
-
 type noInput struct{}
 
 type drained struct {

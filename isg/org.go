@@ -114,8 +114,6 @@ func (u *uow) openOrg(id OrgID) (Organisation, error) {
 	return o, o.RequireOpen()
 }
 
-func (u *uow) activeUser(id UserID) (user, error) { return u.activeUserFor(id, "ROLE-7") }
-
 // RegisterOrganisation registers an organisation (ORG-1); the acting user becomes its first
 // Administrator. Any active user may; the actor's Org is ignored (there is none yet).
 //
