@@ -240,59 +240,19 @@ func outcome(err error) string {
 // is ready, waits for them and returns each one's result lines.
 func children(t *testing.T, db, role string, inputs ...childInput) [][]string {
 	t.Helper()
-	type child struct {
-		cmd   *osexec.Cmd
-		stdin io.WriteCloser
-		lines chan string
-		out   []string
-	}
-	var cs []*child
-	for _, in := range inputs {
-		raw, err := json.Marshal(in)
-		require.NoError(t, err)
-		cmd := osexec.Command(os.Args[0], "-test.run=^$")
-		cmd.Env = append(os.Environ(), envRole+"="+role, envDB+"="+db, envInput+"="+string(raw))
-		var stderr strings.Builder
-		cmd.Stderr = &stderr
-		stdin, err := cmd.StdinPipe()
-		require.NoError(t, err)
-		stdout, err := cmd.StdoutPipe()
-		require.NoError(t, err)
-		require.NoError(t, cmd.Start())
-		c := &child{cmd: cmd, stdin: stdin, lines: make(chan string, 1024)}
-		go func() {
-			defer close(c.lines)
-			sc := bufio.NewScanner(stdout)
-			for sc.Scan() {
-				c.lines <- sc.Text()
-			}
-		}()
-		t.Cleanup(func() {
-			if cmd.ProcessState == nil {
-				_ = cmd.Process.Kill()
-				_ = cmd.Wait()
-			}
-			if t.Failed() && stderr.Len() > 0 {
-				t.Logf("child %d stderr:\n%s", cmd.Process.Pid, stderr.String())
-			}
-		})
-		cs = append(cs, c)
+	cs := make([]*child, len(inputs))
+	for i, in := range inputs {
+		cs[i] = startChild(t, db, role, in)
 	}
 	for _, c := range cs {
-		line, ok := <-c.lines
-		require.True(t, ok && line == "ready", "child %d did not start: %q", c.cmd.Process.Pid, line)
-	}
-	for _, c := range cs {
-		_, err := io.WriteString(c.stdin, "go\n")
-		require.NoError(t, err)
+		c.send("go")
 	}
 	out := make([][]string, len(cs))
 	for i, c := range cs {
 		for line := range c.lines {
-			c.out = append(c.out, line)
+			out[i] = append(out[i], line)
 		}
 		require.NoError(t, c.cmd.Wait(), "child %d", c.cmd.Process.Pid)
-		out[i] = c.out
 	}
 	return out
 }
@@ -494,7 +454,7 @@ func startChild(t *testing.T, db, role string, in childInput) *child {
 	stdout, err := cmd.StdoutPipe()
 	require.NoError(t, err)
 	require.NoError(t, cmd.Start())
-	c := &child{t: t, cmd: cmd, stdin: stdin, lines: make(chan string, 64)}
+	c := &child{t: t, cmd: cmd, stdin: stdin, lines: make(chan string, 1024)}
 	go func() {
 		defer close(c.lines)
 		sc := bufio.NewScanner(stdout)
