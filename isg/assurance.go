@@ -242,11 +242,13 @@ func (g *Gateway) sweepAssurance(ctx context.Context) (int, error) {
 	today := g.Now()
 	var ids []string
 	var full bool
+	var reached string
 	err := g.view(ctx, func(u *uow) error {
 		cur, found, err := u.loadCursor(assuranceSchedule)
 		if err != nil {
 			return err
 		}
+		reached = cur.Day
 		if full = !found; full {
 			ids, err = u.listIDs(kindOrg, key("all", "1"))
 			return err
@@ -300,6 +302,9 @@ func (g *Gateway) sweepAssurance(ctx context.Context) (int, error) {
 		if raised {
 			events++
 		}
+	}
+	if reached == today.UTC().Format(time.DateOnly) {
+		return events, nil // the cursor is already at today: nothing to move
 	}
 	return events, g.advanceCursor(ctx, assuranceSchedule, today)
 }
