@@ -207,6 +207,8 @@ var orgSupportAccess = &command[ListPage, Listing[SupportAccess]]{
 //
 // On a store that implements VersionReader, a user's memberships are decoded once and reused while
 // the user record's version is unchanged, so a repeated check costs two version lookups.
+//
+// Errors: only the store's; a refusal is false with a nil error, whatever its reason.
 func (g *Gateway) Can(ctx context.Context, actor Actor, action Action) (bool, error) {
 	if vr, ok := g.store.(VersionReader); ok {
 		if allowed, answered := g.auth.allows(ctx, vr, &g.perms, actor, action); answered {

@@ -169,6 +169,9 @@ const DrainLease = time.Minute
 // next drain; the returned error joins the delivery errors. Under heavy contention between
 // drainers the claim itself may keep losing to others after the Gateway's retries; it then
 // returns an error matching ErrConflict having delivered nothing: drain again.
+//
+// Errors: the Notifier's delivery errors, joined (the counts still say what was delivered); the
+// store's errors; ErrConflict as above.
 func (g *Gateway) DrainOutbox(ctx context.Context, n Notifier, max int) (DrainResult, error) {
 	var res DrainResult
 	if max <= 0 {
