@@ -49,22 +49,28 @@ func (u *uow) loadFlow(id agreement.FlowID) (agreement.Flow, int64, error) {
 	return loadCached(u, u.g.flows, kindFlow, id.String())
 }
 
-// visibleSummary loads a summary the actor's organisation may see; any other is reported as not
-// found, so that its existence does not leak (SUM-3).
+// visibleSummary loads a summary the actor's organisation may see. One it may not see and an ID
+// naming no summary get the very same error (SUM-3), so that a refusal does not tell them apart.
 func (u *uow) visibleSummary(actor Actor, id agreement.SummaryID) (agreement.Summary, int64, error) {
 	s, v, err := u.loadSummary(id)
-	if err == nil && !agreement.CanSeeSummary(actor.Org, s) {
-		err = &Error{Kind: ErrNotFound, Code: "summary.not_found", Rule: "SUM-3", Message: "no summary " + id.String()}
+	if (err == nil && !agreement.CanSeeSummary(actor.Org, s)) || isNotFound(err) {
+		return agreement.Summary{}, 0, unseen("summary", id.String())
 	}
 	return s, v, err
 }
 
+// visibleFlow loads a flow the actor's organisation may see; see visibleSummary.
 func (u *uow) visibleFlow(actor Actor, id agreement.FlowID) (agreement.Flow, int64, error) {
 	f, v, err := u.loadFlow(id)
-	if err == nil && !agreement.CanSeeFlow(actor.Org, f) {
-		err = &Error{Kind: ErrNotFound, Code: "flow.not_found", Rule: "SUM-3", Message: "no flow " + id.String()}
+	if (err == nil && !agreement.CanSeeFlow(actor.Org, f)) || isNotFound(err) {
+		return agreement.Flow{}, 0, unseen("flow", id.String())
 	}
 	return f, v, err
+}
+
+// unseen is the one answer to an agreement the actor may not see, or that does not exist (SUM-3).
+func unseen(kind, id string) error {
+	return &Error{Kind: ErrNotFound, Code: kind + ".not_found", Rule: "SUM-3", Message: "no " + kind + " " + id}
 }
 
 // saveLogged diffs old (read at version, 0 for none) and new, appends the changes to new's
