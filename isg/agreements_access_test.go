@@ -114,6 +114,10 @@ func TestAgreementRefusalsDoNotTellRecordsFromUnknownIDs(t *testing.T) {
 			_, err := w.g.SaveRiskAssessment(ctx, me, isg.RiskInput{Flow: id})
 			return err
 		},
+		"document.list": func(id agreement.FlowID) error {
+			_, err := w.g.Documents(ctx, me, isg.DocumentsInput{SubjectKind: "flow", SubjectID: id.String()})
+			return err
+		},
 		"risk.import": func(id agreement.FlowID) error {
 			_, err := w.g.ImportRiskAssessment(ctx, me, isg.ImportRiskInput{From: id, To: id})
 			return err
