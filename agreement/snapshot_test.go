@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"testing"
 	"time"
+	"unicode/utf8"
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
@@ -57,4 +58,48 @@ func TestSummaryCloneIsDeep(t *testing.T) {
 	assert.NotEqual(t, agreement.OrgID{}, s.Organisations[0])
 	assert.Equal(t, "Ann", s.Contacts[0].Name)
 	assert.NotEqual(t, agreement.InfoOther, s.InformationShared[0])
+}
+
+// FuzzSnapshot: for any text in a summary's fields, writing a snapshot back with the log head
+// replaced decodes to the summary with that head, and a diff of two snapshots names exactly the
+// fields whose values differ (LOG-1).
+func FuzzSnapshot(f *testing.F) {
+	f.Add("Safeguarding", "<b>&</b>", "\u2028\x00\"\\", int64(3))
+	f.Add("", "é 漢字 😀", "}", int64(0))
+	f.Fuzz(func(t *testing.T, title, purpose, details string, count int64) {
+		if !utf8.ValidString(title) || !utf8.ValidString(purpose) || !utf8.ValidString(details) {
+			return // JSON cannot carry invalid UTF-8 exactly: it becomes U+FFFD either way
+		}
+		w := newWorld()
+		s := w.summary(t)
+		s.Title, s.Purpose, s.InformationDetails = title, purpose, details
+		snap, err := agreement.TakeSnapshot(s)
+		if err != nil {
+			return // invalid UTF-8 and the like encode lossily; Diff refuses nothing it can encode
+		}
+		s.Log = agreement.LogHead{Count: count, Last: details}
+		b, err := snap.JSONWith("log", s.Log)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var back agreement.Summary
+		if err := json.Unmarshal(b, &back); err != nil {
+			t.Fatalf("%s: %v", b, err)
+		}
+		want, _ := json.Marshal(s)
+		got, _ := json.Marshal(back)
+		if string(want) != string(got) {
+			t.Fatalf("round trip changed the summary:\n%s\n%s", want, got)
+		}
+		other := s
+		other.Title = title + "x"
+		after, err := agreement.TakeSnapshot(other)
+		if err != nil {
+			t.Fatal(err)
+		}
+		changes := agreement.DiffSnapshots(snap, after)
+		if len(changes) != 1 || changes[0].Field != "title" {
+			t.Fatalf("changes %+v, want only title", changes)
+		}
+	})
 }
