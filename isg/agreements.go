@@ -11,6 +11,7 @@ import (
 
 	"github.com/isgkit/gateway/agreement"
 	"github.com/isgkit/gateway/assurance"
+	"github.com/isgkit/gateway/isg/directory"
 )
 
 const (
@@ -489,20 +490,28 @@ func (u *uow) flowCommand(actor Actor, held RoleSet, id agreement.FlowID,
 		return FlowView{}, err
 	}
 	for _, e := range events {
-		if err := u.notifyFlowEvent(e); err != nil {
+		if err := u.deliver(flowNotices(e)...); err != nil {
 			return FlowView{}, err
 		}
 	}
 	return u.flowView(actor, f, held)
 }
 
-// notifyFlowEvent tells the people a flow event concerns (NOTE-1): the DPOs asked to review, the
-// requester of every decision (FLOW-9), and the parties' Administrators and Senior Officers when
-// a flow is finalised.
-func (u *uow) notifyFlowEvent(e agreement.Event) error {
+// flowNotices says who a flow event concerns (NOTE-1): the DPOs asked to review, the requester
+// of every decision (FLOW-9), the signers and Administrators of an organisation that joined
+// (FLOW-12), and the parties' Administrators and Senior Officers when a flow is finalised. Each
+// message names the organisation its recipient is told as.
+func flowNotices(e agreement.Event) []directory.Event {
 	data := map[string]string{"flow": e.FlowID.String(), "summary": e.SummaryID.String(), "by": e.Actor.User.String()}
 	if e.Note != "" {
 		data["note"] = e.Note
+	}
+	typ := string(e.Type)
+	var out []directory.Event
+	atParties := func(roles RoleSet) {
+		for _, p := range e.Parties {
+			out = append(out, directory.Event{Type: typ, Org: p, Data: data, To: directory.Audience{Roles: roles, RolesAt: []OrgID{p}}})
+		}
 	}
 	switch e.Type {
 	case agreement.EventReviewRequested, agreement.EventRereviewRequested:
@@ -510,30 +519,19 @@ func (u *uow) notifyFlowEvent(e agreement.Event) error {
 			data["review_by"] = e.ReviewBy.Format(time.RFC3339)
 		}
 		for _, r := range e.DPOs {
-			if err := u.notifyUsers(string(e.Type), []UserID{r.DPO}, r.Org, data); err != nil {
-				return err
-			}
+			out = append(out, directory.Event{Type: typ, Org: r.Org, Data: data, To: directory.Audience{Users: []UserID{r.DPO}}})
 		}
 	case agreement.EventApproved, agreement.EventRejected:
 		if !e.Requester.IsZero() {
-			return u.notifyUsers(string(e.Type), []UserID{e.Requester}, e.Actor.Org, data)
+			out = append(out, directory.Event{Type: typ, Org: e.Actor.Org, Data: data, To: directory.Audience{Users: []UserID{e.Requester}}})
 		}
 	case agreement.EventPartyAdded:
-		// Sign-off is requested from the organisation that joined (FLOW-12): its signers, and its
-		// Administrators, who can appoint one if it has none yet.
-		for _, p := range e.Parties {
-			if err := u.notifyRoles(string(e.Type), p, Of(Administrator, SeniorOfficer, InfoAssetOwner), data); err != nil {
-				return err
-			}
-		}
+		// Its signers, and its Administrators, who can appoint one if it has none yet.
+		atParties(Of(Administrator, SeniorOfficer, InfoAssetOwner))
 	case agreement.EventFinalised:
-		for _, p := range e.Parties {
-			if err := u.notifyRoles(string(e.Type), p, Of(Administrator, SeniorOfficer), data); err != nil {
-				return err
-			}
-		}
+		atParties(Of(Administrator, SeniorOfficer))
 	}
-	return nil
+	return out
 }
 
 // EditFlow replaces a flow's terms (FLOW-3): in Draft by any named organisation's editor; when

@@ -108,47 +108,6 @@ func (u *uow) notifyUser(typ string, x user, org OrgID, data map[string]string) 
 	return u.enqueue(typ, x.ID, x.Email, org, data)
 }
 
-// notifyRoles notifies every user holding any of roles at org, once each.
-func (u *uow) notifyRoles(typ string, org OrgID, roles RoleSet, data map[string]string) error {
-	seen := map[UserID]bool{}
-	for _, r := range roles.Roles() {
-		users, versions, err := findAll[user](u, kindUser, key("role", roleKey(org, r)))
-		if err != nil {
-			return err
-		}
-		for i, x := range users {
-			x.version = versions[i]
-			if seen[x.ID] {
-				continue
-			}
-			seen[x.ID] = true
-			if err := u.notifyUser(typ, x, org, data); err != nil {
-				return err
-			}
-		}
-	}
-	return nil
-}
-
-// notifyUsers notifies the given users, once each.
-func (u *uow) notifyUsers(typ string, ids []UserID, org OrgID, data map[string]string) error {
-	seen := map[UserID]bool{}
-	for _, id := range ids {
-		if seen[id] {
-			continue
-		}
-		seen[id] = true
-		x, err := u.loadUser(id)
-		if err != nil {
-			return err
-		}
-		if err := u.notifyUser(typ, x, org, data); err != nil {
-			return err
-		}
-	}
-	return nil
-}
-
 // DrainResult counts what one DrainOutbox call did.
 type DrainResult struct {
 	Delivered  int `json:"delivered"`
