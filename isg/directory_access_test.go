@@ -96,3 +96,27 @@ func TestUnlockIsCheckedAtTheLockedUsersOrganisation(t *testing.T) {
 	_, err = w.g.Unlock(ctx, isg.Actor{User: a, Org: north}, isg.UserRef{User: w.ca})
 	assert.ErrorIs(t, err, isg.ErrForbidden, "only another Central Admin unlocks a Central Admin")
 }
+
+// TestCentralAdminPowersAreLoggedEvenWithARole: ROLE-7 — a Central Admin who also holds a role at
+// an organisation, acting there with a power only Central Admin has, leaves a support access
+// record; acting within the role held does not.
+func TestCentralAdminPowersAreLoggedEvenWithARole(t *testing.T) {
+	w := newWorld(t)
+	admin := w.user("admin@leeds.gov.uk")
+	org := w.org(admin, "Leeds")
+	w.grant(admin, org, w.ca, isg.IGOfficer)
+	ca := isg.Actor{User: w.ca, Org: org}
+
+	_, err := w.g.SaveSummary(ctx, ca, isg.SummaryInput{SummaryTerms: summaryTerms(org)})
+	require.NoError(t, err, "an IG Officer edits agreements")
+	_, err = w.g.Invite(ctx, ca, isg.InviteInput{Email: "new@leeds.gov.uk", Roles: []isg.Role{isg.IGOfficer}})
+	require.NoError(t, err, "managing users needs Central Admin's powers here")
+
+	log, err := all(w.g.SupportAccessLog(ctx, isg.Actor{User: admin, Org: org}, isg.ListPage{}))
+	require.NoError(t, err)
+	var actions []string
+	for _, s := range log {
+		actions = append(actions, s.Action)
+	}
+	assert.Equal(t, []string{isg.ManageUsers.String()}, actions)
+}
