@@ -59,8 +59,8 @@ func view(org OrgID, s *assurance.Submission, now time.Time) AssuranceView {
 }
 
 func (u *uow) loadAssurance(org OrgID) (*assuranceRecord, int64, error) {
-	r, v, err := loadCached(u, u.g.assurance, kindAssurance, org.String())
-	if isNotFound(err) {
+	r, v, found, err := lookupCached(u, u.g.assurance, kindAssurance, org.String())
+	if !found && err == nil {
 		return nil, 0, nil
 	}
 	if err != nil {

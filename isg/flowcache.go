@@ -89,41 +89,51 @@ func (c *decodedCache[T]) decode(r Record) (T, error) {
 // loadCached reads a record through the unit and decodes it through the cache. Where the unit can
 // read versions (VersionReader on the Tx), a version seen before is not even read from the store.
 func loadCached[T any](u *uow, c *decodedCache[T], kind Kind, id string) (T, int64, error) {
+	x, v, found, err := lookupCached(u, c, kind, id)
+	if err == nil && !found {
+		err = notFound(kind, id)
+	}
+	return x, v, err
+}
+
+// lookupCached is loadCached for a record that may well not exist: found is false, with no
+// error, when it does not.
+func lookupCached[T any](u *uow, c *decodedCache[T], kind Kind, id string) (T, int64, bool, error) {
 	var zero T
 	// Only before the unit writes: after, the version it reads may be its own staged one, which a
 	// cached value of another unit's commit could share.
 	if vr, ok := u.tx.(VersionReader); ok && !u.dirty {
 		v, err := vr.Version(u.ctx, kind, id)
 		if err != nil {
-			return zero, 0, err
+			return zero, 0, false, err
 		}
 		if v == 0 {
-			return zero, 0, notFound(kind, id)
+			return zero, 0, false, nil
 		}
 		if x, ok := c.get(id, v); ok {
-			return x, v, nil
+			return x, v, true, nil
 		}
 	}
 	rec, err := u.tx.Get(u.ctx, kind, id)
 	if err != nil {
 		if isNotFound(err) {
-			return zero, 0, notFound(kind, id)
+			return zero, 0, false, nil
 		}
-		return zero, 0, err
+		return zero, 0, false, err
 	}
 	if u.dirty {
 		// The unit may be reading its own uncommitted write: use the cache, never fill it.
 		if x, ok := c.get(id, rec.Version); ok {
-			return x, rec.Version, nil
+			return x, rec.Version, true, nil
 		}
 		var x T
 		if err := json.Unmarshal(rec.Body, &x); err != nil {
-			return x, 0, fmt.Errorf("isg: decoding %s %s: %w", kind, id, err)
+			return x, 0, false, fmt.Errorf("isg: decoding %s %s: %w", kind, id, err)
 		}
-		return x, rec.Version, nil
+		return x, rec.Version, true, nil
 	}
 	x, err := c.decode(rec)
-	return x, rec.Version, err
+	return x, rec.Version, err == nil, err
 }
 
 func notFound(kind Kind, id string) error {
