@@ -374,11 +374,11 @@ func (u *uow) flowView(actor Actor, f agreement.Flow, held RoleSet) (FlowView, e
 		}
 	}
 	for _, p := range f.Parties {
-		av, err := u.assuranceView(p)
+		rating, err := u.ratingOf(p)
 		if err != nil {
 			return v, err
 		}
-		v.PartyRatings[p.String()] = av.Rating
+		v.PartyRatings[p.String()] = rating
 	}
 	return v, nil
 }

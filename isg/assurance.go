@@ -59,7 +59,7 @@ func view(org OrgID, s *assurance.Submission, now time.Time) AssuranceView {
 }
 
 func (u *uow) loadAssurance(org OrgID) (*assuranceRecord, int64, error) {
-	r, v, found, err := lookupCached(u, u.g.assurance, kindAssurance, org.String())
+	r, v, found, err := lookupCached(u, u.g.assurance, kindAssurance, org.String(), false)
 	if !found && err == nil {
 		return nil, 0, nil
 	}
@@ -166,6 +166,16 @@ var assuranceGet = &command[AssuranceQuery, AssuranceView]{
 		}
 		return c.assuranceView(c.in.Org)
 	},
+}
+
+// ratingOf is an organisation's assurance rating now (ASR-6). It reads the cached submission
+// itself, not a copy: nothing here changes or keeps it.
+func (u *uow) ratingOf(org OrgID) (assurance.Rating, error) {
+	r, _, found, err := lookupCached(u, u.g.assurance, kindAssurance, org.String(), true)
+	if err != nil || !found {
+		return assurance.Rate(nil, u.now), err
+	}
+	return assurance.Rate(&r.Submission, u.now), nil
 }
 
 func (u *uow) assuranceView(org OrgID) (AssuranceView, error) {

@@ -45,6 +45,19 @@ func (c *decodedCache[T]) get(id string, version int64) (T, bool) {
 	return c.clone(e.value), true
 }
 
+// peek returns the value decoded from the given version itself, not a copy: only for a caller
+// that neither changes nor keeps it.
+func (c *decodedCache[T]) peek(id string, version int64) (T, bool) {
+	c.mu.RLock()
+	e, ok := c.entries[id]
+	c.mu.RUnlock()
+	if !ok || e.version != version {
+		var zero T
+		return zero, false
+	}
+	return e.value, true
+}
+
 // snapshot returns the log snapshot of the given version of the record, if one was kept.
 func (c *decodedCache[T]) snapshot(id string, version int64) (agreement.Snapshot, bool) {
 	c.mu.RLock()
@@ -89,7 +102,7 @@ func (c *decodedCache[T]) decode(r Record) (T, error) {
 // loadCached reads a record through the unit and decodes it through the cache. Where the unit can
 // read versions (VersionReader on the Tx), a version seen before is not even read from the store.
 func loadCached[T any](u *uow, c *decodedCache[T], kind Kind, id string) (T, int64, error) {
-	x, v, found, err := lookupCached(u, c, kind, id)
+	x, v, found, err := lookupCached(u, c, kind, id, false)
 	if err == nil && !found {
 		err = notFound(kind, id)
 	}
@@ -97,8 +110,13 @@ func loadCached[T any](u *uow, c *decodedCache[T], kind Kind, id string) (T, int
 }
 
 // lookupCached is loadCached for a record that may well not exist: found is false, with no
-// error, when it does not.
-func lookupCached[T any](u *uow, c *decodedCache[T], kind Kind, id string) (T, int64, bool, error) {
+// error, when it does not. With shared set a cached value is returned itself, not a copy: only for
+// a caller that neither changes nor keeps it.
+func lookupCached[T any](u *uow, c *decodedCache[T], kind Kind, id string, shared bool) (T, int64, bool, error) {
+	get := c.get
+	if shared {
+		get = c.peek
+	}
 	var zero T
 	// Only before the unit writes: after, the version it reads may be its own staged one, which a
 	// cached value of another unit's commit could share.
@@ -110,7 +128,7 @@ func lookupCached[T any](u *uow, c *decodedCache[T], kind Kind, id string) (T, i
 		if v == 0 {
 			return zero, 0, false, nil
 		}
-		if x, ok := c.get(id, v); ok {
+		if x, ok := get(id, v); ok {
 			return x, v, true, nil
 		}
 	}
