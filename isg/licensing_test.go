@@ -335,7 +335,7 @@ func TestConvertedCommandsDeclareTheirGate(t *testing.T) {
 		"platform.sweep":            {reach: "anyone"},
 		"document.upload":           at(isg.UploadDocuments),
 		"document.list":             at(isg.ViewOrganisation),
-		"outbox.drain":              {reach: "anyone"},
+		"outbox.drain":              platform(isg.DrainOutbox),
 	}
 	seen := 0
 	for _, c := range isg.Commands() {
