@@ -2,6 +2,7 @@ package isg_test
 
 import (
 	"errors"
+	"strings"
 	"testing"
 
 	"github.com/google/uuid"
@@ -139,4 +140,82 @@ func TestAgreementRefusalsDoNotTellRecordsFromUnknownIDs(t *testing.T) {
 			assert.ErrorIs(t, seen, isg.ErrNotFound)
 		})
 	}
+}
+
+// DOC-1, ROLE-7: the content of a document on a flow another organisation may not see is
+// answered exactly as an unknown document — document.not_found, not the subject's summary or
+// flow not-found, which would tell the document exists.
+func TestDocumentContentOfAnInvisibleDocumentIsAnUnknownDocument(t *testing.T) {
+	w := newWorld(t)
+	a, b := w.user("a@north.gov.uk"), w.user("b@south.gov.uk")
+	north, south := w.org(a, "North"), w.org(b, "South")
+	outsider := w.user("c@east.gov.uk")
+	east := w.org(outsider, "East")
+	w.licensed(north)
+	na := isg.Actor{User: a, Org: north}
+	s, err := w.g.SaveSummary(ctx, na, isg.SummaryInput{SummaryTerms: summaryTerms(north, south)})
+	require.NoError(t, err)
+	f, err := w.g.CreateFlow(ctx, na, isg.CreateFlowInput{Summary: s.ID, FlowTerms: flowTerms(north, south)})
+	require.NoError(t, err)
+	me := isg.Actor{User: outsider, Org: east}
+
+	for _, subject := range []struct{ kind, id string }{{"summary", s.ID.String()}, {"flow", f.ID.String()}} {
+		t.Run(subject.kind, func(t *testing.T) {
+			d, err := w.g.UploadDocument(ctx, na, isg.UploadInput{SubjectKind: subject.kind, SubjectID: subject.id, Name: "dpia.pdf", Content: []byte("%PDF")})
+			require.NoError(t, err)
+			_, err = w.g.DocumentContent(ctx, na, d.ID)
+			require.NoError(t, err, "a party reads it")
+
+			_, seen := w.g.DocumentContent(ctx, me, d.ID)
+			_, unknown := w.g.DocumentContent(ctx, me, uuid.Must(uuid.NewV7()).String())
+			require.Error(t, seen)
+			assert.Equal(t, "document.not_found", isg.ErrorCode(seen))
+			assert.Equal(t, sameAnswer(unknown), sameAnswer(seen))
+			assert.ErrorIs(t, seen, isg.ErrNotFound)
+		})
+	}
+}
+
+// DOC-1, SUM-3: a subject's ID is canonicalised at the boundary — an upper-case, braced or
+// urn:uuid: spelling of a flow's ID files the document under the flow, where listings and copies
+// look, and a document's ID reads in any spelling.
+func TestDocumentSubjectIDsAreCanonicalised(t *testing.T) {
+	w := newWorld(t)
+	a, b := w.user("a@north.gov.uk"), w.user("b@south.gov.uk")
+	north, south := w.org(a, "North"), w.org(b, "South")
+	w.licensed(north)
+	na := isg.Actor{User: a, Org: north}
+	s, err := w.g.SaveSummary(ctx, na, isg.SummaryInput{SummaryTerms: summaryTerms(north, south)})
+	require.NoError(t, err)
+	f, err := w.g.CreateFlow(ctx, na, isg.CreateFlowInput{Summary: s.ID, FlowTerms: flowTerms(north, south)})
+	require.NoError(t, err)
+	id := f.ID.String()
+	spellings := map[string]string{
+		"upper-case": strings.ToUpper(id),
+		"braced":     "{" + id + "}",
+		"urn":        "urn:uuid:" + id,
+	}
+	for name, spelt := range spellings {
+		t.Run(name, func(t *testing.T) {
+			d, err := w.g.UploadDocument(ctx, na, isg.UploadInput{SubjectKind: "flow", SubjectID: spelt, Name: name + ".pdf", Content: []byte(name)})
+			require.NoError(t, err)
+			assert.Equal(t, id, d.SubjectID, "filed under the canonical ID")
+			list, err := w.g.Documents(ctx, na, isg.DocumentsInput{SubjectKind: "flow", SubjectID: id})
+			require.NoError(t, err)
+			var ids []string
+			for _, x := range list {
+				ids = append(ids, x.ID)
+			}
+			assert.Contains(t, ids, d.ID, "listed under the canonical ID")
+			again, err := w.g.Documents(ctx, na, isg.DocumentsInput{SubjectKind: "flow", SubjectID: spelt})
+			require.NoError(t, err)
+			assert.Len(t, again, len(list), "and under any other spelling alike")
+			got, err := w.g.DocumentContent(ctx, na, strings.ToUpper(d.ID))
+			require.NoError(t, err)
+			assert.Equal(t, []byte(name), got)
+		})
+	}
+	d, err := w.g.UploadDocument(ctx, na, isg.UploadInput{SubjectKind: "assurance", SubjectID: strings.ToUpper(north.String()), Name: "dspt.pdf", Content: []byte("x")})
+	require.NoError(t, err, "the organisation's own assurance, in upper case")
+	assert.Equal(t, north.String(), d.SubjectID)
 }

@@ -97,7 +97,9 @@ type DecideClosureInput struct {
 // Errors: ErrInvalid (field errors naming ORG-7); ErrForbidden ("forbidden", ORG-7) for an actor
 // holding a role there without the row; ErrNotFound ("closure_request.not_found") for an unknown
 // request and for one the actor may not see, alike; ErrInvalidTransition
-// ("closure.invalid_transition") when the request's state has no such step.
+// ("closure.invalid_transition") when the request's state has no such step (a request that ended
+// with its organisation's merge takes none); ErrRule ("organisation.closed", ORG-7) for an
+// organisation merged into another, which is neither closed nor restored (ORG-6).
 func (g *Gateway) DecideClosure(ctx context.Context, actor Actor, in DecideClosureInput) (ClosureRequest, error) {
 	return run(ctx, g, orgDecideClosure, actor, in)
 }

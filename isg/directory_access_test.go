@@ -120,3 +120,46 @@ func TestCentralAdminPowersAreLoggedEvenWithARole(t *testing.T) {
 	}
 	assert.Equal(t, []string{isg.ManageUsers.String()}, actions)
 }
+
+// ORG-8: which lead supports an organisation is visible only to the two of them — to a user of
+// the supported organisation or of its lead, in org.get and org.search alike; anyone else, Central
+// Admin included (who reads it at the lead as logged support), reads the organisation without it.
+func TestWhichLeadSupportsAnOrganisationIsSeenByTheTwoORG8(t *testing.T) {
+	w := newWorld(t)
+	sam, out := w.user("sam@leeds.nhs.uk"), w.user("out@york.gov.uk")
+	leeds := w.org(sam, "Leeds")
+	w.org(out, "York")
+	gp, err := w.g.RegisterSupportedOrganisation(ctx, isg.Actor{User: sam, Org: leeds}, isg.RegisterOrganisationInput{
+		Name: "Chapeltown GP", Category: isg.CategoryLocalAuthority,
+		Address: isg.Address{Line1: "1 Chapeltown Rd", Town: "Leeds", Postcode: "LS7 3AA"}, ContactEmail: "gp@nhs.net"})
+	require.NoError(t, err)
+	require.Equal(t, leeds, gp.LeadOrg)
+	gpUser := w.user("pm@gp.nhs.net")
+	w.grant(sam, gp.ID, gpUser, isg.SeniorOfficer)
+
+	tests := []struct {
+		name  string
+		actor isg.Actor
+		sees  bool
+	}{
+		{"the lead's administrator", isg.Actor{User: sam}, true},
+		{"a user of the supported organisation only", isg.Actor{User: gpUser}, true},
+		{"a user of another organisation", isg.Actor{User: out}, false},
+		{"Central Admin", isg.Actor{User: w.ca}, false},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			want := isg.OrgID{}
+			if tt.sees {
+				want = leeds
+			}
+			o, err := w.g.GetOrganisation(ctx, tt.actor, isg.OrgRef{Org: gp.ID})
+			require.NoError(t, err)
+			assert.Equal(t, want, o.LeadOrg, "org.get")
+			found, err := w.g.SearchOrganisations(ctx, tt.actor, isg.SearchInput{Query: "Chapeltown GP"})
+			require.NoError(t, err)
+			require.Len(t, found, 1)
+			assert.Equal(t, want, found[0].LeadOrg, "org.search")
+		})
+	}
+}

@@ -38,7 +38,9 @@
 //  5. Drain the outbox: call DrainOutbox with a Notifier (the host's e-mail or in-app delivery)
 //     on a schedule or after each command. Delivery is at least once; implement Notifier
 //     idempotently by Notification.ID where duplicates matter. Several processes may drain at
-//     once: a message is leased to one drainer at a time.
+//     once: a message is leased to one drainer at a time. Through Dispatch, outbox.drain runs
+//     only for Central Admin or on a context the host marked with AsHost (NOTE-4): never mark
+//     a request handler's context, or any caller could take every pending notification.
 //  6. Run the periodic sweep: call Sweep on a schedule (hourly, say). It notices what changes
 //     with time alone — assurance expiring after a year, an ICO registration lapsing — and
 //     notifies partners (ASR-5). It is idempotent and safe on every instance at once.

@@ -4,6 +4,7 @@ import (
 	"context"
 	"crypto/sha256"
 	"encoding/hex"
+	"errors"
 	"fmt"
 	"sync"
 
@@ -135,26 +136,31 @@ var documentUpload = &command[UploadInput, Document]{
 
 // subject finds out what the directory's document rules need of a subject: whether org may see
 // the summary or flow named (SUM-3). An ID that does not parse or names nothing is not visible.
+// The ID is canonicalised (a UUID's lower-case, hyphenated text): an upper-case, braced or
+// "urn:uuid:" spelling names the same record, and its documents are filed and listed under the
+// one spelling, so a document cannot be filed where listings and copies never look.
 func (u *uow) subject(org OrgID, kind, id string) (directory.Subject, error) {
 	s := directory.Subject{Kind: kind, ID: id}
+	parsed, perr := uuid.Parse(id)
+	if perr == nil {
+		s.ID = parsed.String()
+	}
 	var err error
 	switch kind {
 	case directory.SubjectSummary:
-		var sid agreement.SummaryID
-		if sid.UUID, err = uuid.Parse(id); err != nil {
+		if perr != nil {
 			return s, nil
 		}
 		var sum agreement.Summary
-		if sum, _, err = u.loadSummary(sid); err == nil {
+		if sum, _, err = u.loadSummary(agreement.SummaryID{UUID: parsed}); err == nil {
 			s.Visible = agreement.CanSeeSummary(org, sum)
 		}
 	case directory.SubjectFlow:
-		var fid agreement.FlowID
-		if fid.UUID, err = uuid.Parse(id); err != nil {
+		if perr != nil {
 			return s, nil
 		}
 		var f agreement.Flow
-		if f, _, err = u.loadFlow(fid); err == nil {
+		if f, _, err = u.loadFlow(agreement.FlowID{UUID: parsed}); err == nil {
 			s.Visible = agreement.CanSeeFlow(org, f)
 		}
 	}
@@ -190,19 +196,24 @@ var documentList = &command[DocumentsInput, []Document]{
 		if err := directory.CheckSubject(c.org, subject); err != nil {
 			return nil, err
 		}
-		out, _, err := findAll[Document](c.uow, kindDocument, key("subject", c.in.SubjectKind+"/"+c.in.SubjectID))
+		out, _, err := findAll[Document](c.uow, kindDocument, key("subject", subject.Kind+"/"+subject.ID))
 		return out, err
 	},
 }
 
 // DocumentContent returns a document's content, checked against its recorded SHA-256, to every
 // role at the actor's organisation (row ViewOrganisation) when the organisation may see the
-// document's subject.
+// document's subject. A document whose subject the organisation may not see is answered exactly
+// as an unknown document (ROLE-7): the subject's own not-found error would tell that it exists.
+// The ID may be given in any spelling a UUID parses from.
 //
-// Errors: ErrForbidden ("forbidden", ROLE-8); ErrNotFound ("document.not_found", or the subject's
-// not-found error as for Documents); an error when the stored content does not match its SHA-256;
-// the BlobStore's error.
+// Errors: ErrForbidden ("forbidden", ROLE-8); ErrNotFound ("document.not_found") for an
+// unknown document and for one whose subject the organisation may not see, alike; an error when
+// the stored content does not match its SHA-256; the BlobStore's error.
 func (g *Gateway) DocumentContent(ctx context.Context, actor Actor, id string) ([]byte, error) {
+	if parsed, err := uuid.Parse(id); err == nil {
+		id = parsed.String()
+	}
 	var d Document
 	err := g.view(ctx, func(u *uow) error {
 		if _, err := u.authorizeAt(actor, actor.Org, ViewOrganisation, "ROLE-8"); err != nil {
@@ -215,7 +226,11 @@ func (g *Gateway) DocumentContent(ctx context.Context, actor Actor, id string) (
 		if err != nil {
 			return err
 		}
-		return directory.CheckSubject(actor.Org, subject)
+		err = directory.CheckSubject(actor.Org, subject)
+		if errors.Is(err, ErrNotFound) {
+			return notFound(kindDocument, id)
+		}
+		return err
 	})
 	if err != nil {
 		return nil, err

@@ -271,3 +271,30 @@ func TestInterleavedMergeMovesNewFlow(t *testing.T) {
 		assert.Equal(t, []isg.OrgID{police, north}, got.Parties, "the flow names the survivor, not the merged organisation")
 	})
 }
+
+// TestInterleavedInviteKeepsTheMergedUserCap: ORG-6, LIC-3 — a merge whose last approval counted
+// the users the free-model survivor would have (3) before an invitation at the survivor committed
+// must not complete with 4: it retries on the new count and is refused.
+func TestInterleavedInviteKeepsTheMergedUserCap(t *testing.T) {
+	onEachStore(t, true, func(t *testing.T, w *world, p *pausingStore) {
+		a, b := w.user("a@north.gov.uk"), w.user("b@south.gov.uk")
+		north, south := w.org(a, "North"), w.org(b, "South")
+		w.grant(a, north, w.user("c@north.gov.uk"), isg.IGOfficer)
+		m, err := w.g.RequestMerge(ctx, isg.Actor{User: a, Org: north}, isg.RequestMergeInput{Merging: []isg.OrgID{south}, Reason: "reorganisation", DisclaimerAcknowledged: true})
+		require.NoError(t, err, "North 2 + South 1 = 3 users")
+		errMerge, errInvite := interleave(t, p, "user", "member",
+			func() error {
+				_, err := w.g.AnswerMerge(ctx, isg.Actor{User: b, Org: south}, isg.AnswerMergeInput{Merge: m.ID, Approve: true})
+				return err
+			},
+			func() error {
+				_, err := w.g.Invite(ctx, isg.Actor{User: a, Org: north}, isg.InviteInput{Email: "d@north.gov.uk", Roles: []isg.Role{isg.IGOfficer}})
+				return err
+			})
+		require.NoError(t, errInvite, "North alone has 2 users and room for a third")
+		assert.ErrorIs(t, errMerge, isg.ErrLicence)
+		o, err := w.g.GetOrganisation(ctx, isg.Actor{User: a}, isg.OrgRef{Org: south})
+		require.NoError(t, err)
+		assert.Equal(t, isg.OrgActive, o.Status, "South was not merged past the cap")
+	})
+}

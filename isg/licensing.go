@@ -600,7 +600,11 @@ var capabilitiesGet = &command[noInput, Capabilities]{
 
 // Contracts lists the contracts the actor's organisation holds or holds a licence under, for its
 // Administrators and Senior Officers to see their licensing (row ViewContracts at the actor's
-// organisation; Super Administrators of its licensing group and Central Admin too).
+// organisation; Super Administrators of its licensing group and Central Admin too). A contract
+// the organisation only holds a licence under is shown as its licensee sees it (LIC-8,
+// licensing.Contract.ForLicensee): its own licences and the Super Administrators, not the
+// price, terms or other licensees — unless the actor is one of that contract's Super
+// Administrators or Central Admin.
 //
 // Errors: ErrForbidden ("forbidden", ROLE-8); ErrNotFound ("organisation.not_found").
 func (g *Gateway) Contracts(ctx context.Context, actor Actor) ([]licensing.Contract, error) {
@@ -620,11 +624,15 @@ var contractList = &command[noInput, []licensing.Contract]{
 		}
 		var out []licensing.Contract
 		seen := map[licensing.ContractID]bool{}
-		for _, k := range append(held, under...) {
-			if !seen[k.ID] {
-				seen[k.ID] = true
-				out = append(out, k)
+		for i, k := range append(held, under...) {
+			if seen[k.ID] {
+				continue
 			}
+			seen[k.ID] = true
+			if i >= len(held) && k.Org != c.org && !k.IsSuperAdmin(c.actor.User) && !c.held.Has(CentralAdmin) {
+				k = k.ForLicensee(c.org)
+			}
+			out = append(out, k)
 		}
 		return out, nil
 	},

@@ -1,9 +1,11 @@
 package isg_test
 
 import (
+	"encoding/json"
 	"testing"
 	"time"
 
+	"github.com/google/uuid"
 	"github.com/shopspring/decimal"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
@@ -335,7 +337,7 @@ func TestConvertedCommandsDeclareTheirGate(t *testing.T) {
 		"platform.sweep":            {reach: "anyone"},
 		"document.upload":           at(isg.UploadDocuments),
 		"document.list":             at(isg.ViewOrganisation),
-		"outbox.drain":              {reach: "anyone"},
+		"outbox.drain":              platform(isg.DrainOutbox),
 	}
 	seen := 0
 	for _, c := range isg.Commands() {
@@ -350,4 +352,55 @@ func TestConvertedCommandsDeclareTheirGate(t *testing.T) {
 		}
 	}
 	assert.Equal(t, len(want), seen, "every command is declared")
+}
+
+// TestLicenseeSeesItsOwnLicenceNotThePriceLIC8: LIC-8 — a licensed organisation reads, of the
+// contract it holds a licence under, its own licence and who the Super Administrators are, not
+// the price, the terms or the other licensees; the contracting organisation, the contract's Super
+// Administrators and Central Admin read the whole contract; reading it by ID, a licensee is told
+// it does not exist, as for an unknown ID.
+func TestLicenseeSeesItsOwnLicenceNotThePriceLIC8(t *testing.T) {
+	w := newLicensingWorld(t)
+	_, err := w.g.AnswerLicenceRequest(ctx, isg.Actor{User: w.ca}, isg.AnswerRequestInput{Request: w.request.ID, Allocate: true})
+	require.NoError(t, err)
+	_, err = w.g.AllocateLicence(ctx, isg.Actor{User: w.ca}, isg.AllocateInput{Contract: w.contract.ID, Org: w.other, Kind: licensing.Group})
+	require.NoError(t, err)
+
+	view := func(actor isg.Actor) licensing.Contract {
+		t.Helper()
+		got, err := w.g.Contracts(ctx, actor)
+		require.NoError(t, err)
+		require.Len(t, got, 1)
+		return got[0]
+	}
+	k := view(isg.Actor{User: w.pat, Org: w.care})
+	assert.Equal(t, w.contract.ID, k.ID)
+	assert.Equal(t, "WY", k.Group)
+	assert.True(t, k.LicenseeView)
+	assert.ElementsMatch(t, []isg.UserID{w.lee, w.sue}, k.SuperAdmins, "who its Super Administrators are")
+	require.Len(t, k.Licences, 1, "its own licence only")
+	assert.Equal(t, w.care, k.Licences[0].Org)
+	assert.Empty(t, k.Terms, "no terms, so no price")
+	assert.Zero(t, k.Capacity)
+	b, err := json.Marshal(k)
+	require.NoError(t, err)
+	assert.NotContains(t, string(b), "1000", "the price is nowhere in what the licensee reads")
+	assert.NotContains(t, string(b), w.other.String(), "nor the other licensee")
+
+	for name, actor := range map[string]isg.Actor{
+		"the contracting organisation": {User: w.lee, Org: w.icb},
+		"Central Admin":                {User: w.ca, Org: w.care},
+	} {
+		t.Run(name, func(t *testing.T) {
+			full := view(actor)
+			assert.False(t, full.LicenseeView)
+			assert.Len(t, full.Licences, 2)
+			require.NotEmpty(t, full.Terms)
+			assert.Equal(t, "1000", full.Terms[0].Price.String())
+		})
+	}
+	_, seen := w.g.Contract(ctx, isg.Actor{User: w.pat, Org: w.care}, isg.ByID[licensing.ContractID]{ID: w.contract.ID})
+	_, unknown := w.g.Contract(ctx, isg.Actor{User: w.pat, Org: w.care}, isg.ByID[licensing.ContractID]{ID: licensing.ContractID{UUID: uuid.Must(uuid.NewV7())}})
+	assert.Equal(t, "contract.not_found", isg.ErrorCode(seen))
+	assert.Equal(t, sameAnswer(unknown), sameAnswer(seen), "ROLE-7")
 }

@@ -263,14 +263,24 @@ var roleRevokeDelegation = &command[ByID[DelegationID], Delegation]{
 	},
 }
 
-// hasDelegation reports whether user holds an active delegation at org.
+// hasDelegation reports whether user holds a delegation at org in force now: active, and its
+// delegator still a Senior Officer there (ROLE-5: it lapses when the delegator no longer is).
 func (u *uow) hasDelegation(org OrgID, id UserID) (bool, error) {
 	ds, _, err := findAll[Delegation](u, kindDelegation, key("holder", org.String()+"/"+id.String()))
 	if err != nil {
 		return false, err
 	}
 	for _, d := range ds {
-		if d.ActiveAt(u.now) {
+		if !d.ActiveAt(u.now) {
+			continue
+		}
+		from, err := u.loadUser(d.From)
+		if isNotFound(err) {
+			continue
+		} else if err != nil {
+			return false, err
+		}
+		if d.InForceAt(u.now, from.rolesAt(d.Org)) {
 			return true, nil
 		}
 	}

@@ -4,6 +4,7 @@ import (
 	"context"
 
 	"github.com/isgkit/gateway/isg/directory"
+	"github.com/isgkit/gateway/licensing"
 )
 
 const kindMerge Kind = "merge_request"
@@ -54,7 +55,9 @@ type RequestMergeInput struct {
 //
 // Errors: ErrInvalid (field errors naming ORG-6); ErrForbidden ("forbidden", ORG-6); ErrNotFound
 // ("organisation.not_found"); ErrRule ("merge.invalid_party", ORG-6, for the survivor itself or a
-// duplicate; "organisation.closed", ORG-7, for a closed or merged organisation).
+// duplicate; "organisation.closed", ORG-7, for a closed or merged organisation); ErrLicence
+// ("licence.user_limit", LIC-3) when a free-model survivor would have more than 3 users once the
+// merge completes.
 func (g *Gateway) RequestMerge(ctx context.Context, actor Actor, in RequestMergeInput) (MergeRequest, error) {
 	return run(ctx, g, orgRequestMerge, actor, in)
 }
@@ -75,8 +78,12 @@ var orgRequestMerge = &command[RequestMergeInput, MergeRequest]{
 				return MergeRequest{}, err
 			}
 		}
+		seats, err := c.mergedSeats(c.org, c.in.Merging)
+		if err != nil {
+			return MergeRequest{}, err
+		}
 		m, events, err := c.g.machines.merge.Request(directory.MergeInput{ID: MergeID{UUID: c.newID()}, Survivor: survivor, Merging: merging,
-			Reason: c.in.Reason, RequestedBy: c.actor.User}, c.now)
+			Reason: c.in.Reason, RequestedBy: c.actor.User, Seats: seats}, c.now)
 		if err != nil {
 			return MergeRequest{}, err
 		}
@@ -97,12 +104,18 @@ type AnswerMergeInput struct {
 // row (Administrator, Senior Officer) at an organisation being merged in. Any rejection ends the
 // request. When every organisation being merged in has approved, the merge completes at once:
 // their users' roles, inventory and agreements move to the survivor, they are marked merged into
-// it, and history (logs, signatures) is left unchanged. Everyone involved is told.
+// it, and history (logs, signatures) is left unchanged; a closure request of theirs still pending
+// ends with the merge (state "ended", ORG-7). Everyone involved is told. An approval needs every
+// organisation involved still active, so an organisation is never merged twice nor into a
+// survivor closed since the request; the completing one needs the survivor's licence to allow
+// the users it would have (LIC-3), counted anew.
 //
 // Errors: ErrInvalid (field errors naming ORG-6); ErrForbidden ("forbidden", ORG-6, also for the
 // survivor answering its own request); ErrNotFound ("merge_request.not_found") for an unknown
 // request and for one the actor's organisation is not part of, alike; ErrInvalidTransition
-// ("merge.invalid_transition" when the request is no longer pending, "merge.already_answered").
+// ("merge.invalid_transition" when the request is no longer pending, "merge.already_answered");
+// ErrRule ("organisation.closed", ORG-7) approving while an organisation involved is closed or
+// merged; ErrLicence ("licence.user_limit", LIC-3) for the completing approval past the cap.
 func (g *Gateway) AnswerMerge(ctx context.Context, actor Actor, in AnswerMergeInput) (MergeRequest, error) {
 	return run(ctx, g, orgAnswerMerge, actor, in)
 }
@@ -116,7 +129,13 @@ var orgAnswerMerge = &command[AnswerMergeInput, MergeRequest]{
 			return MergeRequest{}, err
 		}
 		m.Version = v
-		a, err := c.g.machines.merge.Answer(m, c.org, c.in.Approve, c.now)
+		var parties directory.MergeParties
+		if c.in.Approve {
+			if parties, err = c.mergeParties(m); err != nil {
+				return MergeRequest{}, err
+			}
+		}
+		a, err := c.g.machines.merge.Answer(m, parties, c.org, c.in.Approve, c.now)
 		if err != nil {
 			return MergeRequest{}, err
 		}
@@ -132,9 +151,71 @@ var orgAnswerMerge = &command[AnswerMergeInput, MergeRequest]{
 	},
 }
 
-// completeMerge moves everything of the merged organisations to the survivor (ORG-6).
+// mergeParties loads what an approval needs of the organisations involved: each as stored now,
+// and the survivor's licence's answer to the users it would have. The loads and listings join
+// the unit's read set, so a merge completing concurrently elsewhere, a closure or a new user
+// makes this answer a conflict, retried on fresh state.
+func (u *uow) mergeParties(m MergeRequest) (directory.MergeParties, error) {
+	var p directory.MergeParties
+	for _, id := range m.Involved() {
+		o, err := u.loadOrg(id)
+		if err != nil {
+			return p, err
+		}
+		p.Orgs = append(p.Orgs, o)
+	}
+	var err error
+	p.Seats, err = u.mergedSeats(m.Survivor, m.Merging)
+	return p, err
+}
+
+// mergedSeats is the survivor's licence's answer to the users it would have once the others are
+// merged in (LIC-3): every distinct member of the organisations involved, and the survivor's
+// pending invitations (each will become a user, as for checkUserCap).
+func (u *uow) mergedSeats(survivor OrgID, merging []OrgID) (seats, err error) {
+	users := map[UserID]bool{}
+	for _, org := range append([]OrgID{survivor}, merging...) {
+		members, _, err := findAll[user](u, kindUser, key("member", org.String()))
+		if err != nil {
+			return nil, err
+		}
+		for _, x := range members {
+			users[x.ID] = true
+		}
+	}
+	pending, err := u.tx.Count(u.ctx, kindInvitation, key("pending_org", survivor.String()))
+	if err != nil {
+		return nil, err
+	}
+	ent, err := u.entitlement(survivor)
+	if err != nil {
+		return nil, err
+	}
+	total := len(users) + pending
+	if total == 0 {
+		return nil, nil
+	}
+	return licensing.CheckUserCount(ent, total-1), nil
+}
+
+// completeMerge moves everything of the merged organisations to the survivor (ORG-6), and ends
+// the pending closure requests of the merged organisations with the merge.
 func (u *uow) completeMerge(actor Actor, m MergeRequest) error {
 	for _, from := range m.Merging {
+		closures, versions, err := findAll[ClosureRequest](u, kindClosure, key("org", from.String()))
+		if err != nil {
+			return err
+		}
+		for i, r := range closures {
+			r.Version = versions[i]
+			ended, ok := u.g.machines.closure.EndWithMerge(r, m.ID, u.now)
+			if !ok {
+				continue
+			}
+			if _, err := u.saveClosure(ended); err != nil {
+				return err
+			}
+		}
 		users, versions, err := findAll[user](u, kindUser, key("member", from.String()))
 		if err != nil {
 			return err

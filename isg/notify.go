@@ -308,9 +308,12 @@ type DrainInput struct {
 }
 
 // outboxDrain drains the outbox into a notifier that records the messages, and returns them: for
-// scenario files and hosts that deliver from a JSON API. A host drains with DrainOutbox.
+// scenario files and hosts that deliver from a JSON API. A host drains with DrainOutbox. Through
+// Dispatch only the host (no actor, a context marked by AsHost) or Central Admin (row
+// DrainOutbox, at the platform) takes the messages: an actor-facing call never does (NOTE-4).
 var outboxDrain = &command[DrainInput, drained]{
-	name: "outbox.drain", doc: "Drain the outbox into a recording notifier and return what was delivered.", reach: anyone,
+	name: "outbox.drain", doc: "Drain the outbox into a recording notifier and return what was delivered (NOTE-4: the host, or Central Admin).",
+	row: DrainOutbox, rule: "NOTE-4", reach: platform, host: true,
 	job: func(ctx context.Context, g *Gateway, in DrainInput) (drained, error) {
 		var d drained
 		res, err := g.DrainOutbox(ctx, NotifierFunc(func(_ context.Context, n Notification) error {

@@ -2,6 +2,7 @@ package isg_test
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"sync"
 	"testing"
@@ -159,4 +160,76 @@ func TestPreferencesAllOffAcrossRoles(t *testing.T) {
 	got, err = all(w.g.Notifications(ctx, isg.Actor{User: b}, isg.ListPage{}))
 	require.NoError(t, err)
 	assert.Len(t, got, 1, "the default is subscribed to everything")
+}
+
+// NOTE-4: only the host drains the outbox. Through Dispatch a call with no actor — any caller of
+// a host's JSON API — and an actor who is not Central Admin are refused and take nothing; Central
+// Admin (row DrainOutbox, at the platform) and the host's own call (a context marked AsHost)
+// drain; the Go method DrainOutbox stays the host's, ungated.
+func TestOutboxDrainThroughDispatchNeedsTheHostOrCentralAdmin(t *testing.T) {
+	w := newWorld(t)
+	a := w.user("a@north.gov.uk")
+	north := w.org(a, "North")
+	closure := func() {
+		t.Helper()
+		c, err := w.g.RequestClosure(ctx, isg.Actor{User: a, Org: north}, isg.RequestClosureInput{Reason: "r"})
+		require.NoError(t, err)
+		_, err = w.g.DecideClosure(ctx, isg.Actor{User: w.ca}, isg.DecideClosureInput{Closure: c.ID, Decision: "decline"})
+		require.NoError(t, err)
+	}
+	closure() // Central Admin is told of the request (ORG-7)
+	input := []byte(`{"max": 100}`)
+	pending := func() int {
+		n := 0
+		for _, who := range []isg.UserID{a, w.ca} {
+			l, err := all(w.g.Notifications(ctx, isg.Actor{User: who}, isg.ListPage{}))
+			require.NoError(t, err)
+			for _, m := range l {
+				if m.Status == "pending" {
+					n++
+				}
+			}
+		}
+		return n
+	}
+	require.Positive(t, pending())
+
+	refused := []struct {
+		name  string
+		ctx   context.Context
+		actor isg.Actor
+	}{
+		{"no actor", ctx, isg.Actor{}},
+		{"an organisation's administrator", ctx, isg.Actor{User: a, Org: north}},
+		{"an administrator on a context marked AsHost", isg.AsHost(ctx), isg.Actor{User: a, Org: north}},
+	}
+	for _, tt := range refused {
+		t.Run(tt.name, func(t *testing.T) {
+			_, err := w.g.Dispatch(tt.ctx, "outbox.drain", tt.actor, input)
+			require.ErrorIs(t, err, isg.ErrForbidden)
+			assert.Positive(t, pending(), "nothing was taken")
+		})
+	}
+	t.Run("the host", func(t *testing.T) {
+		res, err := w.g.Dispatch(isg.AsHost(ctx), "outbox.drain", isg.Actor{}, input)
+		require.NoError(t, err)
+		b, err := json.Marshal(res)
+		require.NoError(t, err)
+		assert.Contains(t, string(b), `"delivered":`)
+		assert.Zero(t, pending())
+	})
+	t.Run("Central Admin", func(t *testing.T) {
+		closure()
+		require.Positive(t, pending())
+		_, err := w.g.Dispatch(ctx, "outbox.drain", isg.Actor{User: w.ca}, input)
+		require.NoError(t, err)
+		assert.Zero(t, pending())
+	})
+	t.Run("the Go method", func(t *testing.T) {
+		closure()
+		res, err := w.g.DrainOutbox(ctx, &recorder{}, 10)
+		require.NoError(t, err)
+		assert.Positive(t, res.Delivered)
+		assert.Zero(t, pending())
+	})
 }

@@ -170,7 +170,8 @@ func (u *uow) createOrg(x user, in RegisterOrganisationInput, lead OrgID) (Organ
 }
 
 // GetOrganisation returns an organisation. Any active user may read any organisation's public
-// details (ORG-2 progress and ORG-5 privacy notices are visible to all organisations).
+// details (ORG-2 progress and ORG-5 privacy notices are visible to all organisations). Which lead
+// supports an organisation (LeadOrg) is shown only to users of the two (ORG-8).
 //
 // Errors: ErrInvalid (no organisation named); ErrForbidden ("forbidden", ROLE-7) for an unknown or
 // inactive actor; ErrNotFound ("organisation.not_found").
@@ -180,7 +181,25 @@ func (g *Gateway) GetOrganisation(ctx context.Context, actor Actor, in OrgRef) (
 
 var orgGet = &command[OrgRef, Organisation]{
 	name: "org.get", doc: "Read an organisation.", rule: "ROLE-7", reach: signedIn, query: true,
-	apply: func(c *call[OrgRef]) (Organisation, error) { return c.loadOrg(c.in.Org) },
+	apply: func(c *call[OrgRef]) (Organisation, error) {
+		o, err := c.loadOrg(c.in.Org)
+		if err != nil {
+			return o, err
+		}
+		return c.seenBy(c.actor, o)
+	},
+}
+
+// seenBy is o as the acting user may see it (ORG-8: the lead supporting it only to the two).
+func (u *uow) seenBy(actor Actor, o Organisation) (Organisation, error) {
+	if o.LeadOrg.IsZero() {
+		return o, nil
+	}
+	x, err := u.actingUser(actor.User, "ORG-8")
+	if err != nil {
+		return o, err
+	}
+	return o.SeenBy(func(id OrgID) bool { return x.roles[id] != 0 }), nil
 }
 
 // UpdateOrganisation edits details, contacts (ORG-9) and the privacy notice (ORG-5) of the
@@ -294,7 +313,7 @@ type SearchInput struct {
 
 // SearchOrganisations finds active organisations by exact name (case-insensitive) or ICO number,
 // for picking merge partners and flow parties, each with its current rating (ASR-6). Any active
-// user may search.
+// user may search. Which lead supports an organisation is shown only to users of the two (ORG-8).
 //
 // Errors: ErrForbidden ("forbidden", ROLE-7) for an unknown or inactive actor.
 func (g *Gateway) SearchOrganisations(ctx context.Context, actor Actor, in SearchInput) ([]OrganisationListing, error) {
@@ -317,6 +336,9 @@ var orgSearch = &command[SearchInput, []OrganisationListing]{
 		for _, o := range directory.Searchable(append(byName, byICO...)) {
 			v, err := c.assuranceView(o.ID)
 			if err != nil {
+				return nil, err
+			}
+			if o, err = c.seenBy(c.actor, o); err != nil {
 				return nil, err
 			}
 			out = append(out, OrganisationListing{Organisation: o, Rating: v.Rating})

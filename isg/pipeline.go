@@ -87,6 +87,25 @@ type command[In, Out any] struct {
 	// work made of several units of its own, each committed on its own (the periodic sweep, the
 	// outbox drain). For a reach other than anyone the gate runs first, in a read-only unit.
 	job func(ctx context.Context, g *Gateway, in In) (Out, error)
+	// host marks a job the host itself may run with no actor, on a context marked by AsHost: the
+	// host's own work offered through Dispatch too (the outbox drain, NOTE-4). Any other call,
+	// an actor's or an unmarked one with no actor, passes the gate as declared.
+	host bool
+}
+
+type hostKey struct{}
+
+// AsHost marks ctx as the host's own call, not an actor's: a command declared for the host (its
+// CommandInfo.Host is set, e.g. outbox.drain) runs through Dispatch with no actor on such a
+// context, as its Go method (DrainOutbox) does. Only the host's own code — a scheduler, the
+// scenario runner — should make it; a request handler passing an actor's call on must never use
+// it, for anyone could then take what only the host may (NOTE-4). It changes nothing for a call
+// naming an actor, nor for any other command.
+func AsHost(ctx context.Context) context.Context { return context.WithValue(ctx, hostKey{}, true) }
+
+func isHostCall(ctx context.Context, actor Actor) bool {
+	marked, _ := ctx.Value(hostKey{}).(bool)
+	return marked && actor.User.IsZero()
 }
 
 // call is one running command as apply sees it: the unit of work, the actor, the input and the
@@ -112,7 +131,7 @@ func run[In, Out any](ctx context.Context, g *Gateway, c *command[In, Out], acto
 		}
 	}
 	if c.job != nil {
-		if c.reach != anyone {
+		if c.reach != anyone && !(c.host && isHostCall(ctx, actor)) {
 			err = g.view(ctx, func(u *uow) error {
 				_, err := u.gate(actor, c.reach, target{org: actor.Org}, c.row, c.rule)
 				return err
@@ -214,6 +233,9 @@ type CommandInfo struct {
 	// SelfService names the input field that, when it names the acting user, lifts the row:
 	// acting on one's own account needs only a signed-in, active account.
 	SelfService string `json:"self_service,omitempty"`
+	// Host is true for a command the host itself may run with no actor, on a context marked by
+	// AsHost (NOTE-4); an actor's call passes its row as for any other command.
+	Host bool `json:"host,omitempty"`
 }
 
 func (c *command[In, Out]) Name() string { return c.name }
@@ -221,7 +243,7 @@ func (c *command[In, Out]) Doc() string  { return c.doc }
 
 func (c *command[In, Out]) describe() CommandInfo {
 	hasRow := c.reach == atOrg || c.reach == platform
-	return CommandInfo{Name: c.name, Doc: c.doc, Reach: c.reach.String(), Row: c.row, HasRow: hasRow, Rule: c.rule, Query: c.query, SelfService: c.selfService}
+	return CommandInfo{Name: c.name, Doc: c.doc, Reach: c.reach.String(), Row: c.row, HasRow: hasRow, Rule: c.rule, Query: c.query, SelfService: c.selfService, Host: c.host}
 }
 
 func (c *command[In, Out]) dispatch(ctx context.Context, g *Gateway, actor Actor, raw json.RawMessage) (any, error) {

@@ -69,6 +69,10 @@ const (
 	ManageContracts
 	// ViewContracts is reading a licensing contract: its price, terms and licensees (LIC-8).
 	ViewContracts
+	// DrainOutbox is taking the outbox's pending notifications through the outbox.drain command
+	// (NOTE-4): the central team's, as the host's operator. The host's own Go call, DrainOutbox,
+	// is not gated.
+	DrainOutbox
 	actionEnd
 )
 
@@ -83,7 +87,7 @@ var actionCodes = [actionEnd]string{
 	UploadDocuments: "upload_documents", ViewReports: "view_reports",
 	ManageLicences: "manage_licences", CreateActivity: "create_activity",
 	ValidateAccounts: "validate_accounts", PublishMoU: "publish_mou", ManageContracts: "manage_contracts",
-	ViewContracts: "view_contracts",
+	ViewContracts: "view_contracts", DrainOutbox: "drain_outbox",
 }
 
 // String returns the action's stable code.
@@ -142,6 +146,7 @@ func DefaultPermissions() Permissions {
 	set(PublishMoU, ca)
 	set(ManageContracts, ca)
 	set(ViewContracts, adm|so|sa|ca)
+	set(DrainOutbox, ca)
 	return p
 }
 

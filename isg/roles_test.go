@@ -40,6 +40,7 @@ func TestPermissionTableEveryPair(t *testing.T) {
 		isg.PublishMoU:                    "central_admin",                                                  // MOU-1
 		isg.ManageContracts:               "central_admin",                                                  // LIC-1
 		isg.ViewContracts:                 "administrator senior_officer super_administrator central_admin", // LIC-8
+		isg.DrainOutbox:                   "central_admin",                                                  // NOTE-4
 	}
 	roles := []isg.Role{isg.Administrator, isg.SeniorOfficer, isg.IGOfficer, isg.InfoAssetOwner, isg.DPO, isg.Delegate, isg.SuperAdmin, isg.CentralAdmin}
 	p := isg.DefaultPermissions()
@@ -124,4 +125,27 @@ func TestConcurrentDemotionsKeepAnAdministrator(t *testing.T) {
 		}
 		assert.Equal(t, 1, admins)
 	}
+}
+
+// TestDelegationLapsesWithTheDelegatorsRoleROLE5: ROLE-5 — a delegation lapses when its delegator
+// no longer holds the Senior Officer role at the organisation: the delegate loses the signing
+// authority at once, however the role was lost.
+func TestDelegationLapsesWithTheDelegatorsRoleROLE5(t *testing.T) {
+	w := newWorld(t)
+	admin, so, ig := w.user("adm@leeds.gov.uk"), w.user("so@leeds.gov.uk"), w.user("ig@leeds.gov.uk")
+	org := w.org(admin, "Leeds")
+	w.grant(admin, org, admin, isg.Administrator, isg.SeniorOfficer)
+	w.grant(admin, org, so, isg.SeniorOfficer)
+	w.grant(admin, org, ig, isg.IGOfficer)
+	_, err := w.g.Delegate(ctx, isg.Actor{User: so, Org: org}, isg.DelegateInput{To: ig})
+	require.NoError(t, err)
+	delegate := isg.Actor{User: ig, Org: org}
+	can, err := w.g.Can(ctx, delegate, isg.SignOffFlow)
+	require.NoError(t, err)
+	require.True(t, can, "the delegate signs for the Senior Officer")
+
+	w.grant(admin, org, so, isg.IGOfficer)
+	can, err = w.g.Can(ctx, delegate, isg.SignOffFlow)
+	require.NoError(t, err)
+	assert.False(t, can, "the delegator is no longer a Senior Officer: the delegation lapsed")
 }

@@ -59,6 +59,25 @@ type Contract struct {
 	Licences []Licence `json:"licences"`
 	// EndedAt is when the contract was ended early, or zero.
 	EndedAt time.Time `json:"ended_at,omitzero"`
+	// LicenseeView is set on a contract as a licensed organisation sees it (ForLicensee, LIC-8):
+	// without its terms (and so its price), capacity or other organisations' licences. It is
+	// never stored set.
+	LicenseeView bool `json:"licensee_view,omitempty"`
+}
+
+// ForLicensee returns the contract as the licensed organisation org sees it (LIC-8): who
+// contracts, the admin group, who the Super Administrators are, whether it was ended, and org's
+// own licences — not the price, the terms or capacity, nor the other licensees. The price, terms
+// and licensees are for the contracting organisation, the Super Administrators and Central Admin.
+func (c Contract) ForLicensee(org OrgID) Contract {
+	own := []Licence{}
+	for _, l := range c.Licences {
+		if l.Org == org {
+			own = append(own, l)
+		}
+	}
+	return Contract{ID: c.ID, Org: c.Org, Group: c.Group, Terms: []Term{}, SuperAdmins: slices.Clone(c.SuperAdmins),
+		Licences: own, EndedAt: c.EndedAt, LicenseeView: true}
 }
 
 // ContractInput is what NewContract needs.

@@ -11,6 +11,9 @@ const (
 	ClosureClosed    ClosureState = "closed"
 	ClosureDeclined  ClosureState = "declined"
 	ClosureRestored  ClosureState = "restored"
+	// ClosureEnded is a request that was pending when its organisation was merged into another
+	// (ORG-6): it ended with the merge and takes no decision.
+	ClosureEnded ClosureState = "ended"
 )
 
 // ClosureRequest asks for an organisation to be closed (ORG-7).
@@ -24,6 +27,9 @@ type ClosureRequest struct {
 	CreatedAt   time.Time    `json:"created_at"`
 	ClosedAt    time.Time    `json:"closed_at,omitzero"`
 	RestoredAt  time.Time    `json:"restored_at,omitzero"`
+	// EndedByMerge is the merge that ended the request (state ended, ORG-6), at EndedAt.
+	EndedByMerge MergeID   `json:"ended_by_merge,omitzero"`
+	EndedAt      time.Time `json:"ended_at,omitzero"`
 	// Version is the stored version, filled in by the Gateway.
 	Version int64 `json:"version"`
 }
@@ -39,7 +45,7 @@ const (
 )
 
 // ClosureMachine is the closure lifecycle (ORG-7): requested → closed or declined; closed →
-// restored. Every question about a request's state is the machine's; configured once by
+// restored; requested → ended when the organisation is merged into another (ORG-6). Every question about a request's state is the machine's; configured once by
 // NewClosureMachine and safe for concurrent use.
 type ClosureMachine struct {
 	l *lifecycle[ClosureRequest, ClosureState]
@@ -48,10 +54,12 @@ type ClosureMachine struct {
 // NewClosureMachine configures the closure lifecycle.
 func NewClosureMachine() *ClosureMachine {
 	l := newLifecycle("closure", ClosureRequested, func(c *ClosureRequest) ClosureState { return c.State }, func(c *ClosureRequest, s ClosureState) { c.State = s })
-	l.sm.Configure(ClosureRequested).Permit(string(DecisionClose), ClosureClosed).Permit(string(DecisionDecline), ClosureDeclined)
+	l.sm.Configure(ClosureRequested).Permit(string(DecisionClose), ClosureClosed).Permit(string(DecisionDecline), ClosureDeclined).
+		Permit(trEndWithMerge, ClosureEnded)
 	l.sm.Configure(ClosureClosed).Permit(string(DecisionRestore), ClosureRestored)
 	l.sm.Configure(ClosureDeclined)
 	l.sm.Configure(ClosureRestored)
+	l.sm.Configure(ClosureEnded)
 	return &ClosureMachine{l: l}
 }
 
@@ -61,13 +69,37 @@ func (cm *ClosureMachine) Graph() string { return cm.l.graph() }
 // Pending reports whether the request still awaits a decision.
 func (cm *ClosureMachine) Pending(c ClosureRequest) bool { return cm.l.can(c, string(DecisionClose)) }
 
+// trEndWithMerge ends a pending request when its organisation is merged: no one decides it.
+const trEndWithMerge = "merge"
+
 // Next lists the decisions the request may take now, for a host's UI.
 func (cm *ClosureMachine) Next(c ClosureRequest) []Decision {
 	var out []Decision
 	for _, t := range cm.l.permitted(c) {
-		out = append(out, Decision(t))
+		if d := Decision(t); d.valid() {
+			out = append(out, d)
+		}
 	}
 	return out
+}
+
+func (d Decision) valid() bool {
+	return d == DecisionClose || d == DecisionDecline || d == DecisionRestore
+}
+
+// EndWithMerge ends c, a request of an organisation being merged by the merge m (ORG-6: a pending
+// closure request of a merged organisation ends with the merge), and reports whether it did: a
+// request no longer pending is returned unchanged with false.
+func (cm *ClosureMachine) EndWithMerge(c ClosureRequest, m MergeID, now time.Time) (ClosureRequest, bool) {
+	if !cm.l.can(c, trEndWithMerge) {
+		return c, false
+	}
+	next, err := cm.l.fire(c, trEndWithMerge)
+	if err != nil {
+		return c, false
+	}
+	next.EndedByMerge, next.EndedAt = m, now
+	return next, true
 }
 
 // Request opens a request to close the open organisation o (ORG-7), refused while another of its
@@ -99,7 +131,16 @@ type Decided struct {
 // Decide applies by's decision to c, a request of the organisation o (ORG-7): closing closes o
 // (its agreements and history are kept), restoring reopens it, declining ends the request. The
 // organisation's Administrators and Senior Officers are told of a closure or a restoration.
+//
+// A merged organisation takes no decision ("organisation.closed", ORG-7): it is neither closed
+// nor restored, whatever its request's state (ORG-6).
 func (cm *ClosureMachine) Decide(c ClosureRequest, o Organisation, d Decision, by UserID, now time.Time) (Decided, error) {
+	if !d.valid() {
+		return Decided{}, refuse(ErrInvalidTransition, CodeClosureInvalidTransition, "ORG-7", "no decision "+string(d))
+	}
+	if o.Status == OrgMerged {
+		return Decided{}, refuse(ErrRule, CodeOrganisationClosed, "ORG-7", "the organisation was merged into another")
+	}
 	next, err := cm.l.fire(c, string(d))
 	if err != nil {
 		return Decided{}, err

@@ -20,6 +20,15 @@ func (d Delegation) ActiveAt(t time.Time) bool {
 	return d.RevokedAt.IsZero() && (d.Ends.IsZero() || t.Before(d.Ends))
 }
 
+// InForceAt reports whether the delegation gives its holder signing authority at t, when its
+// delegator holds the roles delegator at the delegation's organisation (ROLE-5): it is active
+// (not revoked, not past its end) and the delegator still holds the Senior Officer role there. A
+// delegation lapses when its delegator no longer does, however the role was lost (a role change,
+// a merge moving the delegator's roles elsewhere), so the question is asked at every use.
+func (d Delegation) InForceAt(t time.Time, delegator RoleSet) bool {
+	return d.ActiveAt(t) && delegator.Has(SeniorOfficer)
+}
+
 // Grant grants from's signing authority at org to the user to, until ends (zero: until
 // revoked) (ROLE-5). The delegate must hold a role at org and be someone else; the end date must
 // be in the future. The delegate is told.

@@ -95,6 +95,34 @@ type MergeInput struct {
 	Merging     []Organisation
 	Reason      string
 	RequestedBy UserID
+	// Seats is the survivor's licence's answer to the users it would have once the merge
+	// completes (LIC-3): nil when its licence allows them, otherwise the refusal, as package
+	// licensing's CheckUserCount gives it (a free-model survivor has at most 3 users).
+	Seats error
+}
+
+// MergeParties is what an answer needs to know of the organisations involved as they are now.
+type MergeParties struct {
+	// Orgs are the survivor and every organisation being merged in, as stored now.
+	Orgs []Organisation
+	// Seats is the survivor's licence's answer to the users it would have once the merge
+	// completes (LIC-3), as for MergeInput.Seats.
+	Seats error
+}
+
+// requireOpen refuses an approval while any organisation involved is closed or merged (ORG-6:
+// only active organisations take part, so none is merged twice nor merged into a closed one).
+func (p MergeParties) requireOpen(m MergeRequest) error {
+	for _, id := range m.Involved() {
+		i := slices.IndexFunc(p.Orgs, func(o Organisation) bool { return o.ID == id })
+		if i < 0 {
+			return NotFound("organisation", id.String())
+		}
+		if err := p.Orgs[i].RequireOpen(); err != nil {
+			return err
+		}
+	}
+	return nil
 }
 
 // Request opens a merge request (ORG-6): the survivor keeps its name; only active organisations
@@ -111,6 +139,9 @@ func (mm *MergeMachine) Request(in MergeInput, now time.Time) (MergeRequest, []E
 		if err := o.RequireOpen(); err != nil {
 			return MergeRequest{}, nil, err
 		}
+	}
+	if in.Seats != nil {
+		return MergeRequest{}, nil, in.Seats
 	}
 	m := MergeRequest{ID: in.ID, Survivor: in.Survivor.ID, Merging: merging, Reason: in.Reason, State: MergePending,
 		RequestedBy: in.RequestedBy, CreatedAt: now}
@@ -129,7 +160,12 @@ type MergeAnswer struct {
 // Answer records org's approval or rejection (ORG-6). An organisation not involved is told the
 // request does not exist, as for an unknown ID; the survivor does not answer its own request. Any
 // rejection ends the request; the last approval completes it. Everyone involved is told.
-func (mm *MergeMachine) Answer(m MergeRequest, org OrgID, approve bool, now time.Time) (MergeAnswer, error) {
+//
+// An approval is refused while any organisation involved (parties.Orgs, as stored now) is closed
+// or merged ("organisation.closed", ORG-7): an organisation merged by another request since is
+// never merged twice, and nothing completes into a closed survivor. The last approval is refused
+// with parties.Seats when the survivor's licence does not allow the users it would have (LIC-3).
+func (mm *MergeMachine) Answer(m MergeRequest, parties MergeParties, org OrgID, approve bool, now time.Time) (MergeAnswer, error) {
 	switch {
 	case !slices.Contains(m.Involved(), org):
 		return MergeAnswer{}, NotFound("merge_request", m.ID.String())
@@ -148,10 +184,16 @@ func (mm *MergeMachine) Answer(m MergeRequest, org OrgID, approve bool, now time
 		next.RejectedBy = org
 		return MergeAnswer{Request: next, Events: mergeEvents(EventMergeRejected, next)}, nil
 	}
+	if err := parties.requireOpen(m); err != nil {
+		return MergeAnswer{}, err
+	}
 	next := m
 	next.Approvals = append(slices.Clone(m.Approvals), org)
 	if !mm.l.can(next, trComplete) {
 		return MergeAnswer{Request: next, Events: mergeEvents(EventMergeApproved, next)}, nil
+	}
+	if parties.Seats != nil {
+		return MergeAnswer{}, parties.Seats
 	}
 	done, err := mm.l.fire(next, trComplete)
 	if err != nil {

@@ -55,31 +55,32 @@ func TestAnswerMergeORG6(t *testing.T) {
 	mm := directory.NewMergeMachine()
 	north, south, east := org(t), org(t), org(t)
 	m := mergeOf(t, mm, north, south, east)
+	now := directory.MergeParties{Orgs: []directory.Organisation{north, south, east}}
 
-	_, err := mm.Answer(m, orgID(), true, t0)
+	_, err := mm.Answer(m, now, orgID(), true, t0)
 	assert.ErrorIs(t, err, directory.ErrNotFound)
-	_, err = mm.Answer(m, north.ID, true, t0)
+	_, err = mm.Answer(m, now, north.ID, true, t0)
 	assert.ErrorIs(t, err, directory.ErrForbidden)
 
-	a, err := mm.Answer(m, south.ID, true, t0)
+	a, err := mm.Answer(m, now, south.ID, true, t0)
 	require.NoError(t, err)
 	assert.False(t, a.Completed)
 	assert.Equal(t, directory.EventMergeApproved, a.Events[0].Type)
 	assert.Empty(t, m.Approvals, "the input is unchanged")
-	_, err = mm.Answer(a.Request, south.ID, true, t0)
+	_, err = mm.Answer(a.Request, now, south.ID, true, t0)
 	assert.Equal(t, directory.CodeMergeAlreadyAnswered, violation.Code(err))
 
-	done, err := mm.Answer(a.Request, east.ID, true, t0)
+	done, err := mm.Answer(a.Request, now, east.ID, true, t0)
 	require.NoError(t, err)
 	assert.True(t, done.Completed)
 	assert.Equal(t, directory.MergeCompleted, done.Request.State)
 	assert.Equal(t, t0, done.Request.CompletedAt)
 
-	rejected, err := mm.Answer(a.Request, east.ID, false, t0)
+	rejected, err := mm.Answer(a.Request, now, east.ID, false, t0)
 	require.NoError(t, err)
 	assert.Equal(t, directory.MergeRejected, rejected.Request.State)
 	assert.Equal(t, east.ID, rejected.Request.RejectedBy)
-	_, err = mm.Answer(rejected.Request, south.ID, true, t0)
+	_, err = mm.Answer(rejected.Request, now, south.ID, true, t0)
 	assert.Equal(t, directory.CodeMergeInvalidTransition, violation.Code(err))
 }
 
@@ -125,4 +126,80 @@ func TestClosureORG7(t *testing.T) {
 	require.NoError(t, err)
 	assert.False(t, declined.OrgChanged)
 	assert.Empty(t, declined.Events)
+}
+
+// ORG-6, LIC-3: an approval is refused while any organisation involved is no longer active (so
+// none is merged twice, nor into a closed survivor), and the completing one when the survivor's
+// licence does not allow the users it would have.
+func TestAnswerMergeNeedsActivePartiesAndSeatsORG6(t *testing.T) {
+	mm := directory.NewMergeMachine()
+	north, south, east := org(t), org(t), org(t)
+	m := mergeOf(t, mm, north, south, east)
+	merged := directory.MergedInto(south, orgID())
+	closed := north
+	closed.Status = directory.OrgClosed
+	full := &violation.Error{Kind: violation.ErrLicence, Code: "licence.user_limit", Rule: "LIC-3"}
+	tests := []struct {
+		name    string
+		parties directory.MergeParties
+		by      directory.OrgID
+		code    string
+	}{
+		{"a merging organisation merged since", directory.MergeParties{Orgs: []directory.Organisation{north, merged, east}}, east.ID, directory.CodeOrganisationClosed},
+		{"a survivor closed since", directory.MergeParties{Orgs: []directory.Organisation{closed, south, east}}, south.ID, directory.CodeOrganisationClosed},
+		{"an organisation not given", directory.MergeParties{Orgs: []directory.Organisation{north, south}}, south.ID, "organisation.not_found"},
+		{"seats are not asked before the last approval", directory.MergeParties{Orgs: []directory.Organisation{north, south, east}, Seats: full}, south.ID, ""},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			_, err := mm.Answer(m, tt.parties, tt.by, true, t0)
+			assert.Equal(t, tt.code, violation.Code(err))
+		})
+	}
+	now := directory.MergeParties{Orgs: []directory.Organisation{north, south, east}, Seats: full}
+	a, err := mm.Answer(m, now, south.ID, true, t0)
+	require.NoError(t, err)
+	_, err = mm.Answer(a.Request, now, east.ID, true, t0)
+	assert.Equal(t, "licence.user_limit", violation.Code(err), "the completing approval needs the seats")
+	rejected, err := mm.Answer(a.Request, directory.MergeParties{}, east.ID, false, t0)
+	require.NoError(t, err, "a rejection needs nothing of the parties")
+	assert.Equal(t, directory.MergeRejected, rejected.Request.State)
+
+	_, _, err = mm.Request(directory.MergeInput{Survivor: north, Merging: []directory.Organisation{south}, Seats: full}, t0)
+	assert.Equal(t, "licence.user_limit", violation.Code(err), "LIC-3: refused when requested")
+}
+
+// ORG-6, ORG-7: a pending closure request ends with its organisation's merge and takes no
+// decision after; a request no longer pending is left as it is; a merged organisation is neither
+// closed nor restored, whatever its request's state.
+func TestClosureEndsWithTheMergeORG7(t *testing.T) {
+	cm := directory.NewClosureMachine()
+	o := org(t)
+	c, _, err := cm.Request(directory.ClosureID{UUID: uuid.Must(uuid.NewV7())}, o, "r", userID(), nil, t0)
+	require.NoError(t, err)
+	mid := directory.MergeID{UUID: uuid.Must(uuid.NewV7())}
+	ended, ok := cm.EndWithMerge(c, mid, t0)
+	require.True(t, ok)
+	assert.Equal(t, directory.ClosureEnded, ended.State)
+	assert.Equal(t, mid, ended.EndedByMerge)
+	assert.False(t, cm.Pending(ended))
+	assert.Empty(t, cm.Next(ended))
+	assert.Equal(t, directory.ClosureRequested, c.State, "the input is unchanged")
+	assert.Equal(t, []directory.Decision{directory.DecisionClose, directory.DecisionDecline}, cm.Next(c), "ending is no decision")
+	for _, d := range []directory.Decision{directory.DecisionClose, directory.DecisionDecline, directory.DecisionRestore} {
+		_, err := cm.Decide(ended, o, d, userID(), t0)
+		assert.Equal(t, directory.CodeClosureInvalidTransition, violation.Code(err), d)
+	}
+	_, err = cm.Decide(c, o, "merge", userID(), t0)
+	assert.Equal(t, directory.CodeClosureInvalidTransition, violation.Code(err), "the merge's trigger is not a decision")
+
+	d, err := cm.Decide(c, o, directory.DecisionDecline, userID(), t0)
+	require.NoError(t, err)
+	same, ok := cm.EndWithMerge(d.Request, mid, t0)
+	assert.False(t, ok)
+	assert.Equal(t, directory.ClosureDeclined, same.State)
+
+	merged := directory.MergedInto(o, orgID())
+	_, err = cm.Decide(c, merged, directory.DecisionClose, userID(), t0)
+	assert.Equal(t, directory.CodeOrganisationClosed, violation.Code(err))
 }

@@ -88,6 +88,17 @@ type Organisation struct {
 	Version int64 `json:"version"`
 }
 
+// SeenBy returns o as seen by a user for whom memberOf reports the organisations they hold a role
+// at (ORG-8): which lead supports o is shown only to the users of o and of its lead; anyone else
+// reads o without LeadOrg. Central Admin is no exception here: it reads the list at the lead, as
+// support, where that is logged (ROLE-7).
+func (o Organisation) SeenBy(memberOf func(OrgID) bool) Organisation {
+	if !o.LeadOrg.IsZero() && !memberOf(o.ID) && !memberOf(o.LeadOrg) {
+		o.LeadOrg = OrgID{}
+	}
+	return o
+}
+
 // RequireOpen refuses an organisation that is closed or merged: it takes no changes (ORG-7).
 func (o Organisation) RequireOpen() error {
 	if o.Status != OrgActive {

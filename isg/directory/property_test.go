@@ -122,7 +122,7 @@ func TestMergeMachineMatchesModel(t *testing.T) {
 		for range rapid.IntRange(1, 8).Draw(t, "answers") {
 			who := rapid.SampledFrom(m.Merging).Draw(t, "who")
 			approve := rapid.Bool().Draw(t, "approve")
-			a, err := mm.Answer(m, who, approve, t0)
+			a, err := mm.Answer(m, directory.MergeParties{Orgs: append([]directory.Organisation{survivor}, merging...)}, who, approve, t0)
 			wantErr := state != directory.MergePending || slices.Contains(approved, who)
 			if (err != nil) != wantErr {
 				t.Fatalf("answer by %v in %s (approved %v): %v", who, state, approved, err)
@@ -204,7 +204,7 @@ func TestMachinesAreSafeForConcurrentUse(t *testing.T) {
 		go func() {
 			x, _, _ := directory.Register(directory.NewAccount{ID: userID(), Email: "a@nhs.net", TokenExpires: t0.Add(time.Hour)}, false, nil, t0)
 			x, _, err := am.Verify(x, t0)
-			a, err2 := mm.Answer(m, south.ID, true, t0)
+			a, err2 := mm.Answer(m, directory.MergeParties{Orgs: []directory.Organisation{survivor, south}}, south.ID, true, t0)
 			done <- err == nil && err2 == nil && x.State == directory.AccountActive && a.Completed
 		}()
 	}
