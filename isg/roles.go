@@ -69,6 +69,8 @@ const (
 	ManageContracts
 	// ViewContracts is reading a licensing contract: its price, terms and licensees (LIC-8).
 	ViewContracts
+	// ManageCentralAdmins is adding a Central Admin and reading the break-glass log (REG-4).
+	ManageCentralAdmins
 	actionEnd
 )
 
@@ -83,7 +85,7 @@ var actionCodes = [actionEnd]string{
 	UploadDocuments: "upload_documents", ViewReports: "view_reports",
 	ManageLicences: "manage_licences", CreateActivity: "create_activity",
 	ValidateAccounts: "validate_accounts", PublishMoU: "publish_mou", ManageContracts: "manage_contracts",
-	ViewContracts: "view_contracts",
+	ViewContracts: "view_contracts", ManageCentralAdmins: "manage_central_admins",
 }
 
 // String returns the action's stable code.
@@ -142,6 +144,7 @@ func DefaultPermissions() Permissions {
 	set(PublishMoU, ca)
 	set(ManageContracts, ca)
 	set(ViewContracts, adm|so|sa|ca)
+	set(ManageCentralAdmins, ca)
 	return p
 }
 
