@@ -16,6 +16,9 @@ const (
 // directory.Invitation.
 type Invitation = directory.Invitation
 
+// InvitationTTL is how long an invitation is offered (REG-5): 30 days.
+const InvitationTTL = directory.InvitationTTL
+
 // InvitationID identifies an invitation.
 type InvitationID = directory.InvitationID
 
