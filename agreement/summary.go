@@ -45,7 +45,7 @@ type CompetentAuthority struct {
 type Contact struct {
 	Name  string `json:"name" validate:"required,max=200"`
 	Role  string `json:"role,omitempty" validate:"max=200"`
-	Email string `json:"email,omitempty" validate:"omitempty,email,max=254"`
+	Email string `json:"email,omitempty" validate:"omitempty,no_invisible,email,max=254"`
 	Phone string `json:"phone,omitempty" validate:"max=50"`
 	// Org is the organisation the contact belongs to, if any.
 	Org OrgID `json:"org,omitzero"`

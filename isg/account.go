@@ -64,6 +64,9 @@ func (x *user) keys() []IndexKey {
 	if x.TokenDigest != "" {
 		ks = append(ks, uniqueKey("token", x.TokenDigest))
 	}
+	if x.ResetDigest != "" {
+		ks = append(ks, uniqueKey("reset", x.ResetDigest))
+	}
 	if x.CentralAdmin {
 		ks = append(ks, key("central_admin", "1"))
 	}

@@ -9,7 +9,9 @@ import (
 // GetAccount returns an account: a user's own to any active user; another's to a manager of the
 // user — the ManageUsers row (Administrator; Super Administrator and Central Admin for support)
 // at the user's organisation (see Unlock for which), or Central Admin at the platform for an
-// account of no organisation.
+// account of no organisation. Another's account shows only the memberships at organisations
+// where the reader holds a role or is a Super Administrator (all of them to a Central Admin); a
+// user's own shows every one.
 //
 // Errors: ErrInvalid (no user named); ErrNotFound ("user.not_found") for an unknown user and for
 // one the actor may not see, alike; ErrForbidden ("forbidden", ROLE-7) for an actor holding a
@@ -34,8 +36,37 @@ var accountGet = &command[UserRef, Account]{
 	},
 	apply: func(c *call[UserRef]) (Account, error) {
 		x, err := c.loadUser(c.in.User)
-		return x.account(), err
+		if err != nil || c.in.User == c.actor.User {
+			return x.account(), err
+		}
+		return c.visibleAccount(c.actor.User, x)
 	},
+}
+
+// visibleAccount is x as another user reads it (REG-5, ROLE-7): only the memberships at
+// organisations where the reader holds a role or is a Super Administrator; a Central Admin, who
+// supports every organisation, sees them all. So managing a user at one organisation never shows
+// where else the user works.
+func (u *uow) visibleAccount(reader UserID, x user) (Account, error) {
+	a := x.account()
+	r, err := u.actingUser(reader, "ROLE-7")
+	if err != nil || r.centralAdmin {
+		return a, err
+	}
+	kept := []Membership{}
+	for _, m := range a.Memberships {
+		see := r.roles[m.Org] != 0
+		if !see {
+			if see, err = u.isSuperAdminOf(m.Org, reader); err != nil {
+				return Account{}, err
+			}
+		}
+		if see {
+			kept = append(kept, m)
+		}
+	}
+	a.Memberships = kept
+	return a, nil
 }
 
 // SetPreferences replaces the acting user's notification preferences (NOTE-2). They apply across
@@ -78,6 +109,8 @@ func accountCommands() []declared {
 	return []declared{
 		platformBootstrap, accountRegister, accountVerifyEmail, accountResendVerification, accountValidate,
 		accountSignIn, accountUnlock, accountGet, accountSetPreferences, accountNotifications, accountMemberships,
+		accountAddCentralAdmin, platformBreakGlassLog, accountRequestPasswordReset, accountResetPassword,
+		accountAcceptInvitation, accountDeclineInvitation, accountInvitations, orgWithdrawInvitation,
 		mouPublish, mouCurrent, mouSign, mouDownload,
 	}
 }

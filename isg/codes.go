@@ -15,7 +15,7 @@ const (
 	CodeCommandUnknown = "command.unknown"
 	// CodeForbidden (ErrForbidden): the actor holds no role permitting the action (ROLE-7, and the rule named).
 	CodeForbidden = "forbidden"
-	// CodeNotFound (ErrNotFound): unknown ID, or a record the actor may not see (the same answer), e.g. organisation.not_found, user.not_found, information_asset.not_found, delegation.not_found, merge_request.not_found, closure_request.not_found, contract.not_found, licence_request.not_found.
+	// CodeNotFound (ErrNotFound): unknown ID, or a record the actor may not see (the same answer), e.g. organisation.not_found, user.not_found, invitation.not_found, information_asset.not_found, delegation.not_found, merge_request.not_found, closure_request.not_found, contract.not_found, licence_request.not_found.
 	CodeNotFound = "not_found"
 	// CodeConflict (ErrConflict): a concurrent change won; retry with fresh state.
 	CodeConflict = "conflict"
@@ -39,6 +39,18 @@ const (
 	CodeAuthAwaitingValidation = "auth.awaiting_validation"
 	// CodeAuthLocked (ErrForbidden): locked after 5 failures (REG-4).
 	CodeAuthLocked = "auth.locked"
+	// CodeAccountResetTokenInvalid (ErrNotFound): unknown, used or replaced password-reset token (REG-8).
+	CodeAccountResetTokenInvalid = "account.reset_token_invalid"
+	// CodeAccountResetTokenExpired (ErrRule): password-reset token past its hour (REG-8).
+	CodeAccountResetTokenExpired = "account.reset_token_expired"
+	// CodeAccountAlreadyCentralAdmin (ErrConflict): the account is a Central Admin already (REG-4).
+	CodeAccountAlreadyCentralAdmin = "account.already_central_admin"
+	// CodeAccountNotActive (ErrRule): only an active account can become a Central Admin (REG-4).
+	CodeAccountNotActive = "account.not_active"
+	// CodeBreakGlassNotNeeded (ErrRule): break-glass unlock of an account that is not a locked Central Admin, or while a Central Admin is active (REG-4).
+	CodeBreakGlassNotNeeded = "break_glass.not_needed"
+	// CodeInvitationNotPending (ErrInvalidTransition): the invitation was accepted, declined, withdrawn or has expired (REG-5).
+	CodeInvitationNotPending = "invitation.not_pending"
 	// CodeBootstrapDone (ErrConflict): the platform already has a Central Admin.
 	CodeBootstrapDone = "bootstrap.done"
 	// CodePermissionsLoosened (ErrRule): a host tried to loosen the permission table (ROLE-8).

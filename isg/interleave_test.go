@@ -298,3 +298,30 @@ func TestInterleavedInviteKeepsTheMergedUserCap(t *testing.T) {
 		assert.Equal(t, isg.OrgActive, o.Status, "South was not merged past the cap")
 	})
 }
+
+// TestInterleavedBreakGlassUnlocksOne: REG-4 — two locked Central Admins and two break-glass
+// unlocks: the one that counted no active Central Admin before the other committed must not
+// unlock a second; once one is active, it unlocks the other.
+func TestInterleavedBreakGlassUnlocksOne(t *testing.T) {
+	onEachStore(t, true, func(t *testing.T, w *world, p *pausingStore) {
+		second := w.user("second@isg.nhs.uk")
+		_, err := w.g.AddCentralAdmin(ctx, isg.Actor{User: w.ca}, isg.UserRef{User: second})
+		require.NoError(t, err)
+		lockOut(t, w.g, "support@isg.nhs.uk")
+		lockOut(t, w.g, "second@isg.nhs.uk")
+		errA, errB := interleave(t, p, "user", "central_admin",
+			func() error {
+				_, err := w.g.BreakGlassUnlock(ctx, isg.BreakGlassInput{User: w.ca, Operator: "op A", Reason: "lockout"})
+				return err
+			},
+			func() error {
+				_, err := w.g.BreakGlassUnlock(ctx, isg.BreakGlassInput{User: second, Operator: "op B", Reason: "lockout"})
+				return err
+			})
+		require.NoError(t, errB)
+		assert.Equal(t, "break_glass.not_needed", isg.ErrorCode(errA))
+		log, err := w.g.BreakGlassLog(ctx, isg.Actor{User: second}, isg.ListPage{})
+		require.NoError(t, err)
+		assert.Len(t, log.Items, 1)
+	})
+}

@@ -125,18 +125,18 @@ func (u *uow) superAdminsOf(o Organisation) ([]UserID, error) {
 	return c.SuperAdmins, nil
 }
 
-// checkUserCap refuses a new user past the free model's cap (LIC-3). Pending invitations count:
-// each will become a user when its address registers.
+// checkUserCap refuses a new user past the free model's cap (LIC-3). Invitations open now count
+// (REG-5): each may become a user; an expired, declined or withdrawn one does not.
 func (u *uow) checkUserCap(org OrgID) error {
 	members, err := u.tx.Count(u.ctx, kindUser, key("member", org.String()))
 	if err != nil {
 		return err
 	}
-	pending, err := u.tx.Count(u.ctx, kindInvitation, key("pending_org", org.String()))
+	pending, _, err := u.pendingInvitations(key("pending_org", org.String()))
 	if err != nil {
 		return err
 	}
-	n := members + pending
+	n := members + len(pending)
 	ent, err := u.entitlement(org)
 	if err != nil {
 		return err

@@ -16,6 +16,9 @@ const (
 // directory.Invitation.
 type Invitation = directory.Invitation
 
+// InvitationTTL is how long an invitation is offered (REG-5): 30 days.
+const InvitationTTL = directory.InvitationTTL
+
 // InvitationID identifies an invitation.
 type InvitationID = directory.InvitationID
 
@@ -40,6 +43,36 @@ func invitationKeys(i Invitation) []IndexKey {
 func (u *uow) saveInvitation(i Invitation, version int64) error {
 	_, err := u.save(kindInvitation, i.ID.String(), version, i, invitationKeys(i)...)
 	return err
+}
+
+// pendingInvitations lists the invitations under k (pending_email or pending_org) that are open
+// now (REG-5: an expired one is neither offered nor counted), with their versions. The listing
+// joins the unit's read set, so an invitation made or answered concurrently conflicts.
+func (u *uow) pendingInvitations(k IndexKey) ([]Invitation, []int64, error) {
+	all, versions, err := findAll[Invitation](u, kindInvitation, k)
+	if err != nil {
+		return nil, nil, err
+	}
+	var out []Invitation
+	var vs []int64
+	for i, inv := range all {
+		if inv.Open(u.now) {
+			out, vs = append(out, inv), append(vs, versions[i])
+		}
+	}
+	return out, vs, nil
+}
+
+// invitationNotFound is the answer for an unknown invitation and for one the actor may not see.
+func invitationNotFound(id InvitationID) error { return directory.NotFound("invitation", id.String()) }
+
+func (u *uow) loadInvitation(id InvitationID) (Invitation, int64, error) {
+	var inv Invitation
+	v, err := u.load(kindInvitation, id.String(), &inv)
+	if isNotFound(err) {
+		return inv, 0, invitationNotFound(id)
+	}
+	return inv, v, err
 }
 
 func delegationKeys(d Delegation) []IndexKey {
@@ -68,18 +101,21 @@ func (u *uow) applyRoleChange(x user, c directory.RoleChange) (user, error) {
 
 // InviteInput invites an address to roles at the actor's organisation.
 type InviteInput struct {
-	Email string `json:"email" validate:"required,email,max=254" rule:"REG-5"`
+	Email string `json:"email" validate:"required,no_invisible,email,max=254" rule:"REG-5"`
 	Roles []Role `json:"roles" validate:"required,min=1" rule:"REG-5"`
 }
 
-// Invite offers roles at the actor's organisation to an e-mail address (REG-5): the ManageUsers
-// row (Administrator; Super Administrator and Central Admin for support). If an account with the
-// address exists the roles are assigned at once; otherwise they attach when the address
-// registers — with the same address, compared case-insensitively — and the address is told.
+// Invite offers roles at the actor's organisation to an e-mail address for 30 days (REG-5): the
+// ManageUsers row (Administrator; Super Administrator and Central Admin for support). The answer
+// is the same whether or not an account holds the address: a pending invitation. An account
+// holding the address is told and accepts or declines it (AcceptInvitation, DeclineInvitation);
+// otherwise the roles attach when the address registers — with the same address, compared
+// case-insensitively — and the address is told. Until it is accepted, declined, withdrawn or
+// expired it counts toward the free model's user cap (LIC-3).
 //
-// Errors: ErrInvalid (field errors naming REG-5, ROLE-8); ErrForbidden ("forbidden", ROLE-8);
-// ErrNotFound ("organisation.not_found"); ErrLicence (LIC-3) when a free-model organisation
-// would exceed its user cap; ErrRule ("organisation.closed", ORG-7).
+// Errors: ErrInvalid (field errors naming REG-5, REG-7, ROLE-8); ErrForbidden ("forbidden",
+// ROLE-8); ErrNotFound ("organisation.not_found"); ErrLicence (LIC-3) when a free-model
+// organisation would exceed its user cap; ErrRule ("organisation.closed", ORG-7).
 func (g *Gateway) Invite(ctx context.Context, actor Actor, in InviteInput) (Invitation, error) {
 	return run(ctx, g, orgInvite, actor, in)
 }
@@ -103,27 +139,17 @@ var orgInvite = &command[InviteInput, Invitation]{
 		case !isNotFound(err):
 			return Invitation{}, err
 		}
-		h, err := c.countHolders(o.ID)
+		inv, err := directory.Invite(o, InvitationID{UUID: c.newID()}, c.in.Email, Of(c.in.Roles...), existing, c.actor.User, c.now)
 		if err != nil {
 			return Invitation{}, err
 		}
-		inv, err := directory.Invite(o, InvitationID{UUID: c.newID()}, c.in.Email, Of(c.in.Roles...), existing, h, c.actor.User, c.now)
-		if err != nil {
-			return Invitation{}, err
+		if inv.NeedsSeat {
+			if err := c.checkUserCap(o.ID); err != nil {
+				return Invitation{}, err
+			}
 		}
-		if inv.Change != nil {
-			if _, err := c.applyRoleChange(x, *inv.Change); err != nil {
-				return Invitation{}, err
-			}
-		} else {
-			if inv.NeedsSeat {
-				if err := c.checkUserCap(o.ID); err != nil {
-					return Invitation{}, err
-				}
-			}
-			if err := c.deliver(inv.Events...); err != nil {
-				return Invitation{}, err
-			}
+		if err := c.deliver(inv.Events...); err != nil {
+			return Invitation{}, err
 		}
 		return inv.Invitation, c.saveInvitation(inv.Invitation, 0)
 	},
@@ -285,4 +311,143 @@ func (u *uow) hasDelegation(org OrgID, id UserID) (bool, error) {
 		}
 	}
 	return false, nil
+}
+
+// InvitationRef names one invitation.
+type InvitationRef struct {
+	Invitation InvitationID `json:"invitation" validate:"required" rule:"REG-5"`
+}
+
+// AcceptInvitation is the acting user's acceptance of an invitation to their address (REG-5):
+// any active account (so its address is verified) holding the invited address. The roles join
+// those the user holds at the organisation; a DPO among them clears a DPO exemption (ORG-4). The
+// inviter is told.
+//
+// Errors: ErrInvalid (no invitation named); ErrForbidden ("forbidden", ROLE-7) for an unknown or
+// inactive actor; ErrNotFound ("invitation.not_found") for an unknown invitation and one to
+// another address alike; ErrInvalidTransition ("invitation.not_pending", REG-5) once it was
+// answered, withdrawn or expired; ErrRule ("organisation.closed", ORG-7).
+func (g *Gateway) AcceptInvitation(ctx context.Context, actor Actor, in InvitationRef) (Account, error) {
+	return run(ctx, g, accountAcceptInvitation, actor, in)
+}
+
+var accountAcceptInvitation = &command[InvitationRef, Account]{
+	name: "account.accept_invitation", doc: "Accept an invitation to one's address (REG-5).", rule: "REG-5", reach: signedIn,
+	apply: func(c *call[InvitationRef]) (Account, error) {
+		inv, v, err := c.loadInvitation(c.in.Invitation)
+		if err != nil {
+			return Account{}, err
+		}
+		x, err := c.loadUser(c.actor.User)
+		if err != nil {
+			return Account{}, err
+		}
+		if directory.NormEmail(x.Email) != inv.Email {
+			return Account{}, invitationNotFound(inv.ID)
+		}
+		o, err := c.loadOrg(inv.Org)
+		if err != nil {
+			return Account{}, err
+		}
+		next, change, err := directory.Accept(inv, o, x.User, c.now)
+		if err != nil {
+			return Account{}, err
+		}
+		if err := c.saveInvitation(next, v); err != nil {
+			return Account{}, err
+		}
+		saved, err := c.applyRoleChange(x, change)
+		return saved.account(), err
+	},
+}
+
+// DeclineInvitation is the acting user's refusal of an invitation to their address (REG-5): any
+// active account holding the invited address. The inviter is told.
+//
+// Errors: as AcceptInvitation, less ErrRule.
+func (g *Gateway) DeclineInvitation(ctx context.Context, actor Actor, in InvitationRef) (Invitation, error) {
+	return run(ctx, g, accountDeclineInvitation, actor, in)
+}
+
+var accountDeclineInvitation = &command[InvitationRef, Invitation]{
+	name: "account.decline_invitation", doc: "Decline an invitation to one's address (REG-5).", rule: "REG-5", reach: signedIn,
+	apply: func(c *call[InvitationRef]) (Invitation, error) {
+		inv, v, err := c.loadInvitation(c.in.Invitation)
+		if err != nil {
+			return Invitation{}, err
+		}
+		x, err := c.loadUser(c.actor.User)
+		if err != nil {
+			return Invitation{}, err
+		}
+		next, events, err := directory.Decline(inv, x.User, c.now)
+		if err != nil {
+			return Invitation{}, err
+		}
+		if err := c.saveInvitation(next, v); err != nil {
+			return Invitation{}, err
+		}
+		return next, c.deliver(events...)
+	},
+}
+
+// MyInvitations lists the invitations open now to the acting user's address (REG-5), oldest
+// first. Any active user may.
+//
+// Errors: ErrForbidden ("forbidden", ROLE-7) for an unknown or inactive actor.
+func (g *Gateway) MyInvitations(ctx context.Context, actor Actor) ([]Invitation, error) {
+	return run(ctx, g, accountInvitations, actor, struct{}{})
+}
+
+var accountInvitations = &command[struct{}, []Invitation]{
+	name: "account.invitations", doc: "List the invitations open to one's address (REG-5).", rule: "REG-5", reach: signedIn, query: true,
+	apply: func(c *call[struct{}]) ([]Invitation, error) {
+		x, err := c.loadUser(c.actor.User)
+		if err != nil {
+			return nil, err
+		}
+		open, _, err := c.pendingInvitations(key("pending_email", directory.NormEmail(x.Email)))
+		if open == nil {
+			open = []Invitation{}
+		}
+		return open, err
+	},
+}
+
+// WithdrawInvitation withdraws an invitation of the actor's organisation that is still open
+// (REG-5): the ManageUsers row at the inviting organisation (Administrator; Super Administrator
+// and Central Admin for support). It no longer counts toward the user cap (LIC-3) and can no
+// longer be accepted.
+//
+// Errors: ErrInvalid (no invitation named); ErrForbidden ("forbidden", ROLE-8); ErrNotFound
+// ("invitation.not_found") for an unknown invitation and one the actor may not see alike;
+// ErrInvalidTransition ("invitation.not_pending", REG-5) once it was answered, withdrawn or
+// expired.
+func (g *Gateway) WithdrawInvitation(ctx context.Context, actor Actor, in InvitationRef) (Invitation, error) {
+	return run(ctx, g, orgWithdrawInvitation, actor, in)
+}
+
+var orgWithdrawInvitation = &command[InvitationRef, Invitation]{
+	name: "org.withdraw_invitation", doc: "Withdraw an open invitation (REG-5).", row: ManageUsers, rule: "REG-5",
+	at: func(u *uow, actor Actor, in InvitationRef) (target, error) {
+		hidden := invitationNotFound(in.Invitation)
+		inv, _, err := u.loadInvitation(in.Invitation)
+		if isNotFound(err) {
+			return target{reach: platform, hidden: hidden}, nil
+		} else if err != nil {
+			return target{}, err
+		}
+		return target{org: inv.Org, hidden: hidden}, nil
+	},
+	apply: func(c *call[InvitationRef]) (Invitation, error) {
+		inv, v, err := c.loadInvitation(c.in.Invitation)
+		if err != nil {
+			return Invitation{}, err
+		}
+		next, err := directory.Withdraw(inv, c.org, c.now)
+		if err != nil {
+			return Invitation{}, err
+		}
+		return next, c.saveInvitation(next, v)
+	},
 }

@@ -198,6 +198,21 @@ func (u *uow) mergedSeats(survivor OrgID, merging []OrgID) (seats, err error) {
 	return licensing.CheckUserCount(ent, total-1), nil
 }
 
+// dpoArrives clears the DPO exemption of org when a DPO arrives there (ORG-4).
+func (u *uow) dpoArrives(org OrgID, roles RoleSet) error {
+	if !roles.Has(DPO) {
+		return nil
+	}
+	o, err := u.loadOrg(org)
+	if err != nil {
+		return err
+	}
+	if next, changed := directory.DPOArrives(o, roles); changed {
+		_, err = u.saveOrg(next)
+	}
+	return err
+}
+
 // completeMerge moves everything of the merged organisations to the survivor (ORG-6), and ends
 // the pending closure requests of the merged organisations with the merge.
 func (u *uow) completeMerge(actor Actor, m MergeRequest) error {
@@ -220,11 +235,16 @@ func (u *uow) completeMerge(actor Actor, m MergeRequest) error {
 		if err != nil {
 			return err
 		}
+		arriving := RoleSet(0)
 		for i, x := range users {
 			x.version = versions[i]
+			arriving |= x.rolesAt(from)
 			if _, err := u.saveUser(x, directory.MoveMember(x.User, from, m.Survivor)); err != nil {
 				return err
 			}
+		}
+		if err := u.dpoArrives(m.Survivor, arriving); err != nil {
+			return err
 		}
 		if err := u.moveInventory(from, m.Survivor); err != nil {
 			return err

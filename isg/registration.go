@@ -34,7 +34,7 @@ func (g *Gateway) prepare(password string, withToken bool) (credentials, error) 
 
 // BootstrapInput creates the platform's first Central Admin account.
 type BootstrapInput struct {
-	Email    string `json:"email" validate:"required,email,max=254" rule:"REG-7"`
+	Email    string `json:"email" validate:"required,no_invisible,email,max=254" rule:"REG-7"`
 	Name     string `json:"name" validate:"required,max=200" rule:"REG-7"`
 	Password string `json:"password" validate:"required" rule:"REG-2"`
 	cred     credentials
@@ -71,7 +71,7 @@ var platformBootstrap = &command[BootstrapInput, Account]{
 
 // RegisterInput is the registration form (REG-7: every field validated).
 type RegisterInput struct {
-	Email    string `json:"email" validate:"required,email,max=254" rule:"REG-7"`
+	Email    string `json:"email" validate:"required,no_invisible,email,max=254" rule:"REG-7"`
 	Name     string `json:"name" validate:"required,max=200" rule:"REG-7"`
 	Password string `json:"password" validate:"required" rule:"REG-2"`
 	cred     credentials
@@ -89,11 +89,13 @@ type Registration struct {
 }
 
 // Register creates an account (REG-1…3, REG-5). The password is checked against the policy and
-// stored only as an argon2id hash. Invitations for the address attach their roles at once. It
-// needs no actor.
+// stored only as an argon2id hash. Invitations pending for the address (not expired) attach their
+// roles at once. An unverified account whose verification token has expired no longer holds its
+// address (REG-9): registering the address again replaces it — same account ID and invited roles,
+// new name, password and token; the old password and token stop working. It needs no actor.
 //
 // Errors: ErrInvalid (field errors naming REG-7, REG-2); ErrConflict ("user.email_taken", REG-7)
-// when the address is registered.
+// when an account holds the address.
 func (g *Gateway) Register(ctx context.Context, in RegisterInput) (Registration, error) {
 	return run(ctx, g, accountRegister, Actor{}, in)
 }
@@ -106,17 +108,27 @@ var accountRegister = &command[RegisterInput, Registration]{
 	},
 	apply: func(c *call[RegisterInput]) (Registration, error) {
 		email := directory.NormEmail(c.in.Email)
-		_, err := c.userByEmail(email)
+		old, err := c.userByEmail(email)
 		if err != nil && !isNotFound(err) {
 			return Registration{}, err
 		}
-		taken := err == nil
-		pending, versions, err := findAll[Invitation](c.uow, kindInvitation, key("pending_email", email))
+		held := err == nil
+		pending, versions, err := c.pendingInvitations(key("pending_email", email))
 		if err != nil {
 			return Registration{}, err
 		}
-		x, accepted, err := directory.Register(directory.NewAccount{ID: UserID{UUID: c.newID()}, Email: email, Name: c.in.Name,
-			PasswordHash: c.in.cred.hash, TokenDigest: c.in.cred.digest, TokenExpires: c.now.Add(c.g.tokenTTL)}, taken, pending, c.now)
+		a := directory.NewAccount{ID: UserID{UUID: c.newID()}, Email: email, Name: c.in.Name,
+			PasswordHash: c.in.cred.hash, TokenDigest: c.in.cred.digest, TokenExpires: c.now.Add(c.g.tokenTTL)}
+		var x directory.User
+		var accepted []Invitation
+		if held {
+			// REG-9: an unverified registration past its token's lifetime no longer holds the
+			// address; this one replaces it.
+			x, accepted, err = directory.Reregister(old.User, a, pending, c.now)
+		} else {
+			old = user{}
+			x, accepted, err = directory.Register(a, false, pending, c.now)
+		}
 		if err != nil {
 			return Registration{}, err
 		}
@@ -129,7 +141,7 @@ var accountRegister = &command[RegisterInput, Registration]{
 				return Registration{}, err
 			}
 		}
-		saved, err := c.saveUser(user{}, x)
+		saved, err := c.saveUser(old, x)
 		return Registration{Account: saved.account(), VerificationToken: c.in.cred.secret, TokenExpires: x.TokenExpires, PendingValidation: x.NeedsValidation}, err
 	},
 }
@@ -173,7 +185,7 @@ var accountVerifyEmail = &command[TokenInput, Account]{
 
 // EmailInput names an account by its e-mail address.
 type EmailInput struct {
-	Email string `json:"email"`
+	Email string `json:"email" validate:"no_invisible,max=254" rule:"REG-7"`
 	cred  credentials
 }
 

@@ -73,6 +73,8 @@ const (
 	// (NOTE-4): the central team's, as the host's operator. The host's own Go call, DrainOutbox,
 	// is not gated.
 	DrainOutbox
+	// ManageCentralAdmins is adding a Central Admin and reading the break-glass log (REG-4).
+	ManageCentralAdmins
 	actionEnd
 )
 
@@ -88,6 +90,7 @@ var actionCodes = [actionEnd]string{
 	ManageLicences: "manage_licences", CreateActivity: "create_activity",
 	ValidateAccounts: "validate_accounts", PublishMoU: "publish_mou", ManageContracts: "manage_contracts",
 	ViewContracts: "view_contracts", DrainOutbox: "drain_outbox",
+	ManageCentralAdmins: "manage_central_admins",
 }
 
 // String returns the action's stable code.
@@ -147,6 +150,7 @@ func DefaultPermissions() Permissions {
 	set(ManageContracts, ca)
 	set(ViewContracts, adm|so|sa|ca)
 	set(DrainOutbox, ca)
+	set(ManageCentralAdmins, ca)
 	return p
 }
 

@@ -8,7 +8,7 @@ import (
 
 // SignInInput is a sign-in attempt.
 type SignInInput struct {
-	Email    string `json:"email" validate:"required,max=254" rule:"REG-7"`
+	Email    string `json:"email" validate:"required,no_invisible,max=254" rule:"REG-7"`
 	Password string `json:"password" validate:"required" rule:"REG-2"`
 }
 

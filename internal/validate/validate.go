@@ -11,6 +11,8 @@ import (
 	"regexp"
 	"strings"
 	"sync"
+	"unicode"
+	"unicode/utf8"
 
 	"github.com/go-playground/validator/v10"
 	"github.com/shopspring/decimal"
@@ -44,7 +46,27 @@ func build() *validator.Validate {
 	must(v.RegisterValidation("ico_number", func(fl validator.FieldLevel) bool {
 		return icoNumber.MatchString(strings.ToUpper(fl.Field().String()))
 	}))
+	// An address (REG-7) holding a character that displays as nothing — a zero-width space or
+	// joiner, a word joiner, a soft hyphen, a byte-order mark, a bidi control (all of Unicode's
+	// format category Cf) — or a control character would look like another address.
+	must(v.RegisterValidation("no_invisible", func(fl validator.FieldLevel) bool {
+		return Visible(fl.Field().String())
+	}))
 	return v
+}
+
+// Visible reports whether s is valid UTF-8 with no format (Cf: zero-width characters, soft
+// hyphen, BOM, bidi controls) or control (Cc) characters: text that displays as what it is.
+func Visible(s string) bool {
+	if !utf8.ValidString(s) {
+		return false
+	}
+	for _, r := range s {
+		if unicode.Is(unicode.Cf, r) || unicode.IsControl(r) {
+			return false
+		}
+	}
+	return true
 }
 
 // ukPostcode is the shape of a UK postcode (outward code, optional space, inward code), with the
@@ -166,6 +188,8 @@ func message(fe validator.FieldError) string {
 		return "must be a UK postcode"
 	case "ico_number":
 		return "must be an ICO registration number (8 characters, e.g. Z1234567)"
+	case "no_invisible":
+		return "must not hold invisible, format or control characters (zero-width, soft hyphen, BOM, bidi controls)"
 	case "hexadecimal":
 		return "must be hexadecimal"
 	case "alphanum":

@@ -25,6 +25,9 @@ const (
 // MaxFailedSignIns is how many consecutive failed sign-ins lock an account (REG-4).
 const MaxFailedSignIns = 5
 
+// ResetTokenTTL is how long a password-reset token works (REG-8).
+const ResetTokenTTL = time.Hour
+
 // Membership is the roles a user holds at one organisation (REG-6: a user may hold roles at several).
 type Membership struct {
 	Org   OrgID   `json:"org"`
@@ -53,11 +56,18 @@ type User struct {
 	TokenDigest     string       `json:"token_digest,omitempty"`
 	TokenExpires    time.Time    `json:"token_expires,omitzero"`
 	FailedSignIns   int          `json:"failed_sign_ins"`
-	CentralAdmin    bool         `json:"central_admin,omitempty"`
-	Memberships     []Membership `json:"memberships,omitempty"`
-	Preferences     Preferences  `json:"preferences"`
-	CreatedAt       time.Time    `json:"created_at"`
-	LastSignInAt    time.Time    `json:"last_sign_in_at,omitzero"`
+	// LockedFrom is the state a locked account was in when it locked (REG-4: failures lock in
+	// every state), to which unlocking returns it; empty means active (records written before).
+	LockedFrom AccountState `json:"locked_from,omitempty"`
+	// ResetDigest is the digest of the one password-reset token that works, until ResetExpires
+	// (REG-8); a newer request replaces it, a reset clears it.
+	ResetDigest  string       `json:"reset_digest,omitempty"`
+	ResetExpires time.Time    `json:"reset_expires,omitzero"`
+	CentralAdmin bool         `json:"central_admin,omitempty"`
+	Memberships  []Membership `json:"memberships,omitempty"`
+	Preferences  Preferences  `json:"preferences"`
+	CreatedAt    time.Time    `json:"created_at"`
+	LastSignInAt time.Time    `json:"last_sign_in_at,omitzero"`
 }
 
 // Account is what a host sees of a user: everything but secrets.
@@ -130,7 +140,36 @@ func Register(a NewAccount, taken bool, pending []Invitation, now time.Time) (Us
 	email := NormEmail(a.Email)
 	x := User{ID: a.ID, Email: email, Name: a.Name, State: AccountUnverified, NeedsValidation: !InstantRegistration(email),
 		PasswordHash: a.PasswordHash, TokenDigest: a.TokenDigest, TokenExpires: a.TokenExpires, CreatedAt: now}
-	x, accepted := AcceptInvitations(x, pending)
+	x, accepted := AcceptInvitations(x, pending, now)
+	return x, accepted, nil
+}
+
+// HoldsAddress reports whether the account x still holds its address at now (REG-9): a verified
+// account always does; an unverified one (locked while unverified included) only until its
+// verification token expires, so that nobody squats an address they do not control.
+func HoldsAddress(x User, now time.Time) bool {
+	unverified := x.State == AccountUnverified || x.State == AccountLocked && x.LockedFrom == AccountUnverified
+	return !unverified || now.Before(x.TokenExpires)
+}
+
+// Reregister registers the address of old, an unverified account that no longer holds it
+// (REG-9), replacing it: the record keeps its ID and the roles the address's invitations gave it
+// (they were offered to the address, not to whoever registered it first), and takes the new
+// name, password and verification token; the old password and token stop working. Invitations
+// still pending for the address attach too (REG-5). It is refused (REG-7, taken) while old holds
+// the address.
+func Reregister(old User, a NewAccount, pending []Invitation, now time.Time) (User, []Invitation, error) {
+	if HoldsAddress(old, now) {
+		return Register(a, true, nil, now)
+	}
+	a.ID = old.ID
+	x, accepted, err := Register(a, false, pending, now)
+	if err != nil {
+		return User{}, nil, err
+	}
+	for _, m := range old.Memberships {
+		x = x.WithRoles(m.Org, x.RolesAt(m.Org)|m.Roles)
+	}
 	return x, accepted, nil
 }
 
@@ -173,11 +212,30 @@ func NewAccountMachine() *AccountMachine {
 	l := newLifecycle("account", AccountUnverified, func(x *User) AccountState { return x.State }, func(x *User, s AccountState) { x.State = s })
 	l.sm.Configure(AccountUnverified).
 		Permit(trVerify, AccountActive, instantDomain).
-		Permit(trVerify, AccountAwaitingValidation, needsValidation)
-	l.sm.Configure(AccountAwaitingValidation).Permit(trValidate, AccountActive)
+		Permit(trVerify, AccountAwaitingValidation, needsValidation).
+		Permit(trLock, AccountLocked)
+	l.sm.Configure(AccountAwaitingValidation).Permit(trValidate, AccountActive).Permit(trLock, AccountLocked)
 	l.sm.Configure(AccountActive).Permit(trLock, AccountLocked)
-	l.sm.Configure(AccountLocked).Permit(trUnlock, AccountActive)
+	l.sm.Configure(AccountLocked).
+		Permit(trUnlock, AccountActive, lockedWhileActive).
+		Permit(trUnlock, AccountUnverified, lockedWhileUnverified).
+		Permit(trUnlock, AccountAwaitingValidation, lockedWhileAwaitingValidation)
 	return &AccountMachine{l: l}
+}
+
+// Unlocking returns an account to the state it locked in (REG-4): never past verification or
+// validation.
+func lockedWhileActive(ctx context.Context, _ ...any) bool {
+	s := subject[User](ctx).LockedFrom
+	return s == "" || s == AccountActive
+}
+
+func lockedWhileUnverified(ctx context.Context, _ ...any) bool {
+	return subject[User](ctx).LockedFrom == AccountUnverified
+}
+
+func lockedWhileAwaitingValidation(ctx context.Context, _ ...any) bool {
+	return subject[User](ctx).LockedFrom == AccountAwaitingValidation
 }
 
 // The guards are named functions: their names appear in the diagram.
@@ -199,7 +257,9 @@ func (m *AccountMachine) Verify(x User, now time.Time) (User, []Event, error) {
 	if err != nil {
 		return x, nil, err
 	}
-	next.TokenDigest, next.TokenExpires = "", time.Time{}
+	// Failures counted before the address was verified do not follow the account into its new
+	// state (REG-4): its holder's first typo there is its first failure.
+	next.TokenDigest, next.TokenExpires, next.FailedSignIns = "", time.Time{}, 0
 	if m.l.can(next, trValidate) {
 		return next, []Event{{Type: EventAccountAwaitingValidation, Data: map[string]string{"user": next.ID.String(), "email": next.Email},
 			To: Audience{CentralAdmins: true}}}, nil
@@ -216,16 +276,77 @@ func (m *AccountMachine) ReissueToken(x User, digest string, expires time.Time) 
 	return x, nil
 }
 
-// Validate is the central admin team's validation of an account awaiting it (REG-1).
-func (m *AccountMachine) Validate(x User) (User, error) { return m.l.fire(x, trValidate) }
-
-// Unlock unlocks a locked account and clears its failure count (REG-4).
-func (m *AccountMachine) Unlock(x User) (User, error) {
-	next, err := m.l.fire(x, trUnlock)
+// Validate is the central admin team's validation of an account awaiting it (REG-1). Failures
+// counted while it waited do not follow it into the active state (REG-4).
+func (m *AccountMachine) Validate(x User) (User, error) {
+	next, err := m.l.fire(x, trValidate)
 	if err == nil {
 		next.FailedSignIns = 0
 	}
 	return next, err
+}
+
+// Unlock unlocks a locked account and clears its failure count (REG-4). The account returns to
+// the state it locked in.
+func (m *AccountMachine) Unlock(x User) (User, error) {
+	next, err := m.l.fire(x, trUnlock)
+	if err == nil {
+		next.FailedSignIns, next.LockedFrom = 0, ""
+	}
+	return next, err
+}
+
+// AddCentralAdmin makes the active account x a Central Admin, by another Central Admin (REG-4:
+// several, so that one locked is unlocked by another). x and the team are told.
+func AddCentralAdmin(x User, by UserID) (User, []Event, error) {
+	switch {
+	case x.CentralAdmin:
+		return x, nil, refuse(ErrConflict, CodeAlreadyCentralAdmin, "REG-4", "the account is a Central Admin already")
+	case x.State != AccountActive:
+		return x, nil, refuse(ErrRule, CodeNotActive, "REG-4", "only an active account, its address verified, can become a Central Admin")
+	}
+	x.CentralAdmin = true
+	return x, []Event{{Type: EventCentralAdminAdded, Data: map[string]string{"user": x.ID.String(), "by": by.String()},
+		To: Audience{Users: []UserID{x.ID}, CentralAdmins: true}}}, nil
+}
+
+// BreakGlassUnlock is the host operator's recovery of a platform with no Central Admin left to
+// unlock another (REG-4): x must be a locked Central Admin and activeCentralAdmins zero; x is
+// unlocked, and x and the team are told. It is refused ("break_glass.not_needed") otherwise:
+// then a Central Admin can unlock, or nothing is locked.
+func (m *AccountMachine) BreakGlassUnlock(x User, activeCentralAdmins int, operator, reason string) (User, []Event, error) {
+	if !x.CentralAdmin || x.State != AccountLocked || activeCentralAdmins > 0 {
+		return x, nil, refuse(ErrRule, CodeBreakGlassNotNeeded, "REG-4", "break-glass unlock is only for a locked Central Admin when no Central Admin is active")
+	}
+	next, err := m.Unlock(x)
+	if err != nil {
+		return x, nil, err
+	}
+	return next, []Event{{Type: EventBreakGlassUnlock, Data: map[string]string{"user": x.ID.String(), "operator": operator, "reason": reason},
+		To: Audience{Users: []UserID{x.ID}, CentralAdmins: true}}}, nil
+}
+
+// RequestReset records the digest of a new password-reset token valid until expires (REG-8);
+// any earlier token stops working. It applies in every state: the token goes to the address,
+// so using it proves control of the address.
+func RequestReset(x User, digest string, expires time.Time) User {
+	x.ResetDigest, x.ResetExpires = digest, expires
+	return x
+}
+
+// ResetPassword consumes x's reset token (REG-8): refused once expired; single use. The new
+// password's hash (checked against REG-2 and hashed by the Gateway) replaces the old one, and
+// the failure count is cleared; a locked account stays locked (REG-4: only an unlock unlocks).
+// The holder is told.
+func ResetPassword(x User, passwordHash string, now time.Time) (User, []Event, error) {
+	if x.ResetDigest == "" {
+		return x, nil, refuse(ErrNotFound, CodeResetTokenInvalid, "REG-8", "unknown or already used reset token")
+	}
+	if !now.Before(x.ResetExpires) {
+		return x, nil, refuse(ErrRule, CodeResetTokenExpired, "REG-8", "the reset token has expired; ask for a new one")
+	}
+	x.PasswordHash, x.ResetDigest, x.ResetExpires, x.FailedSignIns = passwordHash, "", time.Time{}, 0
+	return x, []Event{{Type: EventPasswordReset, Data: map[string]string{"user": x.ID.String()}, To: Audience{Users: []UserID{x.ID}}}}, nil
 }
 
 // SignInOutcome is what one sign-in attempt did.
@@ -241,12 +362,15 @@ type SignInOutcome struct {
 }
 
 // SignIn applies one sign-in attempt (REG-1, REG-3, REG-4); passwordOK is the Gateway's check of
-// the password against the stored hash. A locked account is refused whatever the password. A
-// wrong password counts a failure, and the MaxFailedSignIns-th in a row locks an active account
-// and tells its holder; it gets the same answer as an unknown address. A right password is still
-// refused while the address is unverified or awaits validation; otherwise it resets the count.
+// the password against the stored hash. A locked account is refused whatever the password. In
+// every other state — unverified and awaiting validation included — a wrong password counts a
+// failure and gets the answer an unknown address gets, so that no state is a password oracle;
+// the MaxFailedSignIns-th in a row locks the account (in the state it is in, to which an unlock
+// returns it) and tells its holder. A right password clears the count in every state (it is a
+// successful check of the credentials); it is still refused, with its state's code, while the
+// address is unverified or awaits validation — which tells only someone who knows the password.
 func (m *AccountMachine) SignIn(x User, passwordOK bool, now time.Time) SignInOutcome {
-	if m.l.can(x, trUnlock) {
+	if x.State == AccountLocked {
 		return SignInOutcome{User: x, Refusal: ErrLockedAccount()}
 	}
 	if !passwordOK {
@@ -258,16 +382,23 @@ func (m *AccountMachine) SignIn(x User, passwordOK bool, now time.Time) SignInOu
 			if err != nil {
 				return SignInOutcome{User: x, Refusal: err}
 			}
+			locked.LockedFrom = x.State
 			out.User, out.Refusal = locked, ErrLockedAccount()
 			out.Events = []Event{{Type: EventAccountLocked, Data: map[string]string{"user": x.ID.String()}, To: Audience{Users: []UserID{x.ID}}}}
 		}
 		return out
 	}
+	var refusal error
 	switch {
 	case m.l.can(x, trVerify):
-		return SignInOutcome{User: x, Refusal: refuse(ErrForbidden, CodeUnverified, "REG-3", "verify your e-mail address before signing in")}
+		refusal = refuse(ErrForbidden, CodeUnverified, "REG-3", "verify your e-mail address before signing in")
 	case m.l.can(x, trValidate):
-		return SignInOutcome{User: x, Refusal: refuse(ErrForbidden, CodeAwaitingValidation, "REG-1", "the central admin team has not yet validated this account")}
+		refusal = refuse(ErrForbidden, CodeAwaitingValidation, "REG-1", "the central admin team has not yet validated this account")
+	}
+	if refusal != nil {
+		changed := x.FailedSignIns != 0
+		x.FailedSignIns = 0
+		return SignInOutcome{User: x, Save: changed, Refusal: refusal}
 	}
 	x.FailedSignIns, x.LastSignInAt = 0, now
 	return SignInOutcome{User: x, Save: true}

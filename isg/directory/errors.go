@@ -38,6 +38,20 @@ const (
 	CodeAwaitingValidation = "auth.awaiting_validation"
 	// CodeLocked (ErrForbidden; REG-4): the account is locked after repeated failures.
 	CodeLocked = "auth.locked"
+	// CodeResetTokenInvalid (ErrNotFound; REG-8): an unknown, used or replaced reset token.
+	CodeResetTokenInvalid = "account.reset_token_invalid"
+	// CodeResetTokenExpired (ErrRule; REG-8): the reset token's hour has passed.
+	CodeResetTokenExpired = "account.reset_token_expired"
+	// CodeAlreadyCentralAdmin (ErrConflict; REG-4): the account is a Central Admin already.
+	CodeAlreadyCentralAdmin = "account.already_central_admin"
+	// CodeNotActive (ErrRule; REG-4): only an active account can become a Central Admin.
+	CodeNotActive = "account.not_active"
+	// CodeBreakGlassNotNeeded (ErrRule; REG-4): an active Central Admin is left, who can unlock;
+	// or the account named is not a locked Central Admin.
+	CodeBreakGlassNotNeeded = "break_glass.not_needed"
+	// CodeInvitationNotPending (ErrInvalidTransition; REG-5): the invitation was accepted,
+	// declined, withdrawn or has expired.
+	CodeInvitationNotPending = "invitation.not_pending"
 
 	// CodeOrganisationClosed (ErrRule; ORG-7): a closed or merged organisation takes no changes.
 	CodeOrganisationClosed = "organisation.closed"

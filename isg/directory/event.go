@@ -43,6 +43,11 @@ type Audience struct {
 const (
 	EventAccountAwaitingValidation = "account.awaiting_validation"
 	EventAccountLocked             = "account.locked"
+	EventPasswordResetRequested    = "account.password_reset_requested"
+	EventPasswordReset             = "account.password_reset"
+	EventCentralAdminAdded         = "account.central_admin_added"
+	EventBreakGlassUnlock          = "account.break_glass_unlock"
+	EventInvitationAnswered        = "user.invitation_answered"
 	EventUserInvited               = "user.invited"
 	EventRolesChanged              = "user.roles_changed"
 	EventDelegationGranted         = "delegation.granted"

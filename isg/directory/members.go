@@ -2,7 +2,22 @@ package directory
 
 import "time"
 
-// Invitation is a pending offer of roles at an organisation to an e-mail address (REG-5).
+// InvitationTTL is how long an invitation waits for its answer (REG-5).
+const InvitationTTL = 30 * 24 * time.Hour
+
+// InvitationStatus is where an invitation is. Its text is stable: it is stored.
+type InvitationStatus string
+
+// Invitation statuses (REG-5). A pending invitation past ExpiresAt has expired: it is no longer
+// offered, and no longer counts toward the free model's user cap (LIC-3).
+const (
+	InvitationPending   InvitationStatus = "pending"
+	InvitationAccepted  InvitationStatus = "accepted"
+	InvitationDeclined  InvitationStatus = "declined"
+	InvitationWithdrawn InvitationStatus = "withdrawn"
+)
+
+// Invitation is an offer of roles at an organisation to an e-mail address (REG-5).
 type Invitation struct {
 	ID        InvitationID `json:"id"`
 	Org       OrgID        `json:"org"`
@@ -10,12 +25,44 @@ type Invitation struct {
 	Roles     RoleSet      `json:"roles"`
 	InvitedBy UserID       `json:"invited_by"`
 	CreatedAt time.Time    `json:"created_at"`
-	// AcceptedBy is set when a user registered with the address; the invitation is then spent.
+	// ExpiresAt is when a pending invitation expires (CreatedAt + InvitationTTL).
+	ExpiresAt time.Time `json:"expires_at,omitzero"`
+	// Status is pending, accepted, declined or withdrawn; empty in records written before
+	// invitations had one (pending unless AcceptedBy is set).
+	Status InvitationStatus `json:"status,omitempty"`
+	// AcceptedBy is set when the invitation was accepted: by registering with the address, or by
+	// the account holding it accepting the offer.
 	AcceptedBy UserID `json:"accepted_by,omitzero"`
+	// AnsweredAt is when it was accepted, declined or withdrawn.
+	AnsweredAt time.Time `json:"answered_at,omitzero"`
 }
 
-// Pending reports whether the invitation still waits for its address to register.
-func (i Invitation) Pending() bool { return i.AcceptedBy.IsZero() }
+// Pending reports whether the invitation is unanswered (it may still have expired; see Open).
+func (i Invitation) Pending() bool {
+	return i.AcceptedBy.IsZero() && (i.Status == "" || i.Status == InvitationPending)
+}
+
+// Expires is when the invitation expires (records written before ExpiresAt: 30 days after
+// they were made).
+func (i Invitation) Expires() time.Time {
+	if i.ExpiresAt.IsZero() {
+		return i.CreatedAt.Add(InvitationTTL)
+	}
+	return i.ExpiresAt
+}
+
+// Open reports whether the invitation is still offered at now: pending and not expired. Only an
+// open invitation counts toward the user cap (LIC-3) and can be accepted (REG-5).
+func (i Invitation) Open(now time.Time) bool { return i.Pending() && now.Before(i.Expires()) }
+
+// answer moves an open invitation to status at now.
+func (i Invitation) answer(status InvitationStatus, now time.Time) (Invitation, error) {
+	if !i.Open(now) {
+		return i, refuse(ErrInvalidTransition, CodeInvitationNotPending, "REG-5", "the invitation was answered, withdrawn or has expired")
+	}
+	i.Status, i.AnsweredAt = status, now
+	return i, nil
+}
 
 // Member is a user with their roles at one organisation.
 type Member struct {
@@ -77,8 +124,8 @@ func SetRoles(o Organisation, x User, roles RoleSet, h Holders, by UserID) (Role
 		}
 	}
 	c := RoleChange{User: x.WithRoles(o.ID, roles), Org: o, NeedsSeat: before == 0 && roles != 0}
-	if roles.Has(DPO) && !before.Has(DPO) && o.DPOExempt {
-		c.Org.DPOExempt, c.Org.DPOExemptConfirmedBy, c.OrgChanged = false, UserID{}, true
+	if !before.Has(DPO) {
+		c.Org, c.OrgChanged = DPOArrives(o, roles)
 	}
 	if before != roles {
 		c.Events = []Event{{Type: EventRolesChanged, Org: o.ID, Data: map[string]string{"roles": roles.String(), "by": by.String()},
@@ -87,48 +134,113 @@ func SetRoles(o Organisation, x User, roles RoleSet, h Holders, by UserID) (Role
 	return c, nil
 }
 
+// DPOArrives returns o after users holding roles arrive there (ORG-4): a DPO among them clears a
+// DPO exemption, whichever way the DPO arrives — a role change, an accepted invitation, a merge.
+// changed says o must be stored.
+func DPOArrives(o Organisation, roles RoleSet) (next Organisation, changed bool) {
+	if !roles.Has(DPO) || !o.DPOExempt {
+		return o, false
+	}
+	o.DPOExempt, o.DPOExemptConfirmedBy = false, UserID{}
+	return o, true
+}
+
 // Invited is what an invitation did.
 type Invited struct {
 	Invitation Invitation
-	// Change is set when the address has an account: the roles are added at once.
-	Change *RoleChange
-	// NeedsSeat says the organisation gains a user (or a pending invitation, which counts as one)
-	// that the free model's user cap must allow (LIC-3).
+	// NeedsSeat says the organisation gains a pending invitation, which counts as a user that the
+	// free model's user cap must allow (LIC-3); false when the address's account is a member
+	// already.
 	NeedsSeat bool
 	Events    []Event
 }
 
-// Invite offers roles at the open organisation o to an address (REG-5). When an account holds the
-// address (existing) the roles are added to it at once and the invitation is spent; otherwise the
-// invitation waits for the address to register, and the address is told.
-func Invite(o Organisation, id InvitationID, email string, roles RoleSet, existing *User, h Holders, by UserID, now time.Time) (Invited, error) {
+// Invite offers roles at the open organisation o to an address (REG-5), for InvitationTTL. The
+// offer is the same whether or not an account holds the address (existing), so the inviter
+// learns nothing from it: nothing attaches at once. An account holding the address is told and
+// accepts or declines (Accept, Decline); an address with no account is told, and the roles attach
+// when it registers with that address.
+func Invite(o Organisation, id InvitationID, email string, roles RoleSet, existing *User, by UserID, now time.Time) (Invited, error) {
 	if err := o.RequireOpen(); err != nil {
 		return Invited{}, err
 	}
 	email = NormEmail(email)
-	inv := Invitation{ID: id, Org: o.ID, Email: email, Roles: roles, InvitedBy: by, CreatedAt: now}
+	inv := Invitation{ID: id, Org: o.ID, Email: email, Roles: roles, InvitedBy: by, CreatedAt: now,
+		ExpiresAt: now.Add(InvitationTTL), Status: InvitationPending}
+	data := map[string]string{"roles": roles.String(), "invitation": id.String()}
+	to := Audience{Email: email}
 	if existing != nil {
-		c, err := SetRoles(o, *existing, existing.RolesAt(o.ID)|roles, h, by)
-		if err != nil {
-			return Invited{}, err
-		}
-		inv.AcceptedBy = existing.ID
-		return Invited{Invitation: inv, Change: &c, NeedsSeat: c.NeedsSeat, Events: c.Events}, nil
+		to = Audience{Users: []UserID{existing.ID}}
 	}
-	return Invited{Invitation: inv, NeedsSeat: true, Events: []Event{{Type: EventUserInvited, Org: o.ID,
-		Data: map[string]string{"roles": roles.String()}, To: Audience{Email: email}}}}, nil
+	return Invited{Invitation: inv, NeedsSeat: existing == nil || existing.RolesAt(o.ID) == 0,
+		Events: []Event{{Type: EventUserInvited, Org: o.ID, Data: data, To: to}}}, nil
 }
 
-// AcceptInvitations attaches the roles of the pending invitations to x (REG-5) and returns x and
-// the invitations, now spent.
-func AcceptInvitations(x User, pending []Invitation) (User, []Invitation) {
+// Accept is x's acceptance of the open invitation inv to the open organisation o (REG-5): x must
+// hold the invited address (else the invitation is not found, as for an unknown ID), and x is
+// active, so its address is verified. The roles join those x holds at o; a DPO among them clears
+// a DPO exemption (ORG-4). The invitation held its seat under the user cap (LIC-3) while it was
+// pending, so the change needs none. The inviter is told.
+func Accept(inv Invitation, o Organisation, x User, now time.Time) (Invitation, RoleChange, error) {
+	if NormEmail(x.Email) != inv.Email {
+		return inv, RoleChange{}, NotFound("invitation", inv.ID.String())
+	}
+	if err := o.RequireOpen(); err != nil {
+		return inv, RoleChange{}, err
+	}
+	next, err := inv.answer(InvitationAccepted, now)
+	if err != nil {
+		return inv, RoleChange{}, err
+	}
+	next.AcceptedBy = x.ID
+	// Roles are only added, so no last holder is at stake (ORG-3).
+	c, err := SetRoles(o, x, x.RolesAt(o.ID)|inv.Roles, Holders{}, inv.InvitedBy)
+	if err != nil {
+		return inv, RoleChange{}, err
+	}
+	c.NeedsSeat = false
+	c.Events = append(c.Events, answered(next))
+	return next, c, nil
+}
+
+// Decline is x's refusal of the open invitation inv (REG-5): x must hold the invited address.
+// The inviter is told.
+func Decline(inv Invitation, x User, now time.Time) (Invitation, []Event, error) {
+	if NormEmail(x.Email) != inv.Email {
+		return inv, nil, NotFound("invitation", inv.ID.String())
+	}
+	next, err := inv.answer(InvitationDeclined, now)
+	if err != nil {
+		return inv, nil, err
+	}
+	return next, []Event{answered(next)}, nil
+}
+
+// Withdraw is the inviting organisation's withdrawal of its open invitation inv (REG-5); an
+// invitation of another organisation is not found, as for an unknown ID. The address's account,
+// if any, cannot accept it any more.
+func Withdraw(inv Invitation, org OrgID, now time.Time) (Invitation, error) {
+	if inv.Org != org {
+		return inv, NotFound("invitation", inv.ID.String())
+	}
+	return inv.answer(InvitationWithdrawn, now)
+}
+
+func answered(inv Invitation) Event {
+	return Event{Type: EventInvitationAnswered, Org: inv.Org, Data: map[string]string{"invitation": inv.ID.String(), "status": string(inv.Status)},
+		To: Audience{Users: []UserID{inv.InvitedBy}}}
+}
+
+// AcceptInvitations attaches the roles of the invitations open at now to x, an account
+// registering with their address (REG-5), and returns x and the invitations, now accepted.
+func AcceptInvitations(x User, pending []Invitation, now time.Time) (User, []Invitation) {
 	var accepted []Invitation
 	for _, inv := range pending {
-		if !inv.Pending() {
+		if !inv.Open(now) {
 			continue
 		}
 		x = x.WithRoles(inv.Org, x.RolesAt(inv.Org)|inv.Roles)
-		inv.AcceptedBy = x.ID
+		inv.AcceptedBy, inv.Status, inv.AnsweredAt = x.ID, InvitationAccepted, now
 		accepted = append(accepted, inv)
 	}
 	return x, accepted

@@ -47,7 +47,7 @@ type Address struct {
 // Contact is a named contact point.
 type Contact struct {
 	Name  string `json:"name" validate:"required,max=200"`
-	Email string `json:"email" validate:"required,email,max=254"`
+	Email string `json:"email" validate:"required,no_invisible,email,max=254"`
 	Phone string `json:"phone,omitempty" validate:"max=40"`
 }
 
@@ -114,7 +114,7 @@ type OrganisationInput struct {
 	ODSCode      string   `json:"ods_code,omitempty" validate:"omitempty,alphanum,min=3,max=10" rule:"REG-7"`
 	ICONumber    string   `json:"ico_number,omitempty" validate:"omitempty,ico_number" rule:"REG-7"`
 	Address      Address  `json:"address" rule:"ORG-1"`
-	ContactEmail string   `json:"contact_email" validate:"required,email,max=254" rule:"ORG-1"`
+	ContactEmail string   `json:"contact_email" validate:"required,no_invisible,email,max=254" rule:"ORG-1"`
 	// LicensingGroup is the ID of the group's licensing contract; required when a licence is
 	// requested (LIC-7).
 	LicensingGroup   string `json:"licensing_group,omitempty" validate:"required_if=LicenceRequested true,omitempty,uuid" rule:"LIC-7"`
@@ -146,7 +146,7 @@ func SupportedRegistered(lead OrgID, supported OrgID) Event {
 type OrganisationChanges struct {
 	Name          *string        `json:"name,omitempty" validate:"omitnil,min=1,max=200" rule:"ORG-1"`
 	Address       *Address       `json:"address,omitempty" rule:"ORG-1"`
-	ContactEmail  *string        `json:"contact_email,omitempty" validate:"omitnil,email,max=254" rule:"ORG-1"`
+	ContactEmail  *string        `json:"contact_email,omitempty" validate:"omitnil,no_invisible,email,max=254" rule:"ORG-1"`
 	ICONumber     *string        `json:"ico_number,omitempty" validate:"omitnil,ico_number" rule:"REG-7"`
 	BreachContact *Contact       `json:"breach_contact,omitempty" rule:"ORG-9"`
 	SARContact    *Contact       `json:"sar_contact,omitempty" rule:"ORG-9"`

@@ -90,12 +90,14 @@ func TestSetRolesORG3ORG4(t *testing.T) {
 	}
 }
 
-// REG-5: an invitation to a new address waits for it and tells it; to an existing account it adds
-// the roles at once; registering with the address (any case) takes the pending roles.
+// REG-5: an invitation to a new address waits for it and tells it; registering with the address
+// (any case) takes the pending roles. An invitation to an existing account is offered, not
+// imposed: the answer is the same pending invitation, the account is told, and the roles attach
+// only when it accepts.
 func TestInviteREG5(t *testing.T) {
 	o := org(t)
 	id := directory.InvitationID{UUID: uuid.Must(uuid.NewV7())}
-	inv, err := directory.Invite(o, id, "Sam@Leeds.NHS.uk", directory.Of(directory.SeniorOfficer), nil, directory.Holders{}, userID(), t0)
+	inv, err := directory.Invite(o, id, "Sam@Leeds.NHS.uk", directory.Of(directory.SeniorOfficer), nil, userID(), t0)
 	require.NoError(t, err)
 	assert.True(t, inv.Invitation.Pending())
 	assert.True(t, inv.NeedsSeat, "LIC-3: a pending invitation counts")
@@ -109,11 +111,51 @@ func TestInviteREG5(t *testing.T) {
 	assert.Equal(t, x.ID, accepted[0].AcceptedBy)
 	assert.True(t, inv.Invitation.Pending(), "the input is unchanged")
 
-	again, err := directory.Invite(o, id, x.Email, directory.Of(directory.DPO), &x, directory.Holders{}, userID(), t0)
+	again, err := directory.Invite(o, id, x.Email, directory.Of(directory.DPO), &x, userID(), t0)
 	require.NoError(t, err)
-	require.NotNil(t, again.Change)
-	assert.Equal(t, directory.Of(directory.SeniorOfficer, directory.DPO), again.Change.User.RolesAt(o.ID))
-	assert.False(t, again.Invitation.Pending())
+	assert.True(t, again.Invitation.Pending(), "REG-5: offered, not imposed")
+	assert.False(t, again.NeedsSeat, "already a member: no new seat")
+	assert.Equal(t, inv.Invitation.Status, again.Invitation.Status, "the same answer whether or not the address is registered")
+	require.Len(t, again.Events, 1)
+	assert.Equal(t, []directory.UserID{x.ID}, again.Events[0].To.Users)
+
+	exempt := o
+	exempt.DPOExempt = true
+	next, c, err := directory.Accept(again.Invitation, exempt, x, t0.Add(time.Hour))
+	require.NoError(t, err)
+	assert.Equal(t, directory.InvitationAccepted, next.Status)
+	assert.Equal(t, directory.Of(directory.SeniorOfficer, directory.DPO), c.User.RolesAt(o.ID))
+	assert.True(t, c.OrgChanged, "ORG-4: a DPO arriving by accepted invitation clears the exemption")
+	assert.False(t, c.Org.DPOExempt)
+	_, _, err = directory.Accept(next, o, x, t0.Add(time.Hour))
+	assert.Equal(t, directory.CodeInvitationNotPending, violation.Code(err), "accepted once")
+
+	other := x
+	other.Email = "eve@leeds.nhs.uk"
+	_, _, err = directory.Accept(again.Invitation, o, other, t0)
+	assert.ErrorIs(t, err, directory.ErrNotFound, "only the invited address accepts")
+	_, _, err = directory.Decline(again.Invitation, other, t0)
+	assert.ErrorIs(t, err, directory.ErrNotFound, "only the invited address declines")
+
+	declined, events, err := directory.Decline(again.Invitation, x, t0)
+	require.NoError(t, err)
+	assert.Equal(t, directory.InvitationDeclined, declined.Status)
+	assert.Equal(t, []directory.UserID{again.Invitation.InvitedBy}, events[0].To.Users, "the inviter is told")
+
+	_, err = directory.Withdraw(again.Invitation, orgID(), t0)
+	assert.ErrorIs(t, err, directory.ErrNotFound, "another organisation cannot withdraw it")
+	withdrawn, err := directory.Withdraw(again.Invitation, o.ID, t0)
+	require.NoError(t, err)
+	assert.Equal(t, directory.InvitationWithdrawn, withdrawn.Status)
+
+	expired := t0.Add(directory.InvitationTTL)
+	assert.False(t, again.Invitation.Open(expired), "REG-5: 30 days")
+	_, _, err = directory.Accept(again.Invitation, o, x, expired)
+	assert.Equal(t, directory.CodeInvitationNotPending, violation.Code(err))
+	late, _, err := directory.Register(directory.NewAccount{ID: userID(), Email: "new@leeds.nhs.uk"}, false,
+		[]directory.Invitation{{ID: id, Org: o.ID, Email: "new@leeds.nhs.uk", Roles: directory.Of(directory.DPO), CreatedAt: t0}}, expired)
+	require.NoError(t, err)
+	assert.Zero(t, late.RolesAt(o.ID), "an expired invitation attaches nothing")
 
 	_, err = directory.OrgRoleSet([]directory.Role{directory.CentralAdmin})
 	assert.ErrorIs(t, err, directory.ErrInvalid, "ROLE-8: only organisation roles")

@@ -12,11 +12,15 @@ import (
 )
 
 // accountModel is the reference for the account lifecycle (REG-1, REG-3, REG-4): a plain switch
-// over the rulebook, against which the machine is checked on random histories.
+// over the rulebook, against which the machine is checked on random histories. Failures count
+// and lock in every state, a locked account unlocks into the state it locked in, and a right
+// password clears the count whatever the state (REG-4 as decided); entering a new state by
+// verification or validation starts with no failures.
 type accountModel struct {
-	state    directory.AccountState
-	needsVal bool
-	failures int
+	state      directory.AccountState
+	lockedFrom directory.AccountState
+	needsVal   bool
+	failures   int
 }
 
 func (m *accountModel) signIn(ok bool) (code string) {
@@ -25,14 +29,16 @@ func (m *accountModel) signIn(ok bool) (code string) {
 		return directory.CodeLocked
 	case !ok:
 		m.failures++
-		if m.failures >= directory.MaxFailedSignIns && m.state == directory.AccountActive {
-			m.state = directory.AccountLocked
+		if m.failures >= directory.MaxFailedSignIns {
+			m.lockedFrom, m.state = m.state, directory.AccountLocked
 			return directory.CodeLocked
 		}
 		return directory.CodeInvalidCredentials
 	case m.state == directory.AccountUnverified:
+		m.failures = 0
 		return directory.CodeUnverified
 	case m.state == directory.AccountAwaitingValidation:
+		m.failures = 0
 		return directory.CodeAwaitingValidation
 	}
 	m.failures = 0
@@ -59,7 +65,7 @@ func TestAccountMachineMatchesModel(t *testing.T) {
 					t.Fatalf("verify from %s: %v", model.state, err)
 				}
 				if err == nil {
-					model.state = directory.AccountActive
+					model.state, model.failures = directory.AccountActive, 0
 					if model.needsVal {
 						model.state = directory.AccountAwaitingValidation
 					}
@@ -73,7 +79,7 @@ func TestAccountMachineMatchesModel(t *testing.T) {
 					t.Fatalf("validate from %s: %v", model.state, err)
 				}
 				if err == nil {
-					model.state, x = directory.AccountActive, next
+					model.state, model.failures, x = directory.AccountActive, 0, next
 				}
 				check(t)
 			},
@@ -95,7 +101,7 @@ func TestAccountMachineMatchesModel(t *testing.T) {
 					t.Fatalf("unlock from %s: %v", model.state, err)
 				}
 				if err == nil {
-					model.state, model.failures, x = directory.AccountActive, 0, next
+					model.state, model.failures, x = model.lockedFrom, 0, next
 				}
 				check(t)
 			},

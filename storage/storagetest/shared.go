@@ -73,8 +73,10 @@ func testCompetingMergeAnswers(t *testing.T, a, b isg.Store) {
 				require.Equal(t, -1, winner, "round %d: both answers won", round)
 				winner = i
 			// The loser, run again on fresh state, finds the request decided — or, when the
-			// winner completed the merge, its own roles moved to the survivor.
-			case code == "merge.invalid_transition" || code == "merge.already_answered" || code == "forbidden" || errors.Is(err, isg.ErrConflict):
+			// winner completed the merge, its organisation merged (ORG-7) or its own roles moved
+			// to the survivor.
+			case code == "merge.invalid_transition" || code == "merge.already_answered" || code == "forbidden" ||
+				code == "organisation.closed" || errors.Is(err, isg.ErrConflict):
 			default:
 				require.NoError(t, err, "round %d: answer %d", round, i)
 			}
