@@ -81,6 +81,13 @@ type command[In, Out any] struct {
 	// before listings were paged: Dispatch keeps returning the array — every item when the input
 	// sets no limit, read page by page; the one page asked for when it does.
 	arrayOnWire bool
+	// refuse, when set, is asked only after the row refused the actor (code "forbidden"): it may
+	// return the record's own, more specific refusal — an ErrForbidden the pure rule gives this
+	// actor whatever roles they held (a non-creator finalising: flow.not_creator; a user not asked
+	// to review: flow.not_reviewer). The row still gates: refuse never lets a command through, it
+	// only chooses which code the refusal carries; it returns nil to keep "forbidden", and must
+	// answer nil for a record the actor may not see, so that no refusal tells records apart.
+	refuse func(c *call[In]) error
 	// apply loads and applies the command in the unit, after the gate.
 	apply func(c *call[In]) (Out, error)
 	// job, when set, runs instead of apply and outside any unit of work the pipeline opens: host
@@ -140,6 +147,11 @@ func run[In, Out any](ctx context.Context, g *Gateway, c *command[In, Out], acto
 		}
 		held, err := u.gate(actor, r, t, c.row, c.rule)
 		if err != nil {
+			if c.refuse != nil && ErrorCode(err) == "forbidden" {
+				if specific := c.refuse(&call[In]{uow: u, actor: actor, in: in, held: held, org: t.org}); specific != nil {
+					return specific
+				}
+			}
 			return err
 		}
 		out, err = c.apply(&call[In]{uow: u, actor: actor, in: in, held: held, org: t.org})
