@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"log/slog"
+	"reflect"
 	"time"
 )
 
@@ -226,6 +227,11 @@ type CommandInfo struct {
 	// SelfService names the input field that, when it names the acting user, lifts the row:
 	// acting on one's own account needs only a signed-in, active account.
 	SelfService string `json:"self_service,omitempty"`
+	// Input is the Go type Dispatch decodes the command's JSON input into.
+	Input reflect.Type `json:"-"`
+	// Result is the Go type of what Dispatch returns on success, whose JSON is the command's
+	// result: for a listing published as an array, the slice of its items.
+	Result reflect.Type `json:"-"`
 }
 
 func (c *command[In, Out]) Name() string { return c.name }
@@ -233,7 +239,14 @@ func (c *command[In, Out]) Doc() string  { return c.doc }
 
 func (c *command[In, Out]) describe() CommandInfo {
 	hasRow := c.reach == atOrg || c.reach == platform
-	return CommandInfo{Name: c.name, Doc: c.doc, Reach: c.reach.String(), Row: c.row, HasRow: hasRow, Rule: c.rule, Query: c.query, SelfService: c.selfService}
+	result := reflect.TypeFor[Out]()
+	if c.arrayOnWire {
+		if l, ok := any(*new(Out)).(pager); ok {
+			result = reflect.TypeOf(l.appendItems(nil))
+		}
+	}
+	return CommandInfo{Name: c.name, Doc: c.doc, Reach: c.reach.String(), Row: c.row, HasRow: hasRow, Rule: c.rule, Query: c.query, SelfService: c.selfService,
+		Input: reflect.TypeFor[In](), Result: result}
 }
 
 func (c *command[In, Out]) dispatch(ctx context.Context, g *Gateway, actor Actor, raw json.RawMessage) (any, error) {
