@@ -9,7 +9,7 @@ package isg
 const (
 	// CodeInvalidInput (ErrInvalid): input failed validation; fields lists each bad field with its code and rule.
 	CodeInvalidInput = "invalid_input"
-	// CodeCommandBadInput (ErrInvalid): the command's JSON input does not decode (unknown field, wrong type).
+	// CodeCommandBadInput (ErrInvalid): the command's JSON input does not decode (unknown field, wrong type: named in fields; malformed JSON names no field).
 	CodeCommandBadInput = "command.bad_input"
 	// CodeCommandUnknown (ErrNotFound): no command of that name.
 	CodeCommandUnknown = "command.unknown"
