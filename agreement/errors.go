@@ -41,6 +41,9 @@ const (
 	// CodeNotReviewer (ErrForbidden; FLOW-6): the actor was not asked to review the flow as a DPO
 	// for the organisation it acts for.
 	CodeNotReviewer = "flow.not_reviewer"
+	// CodeAlreadyDecided (ErrInvalidTransition; FLOW-6): the DPO has already given that decision
+	// (approved, or rejected) on the current version of the flow and has not been asked again.
+	CodeAlreadyDecided = "flow.already_decided"
 	// CodeDPOApprovalRequired (ErrRule; FLOW-4): a flow with personal or special-category data
 	// cannot be finalised straight from Draft.
 	CodeDPOApprovalRequired = "flow.dpo_approval_required"

@@ -155,25 +155,25 @@ func NewFlowMachine() *FlowMachine {
 		OnEntryFrom(TriggerRequestReview, recordReviewRequest).
 		OnEntryFrom(TriggerRereview, recordRereview).
 		InternalTransition(TriggerRequestReview, recordReviewRequest, partyOrCreatorRequests).
-		Permit(TriggerApprove, Approved, isRequestedDPO, noOtherOpenRejection).
-		InternalTransition(TriggerApprove, recordApproval, isRequestedDPO, otherOpenRejection).
-		Permit(TriggerReject, Rejected, isRequestedDPO).
+		Permit(TriggerApprove, Approved, isRequestedDPO, notAlreadyApproved, noOtherOpenRejection).
+		InternalTransition(TriggerApprove, recordApproval, isRequestedDPO, notAlreadyApproved, otherOpenRejection).
+		Permit(TriggerReject, Rejected, isRequestedDPO, notAlreadyRejected).
 		InternalTransition(TriggerRereview, recordRereview, creatorAnswersRejection, rejectionIsOpen).
 		Permit(TriggerFinalise, Finalised, creatorOrgFinalises, noOpenRejection, approvedOrReviewByPassed)
 
 	sm.Configure(Approved).
 		OnEntryFrom(TriggerApprove, recordApproval).
 		InternalTransition(TriggerRequestReview, recordReviewRequest, partyOrCreatorRequests).
-		InternalTransition(TriggerApprove, recordApproval, isRequestedDPO).
-		Permit(TriggerReject, Rejected, isRequestedDPO).
+		InternalTransition(TriggerApprove, recordApproval, isRequestedDPO, notAlreadyApproved).
+		Permit(TriggerReject, Rejected, isRequestedDPO, notAlreadyRejected).
 		Permit(TriggerFinalise, Finalised, creatorOrgFinalises, noOpenRejection, approvedOrReviewByPassed)
 
 	sm.Configure(Rejected).
 		OnEntryFrom(TriggerReject, recordRejection).
 		InternalTransition(TriggerEdit, applyEdit, onlyCreatorEditsRejected).
-		Permit(TriggerApprove, Approved, isRequestedDPO, noOtherOpenRejection).
-		InternalTransition(TriggerApprove, recordApproval, isRequestedDPO, otherOpenRejection).
-		InternalTransition(TriggerReject, recordRejection, isRequestedDPO).
+		Permit(TriggerApprove, Approved, isRequestedDPO, notAlreadyApproved, noOtherOpenRejection).
+		InternalTransition(TriggerApprove, recordApproval, isRequestedDPO, notAlreadyApproved, otherOpenRejection).
+		InternalTransition(TriggerReject, recordRejection, isRequestedDPO, notAlreadyRejected).
 		Permit(TriggerRereview, InReview, creatorAnswersRejection, rejectionIsOpen).
 		Permit(TriggerFinalise, Finalised, creatorOrgFinalises, noOpenRejection, approvedOrReviewByPassed)
 
@@ -194,6 +194,8 @@ func NewFlowMachine() *FlowMachine {
 		{onlyCreatorEditsRejected, refusal{ErrForbidden, CodeNotCreator, "FLOW-6", "a rejected flow is unlocked for the creating organisation only"}},
 		{creatorAnswersRejection, refusal{ErrForbidden, CodeNotCreator, "FLOW-7", "only the creating organisation may answer a rejection"}},
 		{isRequestedDPO, refusal{ErrForbidden, CodeNotReviewer, "FLOW-6", "the actor was not asked to review this flow as a DPO of that organisation"}},
+		{notAlreadyApproved, refusal{ErrInvalidTransition, CodeAlreadyDecided, "FLOW-6", "the actor has already approved this version of the flow"}},
+		{notAlreadyRejected, refusal{ErrInvalidTransition, CodeAlreadyDecided, "FLOW-6", "the actor has already rejected this version of the flow, and has not been asked again"}},
 		{carriesNoPersonalData, refusal{ErrRule, CodeDPOApprovalRequired, "FLOW-4", "a flow with personal or special-category data needs DPO approval before it is finalised"}},
 		{noOpenRejection, refusal{ErrRule, CodeOpenRejection, "FLOW-8", "a DPO rejection is still open"}},
 		{approvedOrReviewByPassed, refusal{ErrRule, CodeApprovalRequired, "FLOW-8", "no DPO has approved the current version and the review-by date has not passed"}},
@@ -480,6 +482,31 @@ func creatorAnswersRejection(ctx context.Context, _ ...any) bool  { return creat
 func isRequestedDPO(ctx context.Context, _ ...any) bool {
 	fc := firingOf(ctx)
 	return fc != nil && !fc.actor.User.IsZero() && fc.flow.reviewOf(fc.actor.User, fc.actor.Org) >= 0
+}
+
+// notAlreadyApproved and notAlreadyRejected: the actor has not already given that decision on
+// the current version of the flow and been left there — its review is awaiting an answer (asked
+// again by a request or a re-review), it decided otherwise, or it decided on an earlier version
+// (an edit voided it, FLOW-8). A DPO is neither offered nor allowed to take the same step twice
+// (FLOW-6); changing one's mind stays possible.
+func notAlreadyApproved(ctx context.Context, _ ...any) bool {
+	return !decidedAlready(firingOf(ctx), DecisionApproved)
+}
+
+func notAlreadyRejected(ctx context.Context, _ ...any) bool {
+	return !decidedAlready(firingOf(ctx), DecisionRejected)
+}
+
+func decidedAlready(fc *firing, d Decision) bool {
+	if fc == nil {
+		return true
+	}
+	i := fc.flow.reviewOf(fc.actor.User, fc.actor.Org)
+	if i < 0 {
+		return false
+	}
+	r := fc.flow.Reviews[i]
+	return !r.Awaiting && r.Decision == d && r.DecidedRev == fc.flow.Rev
 }
 
 // otherOpenRejection: a DPO other than the actor (or the actor for another organisation) holds an

@@ -17,6 +17,8 @@ type modelReview struct {
 	decision   agreement.Decision
 	decidedRev int64
 	withdrawn  bool
+	// awaiting: asked (again) and not answered since.
+	awaiting bool
 }
 
 type reviewKey struct {
@@ -229,6 +231,7 @@ func (r *flowRun) requestReview(t *rapid.T) {
 			if m.live(k) == nil {
 				m.reviews[k] = &modelReview{}
 			}
+			m.live(k).awaiting = true
 		}
 		if due.After(m.reviewBy) {
 			m.reviewBy = due
@@ -240,7 +243,13 @@ func (r *flowRun) decide(t *rapid.T, approve bool) {
 	actor := rapid.SampledFrom(r.dpos).Draw(t, "dpo")
 	m := &r.model
 	k := reviewKey{actor.User, actor.Org}
-	allowed := m.live(k) != nil &&
+	decision := agreement.DecisionRejected
+	if approve {
+		decision = agreement.DecisionApproved
+	}
+	rv := m.live(k)
+	// FLOW-6: the same decision on the same version is not taken twice unless asked again.
+	allowed := rv != nil && !(!rv.awaiting && rv.decision == decision && rv.decidedRev == m.rev) &&
 		(m.state == agreement.InReview || m.state == agreement.Approved || m.state == agreement.Rejected)
 	name := "reject"
 	run := func() (agreement.Flow, []agreement.Event, error) {
@@ -255,8 +264,7 @@ func (r *flowRun) decide(t *rapid.T, approve bool) {
 	if !r.apply(t, name, allowed, run) {
 		return
 	}
-	rv := m.live(k)
-	rv.decidedRev = m.rev
+	rv.decidedRev, rv.awaiting = m.rev, false
 	if !approve {
 		rv.decision = agreement.DecisionRejected
 		m.state = agreement.Rejected
@@ -283,6 +291,11 @@ func (r *flowRun) rereview(t *rapid.T) {
 		return r.m.RequestRereview(r.f, actor, r.now, agreement.Rereview{DPO: target, Changes: "fixed"})
 	}) {
 		m.state = agreement.InReview // FLOW-7: locks again; the rejection stays open
+		for k, rv := range m.reviews {
+			if k.dpo == target && !rv.withdrawn && rv.decision == agreement.DecisionRejected {
+				rv.awaiting = true // asked again
+			}
+		}
 	}
 }
 

@@ -100,7 +100,7 @@ type Reviewer struct {
 // checks that each user holds the DPO role at the organisation named (ROLE-6).
 type ReviewRequest struct {
 	DPOs     []Reviewer `json:"dpos" validate:"min=1,max=100,dive" rule:"FLOW-5"`
-	ReviewBy time.Time  `json:"review_by" validate:"required" rule:"FLOW-5"`
+	ReviewBy time.Time  `json:"review_by" validate:"required,instant" rule:"FLOW-5"`
 	// Comment goes to the DPOs with the request.
 	Comment string `json:"comment,omitempty" validate:"max=4000"`
 }

@@ -102,7 +102,7 @@ type Answers struct {
 	// ICOExpiresAt is when the ICO registration expires: it counts as registered while
 	// now < ICOExpiresAt. A host holding a calendar date passes the start of that day, so the
 	// expiry day itself does not count. Required with ICONumber.
-	ICOExpiresAt time.Time `json:"ico_expires_at,omitzero"`
+	ICOExpiresAt time.Time `json:"ico_expires_at,omitzero" validate:"instant"`
 	// Standard is the most significant IG compliance standard; required.
 	Standard Standard `json:"standard" validate:"required,oneof=none dsp_toolkit iso_27001 cyber_essentials cyber_essentials_plus other"`
 	// StandardOther names the standard when Standard is StandardOther (and only then).

@@ -70,15 +70,18 @@ func (u *uow) visibleAccount(reader UserID, x user) (Account, error) {
 }
 
 // SetPreferences replaces the acting user's notification preferences (NOTE-2). They apply across
-// all the user's roles at all organisations. Any active user sets their own.
+// all the user's roles at all organisations. Any active user sets their own. Off names only
+// types of NotificationTypes, each once.
 //
-// Errors: ErrForbidden ("forbidden", ROLE-7) for an unknown or inactive actor.
+// Errors: ErrInvalid ("invalid_input", NOTE-2: field errors "notification_type" or "duplicate"
+// on off[i]); ErrForbidden ("forbidden", ROLE-7) for an unknown or inactive actor.
 func (g *Gateway) SetPreferences(ctx context.Context, actor Actor, in Preferences) (Account, error) {
 	return run(ctx, g, accountSetPreferences, actor, in)
 }
 
 var accountSetPreferences = &command[Preferences, Account]{
 	name: "account.set_preferences", doc: "Set notification preferences (NOTE-2).", rule: "NOTE-2", reach: signedIn,
+	before: func(_ *Gateway, in *Preferences) error { return checkPreferences(*in) },
 	apply: func(c *call[Preferences]) (Account, error) {
 		x, err := c.loadUser(c.actor.User)
 		if err != nil {

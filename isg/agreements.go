@@ -3,8 +3,10 @@ package isg
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"slices"
+	"strings"
 	"time"
 
 	"github.com/google/uuid"
@@ -361,7 +363,7 @@ type FlowView struct {
 // flowView builds what a caller sees of a flow; held are the roles the permission check found the
 // actor holding, so the view needs no second read of the user.
 func (u *uow) flowView(actor Actor, f agreement.Flow, held RoleSet) (FlowView, error) {
-	v := FlowView{Flow: f, PartyRatings: make(map[string]assurance.Rating, len(f.Parties))}
+	v := FlowView{Flow: f, PartyRatings: make(map[string]assurance.Rating, len(f.Parties)), Next: []agreement.Trigger{}}
 	// The machine knows organisations, not roles: keep the steps the actor's roles allow.
 	held &= OrgRoles
 	for _, t := range u.g.flowMachine.Permitted(f, agreement.Actor{User: actor.User, Org: actor.Org}, u.now) {
@@ -464,11 +466,52 @@ var flowCreate = &command[CreateFlowInput, FlowView]{
 func flowStep[T any](name, doc string, row Action, rule string,
 	step func(c *call[FlowStep[T]], f agreement.Flow, s agreement.Summary, a agreement.Actor) (agreement.Flow, []agreement.Event, error)) *command[FlowStep[T], FlowView] {
 	return &command[FlowStep[T], FlowView]{name: name, doc: doc, row: row, rule: rule,
+		refuse: func(c *call[FlowStep[T]]) error {
+			return c.flowRefusal(c.actor, c.in.Flow, func(f agreement.Flow, s agreement.Summary, a agreement.Actor) (agreement.Flow, []agreement.Event, error) {
+				return step(c, f, s, a)
+			})
+		},
 		apply: func(c *call[FlowStep[T]]) (FlowView, error) {
 			return c.flowCommand(c.actor, c.held, c.in.Flow, func(f agreement.Flow, s agreement.Summary, a agreement.Actor) (agreement.Flow, []agreement.Event, error) {
 				return step(c, f, s, a)
 			})
 		}}
+}
+
+// flowRefusal is a flow command's refuse: when the row refused the actor, the flow's own rule is
+// asked what it would answer this actor — the step is run on the loaded flow and nothing is
+// saved. Its refusal is kept when it is an ErrForbidden of the flow's own (flow.not_creator,
+// flow.not_reviewer, flow.not_party): the record says more than the row. A flow the actor's
+// organisation may not see, or any other outcome, keeps the row's "forbidden" (ROLE-7).
+func (u *uow) flowRefusal(actor Actor, id agreement.FlowID,
+	step func(f agreement.Flow, s agreement.Summary, a agreement.Actor) (agreement.Flow, []agreement.Event, error)) error {
+	f, _, err := u.visibleFlow(actor, id)
+	if err != nil {
+		return storeFailure(err)
+	}
+	s, _, err := u.loadSummary(f.SummaryID)
+	if err != nil {
+		return storeFailure(err)
+	}
+	_, _, err = step(f, s, agreement.Actor{User: actor.User, Org: actor.Org})
+	var e *Error
+	if !errors.As(err, &e) {
+		return storeFailure(err)
+	}
+	if errors.Is(err, ErrForbidden) && e.Code != "forbidden" && strings.HasPrefix(e.Code, "flow.") {
+		return err
+	}
+	return nil
+}
+
+// storeFailure keeps an error the module did not make (a store failure), which must fail the
+// command as it is, and drops the module's own refusals.
+func storeFailure(err error) error {
+	var e *Error
+	if err == nil || errors.As(err, &e) {
+		return nil
+	}
+	return err
 }
 
 // flowCommand runs one lifecycle step on a flow the actor's organisation may see.
@@ -634,6 +677,11 @@ func (g *Gateway) FinaliseFlow(ctx context.Context, actor Actor, in ByID[agreeme
 
 var flowFinalise = &command[ByID[agreement.FlowID], FlowView]{
 	name: "flow.finalise", doc: "Finalise a flow (FLOW-8).", row: EditAgreements, rule: "ROLE-8",
+	refuse: func(c *call[ByID[agreement.FlowID]]) error {
+		return c.flowRefusal(c.actor, c.in.ID, func(f agreement.Flow, _ agreement.Summary, a agreement.Actor) (agreement.Flow, []agreement.Event, error) {
+			return c.g.flowMachine.Finalise(f, a, c.now)
+		})
+	},
 	apply: func(c *call[ByID[agreement.FlowID]]) (FlowView, error) {
 		return c.flowCommand(c.actor, c.held, c.in.ID, func(f agreement.Flow, _ agreement.Summary, a agreement.Actor) (agreement.Flow, []agreement.Event, error) {
 			return c.g.flowMachine.Finalise(f, a, c.now)

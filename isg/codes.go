@@ -9,7 +9,7 @@ package isg
 const (
 	// CodeInvalidInput (ErrInvalid): input failed validation; fields lists each bad field with its code and rule.
 	CodeInvalidInput = "invalid_input"
-	// CodeCommandBadInput (ErrInvalid): the command's JSON input does not decode (unknown field, wrong type).
+	// CodeCommandBadInput (ErrInvalid): the command's JSON input does not decode (unknown field, wrong type: named in fields; malformed JSON names no field).
 	CodeCommandBadInput = "command.bad_input"
 	// CodeCommandUnknown (ErrNotFound): no command of that name.
 	CodeCommandUnknown = "command.unknown"
@@ -111,6 +111,8 @@ const (
 	CodeFlowNotCreator = "flow.not_creator"
 	// CodeFlowNotReviewer (ErrForbidden): the DPO was not asked to review for that organisation (FLOW-6).
 	CodeFlowNotReviewer = "flow.not_reviewer"
+	// CodeFlowAlreadyDecided (ErrInvalidTransition): the DPO already gave that decision on the current version and was not asked again (FLOW-6).
+	CodeFlowAlreadyDecided = "flow.already_decided"
 	// CodeFlowDpoApprovalRequired (ErrRule): personal or special-category data cannot be finalised from Draft (FLOW-4).
 	CodeFlowDpoApprovalRequired = "flow.dpo_approval_required"
 	// CodeFlowApprovalRequired (ErrRule): no approval of the current version and the review-by date has not passed (FLOW-8).

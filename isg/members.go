@@ -228,7 +228,7 @@ var orgMembers = &command[ListPage, Listing[Member]]{
 // DelegateInput grants signing authority to a user of the actor's organisation.
 type DelegateInput struct {
 	To   UserID    `json:"to" validate:"required" rule:"ROLE-5"`
-	Ends time.Time `json:"ends,omitzero"`
+	Ends time.Time `json:"ends,omitzero" validate:"instant" rule:"ROLE-5"`
 }
 
 // Delegate lets a Senior Officer delegate signing authority (ROLE-5) to another user holding a

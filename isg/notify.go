@@ -7,7 +7,10 @@ import (
 	"slices"
 	"time"
 
+	"github.com/isgkit/gateway/agreement"
+	"github.com/isgkit/gateway/assurance"
 	"github.com/isgkit/gateway/isg/directory"
+	"github.com/isgkit/gateway/licensing"
 )
 
 const kindNotification Kind = "notification"
@@ -315,7 +318,7 @@ var outboxDrain = &command[DrainInput, drained]{
 	name: "outbox.drain", doc: "Drain the outbox into a recording notifier and return what was delivered (NOTE-4: the host, or Central Admin).",
 	row: DrainOutbox, rule: "NOTE-4", reach: platform, host: true,
 	job: func(ctx context.Context, g *Gateway, in DrainInput) (drained, error) {
-		var d drained
+		d := drained{Messages: []Notification{}}
 		res, err := g.DrainOutbox(ctx, NotifierFunc(func(_ context.Context, n Notification) error {
 			d.Messages = append(d.Messages, n)
 			return nil
@@ -398,6 +401,54 @@ func (u *uow) deliver(events ...directory.Event) error {
 				return err
 			}
 		}
+	}
+	return nil
+}
+
+// NotificationTypes lists every notification type the Gateway raises, sorted: the only values
+// a user's preferences may switch off (NOTE-2, account.set_preferences).
+func NotificationTypes() []string {
+	types := []string{
+		directory.EventAccountAwaitingValidation, directory.EventAccountLocked, directory.EventUserInvited,
+		directory.EventRolesChanged, directory.EventDelegationGranted, directory.EventDelegationRevoked,
+		directory.EventMergeRequested, directory.EventMergeApproved, directory.EventMergeRejected,
+		directory.EventMergeCompleted, directory.EventClosureRequested, directory.EventOrganisationClosed,
+		directory.EventOrganisationRestored, directory.EventSupportedRegistered, directory.EventMoUSigned,
+	}
+	for _, t := range []agreement.EventType{agreement.EventPartyAdded, agreement.EventReviewRequested, agreement.EventApproved,
+		agreement.EventRejected, agreement.EventRereviewRequested, agreement.EventFinalised} {
+		types = append(types, string(t))
+	}
+	for _, t := range []assurance.EventType{assurance.EventSubmitted, assurance.EventRatingChanged, assurance.EventRatingExpired} {
+		types = append(types, string(t))
+	}
+	for _, t := range []licensing.EventType{licensing.EventContractCreated, licensing.EventContractRenewed, licensing.EventContractEnded,
+		licensing.EventLicenceLapsed, licensing.EventSuperAdminAdded, licensing.EventSuperAdminRemoved, licensing.EventLicenceAllocated,
+		licensing.EventLicenceRevoked, licensing.EventLicenceRequested, licensing.EventRequestDeclined} {
+		types = append(types, string(t))
+	}
+	slices.Sort(types)
+	return types
+}
+
+// checkPreferences refuses a notification type the Gateway does not raise, and one named twice,
+// so that preferences hold only what they can switch off and stay bounded (NOTE-2).
+func checkPreferences(p Preferences) error {
+	known := NotificationTypes()
+	var fields []FieldError
+	for i, t := range p.Off {
+		field := fmt.Sprintf("off[%d]", i)
+		switch {
+		case len(fields) >= 10:
+			// enough to say what is wrong; a long hostile list is not echoed back in full
+		case !slices.Contains(known, t):
+			fields = append(fields, FieldError{Field: field, Code: "notification_type", Rule: "NOTE-2", Message: "is not a notification type (see isg.NotificationTypes)"})
+		case slices.Contains(p.Off[:i], t):
+			fields = append(fields, FieldError{Field: field, Code: "duplicate", Rule: "NOTE-2", Message: "names a notification type twice"})
+		}
+	}
+	if len(fields) > 0 {
+		return &Error{Kind: ErrInvalid, Code: "invalid_input", Rule: "NOTE-2", Message: "unknown notification types", Fields: fields}
 	}
 	return nil
 }

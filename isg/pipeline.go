@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"log/slog"
+	"reflect"
 	"time"
 )
 
@@ -81,6 +82,13 @@ type command[In, Out any] struct {
 	// before listings were paged: Dispatch keeps returning the array — every item when the input
 	// sets no limit, read page by page; the one page asked for when it does.
 	arrayOnWire bool
+	// refuse, when set, is asked only after the row refused the actor (code "forbidden"): it may
+	// return the record's own, more specific refusal — an ErrForbidden the pure rule gives this
+	// actor whatever roles they held (a non-creator finalising: flow.not_creator; a user not asked
+	// to review: flow.not_reviewer). The row still gates: refuse never lets a command through, it
+	// only chooses which code the refusal carries; it returns nil to keep "forbidden", and must
+	// answer nil for a record the actor may not see, so that no refusal tells records apart.
+	refuse func(c *call[In]) error
 	// apply loads and applies the command in the unit, after the gate.
 	apply func(c *call[In]) (Out, error)
 	// job, when set, runs instead of apply and outside any unit of work the pipeline opens: host
@@ -159,6 +167,11 @@ func run[In, Out any](ctx context.Context, g *Gateway, c *command[In, Out], acto
 		}
 		held, err := u.gate(actor, r, t, c.row, c.rule)
 		if err != nil {
+			if c.refuse != nil && ErrorCode(err) == "forbidden" {
+				if specific := c.refuse(&call[In]{uow: u, actor: actor, in: in, held: held, org: t.org}); specific != nil {
+					return specific
+				}
+			}
 			return err
 		}
 		out, err = c.apply(&call[In]{uow: u, actor: actor, in: in, held: held, org: t.org})
@@ -236,6 +249,11 @@ type CommandInfo struct {
 	// Host is true for a command the host itself may run with no actor, on a context marked by
 	// AsHost (NOTE-4); an actor's call passes its row as for any other command.
 	Host bool `json:"host,omitempty"`
+	// Input is the Go type Dispatch decodes the command's JSON input into.
+	Input reflect.Type `json:"-"`
+	// Result is the Go type of what Dispatch returns on success, whose JSON is the command's
+	// result: for a listing published as an array, the slice of its items.
+	Result reflect.Type `json:"-"`
 }
 
 func (c *command[In, Out]) Name() string { return c.name }
@@ -243,7 +261,14 @@ func (c *command[In, Out]) Doc() string  { return c.doc }
 
 func (c *command[In, Out]) describe() CommandInfo {
 	hasRow := c.reach == atOrg || c.reach == platform
-	return CommandInfo{Name: c.name, Doc: c.doc, Reach: c.reach.String(), Row: c.row, HasRow: hasRow, Rule: c.rule, Query: c.query, SelfService: c.selfService, Host: c.host}
+	result := reflect.TypeFor[Out]()
+	if c.arrayOnWire {
+		if l, ok := any(*new(Out)).(pager); ok {
+			result = reflect.TypeOf(l.appendItems(nil))
+		}
+	}
+	return CommandInfo{Name: c.name, Doc: c.doc, Reach: c.reach.String(), Row: c.row, HasRow: hasRow, Rule: c.rule, Query: c.query, SelfService: c.selfService, Host: c.host,
+		Input: reflect.TypeFor[In](), Result: result}
 }
 
 func (c *command[In, Out]) dispatch(ctx context.Context, g *Gateway, actor Actor, raw json.RawMessage) (any, error) {

@@ -20,8 +20,8 @@ const MaxSuperAdmins = 3
 // Period is a half-open span of time [Start, End): a contract whose term ends at midnight is no
 // longer active at midnight, so consecutive terms meet without overlapping.
 type Period struct {
-	Start time.Time `json:"start"`
-	End   time.Time `json:"end"`
+	Start time.Time `json:"start" validate:"instant"`
+	End   time.Time `json:"end" validate:"instant"`
 }
 
 // Contains reports whether t falls within the period.
@@ -131,13 +131,14 @@ func NewContract(in ContractInput, id ContractID, now time.Time) (Contract, []Ev
 		Group:       in.Group,
 		Terms:       []Term{{Period: in.Term, Price: in.Price}},
 		Capacity:    capacity,
-		SuperAdmins: slices.Clone(in.SuperAdmins),
+		SuperAdmins: append([]UserID{}, in.SuperAdmins...),
+		Licences:    []Licence{},
 	}
 	return c, []Event{{Type: EventContractCreated, At: now, Contract: id, Org: in.Org}}, nil
 }
 
-// checkPeriod returns field errors for a period with a missing end or that does not end after it
-// starts. It is plain code rather than validator tags because Renew takes a bare Period.
+// checkPeriod returns field errors for a period with a missing start or end, an instant outside
+// years 1–9999 (UTC), or that does not end after it starts. It is plain code rather than validator tags because Renew takes a bare Period.
 func checkPeriod(field string, p Period) []FieldError {
 	var fields []FieldError
 	if p.Start.IsZero() {
@@ -145,6 +146,14 @@ func checkPeriod(field string, p Period) []FieldError {
 	}
 	if p.End.IsZero() {
 		fields = append(fields, FieldError{Field: field + ".end", Code: "required", Message: "is required"})
+	}
+	for _, at := range []struct {
+		name string
+		t    time.Time
+	}{{".start", p.Start}, {".end", p.End}} {
+		if !at.t.IsZero() && !validate.Instant(at.t) {
+			fields = append(fields, FieldError{Field: field + at.name, Code: "instant", Message: validate.InstantMessage})
+		}
 	}
 	if fields == nil && !p.End.After(p.Start) {
 		fields = append(fields, FieldError{Field: field + ".end", Code: "after_start", Message: "must be after the start"})

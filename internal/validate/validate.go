@@ -11,6 +11,7 @@ import (
 	"regexp"
 	"strings"
 	"sync"
+	"time"
 	"unicode"
 	"unicode/utf8"
 
@@ -52,6 +53,12 @@ func build() *validator.Validate {
 	must(v.RegisterValidation("no_invisible", func(fl validator.FieldLevel) bool {
 		return Visible(fl.Field().String())
 	}))
+	// Instants are range-checked: a zero time passes (required says whether one is needed), any
+	// other must fall in years 1–9999 in UTC, the range a record's JSON can hold.
+	must(v.RegisterValidation("instant", func(fl validator.FieldLevel) bool {
+		t, ok := fl.Field().Interface().(time.Time)
+		return ok && (t.IsZero() || Instant(t))
+	}))
 	return v
 }
 
@@ -68,6 +75,23 @@ func Visible(s string) bool {
 	}
 	return true
 }
+
+// MinYear and MaxYear bound every instant input, in UTC: RFC 3339, and so every stored record's
+// JSON, holds four-digit years only.
+const (
+	MinYear = 1
+	MaxYear = 9999
+)
+
+// Instant reports whether t lies in years MinYear–MaxYear once converted to UTC. The pure
+// packages call it for instants that Go callers build; the `instant` tag calls it for inputs.
+func Instant(t time.Time) bool {
+	y := t.UTC().Year()
+	return y >= MinYear && y <= MaxYear
+}
+
+// InstantMessage is the message of an instant out of range.
+const InstantMessage = "must be an instant in years 1–9999 (UTC)"
 
 // ukPostcode is the shape of a UK postcode (outward code, optional space, inward code), with the
 // special GIR 0AA.
@@ -190,6 +214,8 @@ func message(fe validator.FieldError) string {
 		return "must be an ICO registration number (8 characters, e.g. Z1234567)"
 	case "no_invisible":
 		return "must not hold invisible, format or control characters (zero-width, soft hyphen, BOM, bidi controls)"
+	case "instant":
+		return InstantMessage
 	case "hexadecimal":
 		return "must be hexadecimal"
 	case "alphanum":

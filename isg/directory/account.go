@@ -87,7 +87,7 @@ type Account struct {
 // View is the account as a host sees it, at the stored version.
 func (x User) View(version int64) Account {
 	return Account{ID: x.ID, Email: x.Email, Name: x.Name, State: x.State, FailedSignIns: x.FailedSignIns,
-		CentralAdmin: x.CentralAdmin, Memberships: slices.Clone(x.Memberships), Preferences: x.Preferences,
+		CentralAdmin: x.CentralAdmin, Memberships: append([]Membership{}, x.Memberships...), Preferences: x.Preferences,
 		CreatedAt: x.CreatedAt, Version: version}
 }
 

@@ -1,6 +1,10 @@
 package directory
 
-import "time"
+import (
+	"time"
+
+	"github.com/isgkit/gateway/internal/validate"
+)
 
 // Delegation is signing authority a Senior Officer gave another user of the same organisation
 // (ROLE-5). It may end on a date and may be revoked; a delegate cannot delegate further (the
@@ -35,6 +39,10 @@ func (d Delegation) InForceAt(t time.Time, delegator RoleSet) bool {
 func Grant(id DelegationID, org OrgID, from UserID, to User, ends time.Time, now time.Time) (Delegation, []Event, error) {
 	if to.RolesAt(org) == 0 || to.ID == from {
 		return Delegation{}, nil, refuse(ErrRule, CodeDelegationNotMember, "ROLE-5", "signing authority can be delegated only to another user of the same organisation")
+	}
+	if !ends.IsZero() && !validate.Instant(ends) {
+		return Delegation{}, nil, &Error{Kind: ErrInvalid, Code: "invalid_input", Rule: "ROLE-5", Message: "end date out of range",
+			Fields: []FieldError{{Field: "ends", Code: "instant", Rule: "ROLE-5", Message: validate.InstantMessage}}}
 	}
 	if !ends.IsZero() && !ends.After(now) {
 		return Delegation{}, nil, &Error{Kind: ErrInvalid, Code: "invalid_input", Rule: "ROLE-5", Message: "end date is in the past",

@@ -26,6 +26,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"reflect"
 	"slices"
 	"sort"
 	"strconv"
@@ -33,6 +34,8 @@ import (
 	"sync"
 	"testing"
 	"time"
+
+	"github.com/google/uuid"
 
 	"github.com/isgkit/gateway/isg"
 )
@@ -53,6 +56,9 @@ type Step struct {
 	// by days with a "d" suffix ("365d").
 	Clock   *time.Time `json:"clock,omitempty"`
 	Advance string     `json:"advance,omitempty"`
+	// Backwards must be true for a clock step that sets the time earlier than it is: time never
+	// moves back by accident.
+	Backwards bool `json:"backwards,omitempty"`
 	// As is the actor: user and organisation IDs, usually "$variables".
 	As      *Actor          `json:"as,omitempty"`
 	Command string          `json:"command,omitempty"`
@@ -77,9 +83,12 @@ type Expect struct {
 	Error  string   `json:"error,omitempty"`
 	Rule   string   `json:"rule,omitempty"`
 	Fields []string `json:"fields,omitempty"`
+	// ExactFields makes Fields the whole set: the error names exactly these fields, no others.
+	ExactFields bool `json:"exact_fields,omitempty"`
 }
 
-// Factory makes a fresh Gateway for one scenario; it must pass opts (the scenario's clock) to isg.New.
+// Factory makes a fresh Gateway for one scenario; it must pass opts (the scenario's clock, and an
+// ID source driven by it) to isg.New.
 type Factory func(t *testing.T, opts ...isg.Option) *isg.Gateway
 
 // Clock is a settable clock for scenarios and tests.
@@ -110,6 +119,44 @@ func (c *Clock) Advance(d time.Duration) {
 	c.mu.Lock()
 	c.now = c.now.Add(d)
 	c.mu.Unlock()
+}
+
+// IDs is an ID source driven by a scenario's clock: UUIDv7s whose timestamp is the clock's time,
+// so records made at a later scenario time sort after earlier ones, and listings come out in the
+// scenario's order whatever the real clock says. IDs made at the same or an earlier instant
+// still increase, by a counter.
+type IDs struct {
+	mu    sync.Mutex
+	clock isg.Clock
+	last  int64  // milliseconds of the last ID
+	seq   uint64 // counter within that millisecond
+}
+
+// NewIDs returns an ID source reading clock.
+func NewIDs(clock isg.Clock) *IDs { return &IDs{clock: clock} }
+
+// NewID implements isg.IDSource.
+func (s *IDs) NewID() uuid.UUID {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	ms := s.clock.Now().UnixMilli()
+	if ms <= s.last {
+		ms, s.seq = s.last, s.seq+1
+	} else {
+		s.seq = 0
+	}
+	s.last = ms
+	var u uuid.UUID
+	for i := range 6 {
+		u[i] = byte(ms >> (40 - 8*i))
+	}
+	// rand_b holds the counter (62 bits), after the version (7) and the variant (10).
+	u[6], u[7] = 0x70, 0
+	u[8] = 0x80 | byte(s.seq>>56)&0x3f
+	for i := 9; i < 16; i++ {
+		u[i] = byte(s.seq >> (8 * (15 - i)))
+	}
+	return u
 }
 
 // EnvDir names the environment variable holding an extra folder of scenario files to run.
@@ -155,28 +202,157 @@ func Load(path string) (File, error) {
 	if f.Name == "" || len(f.Steps) == 0 || f.Start.IsZero() {
 		return File{}, fmt.Errorf("%s: a scenario needs a name, a start time and steps", path)
 	}
-	known := isg.CommandNames()
+	commands := map[string]isg.CommandInfo{}
+	for _, c := range isg.Commands() {
+		commands[c.Name] = c
+	}
+	now := f.Start
 	for i, s := range f.Steps {
 		where := fmt.Sprintf("%s: step %d (%s)", path, i+1, s.Name)
-		if s.Command == "" {
-			if s.Clock == nil && s.Advance == "" {
-				return File{}, fmt.Errorf("%s: a step needs a command, a clock or an advance", where)
-			}
-			continue
-		}
-		if _, found := slices.BinarySearch(known, s.Command); !found {
-			return File{}, fmt.Errorf("%s: unknown command %q", where, s.Command)
-		}
-		if s.Expect == nil || s.Expect.OK == (s.Expect.Error != "") {
-			return File{}, fmt.Errorf("%s: expect must say either \"ok\": true or an \"error\" code", where)
-		}
-		if s.Advance != "" {
-			if _, err := parseAdvance(s.Advance); err != nil {
-				return File{}, fmt.Errorf("%s: %w", where, err)
-			}
+		if err := checkStep(s, commands, &now); err != nil {
+			return File{}, fmt.Errorf("%s: %w", where, err)
 		}
 	}
 	return f, nil
+}
+
+// checkStep refuses what a step says that the runner could not honour, so nothing in a file is
+// accepted silently; now is the scenario's clock before the step, moved on by it.
+func checkStep(s Step, commands map[string]isg.CommandInfo, now *time.Time) error {
+	if s.Clock != nil {
+		if s.Clock.Before(*now) && !s.Backwards {
+			return fmt.Errorf("the clock moves back from %s to %s: say \"backwards\": true if that is meant", now.Format(time.RFC3339), s.Clock.Format(time.RFC3339))
+		}
+		*now = *s.Clock
+	} else if s.Backwards {
+		return errors.New("\"backwards\" belongs with a \"clock\" that moves the time back")
+	}
+	if s.Advance != "" {
+		d, err := parseAdvance(s.Advance)
+		if err != nil {
+			return err
+		}
+		if d < 0 {
+			return fmt.Errorf("advance %q moves the clock back: use \"clock\" with \"backwards\": true", s.Advance)
+		}
+		*now = now.Add(d)
+	}
+	if s.Command == "" {
+		if s.Clock == nil && s.Advance == "" {
+			return errors.New("a step needs a command, a clock or an advance")
+		}
+		for name, set := range map[string]bool{"expect": s.Expect != nil, "check": s.Check != nil, "save": s.Save != nil, "as": s.As != nil, "input": s.Input != nil} {
+			if set {
+				return fmt.Errorf("a clock-only step has no command, so its %q would never be used", name)
+			}
+		}
+		return nil
+	}
+	info, found := commands[s.Command]
+	if !found {
+		return fmt.Errorf("unknown command %q", s.Command)
+	}
+	if s.Expect == nil || s.Expect.OK == (s.Expect.Error != "") {
+		return errors.New("expect must say either \"ok\": true or an \"error\" code")
+	}
+	if s.Expect.OK && (s.Expect.Rule != "" || len(s.Expect.Fields) > 0 || s.Expect.ExactFields) {
+		return errors.New("\"rule\", \"fields\" and \"exact_fields\" describe an error: an \"ok\" expectation cannot carry them")
+	}
+	if s.Expect.ExactFields && len(s.Expect.Fields) == 0 {
+		return errors.New("\"exact_fields\" needs the \"fields\" it makes exact")
+	}
+	if !s.Expect.OK && (len(s.Check) > 0 || len(s.Save) > 0) {
+		return errors.New("\"check\" and \"save\" read a result, and a step expecting an error has none: check the error with \"rule\" and \"fields\"")
+	}
+	if s.As != nil && info.Reach == "anyone" {
+		return fmt.Errorf("%s takes no actor, so \"as\" would be ignored", s.Command)
+	}
+	for path := range s.Check {
+		if err := pathOfType(info.Result, path); err != nil {
+			return fmt.Errorf("check %s: %w", path, err)
+		}
+	}
+	for name, path := range s.Save {
+		if err := pathOfType(info.Result, path); err != nil {
+			return fmt.Errorf("save %s: %w", name, err)
+		}
+	}
+	return nil
+}
+
+// pathOfType reports whether a dotted result path names a field of the result's Go type t, as
+// its JSON spells it: a misspelt path fails even where the check expects null. A "$name" segment
+// stands for any map key or index; an interface (any) ends what can be known.
+func pathOfType(t reflect.Type, path string) error {
+	if path == "" || path == "." {
+		return nil
+	}
+	for _, part := range strings.Split(path, ".") {
+		for t != nil && t.Kind() == reflect.Pointer {
+			t = t.Elem()
+		}
+		if t == nil || t.Kind() == reflect.Interface || marshalsItself(t) {
+			return nil
+		}
+		switch t.Kind() {
+		case reflect.Slice, reflect.Array:
+			if part == "#" {
+				t = reflect.TypeFor[int]()
+				continue
+			}
+			if _, err := strconv.Atoi(part); err != nil && !strings.HasPrefix(part, "$") {
+				return fmt.Errorf("%q is not an index of the list at it (%s)", part, t)
+			}
+			t = t.Elem()
+		case reflect.Map:
+			t = t.Elem()
+		case reflect.Struct:
+			f, ok := jsonField(t, part)
+			if !ok {
+				return fmt.Errorf("no field %q in %s, the result's type at it", part, t)
+			}
+			t = f
+		default:
+			return fmt.Errorf("%q goes into a %s, which has no fields", part, t)
+		}
+	}
+	return nil
+}
+
+// marshalsItself: a type that writes its own JSON, whose shape its Go type does not tell.
+func marshalsItself(t reflect.Type) bool {
+	m := reflect.TypeFor[json.Marshaler]()
+	return t.Implements(m) || reflect.PointerTo(t).Implements(m)
+}
+
+// jsonField finds the field JSON names name in struct t, embedded structs included.
+func jsonField(t reflect.Type, name string) (reflect.Type, bool) {
+	for i := range t.NumField() {
+		f := t.Field(i)
+		tag, _, _ := strings.Cut(f.Tag.Get("json"), ",")
+		if tag == "-" || !f.IsExported() && !f.Anonymous {
+			continue
+		}
+		if f.Anonymous && tag == "" {
+			et := f.Type
+			if et.Kind() == reflect.Pointer {
+				et = et.Elem()
+			}
+			if et.Kind() == reflect.Struct {
+				if ft, ok := jsonField(et, name); ok {
+					return ft, true
+				}
+			}
+			continue
+		}
+		if tag == "" {
+			tag = f.Name
+		}
+		if tag == name {
+			return f.Type, true
+		}
+	}
+	return nil, false
 }
 
 func parseAdvance(s string) (time.Duration, error) {
@@ -202,7 +378,7 @@ func RunFile(t *testing.T, path string, newGateway Factory) {
 		t.Fatal(err)
 	}
 	clock := NewClock(f.Start)
-	g := newGateway(t, isg.WithClock(clock))
+	g := newGateway(t, isg.WithClock(clock), isg.WithIDs(NewIDs(clock)))
 	if err := Execute(context.Background(), f, g, clock); err != nil {
 		t.Fatalf("%s: %v", path, err)
 	}
@@ -373,6 +549,13 @@ func checkOutcome(want Expect, err error) error {
 			return fmt.Errorf("want a field error on %q, got %v", f, err)
 		}
 	}
+	if want.ExactFields {
+		for _, fe := range e.Fields {
+			if !slices.Contains(want.Fields, fe.Field) {
+				return fmt.Errorf("want field errors on exactly %q, got one on %q too: %v", want.Fields, fe.Field, err)
+			}
+		}
+	}
 	return nil
 }
 
@@ -397,8 +580,12 @@ func resolveActor(vars map[string]string, a Actor) (isg.Actor, error) {
 	return out, nil
 }
 
-// expand replaces a "$name" string by the variable's value; other strings stay as they are.
+// expand replaces a "$name" string by the variable's value; "$$…" is the literal "$…"; other
+// strings stay as they are.
 func expand(s string, vars map[string]string) (string, error) {
+	if lit, ok := strings.CutPrefix(s, "$$"); ok {
+		return "$" + lit, nil
+	}
 	name, ok := strings.CutPrefix(s, "$")
 	if !ok {
 		return s, nil
