@@ -86,6 +86,15 @@ func TestPermissionAuditTighteningARowToNobodyRefusesItsCommands(t *testing.T) {
 				return dispatch()
 			}
 			require.NoError(t, scenario.Execute(context.Background(), f, g, clock, scenario.AroundCall(around)))
+			// NOTE-2: every message the run raised is of a type a user can switch off (or the
+			// one type they cannot, the reset token they asked for).
+			switchable := isg.NotificationTypes()
+			for _, r := range store.Dump()["notification"] {
+				var n isg.Notification
+				require.NoError(t, json.Unmarshal(r.Body, &n))
+				assert.True(t, slices.Contains(switchable, n.Type) || n.Type == isg.EventPasswordResetRequested,
+					"%s raised a %s message, which preferences cannot switch off", filepath.Base(path), n.Type)
+			}
 		})
 	}
 	for name, row := range rows {

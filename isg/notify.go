@@ -405,8 +405,9 @@ func (u *uow) deliver(events ...directory.Event) error {
 	return nil
 }
 
-// NotificationTypes lists every notification type the Gateway raises, sorted: the only values
-// a user's preferences may switch off (NOTE-2, account.set_preferences).
+// NotificationTypes lists every notification type the Gateway raises that a user may switch off,
+// sorted: the only values a user's preferences may hold (NOTE-2, account.set_preferences). The
+// one type left out is the password reset token, which the user asked for (REG-8).
 func NotificationTypes() []string {
 	types := []string{
 		directory.EventAccountAwaitingValidation, directory.EventAccountLocked, directory.EventUserInvited,
@@ -414,6 +415,8 @@ func NotificationTypes() []string {
 		directory.EventMergeRequested, directory.EventMergeApproved, directory.EventMergeRejected,
 		directory.EventMergeCompleted, directory.EventClosureRequested, directory.EventOrganisationClosed,
 		directory.EventOrganisationRestored, directory.EventSupportedRegistered, directory.EventMoUSigned,
+		directory.EventCentralAdminAdded, directory.EventInvitationAnswered, directory.EventPasswordReset,
+		directory.EventBreakGlassUnlock,
 	}
 	for _, t := range []agreement.EventType{agreement.EventPartyAdded, agreement.EventReviewRequested, agreement.EventApproved,
 		agreement.EventRejected, agreement.EventRereviewRequested, agreement.EventFinalised} {

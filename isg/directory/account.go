@@ -42,7 +42,14 @@ type Preferences struct {
 }
 
 // Wants reports whether the user receives notifications of type t.
-func (p Preferences) Wants(t string) bool { return !p.AllOff && !slices.Contains(p.Off, t) }
+func (p Preferences) Wants(t string) bool {
+	return SecurityNotice(t) || !p.AllOff && !slices.Contains(p.Off, t)
+}
+
+// SecurityNotice reports whether t is a message the user asked for and cannot do without — the
+// password reset token (REG-8) — which reaches them whatever their preferences. Every other
+// type may be switched off (NOTE-2).
+func SecurityNotice(t string) bool { return t == EventPasswordResetRequested }
 
 // User is the stored account record, secrets included: the password's hash and the verification
 // token's digest (never the password or the token). Hosts see Account, which has no secrets.
