@@ -460,3 +460,42 @@ func appendUUID(b []byte, u uuid.UUID) []byte {
 	hex.Encode(s[24:], u[10:])
 	return append(b, s[:]...)
 }
+
+// VerifyRecord holds a summary's or flow's current value against its log (LOG-3): every field
+// the log names has now the value of the last entry naming it, and a flow whose log never names
+// its state is still a Draft (a copy starts with only a copied_from entry, SUM-4, FLOW-10). A
+// change written to the store without an entry is detected. Run it after Verify has found the
+// chain intact; entries are in sequence order. The error is a *VerifyError naming the field.
+func VerifyRecord[T Logged](v T, entries []LogEntry) error {
+	snap, err := TakeSnapshot(v)
+	if err != nil {
+		return err
+	}
+	last := make(map[string]int, len(snap.fields))
+	for i, e := range entries {
+		last[e.Field] = i
+	}
+	for _, m := range snap.fields {
+		if unlogged(m.key) {
+			continue
+		}
+		i, logged := last[m.key]
+		switch {
+		case logged && entries[i].New != m.val:
+			return &VerifyError{Index: i, Seq: entries[i].Seq,
+				Reason: "the record's " + m.key + " is not what its last entry set (changed without an entry)"}
+		case !logged && m.key == "state" && m.val != strconv.Quote(string(Draft)):
+			return &VerifyError{Index: len(entries), Seq: int64(len(entries)) + 1,
+				Reason: "the record's state changed without an entry"}
+		}
+		delete(last, m.key)
+	}
+	// A field the log set that the record no longer has must have been logged away (New null).
+	for field, i := range last {
+		if entries[i].New != "null" && !unlogged(field) {
+			return &VerifyError{Index: i, Seq: entries[i].Seq,
+				Reason: "the record has no " + field + ", which its last entry set (removed without an entry)"}
+		}
+	}
+	return nil
+}

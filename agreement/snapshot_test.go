@@ -103,3 +103,34 @@ func FuzzSnapshot(f *testing.F) {
 		}
 	})
 }
+
+// TestVerifyRecordHoldsTheRecordAgainstItsLog: LOG-3 — a record whose logged fields are what its
+// last entries set verifies; one changed without an entry, or whose state moved without one,
+// does not; a copy, whose log starts with copied_from alone, verifies.
+func TestVerifyRecordHoldsTheRecordAgainstItsLog(t *testing.T) {
+	w := newWorld()
+	s := w.summary(t)
+	f := w.flow(t, s)
+	changes, err := agreement.Diff(agreement.Flow{}, f)
+	require.NoError(t, err)
+	entries, _ := agreement.Append(agreement.LogHead{}, f.ID.UUID, changes, w.officer.User, w.officer.Org, w.now)
+	require.NoError(t, agreement.VerifyRecord(f, entries))
+
+	renamed := f.Clone()
+	renamed.Name = "Renamed in the store"
+	err = agreement.VerifyRecord(renamed, entries)
+	require.Error(t, err)
+	assert.Contains(t, err.Error(), "name")
+
+	moved := f.Clone()
+	moved.State = agreement.Finalised
+	assert.Error(t, agreement.VerifyRecord(moved, entries), "the state is a logged field")
+
+	copied := f.Clone()
+	copied.State, copied.CopiedFrom = agreement.Draft, f.ID
+	copyLog, _ := agreement.Append(agreement.LogHead{}, f.ID.UUID,
+		[]agreement.Change{{Field: "copied_from", Old: "null", New: `"` + f.ID.String() + `"`}}, w.officer.User, w.officer.Org, w.now)
+	assert.NoError(t, agreement.VerifyRecord(copied, copyLog), "fields a copy never logged are not held against it")
+	copied.State = agreement.Finalised
+	assert.Error(t, agreement.VerifyRecord(copied, copyLog), "but its state must still be Draft")
+}

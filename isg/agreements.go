@@ -715,7 +715,7 @@ var summaryLog = &command[ByID[agreement.SummaryID], AgreementLog]{
 		if err != nil {
 			return AgreementLog{}, err
 		}
-		return c.verifiedLog(s.ID.UUID, s.Log)
+		return verifiedLog(c.uow, s, s.ID.UUID, s.Log)
 	},
 }
 
@@ -735,18 +735,24 @@ var flowLog = &command[ByID[agreement.FlowID], AgreementLog]{
 		if err != nil {
 			return AgreementLog{}, err
 		}
-		return c.verifiedLog(f.ID.UUID, f.Log)
+		return verifiedLog(c.uow, f, f.ID.UUID, f.Log)
 	},
 }
 
 // verifiedLog reads a subject's log entries and verifies them against its head (LOG-2).
-func (u *uow) verifiedLog(subject uuid.UUID, head agreement.LogHead) (AgreementLog, error) {
+// verifiedLog reads a record's log entries, verifies the chain against the head the record keeps
+// (LOG-2) and then the record against its log (LOG-3).
+func verifiedLog[T agreement.Logged](u *uow, record T, subject uuid.UUID, head agreement.LogHead) (AgreementLog, error) {
 	entries, _, err := findAll[agreement.LogEntry](u, kindLogEntry, key("subject", subject.String()))
 	if err != nil {
 		return AgreementLog{}, err
 	}
 	out := AgreementLog{Entries: entries, Head: head, Verified: true}
-	if err := agreement.Verify(head, entries); err != nil {
+	err = agreement.Verify(head, entries)
+	if err == nil {
+		err = agreement.VerifyRecord(record, entries)
+	}
+	if err != nil {
 		out.Verified, out.Problem = false, err.Error()
 	}
 	return out, nil

@@ -1,6 +1,7 @@
 package isg_test
 
 import (
+	"encoding/json"
 	"errors"
 	"strings"
 	"testing"
@@ -11,6 +12,7 @@ import (
 
 	"github.com/isgkit/gateway/agreement"
 	"github.com/isgkit/gateway/isg"
+	"github.com/isgkit/gateway/storage/memory"
 )
 
 // sameAnswer is what a refusal tells: its code, kind and rule.
@@ -218,4 +220,59 @@ func TestDocumentSubjectIDsAreCanonicalised(t *testing.T) {
 	d, err := w.g.UploadDocument(ctx, na, isg.UploadInput{SubjectKind: "assurance", SubjectID: strings.ToUpper(north.String()), Name: "dspt.pdf", Content: []byte("x")})
 	require.NoError(t, err, "the organisation's own assurance, in upper case")
 	assert.Equal(t, north.String(), d.SubjectID)
+}
+
+// TestFlowLogDetectsAChangeWithoutAnEntry: LOG-3 — a flow's terms or state changed directly in
+// the store, with no log entry and the log head untouched, no longer verifies.
+func TestFlowLogDetectsAChangeWithoutAnEntry(t *testing.T) {
+	store := memory.New()
+	g, err := isg.New(store, cheapPasswords)
+	require.NoError(t, err)
+	w := &world{t: t, g: g}
+	ca, err := g.Bootstrap(ctx, isg.BootstrapInput{Email: "support@isg.nhs.uk", Name: "S", Password: "Support#2026"})
+	require.NoError(t, err)
+	w.ca = ca.ID
+	a := w.user("a@north.gov.uk")
+	north, south := w.org(a, "North"), w.org(w.user("b@south.gov.uk"), "South")
+	na := isg.Actor{User: a, Org: north}
+	s, err := g.SaveSummary(ctx, na, isg.SummaryInput{SummaryTerms: summaryTerms(north, south)})
+	require.NoError(t, err)
+	f, err := g.CreateFlow(ctx, na, isg.CreateFlowInput{Summary: s.ID, FlowTerms: flowTerms(north, south)})
+	require.NoError(t, err)
+	log, err := g.FlowLog(ctx, na, isg.ByID[agreement.FlowID]{ID: f.ID})
+	require.NoError(t, err)
+	require.True(t, log.Verified, log.Problem)
+
+	for _, tamper := range []struct {
+		name  string
+		field string
+		value any
+	}{
+		{"terms", "name", "Quietly renamed"},
+		{"state", "state", "finalised"},
+	} {
+		t.Run(tamper.name, func(t *testing.T) {
+			require.NoError(t, store.Update(ctx, func(tx isg.Tx) error {
+				rec, err := tx.Get(ctx, "flow", f.ID.String())
+				if err != nil {
+					return err
+				}
+				var body map[string]any
+				if err := json.Unmarshal(rec.Body, &body); err != nil {
+					return err
+				}
+				body[tamper.field] = tamper.value
+				rec.Body, err = json.Marshal(body)
+				if err != nil {
+					return err
+				}
+				_, err = tx.Put(ctx, rec)
+				return err
+			}))
+			log, err := g.FlowLog(ctx, na, isg.ByID[agreement.FlowID]{ID: f.ID})
+			require.NoError(t, err)
+			assert.False(t, log.Verified, "a %s changed without an entry must not verify", tamper.field)
+			assert.Contains(t, log.Problem, tamper.field)
+		})
+	}
 }
