@@ -1,6 +1,7 @@
 package isg_test
 
 import (
+	"context"
 	"errors"
 	"fmt"
 	"testing"
@@ -9,6 +10,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/isgkit/gateway/isg"
+	"github.com/isgkit/gateway/storage/memory"
 )
 
 // fieldCode returns the code of the field error on field, or "".
@@ -364,4 +366,33 @@ func TestDPOArrivingByMergeClearsTheExemption(t *testing.T) {
 	o, err := w.g.GetOrganisation(ctx, isg.Actor{User: a, Org: north}, isg.OrgRef{Org: north})
 	require.NoError(t, err)
 	assert.False(t, o.DPOExempt, "the DPO who arrived by the merge clears the exemption")
+}
+
+// TestResetTokenLeavesTheOutboxOnDelivery: REG-8 — the reset token is stored only as a digest:
+// the outbox carries it to the Notifier, and once the message is delivered (or suppressed in a
+// sandbox) the stored message holds it no more.
+func TestResetTokenLeavesTheOutboxOnDelivery(t *testing.T) {
+	for _, sandbox := range []bool{false, true} {
+		store := memory.New()
+		g, err := isg.New(store, cheapPasswords, isg.WithSandbox(sandbox))
+		require.NoError(t, err)
+		w := &world{t: t, g: g}
+		w.user("ann@leeds.gov.uk")
+		_, err = g.RequestPasswordReset(ctx, isg.EmailInput{Email: "ann@leeds.gov.uk"})
+		require.NoError(t, err)
+		var token string
+		_, err = g.DrainOutbox(ctx, isg.NotifierFunc(func(_ context.Context, n isg.Notification) error {
+			if n.Type == isg.EventPasswordResetRequested {
+				token = n.Data["token"]
+			}
+			return nil
+		}), 100)
+		require.NoError(t, err)
+		if !sandbox {
+			require.NotEmpty(t, token, "the Notifier gets the token to send")
+		}
+		for _, r := range store.Dump()["notification"] {
+			assert.NotContains(t, string(r.Body), `"token"`, "sandbox %v: a delivered message keeps no token", sandbox)
+		}
+	}
 }

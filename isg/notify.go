@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"maps"
 	"slices"
 	"time"
 
@@ -87,6 +88,16 @@ func (n *Notification) keys() []IndexKey {
 	return ks
 }
 
+// scrub removes the secrets a message carried for its delivery once it is delivered (or
+// suppressed): a password reset token (REG-8) then exists nowhere but as the account's digest.
+func (n *Notification) scrub() {
+	if _, ok := n.Data["token"]; ok {
+		data := maps.Clone(n.Data)
+		delete(data, "token")
+		n.Data = data
+	}
+}
+
 // finishedAt is when a message left the outbox's pending state: sent, or suppressed in a sandbox.
 func (n *Notification) finishedAt() time.Time {
 	if n.Status == "suppressed" {
@@ -164,6 +175,7 @@ func (g *Gateway) DrainOutbox(ctx context.Context, n Notifier, max int) (DrainRe
 				return nil
 			}
 			cur.Status, cur.SentAt, cur.LeaseUntil = "sent", u.now, time.Time{}
+			cur.scrub()
 			_, err = u.save(kindNotification, cur.ID, v, cur, cur.keys()...)
 			return err
 		})
@@ -214,6 +226,7 @@ func (g *Gateway) claimPending(ctx context.Context, max int) ([]Notification, er
 				}
 				if u.g.sandbox {
 					m.Status, m.SuppressedAt = "suppressed", u.now
+					m.scrub()
 				} else {
 					m.Attempts++
 					m.LeaseUntil = u.now.Add(DrainLease)
