@@ -113,33 +113,20 @@ var accountRegister = &command[RegisterInput, Registration]{
 			return Registration{}, err
 		}
 		held := err == nil
-		pending, versions, err := c.pendingInvitations(key("pending_email", email))
-		if err != nil {
-			return Registration{}, err
-		}
 		a := directory.NewAccount{ID: UserID{UUID: c.newID()}, Email: email, Name: c.in.Name,
 			PasswordHash: c.in.cred.hash, TokenDigest: c.in.cred.digest, TokenExpires: c.now.Add(c.g.tokenTTL)}
+		// Invitations for the address attach when it is verified, never before (REG-5).
 		var x directory.User
-		var accepted []Invitation
 		if held {
 			// REG-9: an unverified registration past its token's lifetime no longer holds the
 			// address; this one replaces it.
-			x, accepted, err = directory.Reregister(old.User, a, pending, c.now)
+			x, _, err = directory.Reregister(old.User, a, nil, c.now)
 		} else {
 			old = user{}
-			x, accepted, err = directory.Register(a, false, pending, c.now)
+			x, _, err = directory.Register(a, false, nil, c.now)
 		}
 		if err != nil {
 			return Registration{}, err
-		}
-		read := make(map[InvitationID]int64, len(pending))
-		for i, inv := range pending {
-			read[inv.ID] = versions[i]
-		}
-		for _, inv := range accepted {
-			if err := c.saveInvitation(inv, read[inv.ID]); err != nil {
-				return Registration{}, err
-			}
 		}
 		saved, err := c.saveUser(old, x)
 		return Registration{Account: saved.account(), VerificationToken: c.in.cred.secret, TokenExpires: x.TokenExpires, PendingValidation: x.NeedsValidation}, err
@@ -153,7 +140,8 @@ type TokenInput struct {
 
 // VerifyEmail consumes a verification token (REG-3): single use, and refused once expired. An
 // account from an instant-registration domain becomes active; any other awaits validation, and
-// the central admin team is told (REG-1). It needs no actor.
+// the central admin team is told (REG-1). The open invitations for the address attach now, not at
+// registration: roles never attach to an unverified account (REG-5). It needs no actor.
 //
 // Errors: ErrNotFound ("account.token_invalid", REG-3) for an unknown or used token; ErrRule
 // ("account.token_expired", REG-3) for an expired one; ErrInvalidTransition
@@ -174,6 +162,25 @@ var accountVerifyEmail = &command[TokenInput, Account]{
 		next, events, err := c.g.machines.account.Verify(x.User, c.now)
 		if err != nil {
 			return Account{}, err
+		}
+		// The address is now the account's: the invitations waiting for it attach (REG-5), and a
+		// DPO arriving so clears the organisation's exemption (ORG-4).
+		pending, versions, err := c.pendingInvitations(key("pending_email", next.Email))
+		if err != nil {
+			return Account{}, err
+		}
+		next, accepted := directory.AcceptInvitations(next, pending, c.now)
+		read := make(map[InvitationID]int64, len(pending))
+		for i, inv := range pending {
+			read[inv.ID] = versions[i]
+		}
+		for _, inv := range accepted {
+			if err := c.saveInvitation(inv, read[inv.ID]); err != nil {
+				return Account{}, err
+			}
+			if err := c.dpoArrives(inv.Org, inv.Roles); err != nil {
+				return Account{}, err
+			}
 		}
 		saved, err := c.saveUser(x, next)
 		if err != nil {
