@@ -52,6 +52,11 @@
 //     to *Error gives the rule ID and field errors.
 //  9. Optionally, set WithOutboxRetention so that Sweep removes delivered messages after a
 //     retention period, and WithLogger with a Debug-level handler for one record per command.
+//  10. Keep the platform recoverable (REG-4): give the central team more than one Central Admin
+//     (AddCentralAdmin), and give the deployment's operator — never a web request — a way to call
+//     BreakGlassUnlock should every Central Admin be locked out. Drain the outbox from the host's
+//     own code (DrainOutbox, or Dispatch on a context marked with AsHost); through Dispatch an
+//     actor must be a Central Admin (NOTE-4).
 //
 // Dispatch runs any command by name with JSON input (the names are listed by CommandNames and in
 // docs/scenarios.md), for hosts exposing a JSON API and for the portable scenario files run by
