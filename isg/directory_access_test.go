@@ -163,3 +163,24 @@ func TestWhichLeadSupportsAnOrganisationIsSeenByTheTwoORG8(t *testing.T) {
 		})
 	}
 }
+
+// TestCentralAdminAccountReadsAreLoggedWhereTheAccountBelongs: ROLE-7 — a Central Admin reading
+// an account leaves the support access record at the account's organisation, whichever
+// organisation the Central Admin names, so the organisation whose user was read can see it.
+func TestCentralAdminAccountReadsAreLoggedWhereTheAccountBelongs(t *testing.T) {
+	w := newWorld(t)
+	ann := w.user("ann@leeds.gov.uk")
+	leeds := w.org(ann, "Leeds")
+	bob := w.user("bob@york.gov.uk")
+	york := w.org(bob, "York")
+
+	_, err := w.g.GetAccount(ctx, isg.Actor{User: w.ca, Org: york}, isg.UserRef{User: ann})
+	require.NoError(t, err)
+
+	atLeeds, err := all(w.g.SupportAccessLog(ctx, isg.Actor{User: ann, Org: leeds}, isg.ListPage{}))
+	require.NoError(t, err)
+	atYork, err := all(w.g.SupportAccessLog(ctx, isg.Actor{User: bob, Org: york}, isg.ListPage{}))
+	require.NoError(t, err)
+	assert.Len(t, atLeeds, 1, "logged where the account's organisation sees it")
+	assert.Empty(t, atYork, "not at the organisation the Central Admin named")
+}
