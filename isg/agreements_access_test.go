@@ -29,10 +29,7 @@ func sameAnswer(err error) [3]string {
 // code, kind and rule — so a refusal never tells it what exists.
 func TestAgreementRefusalsDoNotTellRecordsFromUnknownIDs(t *testing.T) {
 	w := newWorld(t)
-	a, b := w.user("a@north.gov.uk"), w.user("b@south.gov.uk")
-	north, south := w.org(a, "North"), w.org(b, "South")
-	outsider := w.user("c@east.gov.uk")
-	east := w.org(outsider, "East")
+	a, _, outsider, north, south, east := w.threeOrgs()
 	na := isg.Actor{User: a, Org: north}
 	s, err := w.g.SaveSummary(ctx, na, isg.SummaryInput{SummaryTerms: summaryTerms(north, south)})
 	require.NoError(t, err)
@@ -149,10 +146,7 @@ func TestAgreementRefusalsDoNotTellRecordsFromUnknownIDs(t *testing.T) {
 // flow not-found, which would tell the document exists.
 func TestDocumentContentOfAnInvisibleDocumentIsAnUnknownDocument(t *testing.T) {
 	w := newWorld(t)
-	a, b := w.user("a@north.gov.uk"), w.user("b@south.gov.uk")
-	north, south := w.org(a, "North"), w.org(b, "South")
-	outsider := w.user("c@east.gov.uk")
-	east := w.org(outsider, "East")
+	a, _, outsider, north, south, east := w.threeOrgs()
 	w.licensed(north)
 	na := isg.Actor{User: a, Org: north}
 	s, err := w.g.SaveSummary(ctx, na, isg.SummaryInput{SummaryTerms: summaryTerms(north, south)})

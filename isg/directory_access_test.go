@@ -14,10 +14,7 @@ import (
 // every directory command that names a record of another organisation.
 func TestDirectoryRefusalsDoNotTellRecordsFromUnknownIDs(t *testing.T) {
 	w := newWorld(t)
-	a, b := w.user("a@north.gov.uk"), w.user("b@south.gov.uk")
-	north, south := w.org(a, "North"), w.org(b, "South")
-	outsider := w.user("c@east.gov.uk")
-	east := w.org(outsider, "East")
+	a, b, outsider, north, south, east := w.threeOrgs()
 	m, err := w.g.RequestMerge(ctx, isg.Actor{User: a, Org: north}, isg.RequestMergeInput{Merging: []isg.OrgID{south}, Reason: "r", DisclaimerAcknowledged: true})
 	require.NoError(t, err)
 	c, err := w.g.RequestClosure(ctx, isg.Actor{User: b, Org: south}, isg.RequestClosureInput{Reason: "r"})

@@ -55,3 +55,25 @@ func (w *world) grant(admin isg.UserID, org isg.OrgID, who isg.UserID, roles ...
 
 // all returns a listing's items: the tests' listings fit in one page.
 func all[T any](l isg.Listing[T], err error) ([]T, error) { return l.Items, err }
+
+// administrators counts the Administrators of org, read by the Central Admin.
+func (w *world) administrators(org isg.OrgID) int {
+	w.t.Helper()
+	members, err := all(w.g.Members(ctx, isg.Actor{User: w.ca, Org: org}, isg.ListPage{}))
+	require.NoError(w.t, err)
+	n := 0
+	for _, m := range members {
+		if m.Roles.Has(isg.Administrator) {
+			n++
+		}
+	}
+	return n
+}
+
+// threeOrgs registers North (Administrator a), South (b) and East (outsider), the last an
+// organisation named in nothing the others share.
+func (w *world) threeOrgs() (a, b, outsider isg.UserID, north, south, east isg.OrgID) {
+	w.t.Helper()
+	a, b, outsider = w.user("a@north.gov.uk"), w.user("b@south.gov.uk"), w.user("c@east.gov.uk")
+	return a, b, outsider, w.org(a, "North"), w.org(b, "South"), w.org(outsider, "East")
+}
