@@ -1,7 +1,6 @@
 package agreement
 
 import (
-	"bytes"
 	"crypto/sha256"
 	"encoding/binary"
 	"encoding/hex"
@@ -165,14 +164,16 @@ func unlogged(field string) bool {
 	return false
 }
 
-func encode(v any) ([]byte, error) {
-	var buf bytes.Buffer
+// encode writes v's canonical JSON (HTML escaping off) into a strings.Builder, whose String
+// hands the bytes over without a copy: the members of a snapshot are substrings of it.
+func encode(v any) (string, error) {
+	var buf strings.Builder
 	enc := json.NewEncoder(&buf)
 	enc.SetEscapeHTML(false)
 	if err := enc.Encode(v); err != nil {
-		return nil, violation.New(ErrInvalid, "log.unencodable", "LOG-1", err.Error())
+		return "", violation.New(ErrInvalid, "log.unencodable", "LOG-1", err.Error())
 	}
-	return bytes.TrimSuffix(buf.Bytes(), []byte{'\n'}), nil
+	return strings.TrimSuffix(buf.String(), "\n"), nil
 }
 
 // member is one top-level member of an encoded object: its decoded key, its key as written
@@ -182,15 +183,15 @@ type member struct{ key, rawKey, val string }
 // members splits the compact JSON object encoding/json wrote into its top-level members, in
 // order, without decoding the values: reading them back through a map cost several times more
 // than the encoding and would only hand the same bytes back.
-func members(b []byte) ([]member, error) {
+func members(b string) ([]member, error) {
 	bad := violation.New(ErrInvalid, "log.unencodable", "LOG-1", "not a JSON object")
 	if len(b) < 2 || b[0] != '{' || b[len(b)-1] != '}' {
 		return nil, bad
 	}
 	// Sized for a summary or flow, whose fields number a few dozen, so appending rarely grows it.
 	out := make([]member, 0, 40)
-	// One conversion for the whole object: keys and values are substrings of it, not copies.
-	sb := string(b)
+	// Keys and values are substrings of the object, not copies.
+	sb := b
 	i := 1
 	for i < len(b)-1 {
 		if b[i] != '"' {
@@ -202,7 +203,7 @@ func members(b []byte) ([]member, error) {
 		}
 		key, raw := sb[i+1:end], sb[i:end+1]
 		if strings.IndexByte(key, '\\') >= 0 {
-			if err := json.Unmarshal(b[i:end+1], &key); err != nil {
+			if err := json.Unmarshal([]byte(b[i:end+1]), &key); err != nil {
 				return nil, bad
 			}
 		}
@@ -221,7 +222,7 @@ func members(b []byte) ([]member, error) {
 }
 
 // stringEnd returns the index of the quote closing the string that opens at b[i].
-func stringEnd(b []byte, i int) int {
+func stringEnd(b string, i int) int {
 	for j := i + 1; j < len(b); j++ {
 		switch b[j] {
 		case '\\':
@@ -235,7 +236,7 @@ func stringEnd(b []byte, i int) int {
 
 // valueEnd returns the index just past the JSON value starting at b[i]: the ',' or '}' that
 // ends it at depth zero.
-func valueEnd(b []byte, i int) (int, error) {
+func valueEnd(b string, i int) (int, error) {
 	depth := 0
 	for j := i; j < len(b); j++ {
 		switch b[j] {
