@@ -106,14 +106,3 @@ var accountNotifications = &command[ListPage, Listing[Notification]]{
 		return listKey(c.uow, kindNotification, key("recipient", c.actor.User.String()), c.in, decodeRecord[Notification])
 	},
 }
-
-// accountCommands declares the commands of accounts and the MoU.
-func accountCommands() []declared {
-	return []declared{
-		platformBootstrap, accountRegister, accountVerifyEmail, accountResendVerification, accountValidate,
-		accountSignIn, accountUnlock, accountGet, accountSetPreferences, accountNotifications, accountMemberships,
-		accountAddCentralAdmin, platformBreakGlassLog, accountRequestPasswordReset, accountResetPassword,
-		accountAcceptInvitation, accountDeclineInvitation, accountInvitations, orgWithdrawInvitation,
-		mouPublish, mouCurrent, mouSign, mouDownload,
-	}
-}

@@ -858,13 +858,3 @@ var flowAddParty = &command[AddPartyInput, FlowView]{
 		})
 	},
 }
-
-// agreementCommands declares the commands of summaries, flows, copies and risk assessments.
-func agreementCommands() []declared {
-	return []declared{
-		summarySave, summaryGet, summaryList, summaryFlows, summaryLog, summaryCopy,
-		flowCreate, flowGet, flowList, flowEdit, flowRequestReview, flowApprove, flowReject, flowRereview,
-		flowFinalise, flowAddParty, flowLog, flowCopy,
-		riskSave, riskGet, riskImport, riskGenerate, riskReview,
-	}
-}

@@ -338,8 +338,3 @@ var assuranceHistory = &command[AssuranceQuery, []assurance.Submission]{
 		return out, err
 	},
 }
-
-// assuranceCommands declares the commands of assurance and the sweep.
-func assuranceCommands() []declared {
-	return []declared{assuranceSubmit, assuranceGet, assuranceHistory, platformSweep}
-}

@@ -244,8 +244,3 @@ func (g *Gateway) DocumentContent(ctx context.Context, actor Actor, id string) (
 	}
 	return b, nil
 }
-
-// documentCommands declares the commands of documents.
-func documentCommands() []declared {
-	return []declared{documentUpload, documentList}
-}

@@ -637,11 +637,3 @@ var contractList = &command[noInput, []licensing.Contract]{
 		return out, nil
 	},
 }
-
-// licensingCommands declares the commands of licensing.
-func licensingCommands() []declared {
-	return []declared{
-		contractCreate, contractList, contractGet, superAdminSet, licenceAllocate, licenceRevoke,
-		requestList, requestAnswer, contractRenew, contractEnd, capabilitiesGet,
-	}
-}

@@ -341,10 +341,6 @@ var outboxDrain = &command[DrainInput, drained]{
 	},
 }
 
-// outboxCommands declares the commands of the outbox.
-func outboxCommands() []declared {
-	return []declared{outboxDrain}
-}
 
 // deliver turns the events a pure rule returned into outbox messages (NOTE-1): it resolves each
 // event's audience to accounts, tells each account once, and honours its preferences (NOTE-2).

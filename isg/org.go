@@ -395,14 +395,3 @@ var orgSupported = &command[ListPage, Listing[Organisation]]{
 		return listKey(c.uow, kindOrg, key("lead", c.org.String()), c.in, decodeVersioned(func(x *Organisation, v int64) { x.Version = v }))
 	},
 }
-
-// orgCommands declares the commands of organisations, members, roles, delegations, merges,
-// closures, the inventory and the support access log.
-func orgCommands() []declared {
-	return []declared{
-		orgRegister, orgGet, orgUpdate, orgConfirmDPOExemption, orgProgress, orgSearch, orgRegisterSupported, orgSupported,
-		orgInvite, orgSetRoles, orgMembers, roleDelegate, roleRevokeDelegation,
-		orgRequestMerge, orgAnswerMerge, orgMerges, orgRequestClosure, orgDecideClosure,
-		inventorySaveAsset, inventoryAssets, orgSupportAccess,
-	}
-}

@@ -89,6 +89,10 @@ type command[In, Out any] struct {
 	// only chooses which code the refusal carries; it returns nil to keep "forbidden", and must
 	// answer nil for a record the actor may not see, so that no refusal tells records apart.
 	refuse func(c *call[In]) error
+	// goOnly marks a command that is a Go method only (the operator's break-glass unlock): it runs
+	// through this pipeline like any other, but Dispatch, CommandNames and Commands leave it out,
+	// so no caller of a host's JSON API reaches it.
+	goOnly bool
 	// apply loads and applies the command in the unit, after the gate.
 	apply func(c *call[In]) (Out, error)
 	// job, when set, runs instead of apply and outside any unit of work the pipeline opens: host
@@ -222,6 +226,7 @@ type declared interface {
 	Name() string
 	Doc() string
 	describe() CommandInfo
+	isGoOnly() bool
 	dispatch(ctx context.Context, g *Gateway, actor Actor, raw json.RawMessage) (any, error)
 }
 
@@ -258,6 +263,8 @@ type CommandInfo struct {
 
 func (c *command[In, Out]) Name() string { return c.name }
 func (c *command[In, Out]) Doc() string  { return c.doc }
+
+func (c *command[In, Out]) isGoOnly() bool { return c.goOnly }
 
 func (c *command[In, Out]) describe() CommandInfo {
 	hasRow := c.reach == atOrg || c.reach == platform

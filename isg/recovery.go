@@ -96,10 +96,11 @@ func (g *Gateway) BreakGlassUnlock(ctx context.Context, in BreakGlassInput) (Acc
 	return out, err
 }
 
-// platformBreakGlassUnlock is run by the one pipeline like every command, but is deliberately
-// left out of declarations(): Dispatch does not know it (REG-4).
+// platformBreakGlassUnlock is run by the one pipeline like every command, but is declared Go
+// only: Dispatch does not know it (REG-4).
 var platformBreakGlassUnlock = &command[BreakGlassInput, Account]{
 	name: "platform.break_glass_unlock", doc: "Break-glass unlock of a Central Admin by the host operator (REG-4; Go only).", rule: "REG-4", reach: anyone,
+	goOnly: true,
 	apply: func(c *call[BreakGlassInput]) (Account, error) {
 		x, err := c.loadUser(c.in.User)
 		if err != nil {
