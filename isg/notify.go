@@ -341,7 +341,6 @@ var outboxDrain = &command[DrainInput, drained]{
 	},
 }
 
-
 // deliver turns the events a pure rule returned into outbox messages (NOTE-1): it resolves each
 // event's audience to accounts, tells each account once, and honours its preferences (NOTE-2).
 // This is the one way a command notifies anyone: the rule decides who is told, the Gateway only
