@@ -22,7 +22,8 @@ import (
 //  5. commit, retrying a store conflict on fresh state; log one record.
 //
 // The Gateway method of a command is one line calling run, the Dispatch table is built from the
-// declarations (declarations.go), and the documentation check and the permission audit read them.
+// declarations (declarations.go; the list itself, declarations_gen.go, is generated from the
+// source), and the documentation check and the permission audit read them.
 
 // reach says who may run a command and where its row is checked.
 type reach uint8
