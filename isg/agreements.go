@@ -73,7 +73,9 @@ func (u *uow) visibleFlow(actor Actor, id agreement.FlowID) (agreement.Flow, int
 
 // unseen is the one answer to an agreement the actor may not see, or that does not exist (SUM-3).
 func unseen(kind, id string) error {
-	return &Error{Kind: ErrNotFound, Code: kind + ".not_found", Rule: "SUM-3", Message: "no " + kind + " " + id}
+	e := directory.NotFound(kind, id)
+	e.Rule = "SUM-3"
+	return e
 }
 
 // saveLogged diffs old (read at version, 0 for none) and new, appends the changes to new's

@@ -6,6 +6,7 @@ import (
 	"sync"
 
 	"github.com/isgkit/gateway/agreement"
+	"github.com/isgkit/gateway/isg/directory"
 )
 
 // decodedCache keeps records already decoded, each with the store version it was decoded from
@@ -154,6 +155,4 @@ func lookupCached[T any](u *uow, c *decodedCache[T], kind Kind, id string, share
 	return x, rec.Version, err == nil, err
 }
 
-func notFound(kind Kind, id string) error {
-	return &Error{Kind: ErrNotFound, Code: string(kind) + ".not_found", Message: fmt.Sprintf("no %s %s", kind, id)}
-}
+func notFound(kind Kind, id string) error { return directory.NotFound(string(kind), id) }
