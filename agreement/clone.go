@@ -10,6 +10,10 @@ func (f Flow) Clone() Flow {
 	c.PrivacyAnswers = cloneMap(f.PrivacyAnswers)
 	c.Assets = cloneSlice(f.Assets)
 	c.Reviews = cloneSlice(f.Reviews)
+	c.Signatures = cloneSlice(f.Signatures)
+	for i := range c.Signatures {
+		c.Signatures[i].Value = cloneSlice(f.Signatures[i].Value)
+	}
 	return c
 }
 

@@ -18,7 +18,8 @@ func TestFlowCloneSharesNothing(t *testing.T) {
 	f := agreement.Flow{State: agreement.Draft, FlowTerms: agreement.FlowTerms{
 		Parties: []agreement.OrgID{o}, From: []agreement.OrgID{o}, To: []agreement.OrgID{o}, Controls: []string{"c"},
 		LegalBases: []agreement.LegalBasis{{Basis: agreement.Art6PublicTask, Instrument: "i"}}, PrivacyAnswers: map[string]string{"q": "a"},
-		Assets: []uuid.UUID{uuid.New()}}, Reviews: []agreement.DPOReview{{DPO: agreement.UserID{UUID: uuid.New()}, RequestedAt: time.Now()}}}
+		Assets: []uuid.UUID{uuid.New()}}, Reviews: []agreement.DPOReview{{DPO: agreement.UserID{UUID: uuid.New()}, RequestedAt: time.Now()}},
+		Signatures: []agreement.Signature{{Algorithm: "Ed25519", Value: []byte{1}}}}
 	c := f.Clone()
 	assert.Equal(t, f, c)
 	var walk func(a, b reflect.Value, path string)
@@ -37,4 +38,5 @@ func TestFlowCloneSharesNothing(t *testing.T) {
 		}
 	}
 	walk(reflect.ValueOf(f), reflect.ValueOf(c), "Flow")
+	assert.NotSame(t, &f.Signatures[0].Value[0], &c.Signatures[0].Value[0], "a signature's value shares memory")
 }

@@ -107,6 +107,8 @@ type Flow struct {
 	Reviews     []DPOReview `json:"reviews,omitempty"`
 	FinalisedAt time.Time   `json:"finalised_at,omitzero"`
 	FinalisedBy UserID      `json:"finalised_by,omitzero"`
+	// Signatures holds at most one signature per organisation (SIGN-2).
+	Signatures []Signature `json:"signatures,omitempty"`
 	// Log is the head of the flow's transaction log (LOG-2). The Gateway replaces it after each
 	// Append; Diff ignores it.
 	Log LogHead `json:"log"`
