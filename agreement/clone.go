@@ -10,6 +10,8 @@ func (f Flow) Clone() Flow {
 	c.PrivacyAnswers = cloneMap(f.PrivacyAnswers)
 	c.Assets = cloneSlice(f.Assets)
 	c.Reviews = cloneSlice(f.Reviews)
+	c.SignOff = cloneSlice(f.SignOff)
+	c.WetSignatures = cloneSlice(f.WetSignatures)
 	c.Signatures = cloneSlice(f.Signatures)
 	for i := range c.Signatures {
 		c.Signatures[i].Value = cloneSlice(f.Signatures[i].Value)

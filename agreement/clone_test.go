@@ -19,7 +19,8 @@ func TestFlowCloneSharesNothing(t *testing.T) {
 		Parties: []agreement.OrgID{o}, From: []agreement.OrgID{o}, To: []agreement.OrgID{o}, Controls: []string{"c"},
 		LegalBases: []agreement.LegalBasis{{Basis: agreement.Art6PublicTask, Instrument: "i"}}, PrivacyAnswers: map[string]string{"q": "a"},
 		Assets: []uuid.UUID{uuid.New()}}, Reviews: []agreement.DPOReview{{DPO: agreement.UserID{UUID: uuid.New()}, RequestedAt: time.Now()}},
-		Signatures: []agreement.Signature{{Algorithm: "Ed25519", Value: []byte{1}}}}
+		Signatures: []agreement.Signature{{Algorithm: "Ed25519", Value: []byte{1}}},
+		SignOff:    []agreement.SignOffRequest{{Comments: "c"}}, WetSignatures: []agreement.WetSignature{{Org: o}}}
 	c := f.Clone()
 	assert.Equal(t, f, c)
 	var walk func(a, b reflect.Value, path string)

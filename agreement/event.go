@@ -40,6 +40,10 @@ type Event struct {
 	Parties []OrgID `json:"parties,omitempty"`
 	// ReviewBy is, for a review request, the date the review is asked for.
 	ReviewBy time.Time `json:"review_by,omitzero"`
+	// Signers are, for a sign-off request, the users asked and their organisations (SIGN-1).
+	Signers []Signer `json:"signers,omitempty"`
+	// SignBy is, for a sign-off request or a late signature, the sign-by date (SIGN-3).
+	SignBy time.Time `json:"sign_by,omitzero"`
 	// Note carries the decision's details, the re-review's changes or the request's comment.
 	Note string `json:"note,omitempty"`
 }

@@ -107,8 +107,12 @@ type Flow struct {
 	Reviews     []DPOReview `json:"reviews,omitempty"`
 	FinalisedAt time.Time   `json:"finalised_at,omitzero"`
 	FinalisedBy UserID      `json:"finalised_by,omitzero"`
+	// SignOff holds the requests to sign (SIGN-1), one per user and organisation asked.
+	SignOff []SignOffRequest `json:"signoff,omitempty"`
 	// Signatures holds at most one signature per organisation (SIGN-2).
 	Signatures []Signature `json:"signatures,omitempty"`
+	// WetSignatures are wet-signed scans attached by parties (SIGN-5).
+	WetSignatures []WetSignature `json:"wet_signatures,omitempty"`
 	// Log is the head of the flow's transaction log (LOG-2). The Gateway replaces it after each
 	// Append; Diff ignores it.
 	Log LogHead `json:"log"`

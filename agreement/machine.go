@@ -112,6 +112,10 @@ type command struct {
 	request  *ReviewRequest
 	verdict  Verdict
 	rereview Rereview
+	// sign-off (SIGN-1…SIGN-5)
+	signOff   *SignOffInput
+	signature *Signature
+	wetScan   DocumentID
 }
 
 type firingKey struct{}
@@ -177,8 +181,17 @@ func NewFlowMachine() *FlowMachine {
 		Permit(TriggerRereview, InReview, creatorAnswersRejection, rejectionIsOpen).
 		Permit(TriggerFinalise, Finalised, creatorOrgFinalises, noOpenRejection, approvedOrReviewByPassed)
 
-	sm.Configure(Finalised).OnEntryFrom(TriggerFinalise, recordFinalisation)
-	for _, s := range []FlowState{Signed, Archived, Terminated, Superseded} {
+	// Sign-off (SIGN-1…SIGN-5): the last signature a current party needs makes the flow Signed.
+	sm.Configure(Finalised).OnEntryFrom(TriggerFinalise, recordFinalisation).
+		InternalTransition(TriggerRequestSignOff, recordSignOffRequest, partyOrCreatorRequestsSignOff).
+		InternalTransition(TriggerSign, recordSignature, isAskedSignatory, orgNotSigned, signByNotEnforcedAndPassed, othersStillToSign).
+		Permit(TriggerSign, Signed, isAskedSignatory, orgNotSigned, signByNotEnforcedAndPassed, completesSignOff).
+		InternalTransition(TriggerAttachWetSignature, recordWetSignature, partyAttachesScan, noScanYet)
+
+	sm.Configure(Signed).OnEntryFrom(TriggerSign, recordLastSignature).
+		InternalTransition(TriggerAttachWetSignature, recordWetSignature, partyAttachesScan, noScanYet)
+
+	for _, s := range []FlowState{Archived, Terminated, Superseded} {
 		sm.Configure(s)
 	}
 
@@ -200,6 +213,12 @@ func NewFlowMachine() *FlowMachine {
 		{noOpenRejection, refusal{ErrRule, CodeOpenRejection, "FLOW-8", "a DPO rejection is still open"}},
 		{approvedOrReviewByPassed, refusal{ErrRule, CodeApprovalRequired, "FLOW-8", "no DPO has approved the current version and the review-by date has not passed"}},
 		{rejectionIsOpen, refusal{ErrRule, CodeNoOpenRejection, "FLOW-7", "that DPO has no open rejection to answer"}},
+		{partyOrCreatorRequestsSignOff, refusal{ErrForbidden, CodeNotParty, "SIGN-1", "only an organisation named in the flow, or its creator, may request sign-off"}},
+		{isAskedSignatory, refusal{ErrForbidden, CodeNotSignatory, "SIGN-1", "the actor was not asked to sign this flow off for that organisation"}},
+		{orgNotSigned, refusal{ErrInvalidTransition, CodeAlreadySigned, "SIGN-2", "the organisation has already signed; one signature per organisation is enough"}},
+		{signByNotEnforcedAndPassed, refusal{ErrRule, CodeSignByPassed, "SIGN-3", "the sign-by date has passed and is enforced"}},
+		{partyAttachesScan, refusal{ErrForbidden, CodeNotParty, "SIGN-5", "only an organisation named in the flow attaches a wet-signed scan"}},
+		{noScanYet, refusal{ErrInvalidTransition, CodeAlreadyWetSigned, "SIGN-5", "the organisation has already attached its wet-signed scan"}},
 	} {
 		m.refusals[guardName(r.guard)] = r.refusal
 	}
@@ -223,6 +242,9 @@ func (m *FlowMachine) refuse(_ context.Context, state stateless.State, trigger s
 	}
 	st, _ := state.(FlowState)
 	tr, _ := trigger.(Trigger)
+	if tr == TriggerSign && st == Signed {
+		return violation.New(ErrInvalidTransition, CodeAlreadySigned, "SIGN-2", "every party has already signed the flow")
+	}
 	if tr == TriggerEdit {
 		switch st {
 		case InReview, Approved:
@@ -420,6 +442,12 @@ func boxedTrigger(t Trigger) stateless.Trigger {
 		return TriggerRereview
 	case TriggerFinalise:
 		return TriggerFinalise
+	case TriggerRequestSignOff:
+		return TriggerRequestSignOff
+	case TriggerSign:
+		return TriggerSign
+	case TriggerAttachWetSignature:
+		return TriggerAttachWetSignature
 	}
 	return t
 }

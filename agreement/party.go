@@ -33,10 +33,13 @@ const CodeNotFinalised = "flow.not_finalised"
 // to ContentHash, which covers the terms and not the list of parties. Only the creating
 // organisation adds parties; the new party must be named in the summary (FLOW-11).
 //
-// Errors: ErrInvalidTransition (CodeNotFinalised) unless the flow is Finalised or Signed;
+// A Signed flow is not extended this way: changing the parties of an agreement in force is a
+// variation, signed by all again (SIGN-6).
+//
+// Errors: ErrInvalidTransition (CodeNotFinalised) unless the flow is Finalised;
 // ErrForbidden (CodeNotCreator); ErrInvalid with field errors (FLOW-11, duplicate party, side).
 func AddParty(f Flow, s Summary, actor Actor, at time.Time, org OrgID, side Side) (Flow, []Event, error) {
-	if f.State != Finalised && f.State != Signed {
+	if f.State != Finalised {
 		return f, nil, violation.New(ErrInvalidTransition, CodeNotFinalised, "FLOW-12",
 			"parties are added this way only to a finalised flow; edit a draft's terms instead")
 	}
