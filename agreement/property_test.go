@@ -3,6 +3,8 @@ package agreement_test
 import (
 	"errors"
 	"reflect"
+	"slices"
+	"strings"
 	"testing"
 	"time"
 
@@ -34,6 +36,14 @@ type model struct {
 	personal bool
 	reviews  map[reviewKey]*modelReview
 	reviewBy time.Time
+	// sign-off (SIGN-1…SIGN-3): who was asked, with the request's sign-by; who signed.
+	asked  map[reviewKey]modelAsk
+	signed map[agreement.OrgID]bool
+}
+
+type modelAsk struct {
+	signBy   time.Time
+	enforced bool
 }
 
 func (m *model) named(org agreement.OrgID) bool {
@@ -89,7 +99,22 @@ func newFlowRun(t *rapid.T) *flowRun {
 	r := &flowRun{w: w, m: agreement.NewFlowMachine(), now: w.now}
 	r.s = w.summary(t)
 	r.f = w.flow(t, r.s)
-	r.model = model{state: agreement.Draft, rev: 1, creator: w.trust, parties: r.f.Parties, personal: true, reviews: map[reviewKey]*modelReview{}}
+	r.model = model{state: agreement.Draft, rev: 1, creator: w.trust, parties: r.f.Parties, personal: true, reviews: map[reviewKey]*modelReview{},
+		asked: map[reviewKey]modelAsk{}, signed: map[agreement.OrgID]bool{}}
+	if rapid.Bool().Draw(t, "start finalised") {
+		// Half the runs start at sign-off, which random review steps would seldom reach.
+		terms := w.flowTerms()
+		terms.PersonalData, terms.LegalBases = false, nil
+		f, err := agreement.NewFlow(r.f.ID, r.s, w.officer, w.now, terms)
+		if err == nil {
+			f, _, err = r.m.Finalise(f, w.officer, w.now)
+		}
+		if err != nil {
+			t.Fatal(err)
+		}
+		r.f = f
+		r.model.state, r.model.personal = agreement.Finalised, false
+	}
 	r.editors = []agreement.Actor{w.officer, w.councilOfficer, w.policeOfficer, w.stranger}
 	r.dpos = []agreement.Actor{w.trustDPO, w.councilDPO, w.policeDPO, {User: w.councilDPO.User, Org: w.police}}
 	return r
@@ -328,6 +353,105 @@ func (r *flowRun) finalise(t *rapid.T) {
 	}
 }
 
+// signers are who may be picked to sign: each editor for its own organisation, and one user
+// for an organisation it does not belong to.
+func (r *flowRun) signers() []agreement.Actor {
+	return append(append([]agreement.Actor(nil), r.editors...), agreement.Actor{User: r.w.officer.User, Org: r.w.council})
+}
+
+func (r *flowRun) requestSignOff(t *rapid.T) {
+	actor := rapid.SampledFrom(r.editors).Draw(t, "requester")
+	pool := r.signers()
+	if rapid.Bool().Draw(t, "parties' own signers") {
+		// Random picks from everyone seldom name only valid signers; half the time ask every
+		// party's own user, so that runs get as far as Signed.
+		pool = nil
+		for _, e := range r.editors {
+			if r.model.named(e.Org) && !r.model.signed[e.Org] {
+				pool = append(pool, e)
+			}
+		}
+		if len(pool) == 0 {
+			return
+		}
+		actor = pool[0]
+	}
+	var picked []agreement.Actor
+	if len(pool) < len(r.signers()) {
+		picked = pool
+	} else {
+		picked = rapid.SliceOfNDistinct(rapid.SampledFrom(pool), 1, 3, func(a agreement.Actor) agreement.Actor { return a }).Draw(t, "signers")
+	}
+	in := agreement.SignOffInput{}
+	if rapid.Bool().Draw(t, "has sign-by") {
+		in.SignBy = r.now.Add(time.Duration(rapid.IntRange(1, 20).Draw(t, "sign-by days")) * 24 * time.Hour)
+		in.EnforceSignBy = rapid.Bool().Draw(t, "enforced")
+	}
+	m := &r.model
+	allowed := m.state == agreement.Finalised && (actor.Org == m.creator || m.named(actor.Org))
+	for _, p := range picked {
+		in.Signers = append(in.Signers, agreement.Signer{User: p.User, Org: p.Org})
+		if !m.named(p.Org) || m.signed[p.Org] {
+			allowed = false
+		}
+	}
+	if r.apply(t, "request_signoff", allowed, func() (agreement.Flow, []agreement.Event, error) {
+		return r.m.RequestSignOff(r.f, actor, r.now, in)
+	}) {
+		for _, p := range picked {
+			m.asked[reviewKey{p.User, p.Org}] = modelAsk{signBy: in.SignBy, enforced: in.EnforceSignBy}
+		}
+	}
+}
+
+func (r *flowRun) sign(t *rapid.T) {
+	m := &r.model
+	pool := r.signers()
+	if len(m.asked) > 0 && rapid.Bool().Draw(t, "an asked signer") {
+		pool = nil
+		for k := range m.asked {
+			pool = append(pool, agreement.Actor{User: k.dpo, Org: k.org})
+		}
+		slices.SortFunc(pool, func(a, b agreement.Actor) int { return strings.Compare(a.User.String()+a.Org.String(), b.User.String()+b.Org.String()) })
+	}
+	actor := rapid.SampledFrom(pool).Draw(t, "signer")
+	ask, asked := m.asked[reviewKey{actor.User, actor.Org}]
+	late := !ask.signBy.IsZero() && r.now.After(ask.signBy)
+	allowed := m.state == agreement.Finalised && asked && m.named(actor.Org) && !m.signed[actor.Org] && !(late && ask.enforced) // SIGN-1…3
+	before := r.f
+	if !r.apply(t, "sign", allowed, func() (agreement.Flow, []agreement.Event, error) {
+		return r.m.Sign(r.f, actor, r.now, statementFor(r.f, actor, r.now))
+	}) {
+		return
+	}
+	if before.State != agreement.Finalised {
+		t.Fatalf("signed a %s flow", before.State) // SIGN-1
+	}
+	m.signed[actor.Org] = true
+	if sig, _ := r.f.SignatureOf(actor.Org); sig.Late != late {
+		t.Fatalf("late = %v, model %v", sig.Late, late) // SIGN-3
+	}
+	all := true
+	for _, p := range m.parties {
+		all = all && m.signed[p]
+	}
+	if all {
+		m.state = agreement.Signed // SIGN-2
+	}
+}
+
+func (r *flowRun) addParty(t *rapid.T) {
+	actor := rapid.SampledFrom(r.editors).Draw(t, "adder")
+	org := rapid.SampledFrom([]agreement.OrgID{r.w.trust, r.w.council, r.w.police, r.w.outsider}).Draw(t, "new party")
+	m := &r.model
+	allowed := m.state == agreement.Finalised && actor.Org == m.creator && org != r.w.outsider && !m.named(org) // FLOW-11, FLOW-12
+	if r.apply(t, "add_party", allowed, func() (agreement.Flow, []agreement.Event, error) {
+		return agreement.AddParty(r.f, r.s, actor, r.now, org, agreement.SideTo)
+	}) {
+		m.parties = append(append([]agreement.OrgID(nil), m.parties...), org)
+	}
+}
+
 func (r *flowRun) check(t *rapid.T) {
 	f, m := r.f, &r.model
 	if f.State != m.state {
@@ -349,32 +473,53 @@ func (r *flowRun) check(t *rapid.T) {
 	if err := agreement.Verify(r.head, r.log); err != nil {
 		t.Fatalf("log does not verify: %v", err)
 	}
+	// SIGN-1, SIGN-2: signatures only once finalised, one per organisation; Signed exactly when
+	// every current party has signed.
+	if len(f.Signatures) > 0 && f.State != agreement.Finalised && f.State != agreement.Signed {
+		t.Fatalf("a %s flow holds signatures", f.State)
+	}
+	orgs := map[agreement.OrgID]bool{}
+	for _, sig := range f.Signatures {
+		if orgs[sig.Statement.Signatory.Org] {
+			t.Fatalf("two signatures for one organisation")
+		}
+		orgs[sig.Statement.Signatory.Org] = true
+	}
+	if (f.State == agreement.Signed) != f.FullySigned() {
+		t.Fatalf("state %s, fully signed %v", f.State, f.FullySigned())
+	}
 }
 
 // TestFlowLifecycleProperties drives random command sequences by random actors, with time moving
-// past review-by dates, against the reference model (FLOW-3…FLOW-8), and checks the transaction
+// past review-by and sign-by dates, against the reference model (FLOW-3…FLOW-8, FLOW-12,
+// SIGN-1…SIGN-3), and checks the transaction
 // log built from the Diffs of every change verifies throughout (LOG-1, LOG-2).
 func TestFlowLifecycleProperties(t *testing.T) {
 	rapid.Check(t, func(t *rapid.T) {
 		r := newFlowRun(t)
 		var finalTerms *agreement.FlowTerms
 		t.Repeat(map[string]func(*rapid.T){
-			"edit":           r.edit,
-			"request_review": r.requestReview,
-			"approve":        func(t *rapid.T) { r.decide(t, true) },
-			"reject":         func(t *rapid.T) { r.decide(t, false) },
-			"rereview":       r.rereview,
-			"finalise":       r.finalise,
+			"edit":            r.edit,
+			"request_review":  r.requestReview,
+			"approve":         func(t *rapid.T) { r.decide(t, true) },
+			"reject":          func(t *rapid.T) { r.decide(t, false) },
+			"rereview":        r.rereview,
+			"finalise":        r.finalise,
+			"request_signoff": r.requestSignOff,
+			"sign":            r.sign,
+			"add_party":       r.addParty,
 			"wait": func(t *rapid.T) {
 				r.now = r.now.Add(time.Duration(rapid.Int64Range(0, int64(10*24*time.Hour)).Draw(t, "wait")))
 			},
 			"": func(t *rapid.T) {
 				r.check(t)
-				if r.f.State == agreement.Finalised {
+				if r.f.State == agreement.Finalised || r.f.State == agreement.Signed {
+					// Parties may join a finalised flow (FLOW-12); nothing else of its terms changes.
+					ft := cloneFlow(r.f).FlowTerms
+					ft.Parties, ft.From, ft.To = nil, nil, nil
 					if finalTerms == nil {
-						ft := cloneFlow(r.f).FlowTerms
 						finalTerms = &ft
-					} else if !reflect.DeepEqual(*finalTerms, r.f.FlowTerms) {
+					} else if !reflect.DeepEqual(*finalTerms, ft) {
 						t.Fatalf("a finalised flow changed") // FLOW-3
 					}
 				}

@@ -370,8 +370,11 @@ func (u *uow) flowView(actor Actor, f agreement.Flow, held RoleSet) (FlowView, e
 	held &= OrgRoles
 	for _, t := range u.g.flowMachine.Permitted(f, agreement.Actor{User: actor.User, Org: actor.Org}, u.now) {
 		action := EditAgreements
-		if t == agreement.TriggerApprove || t == agreement.TriggerReject {
+		switch t {
+		case agreement.TriggerApprove, agreement.TriggerReject:
 			action = ReviewFlow
+		case agreement.TriggerSign, agreement.TriggerAttachWetSignature:
+			action = SignOffFlow
 		}
 		if u.g.perms.Allows(action, held) {
 			v.Next = append(v.Next, t)
@@ -575,6 +578,8 @@ func flowNotices(e agreement.Event) []directory.Event {
 		atParties(Of(Administrator, SeniorOfficer, InfoAssetOwner))
 	case agreement.EventFinalised:
 		atParties(Of(Administrator, SeniorOfficer))
+	default:
+		out = signOffNotices(e, data)
 	}
 	return out
 }

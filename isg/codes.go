@@ -127,6 +127,16 @@ const (
 	CodeFlowNotFinalised = "flow.not_finalised"
 	// CodeFlowWrongSummary (ErrConflict): the summary given is not the flow's.
 	CodeFlowWrongSummary = "flow.wrong_summary"
+	// CodeFlowNotSignatory (ErrForbidden): the user was not asked to sign the flow off for that organisation (SIGN-1).
+	CodeFlowNotSignatory = "flow.not_signatory"
+	// CodeFlowAlreadySigned (ErrInvalidTransition): the organisation has signed already: one signature per organisation (SIGN-2).
+	CodeFlowAlreadySigned = "flow.already_signed"
+	// CodeFlowSignByPassed (ErrRule): the enforced sign-by date has passed (SIGN-3).
+	CodeFlowSignByPassed = "flow.sign_by_passed"
+	// CodeFlowSignatureMismatch (ErrInvalid): a signature handed to the flow is not over its current version, log head, signatory and time (SIGN-4).
+	CodeFlowSignatureMismatch = "flow.signature_mismatch"
+	// CodeFlowAlreadyWetSigned (ErrInvalidTransition): the organisation has attached its wet-signed scan already (SIGN-5).
+	CodeFlowAlreadyWetSigned = "flow.already_wet_signed"
 	// CodeFlowUnknownState (ErrInvalid): a stored flow state this version does not know.
 	CodeFlowUnknownState = "flow.unknown_state"
 	// CodeRiskAssessmentNotFound (ErrNotFound): the flow has no risk assessment.

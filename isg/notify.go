@@ -427,7 +427,8 @@ func NotificationTypes() []string {
 		directory.EventBreakGlassUnlock,
 	}
 	for _, t := range []agreement.EventType{agreement.EventPartyAdded, agreement.EventReviewRequested, agreement.EventApproved,
-		agreement.EventRejected, agreement.EventRereviewRequested, agreement.EventFinalised} {
+		agreement.EventRejected, agreement.EventRereviewRequested, agreement.EventFinalised,
+		agreement.EventSignOffRequested, agreement.EventOrgSigned, agreement.EventSignedLate, agreement.EventFlowSigned} {
 		types = append(types, string(t))
 	}
 	for _, t := range []assurance.EventType{assurance.EventSubmitted, assurance.EventRatingChanged, assurance.EventRatingExpired} {
