@@ -412,7 +412,9 @@ func (r *flowRun) sign(t *rapid.T) {
 		for k := range m.asked {
 			pool = append(pool, agreement.Actor{User: k.dpo, Org: k.org})
 		}
-		slices.SortFunc(pool, func(a, b agreement.Actor) int { return strings.Compare(a.User.String()+a.Org.String(), b.User.String()+b.Org.String()) })
+		slices.SortFunc(pool, func(a, b agreement.Actor) int {
+			return strings.Compare(a.User.String()+a.Org.String(), b.User.String()+b.Org.String())
+		})
 	}
 	actor := rapid.SampledFrom(pool).Draw(t, "signer")
 	ask, asked := m.asked[reviewKey{actor.User, actor.Org}]

@@ -65,7 +65,7 @@ func TestSignOffOnlyWhenFinalised(t *testing.T) {
 	assertCode(t, err, agreement.ErrForbidden, agreement.CodeNotParty)
 
 	f2, events, err := m.RequestSignOff(f, w.officer, w.now, agreement.SignOffInput{
-		Signers: []agreement.Signer{{User: w.officer.User, Org: w.trust}, {User: w.councilOfficer.User, Org: w.council}},
+		Signers:  []agreement.Signer{{User: w.officer.User, Org: w.trust}, {User: w.councilOfficer.User, Org: w.council}},
 		Comments: "Please sign by Friday", SignBy: w.now.AddDate(0, 0, 4)})
 	require.NoError(t, err)
 	assert.Equal(t, agreement.Finalised, f2.State)
