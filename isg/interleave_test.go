@@ -68,6 +68,23 @@ func (t pausingTx) Find(ctx context.Context, kind isg.Kind, key isg.IndexKey, pa
 	return recs, err
 }
 
+// Get pauses after reading the record armed with armGet: a rule over one record (one
+// signature per organisation) is interleaved like a rule over a listing.
+func (t pausingTx) Get(ctx context.Context, kind isg.Kind, id string) (isg.Record, error) {
+	rec, err := t.Tx.Get(ctx, kind, id)
+	t.p.pauseHere(kind, isg.IndexKey{Name: getMarker + id})
+	return rec, err
+}
+
+// getMarker prefixes the "index name" under which armGet arms a Get of one record.
+const getMarker = "get:"
+
+// interleaveGet is interleave with first paused after it has read record id of kind.
+func interleaveGet(t *testing.T, p *pausingStore, kind isg.Kind, id string, first, second func() error) (error, error) {
+	t.Helper()
+	return interleave(t, p, kind, getMarker+id, first, second)
+}
+
 func (t pausingTx) Count(ctx context.Context, kind isg.Kind, key isg.IndexKey) (int, error) {
 	n, err := t.Tx.Count(ctx, kind, key)
 	t.p.pauseHere(kind, key)

@@ -124,7 +124,7 @@ var flowAttachWetSignature = flowStep("flow.attach_wet_signature", "Attach a wet
 				return f, nil, err
 			}
 			if err != nil || d.SubjectKind != directory.SubjectFlow || d.SubjectID != f.ID.String() || d.Org != c.actor.Org {
-				return f, nil, violation.Invalid(FieldError{Field: "input.document", Code: "not_uploaded", Rule: "SIGN-5",
+				return f, nil, violation.Invalid(FieldError{Field: "document", Code: "not_uploaded", Rule: "SIGN-5",
 					Message: "is not a document this organisation uploaded to the flow"})
 			}
 			doc.UUID = id
