@@ -89,6 +89,7 @@ func declaredCommands() []declared {
 		summaryGet,
 		summaryList,
 		summaryLog,
+		summaryNameUnregistered,
 		summarySave,
 		superAdminSet,
 	}
