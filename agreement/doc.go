@@ -15,6 +15,11 @@
 // CanSeeSummary and CanSeeFlow say who may see what (SUM-3); CopySummary and CopyFlow copy
 // (SUM-4, FLOW-10).
 //
+// A summary may name an organisation not registered yet, from the ICO register, by a placeholder
+// ID (Summary.NameUnregistered, ORG-11); Summary.Unregistered lists such parties, which cannot
+// review (Summary.CheckReviewRequest) or sign, and Flow.PendingParties names those that keep a
+// flow from being Signed until they join.
+//
 // # The flow lifecycle
 //
 // FlowMachine (built once with NewFlowMachine and shared) runs the states of FLOW-2:

@@ -91,6 +91,7 @@ func declaredCommands() []declared {
 		summaryGet,
 		summaryList,
 		summaryLog,
+		summaryNameUnregistered,
 		summarySave,
 		superAdminSet,
 	}
