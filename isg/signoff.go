@@ -57,11 +57,16 @@ func (g *Gateway) RequestSignOff(ctx context.Context, actor Actor, in FlowStep[a
 }
 
 var flowRequestSignOff = flowStep("flow.request_signoff", "Ask users to sign a finalised flow off (SIGN-1, SIGN-3).", EditAgreements, "ROLE-8",
-	func(c *call[FlowStep[agreement.SignOffInput]], f agreement.Flow, _ agreement.Summary, a agreement.Actor) (agreement.Flow, []agreement.Event, error) {
+	func(c *call[FlowStep[agreement.SignOffInput]], f agreement.Flow, sum agreement.Summary, a agreement.Actor) (agreement.Flow, []agreement.Event, error) {
 		var fields []FieldError
 		for i, s := range c.in.Input.Signers {
 			if s.User.IsZero() || s.Org.IsZero() {
 				continue // the pure rule names the missing field
+			}
+			if sum.IsUnregistered(s.Org) {
+				fields = append(fields, FieldError{Field: fmt.Sprintf("signers[%d].org", i), Code: "unregistered", Rule: "ORG-11",
+					Message: "an organisation not yet registered cannot sign"})
+				continue
 			}
 			x, err := c.loadUser(s.User)
 			if err != nil && !isNotFound(err) {
