@@ -74,6 +74,8 @@ func declaredCommands() []declared {
 		platformBootstrap,
 		platformBreakGlassLog,
 		platformBreakGlassUnlock,
+		platformRotateSigningKey,
+		platformSigningKeys,
 		platformSweep,
 		requestAnswer,
 		requestList,

@@ -68,6 +68,10 @@ type Gateway struct {
 	pwParams    PasswordParams
 	// outboxRetention is how long finished outbox messages are kept; 0 keeps them.
 	outboxRetention time.Duration
+	// signers and keyRing are the host's signing keys (SIGN-4, isg/signing.go); nil: the
+	// platform key in the store.
+	signers Signers
+	keyRing KeyRing
 }
 
 // Option configures a Gateway.
@@ -157,6 +161,9 @@ func New(store Store, opts ...Option) (*Gateway, error) {
 		if err := o(g); err != nil {
 			return nil, err
 		}
+	}
+	if err := g.checkSigning(); err != nil {
+		return nil, err
 	}
 	g.machines = newMachines()
 	g.auth = newAuthCache()
