@@ -69,8 +69,8 @@ type Signature struct {
 //   - AlgRSAPSSSHA256: the SHA-256 digest of the signing input, with RSASSA-PSS (RFC 8017),
 //     MGF1 with SHA-256 and a salt as long as the digest (32 bytes), and a key of at least 2048
 //     bits; the value is the signature, as long as the modulus. PSS rather than PKCS #1 v1.5:
-//     it is the scheme current guidance (ETSI TS 119 312) recommends for new signatures, and
-//     the KMSs offer it with exactly these parameters.
+//     it is the scheme current European guidance (the SOG-IS Agreed Cryptographic Mechanisms)
+//     prefers for new signatures, and the cloud KMSs offer it with exactly these parameters.
 const (
 	AlgEd25519         = "Ed25519"
 	AlgECDSAP256SHA256 = "ECDSA-P256-SHA256"
