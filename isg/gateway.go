@@ -87,7 +87,8 @@ func WithIDs(s IDSource) Option {
 	return func(g *Gateway) error { g.ids = s; return nil }
 }
 
-// WithRandom sets the source of secret tokens (default: crypto/rand). Only tests should change it.
+// WithRandom sets the source of secret tokens and of the platform signing key (default:
+// crypto/rand). Only tests should change it.
 func WithRandom(r io.Reader) Option {
 	return func(g *Gateway) error { g.random = r; return nil }
 }
