@@ -50,6 +50,15 @@
 // values by SHA-256 and moves the LogHead the aggregate keeps; Verify checks a whole log against
 // that head and names the first bad entry (LOG-1, LOG-2). EntryHash documents the canonical form.
 //
+// # Signatures
+//
+// A signature (SIGN-4) signs a Statement: the signatory, the time, TermsHash — the SHA-256 of
+// CanonicalTerms, the RFC 8785 form of the flow's terms without its parties (FLOW-12) — the
+// flow's LogHead at signing (LOG-3) and the key's ID. NewStatement builds it, Sign signs it with
+// any crypto.Signer (SignatureOptions says how, per key type), and VerifySignature and
+// VerifySignatures recompute everything against the flow and its log, naming each failure with
+// a stable code. docs/signatures.md documents the bytes; testdata/vectors holds a vector.
+//
 // # What the Gateway does with it
 //
 //  1. Build one FlowMachine with the Gateway and reuse it.

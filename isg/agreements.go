@@ -875,7 +875,7 @@ type AddPartyInput struct {
 // AddParty adds an organisation named in the summary to a finalised (or partly signed) flow
 // (FLOW-12). The creating organisation does it; the new party's Senior Officers and Information
 // Asset Owners (and Administrators) are asked to sign off. Existing signatures stay valid: they
-// cover the terms, not the parties (agreement.ContentHash).
+// cover the terms, not the parties (agreement.TermsHash).
 //
 // Errors: ErrInvalid (field errors naming FLOW-12, ORG-7); ErrForbidden (ROLE-8); ErrNotFound
 // ("flow.not_found"); ErrInvalidTransition or ErrRule where the flow or the organisation does not

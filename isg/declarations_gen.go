@@ -76,6 +76,8 @@ func declaredCommands() []declared {
 		platformBootstrap,
 		platformBreakGlassLog,
 		platformBreakGlassUnlock,
+		platformRotateSigningKey,
+		platformSigningKeys,
 		platformSweep,
 		requestAnswer,
 		requestList,

@@ -75,6 +75,10 @@ const (
 	DrainOutbox
 	// ManageCentralAdmins is adding a Central Admin and reading the break-glass log (REG-4).
 	ManageCentralAdmins
+	// ManageSigningKeys is rotating the platform's signing key (SIGN-4,
+	// platform.rotate_signing_key): the central team's, as the platform's key custodian. A
+	// host's own signing keys (WithSigners, WithKeyRing) are managed by the host, not here.
+	ManageSigningKeys
 	actionEnd
 )
 
@@ -90,7 +94,7 @@ var actionCodes = [actionEnd]string{
 	ManageLicences: "manage_licences", CreateActivity: "create_activity",
 	ValidateAccounts: "validate_accounts", PublishMoU: "publish_mou", ManageContracts: "manage_contracts",
 	ViewContracts: "view_contracts", DrainOutbox: "drain_outbox",
-	ManageCentralAdmins: "manage_central_admins",
+	ManageCentralAdmins: "manage_central_admins", ManageSigningKeys: "manage_signing_keys",
 }
 
 // String returns the action's stable code.
@@ -151,6 +155,7 @@ func DefaultPermissions() Permissions {
 	set(ViewContracts, adm|so|sa|ca)
 	set(DrainOutbox, ca)
 	set(ManageCentralAdmins, ca)
+	set(ManageSigningKeys, ca)
 	return p
 }
 

@@ -42,6 +42,7 @@ func TestPermissionTableEveryPair(t *testing.T) {
 		isg.ViewContracts:                 "administrator senior_officer super_administrator central_admin", // LIC-8
 		isg.DrainOutbox:                   "central_admin",                                                  // NOTE-4
 		isg.ManageCentralAdmins:           "central_admin",                                                  // REG-4
+		isg.ManageSigningKeys:             "central_admin",                                                  // SIGN-4
 	}
 	roles := []isg.Role{isg.Administrator, isg.SeniorOfficer, isg.IGOfficer, isg.InfoAssetOwner, isg.DPO, isg.Delegate, isg.SuperAdmin, isg.CentralAdmin}
 	p := isg.DefaultPermissions()
