@@ -390,7 +390,7 @@ func (r *flowRun) requestSignOff(t *rapid.T) {
 	m := &r.model
 	allowed := m.state == agreement.Finalised && (actor.Org == m.creator || m.named(actor.Org))
 	for _, p := range picked {
-		in.Signers = append(in.Signers, agreement.Signer{User: p.User, Org: p.Org})
+		in.Signers = append(in.Signers, agreement.Signer(p))
 		if !m.named(p.Org) || m.signed[p.Org] {
 			allowed = false
 		}

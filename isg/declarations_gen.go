@@ -46,6 +46,8 @@ func declaredCommands() []declared {
 		flowRequestReview,
 		flowRequestSignOff,
 		flowRereview,
+		flowSign,
+		flowVerifySignatures,
 		inventoryAssets,
 		inventorySaveAsset,
 		licenceAllocate,
