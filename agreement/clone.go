@@ -14,6 +14,11 @@ func (f Flow) Clone() Flow {
 	for i := range c.Signatures {
 		c.Signatures[i].Value = cloneSlice(f.Signatures[i].Value)
 	}
+	// the end of the lifecycle (LIFE-2…LIFE-4)
+	c.Notices = cloneNotices(f.Notices)
+	c.Withdrawals = cloneSlice(f.Withdrawals)
+	c.Disputes = cloneSlice(f.Disputes)
+	c.Archive = f.Archive.clone()
 	return c
 }
 

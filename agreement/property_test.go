@@ -3,6 +3,7 @@ package agreement_test
 import (
 	"errors"
 	"reflect"
+	"slices"
 	"testing"
 	"time"
 
@@ -34,6 +35,25 @@ type model struct {
 	personal bool
 	reviews  map[reviewKey]*modelReview
 	reviewBy time.Time
+	// the end of the lifecycle (LIFE-3, LIFE-4)
+	from, to  []agreement.OrgID
+	withdrawn map[agreement.OrgID]bool
+	notices   []*modelNotice
+	disputes  []*modelDispute
+}
+
+// modelNotice is a notice to leave (LIFE-3): open until every other party approved (the org
+// leaves), one rejected, its giver withdrew it, or the flow ended.
+type modelNotice struct {
+	org      agreement.OrgID
+	open     bool
+	approved map[agreement.OrgID]bool
+}
+
+// modelDispute is a dispute (LIFE-4) and the escalations it has had.
+type modelDispute struct {
+	raised, escalated, mediation time.Time
+	resolved                     bool
 }
 
 func (m *model) named(org agreement.OrgID) bool {
@@ -89,7 +109,8 @@ func newFlowRun(t *rapid.T) *flowRun {
 	r := &flowRun{w: w, m: agreement.NewFlowMachine(), now: w.now}
 	r.s = w.summary(t)
 	r.f = w.flow(t, r.s)
-	r.model = model{state: agreement.Draft, rev: 1, creator: w.trust, parties: r.f.Parties, personal: true, reviews: map[reviewKey]*modelReview{}}
+	r.model = model{state: agreement.Draft, rev: 1, creator: w.trust, parties: r.f.Parties, personal: true, reviews: map[reviewKey]*modelReview{},
+		from: r.f.From, to: r.f.To, withdrawn: map[agreement.OrgID]bool{}}
 	r.editors = []agreement.Actor{w.officer, w.councilOfficer, w.policeOfficer, w.stranger}
 	r.dpos = []agreement.Actor{w.trustDPO, w.councilDPO, w.policeDPO, {User: w.councilDPO.User, Org: w.police}}
 	return r
@@ -138,6 +159,16 @@ func (r *flowRun) apply(t *rapid.T, what string, allowed bool, run func() (agree
 func cloneFlow(f agreement.Flow) agreement.Flow {
 	c := f
 	c.Parties = append([]agreement.OrgID(nil), f.Parties...)
+	c.From = append([]agreement.OrgID(nil), f.From...)
+	c.To = append([]agreement.OrgID(nil), f.To...)
+	c.Notices = append([]agreement.LeaveNotice(nil), f.Notices...)
+	for i := range c.Notices {
+		c.Notices[i].Answers = append([]agreement.NoticeAnswer(nil), f.Notices[i].Answers...)
+	}
+	c.Withdrawals = append([]agreement.Withdrawal(nil), f.Withdrawals...)
+	c.Disputes = append([]agreement.Dispute(nil), f.Disputes...)
+	c.Archive.Extensions = append([]agreement.RetentionExtension(nil), f.Archive.Extensions...)
+	c.Archive.DeletionApprovals = append([]agreement.DeletionApproval(nil), f.Archive.DeletionApprovals...)
 	c.Reviews = append([]agreement.DPOReview(nil), f.Reviews...)
 	c.Controls = append([]string(nil), f.Controls...)
 	if f.PrivacyAnswers != nil {
@@ -188,6 +219,7 @@ func (r *flowRun) edit(t *rapid.T) {
 		}
 		m.rev++
 		m.parties, m.personal = parties, terms.PersonalData
+		m.from, m.to = parties[:1], parties[1:]
 		for k, rv := range m.reviews {
 			if !contains(parties, k.org) {
 				rv.withdrawn = true
@@ -349,11 +381,228 @@ func (r *flowRun) check(t *rapid.T) {
 	if err := agreement.Verify(r.head, r.log); err != nil {
 		t.Fatalf("log does not verify: %v", err)
 	}
+	// LIFE-3: the parties are the model's; a withdrawn organisation is never a party, nor on a
+	// side; a terminated flow has fewer than two parties, or no sender or receiver left.
+	if !slices.Equal(f.Parties, m.parties) || !slices.Equal(f.From, m.from) || !slices.Equal(f.To, m.to) {
+		t.Fatalf("parties %v from %v to %v, model %v %v %v", f.Parties, f.From, f.To, m.parties, m.from, m.to)
+	}
+	for _, wd := range f.Withdrawals {
+		if f.Names(wd.Org) || contains(f.From, wd.Org) || contains(f.To, wd.Org) || !m.withdrawn[wd.Org] {
+			t.Fatalf("withdrawn organisation %v is still in the flow", wd.Org)
+		}
+	}
+	if len(f.Withdrawals) != len(m.withdrawn) {
+		t.Fatalf("%d withdrawals, model %d", len(f.Withdrawals), len(m.withdrawn))
+	}
+	if f.State == agreement.Terminated && len(f.Parties) >= 2 && len(f.From) > 0 && len(f.To) > 0 {
+		t.Fatalf("terminated with parties %v from %v to %v", f.Parties, f.From, f.To)
+	}
+	if f.State.InForce() && (len(f.Parties) < 2 || len(f.From) == 0 || len(f.To) == 0) {
+		t.Fatalf("in force with parties %v from %v to %v", f.Parties, f.From, f.To)
+	}
+	open := 0
+	for _, n := range f.Notices {
+		if n.Open() {
+			open++
+			if !f.State.InForce() {
+				t.Fatalf("an open notice on a %s flow", f.State)
+			}
+		}
+	}
+	modelOpen := 0
+	for _, n := range m.notices {
+		if n.open {
+			modelOpen++
+		}
+	}
+	if open != modelOpen || len(f.Notices) != len(m.notices) {
+		t.Fatalf("%d notices, %d open; model %d, %d", len(f.Notices), open, len(m.notices), modelOpen)
+	}
+	// LIFE-4: escalations no earlier than their periods, as the model has them.
+	if len(f.Disputes) != len(m.disputes) {
+		t.Fatalf("%d disputes, model %d", len(f.Disputes), len(m.disputes))
+	}
+	for i, d := range f.Disputes {
+		md := m.disputes[i]
+		if d.Open() == md.resolved || !d.EscalatedAt.Equal(md.escalated) || !d.MediationAt.Equal(md.mediation) {
+			t.Fatalf("dispute %d: %+v, model %+v", d.Number, d, *md)
+		}
+		if !d.EscalatedAt.IsZero() && d.EscalatedAt.Before(d.RaisedAt.AddDate(0, 0, 7)) {
+			t.Fatalf("dispute %d escalated before 7 days", d.Number)
+		}
+		if !d.MediationAt.IsZero() && d.MediationAt.Before(d.EscalatedAt.AddDate(0, 0, 14)) {
+			t.Fatalf("dispute %d marked for mediation before 14 days after its escalation", d.Number)
+		}
+	}
+}
+
+// ---- the end of the lifecycle (LIFE-3, LIFE-4) ----------------------------------------------
+
+func (m *model) openNoticeOf(org agreement.OrgID) *modelNotice {
+	for _, n := range m.notices {
+		if n.open && n.org == org {
+			return n
+		}
+	}
+	return nil
+}
+
+func without(orgs []agreement.OrgID, o agreement.OrgID) []agreement.OrgID {
+	var out []agreement.OrgID
+	for _, x := range orgs {
+		if x != o {
+			out = append(out, x)
+		}
+	}
+	return out
+}
+
+// settle withdraws every organisation whose open notice all other parties approved, oldest
+// notice first, until none is complete or the flow ends (LIFE-3).
+func (m *model) settle() {
+	for {
+		var done *modelNotice
+		for _, n := range m.notices {
+			if !n.open || !m.named(n.org) {
+				continue
+			}
+			all := true
+			for _, p := range m.parties {
+				if p != n.org && !n.approved[p] {
+					all = false
+				}
+			}
+			if all {
+				done = n
+				break
+			}
+		}
+		if done == nil {
+			return
+		}
+		done.open = false
+		m.parties, m.from, m.to = without(m.parties, done.org), without(m.from, done.org), without(m.to, done.org)
+		m.withdrawn[done.org] = true
+		for k, rv := range m.reviews {
+			if k.org == done.org {
+				rv.withdrawn = true
+			}
+		}
+		if len(m.parties) < 2 || len(m.from) == 0 || len(m.to) == 0 {
+			for _, n := range m.notices {
+				n.open = false
+			}
+			m.state = agreement.Terminated
+			return
+		}
+	}
+}
+
+func (r *flowRun) giveNotice(t *rapid.T) {
+	actor := rapid.SampledFrom(r.editors).Draw(t, "leaver")
+	m := &r.model
+	allowed := m.state.InForce() && m.named(actor.Org) && m.openNoticeOf(actor.Org) == nil
+	if r.apply(t, "give_notice", allowed, func() (agreement.Flow, []agreement.Event, error) {
+		return r.m.GiveNotice(r.f, actor, r.now, agreement.NoticeInput{Reason: "leaving"})
+	}) {
+		m.notices = append(m.notices, &modelNotice{org: actor.Org, open: true, approved: map[agreement.OrgID]bool{}})
+	}
+}
+
+func (r *flowRun) answerNotice(t *rapid.T, approve bool) {
+	actor := rapid.SampledFrom(r.editors).Draw(t, "answerer")
+	leaver := rapid.SampledFrom(r.editors).Draw(t, "leaver").Org
+	m := &r.model
+	n := m.openNoticeOf(leaver)
+	allowed := m.state.InForce() && m.named(actor.Org) && leaver != actor.Org && n != nil && !n.approved[actor.Org]
+	name, run := "reject_notice", func() (agreement.Flow, []agreement.Event, error) {
+		return r.m.RejectNotice(r.f, actor, r.now, agreement.NoticeAnswerInput{Org: leaver, Comment: "no"})
+	}
+	if approve {
+		name, run = "approve_notice", func() (agreement.Flow, []agreement.Event, error) {
+			return r.m.ApproveNotice(r.f, actor, r.now, agreement.NoticeAnswerInput{Org: leaver})
+		}
+	}
+	if !r.apply(t, name, allowed, run) {
+		return
+	}
+	if !approve {
+		n.open = false
+		return
+	}
+	n.approved[actor.Org] = true
+	m.settle()
+}
+
+func (r *flowRun) withdrawNotice(t *rapid.T) {
+	actor := rapid.SampledFrom(r.editors).Draw(t, "giver")
+	m := &r.model
+	n := m.openNoticeOf(actor.Org)
+	allowed := m.state.InForce() && m.named(actor.Org) && n != nil
+	if r.apply(t, "withdraw_notice", allowed, func() (agreement.Flow, []agreement.Event, error) {
+		return r.m.WithdrawNotice(r.f, actor, r.now)
+	}) {
+		n.open = false
+	}
+}
+
+func (r *flowRun) raiseDispute(t *rapid.T) {
+	actor := rapid.SampledFrom(r.editors).Draw(t, "raiser")
+	m := &r.model
+	allowed := m.state.InForce() && m.named(actor.Org)
+	if r.apply(t, "raise_dispute", allowed, func() (agreement.Flow, []agreement.Event, error) {
+		return r.m.RaiseDispute(r.f, actor, r.now, agreement.DisputeInput{Description: "disagreement"})
+	}) {
+		m.disputes = append(m.disputes, &modelDispute{raised: r.now})
+	}
+}
+
+func (r *flowRun) resolveDispute(t *rapid.T) {
+	actor := rapid.SampledFrom(r.editors).Draw(t, "resolver")
+	m := &r.model
+	n := rapid.IntRange(1, len(m.disputes)+1).Draw(t, "dispute")
+	open := n <= len(m.disputes) && !m.disputes[n-1].resolved
+	ended := m.state == agreement.Terminated || m.state == agreement.Superseded
+	allowed := (m.state.InForce() || ended) && m.named(actor.Org) && open
+	if r.apply(t, "resolve_dispute", allowed, func() (agreement.Flow, []agreement.Event, error) {
+		return r.m.ResolveDispute(r.f, actor, r.now, agreement.ResolutionInput{Dispute: n, Resolution: "agreed"})
+	}) {
+		m.disputes[n-1].resolved = true
+	}
+}
+
+// sweep runs the flow's timers (LIFE-4): each open dispute escalates 7 days after it was raised,
+// then is marked for mediation 14 days after that escalation, one step a sweep, each once.
+func (r *flowRun) sweep(t *rapid.T) {
+	var events []agreement.Event
+	r.apply(t, "sweep", true, func() (agreement.Flow, []agreement.Event, error) {
+		g, evs := agreement.SweepFlow(r.f, r.now)
+		events = evs
+		return g, evs, nil
+	})
+	want := 0
+	for _, d := range r.model.disputes {
+		switch {
+		case d.resolved || !d.mediation.IsZero():
+		case d.escalated.IsZero() && !r.now.Before(d.raised.AddDate(0, 0, 7)):
+			d.escalated = r.now
+			want++
+		case !d.escalated.IsZero() && !r.now.Before(d.escalated.AddDate(0, 0, 14)):
+			d.mediation = r.now
+			want++
+		}
+	}
+	if len(events) != want {
+		t.Fatalf("sweep raised %d events, model %d", len(events), want)
+	}
 }
 
 // TestFlowLifecycleProperties drives random command sequences by random actors, with time moving
 // past review-by dates, against the reference model (FLOW-3…FLOW-8), and checks the transaction
-// log built from the Diffs of every change verifies throughout (LOG-1, LOG-2).
+// log built from the Diffs of every change verifies throughout (LOG-1, LOG-2). Past Finalised it
+// drives termination (LIFE-3: notice, approval, rejection, withdrawal; a Terminated flow has
+// fewer than two parties or an empty side, a withdrawn party is never a party) and disputes with
+// the sweep's escalations (LIFE-4: after 7 days, then 14 days later, each once).
 func TestFlowLifecycleProperties(t *testing.T) {
 	rapid.Check(t, func(t *rapid.T) {
 		r := newFlowRun(t)
@@ -365,16 +614,27 @@ func TestFlowLifecycleProperties(t *testing.T) {
 			"reject":         func(t *rapid.T) { r.decide(t, false) },
 			"rereview":       r.rereview,
 			"finalise":       r.finalise,
+			// the end of the lifecycle (LIFE-3, LIFE-4)
+			"give_notice":     r.giveNotice,
+			"approve_notice":  func(t *rapid.T) { r.answerNotice(t, true) },
+			"reject_notice":   func(t *rapid.T) { r.answerNotice(t, false) },
+			"withdraw_notice": r.withdrawNotice,
+			"raise_dispute":   r.raiseDispute,
+			"resolve_dispute": r.resolveDispute,
+			"sweep":           r.sweep,
 			"wait": func(t *rapid.T) {
 				r.now = r.now.Add(time.Duration(rapid.Int64Range(0, int64(10*24*time.Hour)).Draw(t, "wait")))
 			},
 			"": func(t *rapid.T) {
 				r.check(t)
 				if r.f.State == agreement.Finalised {
+					// FLOW-3: the terms never change once finalised; the parties may, as
+					// organisations leave (LIFE-3, FLOW-12), which is why they are left out.
+					ft := cloneFlow(r.f).FlowTerms
+					ft.Parties, ft.From, ft.To = nil, nil, nil
 					if finalTerms == nil {
-						ft := cloneFlow(r.f).FlowTerms
 						finalTerms = &ft
-					} else if !reflect.DeepEqual(*finalTerms, r.f.FlowTerms) {
+					} else if !reflect.DeepEqual(*finalTerms, ft) {
 						t.Fatalf("a finalised flow changed") // FLOW-3
 					}
 				}
