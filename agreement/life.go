@@ -678,9 +678,9 @@ func cloneNotices(ns []LeaveNotice) []LeaveNotice {
 }
 
 // withoutOrg returns a copy of orgs without org, and whether org was there. An empty result is
-// nil, as cloneSlice makes it, so that a flow and its copies encode alike.
+// an empty list, never nil: a terminated flow's empty side is written as [] (Clone keeps it so).
 func withoutOrg(orgs []OrgID, org OrgID) ([]OrgID, bool) {
-	var out []OrgID
+	out := make([]OrgID, 0, len(orgs))
 	for _, o := range orgs {
 		if o != org {
 			out = append(out, o)

@@ -158,9 +158,9 @@ func (r *flowRun) apply(t *rapid.T, what string, allowed bool, run func() (agree
 
 func cloneFlow(f agreement.Flow) agreement.Flow {
 	c := f
-	c.Parties = append([]agreement.OrgID(nil), f.Parties...)
-	c.From = append([]agreement.OrgID(nil), f.From...)
-	c.To = append([]agreement.OrgID(nil), f.To...)
+	c.Parties = slices.Clone(f.Parties)
+	c.From = slices.Clone(f.From)
+	c.To = slices.Clone(f.To)
 	c.Notices = append([]agreement.LeaveNotice(nil), f.Notices...)
 	for i := range c.Notices {
 		c.Notices[i].Answers = append([]agreement.NoticeAnswer(nil), f.Notices[i].Answers...)

@@ -68,6 +68,9 @@ type Gateway struct {
 	pwParams    PasswordParams
 	// outboxRetention is how long finished outbox messages are kept; 0 keeps them.
 	outboxRetention time.Duration
+	// reviewNoticeMonths is the lead time of a summary's advance review notice (LIFE-1,
+	// WithReviewNotice).
+	reviewNoticeMonths int
 }
 
 // Option configures a Gateway.
@@ -152,6 +155,7 @@ func New(store Store, opts ...Option) (*Gateway, error) {
 		store: store, clock: systemClock{}, ids: uuidV7{}, random: rand.Reader,
 		log: slog.New(slog.DiscardHandler), perms: DefaultPermissions(), tokenTTL: 48 * time.Hour,
 		retries: 4, pwParams: DefaultPasswordParams, blobs: NewMemoryBlobs(),
+		reviewNoticeMonths: agreement.DefaultReviewNoticeMonths,
 	}
 	for _, o := range opts {
 		if err := o(g); err != nil {
