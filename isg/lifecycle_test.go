@@ -311,13 +311,16 @@ func TestReviewNoticesThroughTheSweep(t *testing.T) {
 }
 
 // TestDeleteFlowLeavesADisposalRecord: LIFE-2 — deleting an archived flow past its retention,
-// every party approving, removes the flow, its log and its risk assessment and keeps a deletion
-// record naming what was removed, readable by its parties only.
+// every party approving, removes the flow, its log, its risk assessment and its documents'
+// records and keeps a deletion record naming what was removed, readable by its parties only.
 func TestDeleteFlowLeavesADisposalRecord(t *testing.T) {
 	store := memory.New()
 	w := newLifeWorld(t, store)
 	id := w.finalisedFlow(w.southOrg)
 	_, err := w.g.GenerateRiskAssessment(ctx, w.north, isg.ByID[agreement.FlowID]{ID: id})
+	require.NoError(t, err)
+	w.licensed(w.northOrg)
+	doc, err := w.g.UploadDocument(ctx, w.north, isg.UploadInput{SubjectKind: "flow", SubjectID: id.String(), Name: "dsa.pdf", Content: []byte("%PDF signed DSA")})
 	require.NoError(t, err)
 	end := w.clock.Now().AddDate(6, 0, 0)
 	_, err = w.g.ArchiveFlow(ctx, w.north, isg.FlowStep[agreement.ArchiveInput]{Flow: id, Input: agreement.ArchiveInput{Reason: "Superseded by the ICB's agreement", RetainUntil: end}})
@@ -337,6 +340,9 @@ func TestDeleteFlowLeavesADisposalRecord(t *testing.T) {
 	assert.Equal(t, len(before.Entries), d.LogEntries)
 	assert.Equal(t, before.Head, d.Log, "the removed log's head is kept")
 	assert.Equal(t, 1, d.RiskAssessments)
+	assert.Equal(t, []isg.DeletedDocument{{ID: doc.ID, Name: "dsa.pdf", SHA256: doc.SHA256}}, d.Documents, "the host disposes of the blob")
+	_, err = w.g.DocumentContent(ctx, w.north, doc.ID)
+	assert.Error(t, err, "the document's record is gone")
 	assert.Equal(t, []isg.OrgID{w.northOrg, w.southOrg}, d.Parties)
 	assert.Len(t, d.Archive.DeletionApprovals, 2)
 
