@@ -1,10 +1,14 @@
 package agreement
 
+import "slices"
+
 // Clone returns a deep copy of the flow: no slice or map of the copy shares memory with f, so a
 // holder of either can change it without touching the other.
 func (f Flow) Clone() Flow {
 	c := f
-	c.Parties, c.From, c.To = cloneSlice(f.Parties), cloneSlice(f.From), cloneSlice(f.To)
+	// slices.Clone keeps an empty side empty rather than nil: a terminated flow may have one
+	// (LIFE-3), and it must encode as [] in the copy as in the original.
+	c.Parties, c.From, c.To = slices.Clone(f.Parties), slices.Clone(f.From), slices.Clone(f.To)
 	c.Controls = cloneSlice(f.Controls)
 	c.LegalBases = cloneSlice(f.LegalBases)
 	c.PrivacyAnswers = cloneMap(f.PrivacyAnswers)
@@ -16,6 +20,11 @@ func (f Flow) Clone() Flow {
 	for i := range c.Signatures {
 		c.Signatures[i].Value = cloneSlice(f.Signatures[i].Value)
 	}
+	// the end of the lifecycle (LIFE-2…LIFE-4)
+	c.Notices = cloneNotices(f.Notices)
+	c.Withdrawals = cloneSlice(f.Withdrawals)
+	c.Disputes = cloneSlice(f.Disputes)
+	c.Archive = f.Archive.clone()
 	return c
 }
 

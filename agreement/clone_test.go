@@ -21,6 +21,11 @@ func TestFlowCloneSharesNothing(t *testing.T) {
 		Assets: []uuid.UUID{uuid.New()}}, Reviews: []agreement.DPOReview{{DPO: agreement.UserID{UUID: uuid.New()}, RequestedAt: time.Now()}},
 		Signatures: []agreement.Signature{{Algorithm: "Ed25519", Value: []byte{1}}},
 		SignOff:    []agreement.SignOffRequest{{Comments: "c"}}, WetSignatures: []agreement.WetSignature{{Org: o}}}
+	// the end of the lifecycle (LIFE-2…LIFE-4)
+	f.Notices = []agreement.LeaveNotice{{Org: o, Status: agreement.NoticeOpen, Answers: []agreement.NoticeAnswer{{Org: o, Approved: true}}}}
+	f.Withdrawals = []agreement.Withdrawal{{Org: o}}
+	f.Disputes = []agreement.Dispute{{Number: 1, Org: o}}
+	f.Archive = agreement.Archive{Reason: "r", Extensions: []agreement.RetentionExtension{{Reason: "x"}}, DeletionApprovals: []agreement.DeletionApproval{{Org: o}}}
 	c := f.Clone()
 	assert.Equal(t, f, c)
 	var walk func(a, b reflect.Value, path string)
@@ -40,4 +45,5 @@ func TestFlowCloneSharesNothing(t *testing.T) {
 	}
 	walk(reflect.ValueOf(f), reflect.ValueOf(c), "Flow")
 	assert.NotSame(t, &f.Signatures[0].Value[0], &c.Signatures[0].Value[0], "a signature's value shares memory")
+	assert.NotSame(t, &f.Notices[0].Answers[0], &c.Notices[0].Answers[0], "a notice's answers share memory")
 }

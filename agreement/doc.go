@@ -1,6 +1,7 @@
 // Package agreement is the pure core of data sharing agreements: data sharing summaries (SUM),
-// data flows and their lifecycle up to Finalised with DPO review (FLOW), risk assessments (RISK),
-// and the hash-chained transaction log (LOG).
+// data flows and their lifecycle with DPO review (FLOW), its end — notice, termination, disputes,
+// archive and retention (LIFE) — risk assessments (RISK), and the hash-chained transaction log
+// (LOG).
 //
 // Pure means the package does no I/O, reads no clock and makes no IDs: the Gateway passes the
 // time and the IDs in, and every command works on values — it returns the new aggregate and the
@@ -36,6 +37,22 @@
 // with personal data only after a DPO approved its current revision or the review-by date passed,
 // with no rejection open (FLOW-4, FLOW-8). FlowMachine.Permitted tells a UI what an actor may do;
 // FlowMachine.ToGraph draws the machine (docs/flow-states.svg).
+//
+// # The end of the lifecycle
+//
+// A flow Finalised or Signed is in force (FlowState.InForce). A party gives notice to leave
+// (GiveNotice); every other party approves or rejects it (ApproveNotice, RejectNotice), and the
+// giver may withdraw it (WithdrawNotice). When all have approved the organisation is withdrawn
+// from the flow (Withdrawals); with fewer than two organisations, or no sender or receiver, left,
+// the flow is Terminated (LIFE-3). A party raises a dispute (RaiseDispute) and any party records
+// its resolution (ResolveDispute); unresolved, it escalates to every party's Senior Officers after
+// 7 days and is marked for mediation 14 days later (LIFE-4). A flow no longer required is
+// Archived with a retention end (Archive), extended only with a documented reason
+// (ExtendRetention), and deleted once that end has passed and every party approved
+// (ApproveDeletion, Delete, which returns the Disposal record to keep) (LIFE-2). The timers are
+// NextFlowChange and SweepFlow, which the Gateway's periodic sweep runs; a summary's review
+// notices (LIFE-1) are Summary.NextReviewNotice and Summary.SweepReview, and RecordReview starts
+// a new review cycle. life.go lists the decisions taken where the rulebook leaves a point open.
 //
 // # Risk assessments
 //

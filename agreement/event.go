@@ -46,4 +46,62 @@ type Event struct {
 	SignBy time.Time `json:"sign_by,omitzero"`
 	// Note carries the decision's details, the re-review's changes or the request's comment.
 	Note string `json:"note,omitempty"`
+
+	// ---- the end of the lifecycle (LIFE-1…LIFE-4) ----
+	// Org is the organisation the event is about: the one giving notice or leaving (LIFE-3),
+	// the one that raised the dispute (LIFE-4).
+	Org OrgID `json:"org,omitzero"`
+	// Dispute is the dispute's number (LIFE-4).
+	Dispute int `json:"dispute,omitempty"`
+	// Due is the date the event is about: the review date (LIFE-1), the end of retention
+	// (LIFE-2), the escalation's due date (LIFE-4).
+	Due time.Time `json:"due,omitzero"`
 }
+
+// Event types of the end of the lifecycle (LIFE-1…LIFE-4). Parties lists the organisations
+// concerned; the Gateway says which of their roles are told.
+const (
+	// EventNoticeGiven: a party gave notice to leave (Org, Note: its reason); Parties are the
+	// other parties, asked to approve or reject it (LIFE-3).
+	EventNoticeGiven EventType = "flow.notice_given"
+	// EventNoticeApproved: a party approved Org's notice; Requester gave it (LIFE-3).
+	EventNoticeApproved EventType = "flow.notice_approved"
+	// EventNoticeRejected: a party rejected Org's notice with its reason (Note); Requester gave
+	// it, and may give notice again (LIFE-3).
+	EventNoticeRejected EventType = "flow.notice_rejected"
+	// EventNoticeWithdrawn: Org withdrew its notice; Parties are the other parties (LIFE-3).
+	EventNoticeWithdrawn EventType = "flow.notice_withdrawn"
+	// EventPartyWithdrawn: every other party approved, so Org left the flow; Parties are the
+	// remaining parties and Org (LIFE-3).
+	EventPartyWithdrawn EventType = "flow.party_withdrawn"
+	// EventTerminated: fewer than two organisations, or no sender or receiver, remain: the flow
+	// is Terminated. Parties are the remaining parties and those that just left (LIFE-3).
+	EventTerminated EventType = "flow.terminated"
+	// EventDisputeRaised: Org raised dispute number Dispute (Note: its description); Parties are
+	// the other parties (LIFE-4).
+	EventDisputeRaised EventType = "flow.dispute_raised"
+	// EventDisputeEscalated: a dispute unresolved after 7 days goes to every party's Senior
+	// Officers (LIFE-4). Raised by SweepFlow.
+	EventDisputeEscalated EventType = "flow.dispute_escalated"
+	// EventDisputeMediation: a dispute unresolved 14 days after its escalation is marked for
+	// mediation (LIFE-4). Raised by SweepFlow.
+	EventDisputeMediation EventType = "flow.dispute_mediation"
+	// EventDisputeResolved: a party recorded the dispute's resolution (Note) (LIFE-4).
+	EventDisputeResolved EventType = "flow.dispute_resolved"
+	// EventArchived: the flow was archived (Note: why; Due: the end of retention) (LIFE-2).
+	EventArchived EventType = "flow.archived"
+	// EventRetentionExtended: the retention was extended to Due, for the reason in Note (LIFE-2).
+	EventRetentionExtended EventType = "flow.retention_extended"
+	// EventRetentionEnded: the archived flow's retention period ended at Due; its parties may
+	// approve its deletion (LIFE-2). Raised by SweepFlow.
+	EventRetentionEnded EventType = "flow.retention_ended"
+	// EventDeleted: the archived flow was deleted; its Disposal record remains (LIFE-2). Raised
+	// by the Gateway, which deletes.
+	EventDeleted EventType = "flow.deleted"
+	// EventReviewUpcoming: the summary's review falls due on Due; Parties holds its creating
+	// organisation (LIFE-1). Raised by Summary.SweepReview.
+	EventReviewUpcoming EventType = "summary.review_upcoming"
+	// EventReviewDue: the summary's review is due (Due); Parties holds its creating organisation
+	// (LIFE-1). Raised by Summary.SweepReview.
+	EventReviewDue EventType = "summary.review_due"
+)

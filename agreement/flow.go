@@ -116,6 +116,20 @@ type Flow struct {
 	// Log is the head of the flow's transaction log (LOG-2). The Gateway replaces it after each
 	// Append; Diff ignores it.
 	Log LogHead `json:"log"`
+
+	// ---- the end of the lifecycle (LIFE-2…LIFE-4; life.go), written only by FlowMachine and
+	// SweepFlow ----
+	// Notices are the notices to leave the flow (LIFE-3), oldest first, open or closed.
+	Notices []LeaveNotice `json:"notices,omitempty"`
+	// Withdrawals record each organisation that left the flow by notice (LIFE-3); none of them
+	// is in Parties.
+	Withdrawals []Withdrawal `json:"withdrawals,omitempty"`
+	// TerminatedAt is when the flow was terminated (LIFE-3).
+	TerminatedAt time.Time `json:"terminated_at,omitzero"`
+	// Disputes are the disputes raised on the flow (LIFE-4), numbered from 1.
+	Disputes []Dispute `json:"disputes,omitempty"`
+	// Archive is set when the flow is archived (LIFE-2).
+	Archive Archive `json:"archive,omitzero"`
 }
 
 // Names reports whether the flow names org as a party.

@@ -19,9 +19,9 @@ import (
 // FlowState is a flow's lifecycle state (FLOW-2). Its text is stable: it is stored.
 type FlowState string
 
-// The flow states. Signed, Archived, Terminated and Superseded belong to sign-off, archiving,
-// termination and variation (SIGN, LIFE); they are declared now so that stored states and the
-// diagram keep one vocabulary, and no step reaches them yet.
+// The flow states. Signed and Superseded belong to sign-off and variation (SIGN); Archived and
+// Terminated to the end of the lifecycle (LIFE-2, LIFE-3; life.go). Finalised and Signed are the
+// states in force (FlowState.InForce).
 const (
 	// Draft: editable by every organisation named in the flow and by its creator (FLOW-3).
 	Draft FlowState = "draft"
@@ -66,6 +66,20 @@ const (
 	TriggerFinalise      Trigger = "finalise"
 )
 
+// The triggers of the end of the lifecycle (LIFE-2…LIFE-4; see life.go).
+const (
+	TriggerGiveNotice      Trigger = "give_notice"
+	TriggerApproveNotice   Trigger = "approve_notice"
+	TriggerRejectNotice    Trigger = "reject_notice"
+	TriggerWithdrawNotice  Trigger = "withdraw_notice"
+	TriggerRaiseDispute    Trigger = "raise_dispute"
+	TriggerResolveDispute  Trigger = "resolve_dispute"
+	TriggerArchive         Trigger = "archive"
+	TriggerExtendRetention Trigger = "extend_retention"
+	TriggerApproveDeletion Trigger = "approve_deletion"
+	TriggerDelete          Trigger = "delete"
+)
+
 // FlowMachine is the flow lifecycle (FLOW-2…FLOW-8): one stateless machine configured once by
 // NewFlowMachine and shared by every flow. The state lives in the Flow; each command fires on a
 // copy of it reached through the context, so a FlowMachine is safe for concurrent use and a
@@ -89,6 +103,12 @@ type FlowMachine struct {
 type refusal struct {
 	kind              error
 	code, rule, cause string
+}
+
+// guardRefusal names the refusal an unmet guard means.
+type guardRefusal struct {
+	guard stateless.GuardFunc
+	refusal
 }
 
 // firing is what one command works on: the copy of the flow, the facts guards need, the
@@ -116,6 +136,8 @@ type command struct {
 	signOff   *SignOffInput
 	signature *Signature
 	wetScan   DocumentID
+	// life is the input of a step of the end of the lifecycle (life.go).
+	life *lifeInput
 }
 
 type firingKey struct{}
@@ -194,13 +216,12 @@ func NewFlowMachine() *FlowMachine {
 	for _, s := range []FlowState{Archived, Terminated, Superseded} {
 		sm.Configure(s)
 	}
+	// The end of the lifecycle: notice and termination, disputes, archive (LIFE-2…LIFE-4).
+	configureEnd(sm)
 
 	m := &FlowMachine{sm: sm, refusals: map[string]refusal{}}
 	m.firings.New = func() any { return new(firing) }
-	for _, r := range []struct {
-		guard stateless.GuardFunc
-		refusal
-	}{
+	for _, r := range append([]guardRefusal{
 		{partyOrCreatorEdits, refusal{ErrForbidden, CodeNotParty, "FLOW-3", "only an organisation named in the flow, or its creator, may edit a draft"}},
 		{partyOrCreatorRequests, refusal{ErrForbidden, CodeNotParty, "FLOW-5", "only an organisation named in the flow, or its creator, may request DPO review"}},
 		{creatorOrgFinalises, refusal{ErrForbidden, CodeNotCreator, "FLOW-3", "only the creating organisation may finalise the flow"}},
@@ -219,7 +240,7 @@ func NewFlowMachine() *FlowMachine {
 		{signByNotEnforcedAndPassed, refusal{ErrRule, CodeSignByPassed, "SIGN-3", "the sign-by date has passed and is enforced"}},
 		{partyAttachesScan, refusal{ErrForbidden, CodeNotParty, "SIGN-5", "only an organisation named in the flow attaches a wet-signed scan"}},
 		{noScanYet, refusal{ErrInvalidTransition, CodeAlreadyWetSigned, "SIGN-5", "the organisation has already attached its wet-signed scan"}},
-	} {
+	}, endRefusals()...) {
 		m.refusals[guardName(r.guard)] = r.refusal
 	}
 	sm.OnUnhandledTrigger(m.refuse)
@@ -448,6 +469,27 @@ func boxedTrigger(t Trigger) stateless.Trigger {
 		return TriggerSign
 	case TriggerAttachWetSignature:
 		return TriggerAttachWetSignature
+	// the end of the lifecycle (life.go)
+	case TriggerGiveNotice:
+		return TriggerGiveNotice
+	case TriggerApproveNotice:
+		return TriggerApproveNotice
+	case TriggerRejectNotice:
+		return TriggerRejectNotice
+	case TriggerWithdrawNotice:
+		return TriggerWithdrawNotice
+	case TriggerRaiseDispute:
+		return TriggerRaiseDispute
+	case TriggerResolveDispute:
+		return TriggerResolveDispute
+	case TriggerArchive:
+		return TriggerArchive
+	case TriggerExtendRetention:
+		return TriggerExtendRetention
+	case TriggerApproveDeletion:
+		return TriggerApproveDeletion
+	case TriggerDelete:
+		return TriggerDelete
 	}
 	return t
 }

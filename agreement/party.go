@@ -57,6 +57,10 @@ func AddParty(f Flow, s Summary, actor Actor, at time.Time, org OrgID, side Side
 		extra = append(extra, fieldErr("org", FieldCodeNotOnSummary, "FLOW-11", "must first be named in the flow's summary"))
 	case f.Names(org):
 		extra = append(extra, fieldErr("org", FieldCodeDuplicate, "FLOW-12", "is already a party to the flow"))
+	case f.HasWithdrawn(org):
+		// LIFE-3: its partners approved its leaving; bringing it back is a change for all of
+		// them to sign, a variation (SIGN-6), not the creator's alone.
+		extra = append(extra, fieldErr("org", FieldCodeWithdrawn, "LIFE-3", "left the flow by notice; it rejoins through a variation"))
 	}
 	if side != SideFrom && side != SideTo {
 		extra = append(extra, fieldErr("side", "oneof", "FLOW-12", "must be one of: from to"))

@@ -41,11 +41,30 @@ type model struct {
 	// sign-off (SIGN-1…SIGN-3): who was asked, with the request's sign-by; who signed.
 	asked  map[reviewKey]modelAsk
 	signed map[agreement.OrgID]bool
+	// the end of the lifecycle (LIFE-3, LIFE-4)
+	from, to  []agreement.OrgID
+	withdrawn map[agreement.OrgID]bool
+	notices   []*modelNotice
+	disputes  []*modelDispute
 }
 
 type modelAsk struct {
 	signBy   time.Time
 	enforced bool
+}
+
+// modelNotice is a notice to leave (LIFE-3): open until every other party approved (the org
+// leaves), one rejected, its giver withdrew it, or the flow ended.
+type modelNotice struct {
+	org      agreement.OrgID
+	open     bool
+	approved map[agreement.OrgID]bool
+}
+
+// modelDispute is a dispute (LIFE-4) and the escalations it has had.
+type modelDispute struct {
+	raised, escalated, mediation time.Time
+	resolved                     bool
 }
 
 func (m *model) named(org agreement.OrgID) bool {
@@ -102,7 +121,8 @@ func newFlowRun(t *rapid.T) *flowRun {
 	r.s = w.summary(t)
 	r.f = w.flow(t, r.s)
 	r.model = model{state: agreement.Draft, rev: 1, creator: w.trust, parties: r.f.Parties, personal: true, reviews: map[reviewKey]*modelReview{},
-		asked: map[reviewKey]modelAsk{}, signed: map[agreement.OrgID]bool{}}
+		asked: map[reviewKey]modelAsk{}, signed: map[agreement.OrgID]bool{},
+		from: r.f.From, to: r.f.To, withdrawn: map[agreement.OrgID]bool{}}
 	if rapid.Bool().Draw(t, "start finalised") {
 		// Half the runs start at sign-off, which random review steps would seldom reach.
 		terms := w.flowTerms()
@@ -165,7 +185,17 @@ func (r *flowRun) apply(t *rapid.T, what string, allowed bool, run func() (agree
 
 func cloneFlow(f agreement.Flow) agreement.Flow {
 	c := f
-	c.Parties = append([]agreement.OrgID(nil), f.Parties...)
+	c.Parties = slices.Clone(f.Parties)
+	c.From = slices.Clone(f.From)
+	c.To = slices.Clone(f.To)
+	c.Notices = append([]agreement.LeaveNotice(nil), f.Notices...)
+	for i := range c.Notices {
+		c.Notices[i].Answers = append([]agreement.NoticeAnswer(nil), f.Notices[i].Answers...)
+	}
+	c.Withdrawals = append([]agreement.Withdrawal(nil), f.Withdrawals...)
+	c.Disputes = append([]agreement.Dispute(nil), f.Disputes...)
+	c.Archive.Extensions = append([]agreement.RetentionExtension(nil), f.Archive.Extensions...)
+	c.Archive.DeletionApprovals = append([]agreement.DeletionApproval(nil), f.Archive.DeletionApprovals...)
 	c.Reviews = append([]agreement.DPOReview(nil), f.Reviews...)
 	c.Controls = append([]string(nil), f.Controls...)
 	if f.PrivacyAnswers != nil {
@@ -216,6 +246,7 @@ func (r *flowRun) edit(t *rapid.T) {
 		}
 		m.rev++
 		m.parties, m.personal = parties, terms.PersonalData
+		m.from, m.to = parties[:1], parties[1:]
 		for k, rv := range m.reviews {
 			if !contains(parties, k.org) {
 				rv.withdrawn = true
@@ -444,11 +475,7 @@ func (r *flowRun) sign(t *rapid.T) {
 	if sig, _ := r.f.SignatureOf(actor.Org); sig.Late != late {
 		t.Fatalf("late = %v, model %v", sig.Late, late) // SIGN-3
 	}
-	all := true
-	for _, p := range m.parties {
-		all = all && m.signed[p]
-	}
-	if all {
+	if m.allSigned() {
 		m.state = agreement.Signed // SIGN-2
 	}
 }
@@ -457,11 +484,13 @@ func (r *flowRun) addParty(t *rapid.T) {
 	actor := rapid.SampledFrom(r.editors).Draw(t, "adder")
 	org := rapid.SampledFrom([]agreement.OrgID{r.w.trust, r.w.council, r.w.police, r.w.outsider}).Draw(t, "new party")
 	m := &r.model
-	allowed := m.state == agreement.Finalised && actor.Org == m.creator && org != r.w.outsider && !m.named(org) // FLOW-11, FLOW-12
+	// FLOW-11, FLOW-12; an organisation that left by notice comes back only by variation (LIFE-3).
+	allowed := m.state == agreement.Finalised && actor.Org == m.creator && org != r.w.outsider && !m.named(org) && !m.withdrawn[org]
 	if r.apply(t, "add_party", allowed, func() (agreement.Flow, []agreement.Event, error) {
 		return agreement.AddParty(r.f, r.s, actor, r.now, org, agreement.SideTo)
 	}) {
 		m.parties = append(append([]agreement.OrgID(nil), m.parties...), org)
+		m.to = append(append([]agreement.OrgID(nil), m.to...), org)
 	}
 }
 
@@ -486,10 +515,13 @@ func (r *flowRun) check(t *rapid.T) {
 	if err := agreement.Verify(r.head, r.log); err != nil {
 		t.Fatalf("log does not verify: %v", err)
 	}
-	// SIGN-1, SIGN-2: signatures only once finalised, one per organisation; Signed exactly when
-	// every current party has signed.
-	if len(f.Signatures) > 0 && f.State != agreement.Finalised && f.State != agreement.Signed {
-		t.Fatalf("a %s flow holds signatures", f.State)
+	// SIGN-1, SIGN-2: signatures only once finalised (and kept after, for the history), one per
+	// organisation; Signed exactly when every current party has signed.
+	switch f.State {
+	case agreement.Draft, agreement.InReview, agreement.Approved, agreement.Rejected:
+		if len(f.Signatures) > 0 {
+			t.Fatalf("a %s flow holds signatures", f.State)
+		}
 	}
 	orgs := map[agreement.OrgID]bool{}
 	for _, sig := range f.Signatures {
@@ -498,7 +530,7 @@ func (r *flowRun) check(t *rapid.T) {
 		}
 		orgs[sig.Statement.Signatory.Org] = true
 	}
-	if (f.State == agreement.Signed) != f.FullySigned() {
+	if in := f.State == agreement.Finalised || f.State == agreement.Signed; in && (f.State == agreement.Signed) != f.FullySigned() {
 		t.Fatalf("state %s, fully signed %v", f.State, f.FullySigned())
 	}
 	// SIGN-4, LOG-3: every stored signature verifies against the flow and its log as they are.
@@ -507,6 +539,233 @@ func (r *flowRun) check(t *rapid.T) {
 		if !report.Valid {
 			t.Fatalf("a stored signature does not verify: %+v", report.Checks)
 		}
+	}
+	// LIFE-3: the parties are the model's; a withdrawn organisation is never a party, nor on a
+	// side; a terminated flow has fewer than two parties, or no sender or receiver left.
+	if !slices.Equal(f.Parties, m.parties) || !slices.Equal(f.From, m.from) || !slices.Equal(f.To, m.to) {
+		t.Fatalf("parties %v from %v to %v, model %v %v %v", f.Parties, f.From, f.To, m.parties, m.from, m.to)
+	}
+	for _, wd := range f.Withdrawals {
+		if f.Names(wd.Org) || contains(f.From, wd.Org) || contains(f.To, wd.Org) || !m.withdrawn[wd.Org] {
+			t.Fatalf("withdrawn organisation %v is still in the flow", wd.Org)
+		}
+	}
+	if len(f.Withdrawals) != len(m.withdrawn) {
+		t.Fatalf("%d withdrawals, model %d", len(f.Withdrawals), len(m.withdrawn))
+	}
+	if f.State == agreement.Terminated && len(f.Parties) >= 2 && len(f.From) > 0 && len(f.To) > 0 {
+		t.Fatalf("terminated with parties %v from %v to %v", f.Parties, f.From, f.To)
+	}
+	if f.State.InForce() && (len(f.Parties) < 2 || len(f.From) == 0 || len(f.To) == 0) {
+		t.Fatalf("in force with parties %v from %v to %v", f.Parties, f.From, f.To)
+	}
+	open := 0
+	for _, n := range f.Notices {
+		if n.Open() {
+			open++
+			if !f.State.InForce() {
+				t.Fatalf("an open notice on a %s flow", f.State)
+			}
+		}
+	}
+	modelOpen := 0
+	for _, n := range m.notices {
+		if n.open {
+			modelOpen++
+		}
+	}
+	if open != modelOpen || len(f.Notices) != len(m.notices) {
+		t.Fatalf("%d notices, %d open; model %d, %d", len(f.Notices), open, len(m.notices), modelOpen)
+	}
+	// LIFE-4: escalations no earlier than their periods, as the model has them.
+	if len(f.Disputes) != len(m.disputes) {
+		t.Fatalf("%d disputes, model %d", len(f.Disputes), len(m.disputes))
+	}
+	for i, d := range f.Disputes {
+		md := m.disputes[i]
+		if d.Open() == md.resolved || !d.EscalatedAt.Equal(md.escalated) || !d.MediationAt.Equal(md.mediation) {
+			t.Fatalf("dispute %d: %+v, model %+v", d.Number, d, *md)
+		}
+		if !d.EscalatedAt.IsZero() && d.EscalatedAt.Before(d.RaisedAt.AddDate(0, 0, 7)) {
+			t.Fatalf("dispute %d escalated before 7 days", d.Number)
+		}
+		if !d.MediationAt.IsZero() && d.MediationAt.Before(d.EscalatedAt.AddDate(0, 0, 14)) {
+			t.Fatalf("dispute %d marked for mediation before 14 days after its escalation", d.Number)
+		}
+	}
+}
+
+// ---- the end of the lifecycle (LIFE-3, LIFE-4) ----------------------------------------------
+
+func (m *model) openNoticeOf(org agreement.OrgID) *modelNotice {
+	for _, n := range m.notices {
+		if n.open && n.org == org {
+			return n
+		}
+	}
+	return nil
+}
+
+func without(orgs []agreement.OrgID, o agreement.OrgID) []agreement.OrgID {
+	var out []agreement.OrgID
+	for _, x := range orgs {
+		if x != o {
+			out = append(out, x)
+		}
+	}
+	return out
+}
+
+// settle withdraws every organisation whose open notice all other parties approved, oldest
+// notice first, until none is complete or the flow ends (LIFE-3).
+func (m *model) settle() {
+	for {
+		var done *modelNotice
+		for _, n := range m.notices {
+			if !n.open || !m.named(n.org) {
+				continue
+			}
+			all := true
+			for _, p := range m.parties {
+				if p != n.org && !n.approved[p] {
+					all = false
+				}
+			}
+			if all {
+				done = n
+				break
+			}
+		}
+		if done == nil {
+			return
+		}
+		done.open = false
+		m.parties, m.from, m.to = without(m.parties, done.org), without(m.from, done.org), without(m.to, done.org)
+		m.withdrawn[done.org] = true
+		for k, rv := range m.reviews {
+			if k.org == done.org {
+				rv.withdrawn = true
+			}
+		}
+		if len(m.parties) < 2 || len(m.from) == 0 || len(m.to) == 0 {
+			for _, n := range m.notices {
+				n.open = false
+			}
+			m.state = agreement.Terminated
+			return
+		}
+	}
+}
+
+func (r *flowRun) giveNotice(t *rapid.T) {
+	actor := rapid.SampledFrom(r.editors).Draw(t, "leaver")
+	m := &r.model
+	allowed := m.state.InForce() && m.named(actor.Org) && m.openNoticeOf(actor.Org) == nil
+	if r.apply(t, "give_notice", allowed, func() (agreement.Flow, []agreement.Event, error) {
+		return r.m.GiveNotice(r.f, actor, r.now, agreement.NoticeInput{Reason: "leaving"})
+	}) {
+		m.notices = append(m.notices, &modelNotice{org: actor.Org, open: true, approved: map[agreement.OrgID]bool{}})
+	}
+}
+
+func (r *flowRun) answerNotice(t *rapid.T, approve bool) {
+	actor := rapid.SampledFrom(r.editors).Draw(t, "answerer")
+	leaver := rapid.SampledFrom(r.editors).Draw(t, "leaver").Org
+	m := &r.model
+	n := m.openNoticeOf(leaver)
+	allowed := m.state.InForce() && m.named(actor.Org) && leaver != actor.Org && n != nil && !n.approved[actor.Org]
+	name, run := "reject_notice", func() (agreement.Flow, []agreement.Event, error) {
+		return r.m.RejectNotice(r.f, actor, r.now, agreement.NoticeAnswerInput{Org: leaver, Comment: "no"})
+	}
+	if approve {
+		name, run = "approve_notice", func() (agreement.Flow, []agreement.Event, error) {
+			return r.m.ApproveNotice(r.f, actor, r.now, agreement.NoticeAnswerInput{Org: leaver})
+		}
+	}
+	if !r.apply(t, name, allowed, run) {
+		return
+	}
+	if !approve {
+		n.open = false
+		return
+	}
+	n.approved[actor.Org] = true
+	m.settle()
+	if m.state == agreement.Finalised && m.allSigned() {
+		m.state = agreement.Signed // SIGN-2: the last unsigned party has left
+	}
+}
+
+// allSigned: every current party has signed.
+func (m *model) allSigned() bool {
+	for _, p := range m.parties {
+		if !m.signed[p] {
+			return false
+		}
+	}
+	return len(m.parties) > 0
+}
+
+func (r *flowRun) withdrawNotice(t *rapid.T) {
+	actor := rapid.SampledFrom(r.editors).Draw(t, "giver")
+	m := &r.model
+	n := m.openNoticeOf(actor.Org)
+	allowed := m.state.InForce() && m.named(actor.Org) && n != nil
+	if r.apply(t, "withdraw_notice", allowed, func() (agreement.Flow, []agreement.Event, error) {
+		return r.m.WithdrawNotice(r.f, actor, r.now)
+	}) {
+		n.open = false
+	}
+}
+
+func (r *flowRun) raiseDispute(t *rapid.T) {
+	actor := rapid.SampledFrom(r.editors).Draw(t, "raiser")
+	m := &r.model
+	allowed := m.state.InForce() && m.named(actor.Org)
+	if r.apply(t, "raise_dispute", allowed, func() (agreement.Flow, []agreement.Event, error) {
+		return r.m.RaiseDispute(r.f, actor, r.now, agreement.DisputeInput{Description: "disagreement"})
+	}) {
+		m.disputes = append(m.disputes, &modelDispute{raised: r.now})
+	}
+}
+
+func (r *flowRun) resolveDispute(t *rapid.T) {
+	actor := rapid.SampledFrom(r.editors).Draw(t, "resolver")
+	m := &r.model
+	n := rapid.IntRange(1, len(m.disputes)+1).Draw(t, "dispute")
+	open := n <= len(m.disputes) && !m.disputes[n-1].resolved
+	ended := m.state == agreement.Terminated || m.state == agreement.Superseded
+	allowed := (m.state.InForce() || ended) && m.named(actor.Org) && open
+	if r.apply(t, "resolve_dispute", allowed, func() (agreement.Flow, []agreement.Event, error) {
+		return r.m.ResolveDispute(r.f, actor, r.now, agreement.ResolutionInput{Dispute: n, Resolution: "agreed"})
+	}) {
+		m.disputes[n-1].resolved = true
+	}
+}
+
+// sweep runs the flow's timers (LIFE-4): each open dispute escalates 7 days after it was raised,
+// then is marked for mediation 14 days after that escalation, one step a sweep, each once.
+func (r *flowRun) sweep(t *rapid.T) {
+	var events []agreement.Event
+	r.apply(t, "sweep", true, func() (agreement.Flow, []agreement.Event, error) {
+		g, evs := agreement.SweepFlow(r.f, r.now)
+		events = evs
+		return g, evs, nil
+	})
+	want := 0
+	for _, d := range r.model.disputes {
+		switch {
+		case d.resolved || !d.mediation.IsZero():
+		case d.escalated.IsZero() && !r.now.Before(d.raised.AddDate(0, 0, 7)):
+			d.escalated = r.now
+			want++
+		case !d.escalated.IsZero() && !r.now.Before(d.escalated.AddDate(0, 0, 14)):
+			d.mediation = r.now
+			want++
+		}
+	}
+	if len(events) != want {
+		t.Fatalf("sweep raised %d events, model %d", len(events), want)
 	}
 }
 
@@ -519,8 +778,11 @@ var (
 
 // TestFlowLifecycleProperties drives random command sequences by random actors, with time moving
 // past review-by and sign-by dates, against the reference model (FLOW-3…FLOW-8, FLOW-12,
-// SIGN-1…SIGN-3), and checks the transaction
-// log built from the Diffs of every change verifies throughout (LOG-1, LOG-2).
+// SIGN-1…SIGN-3), and checks the transaction log built from the Diffs of every change verifies
+// throughout (LOG-1, LOG-2) and every stored signature with it (SIGN-4, LOG-3). Past Finalised
+// it drives termination (LIFE-3: notice, approval, rejection, withdrawal; a Terminated flow has
+// fewer than two parties or an empty side, a withdrawn party is never a party) and disputes with
+// the sweep's escalations (LIFE-4: after 7 days, then 14 days later, each once).
 func TestFlowLifecycleProperties(t *testing.T) {
 	rapid.Check(t, func(t *rapid.T) {
 		r := newFlowRun(t)
@@ -535,13 +797,22 @@ func TestFlowLifecycleProperties(t *testing.T) {
 			"request_signoff": r.requestSignOff,
 			"sign":            r.sign,
 			"add_party":       r.addParty,
+			// the end of the lifecycle (LIFE-3, LIFE-4)
+			"give_notice":     r.giveNotice,
+			"approve_notice":  func(t *rapid.T) { r.answerNotice(t, true) },
+			"reject_notice":   func(t *rapid.T) { r.answerNotice(t, false) },
+			"withdraw_notice": r.withdrawNotice,
+			"raise_dispute":   r.raiseDispute,
+			"resolve_dispute": r.resolveDispute,
+			"sweep":           r.sweep,
 			"wait": func(t *rapid.T) {
 				r.now = r.now.Add(time.Duration(rapid.Int64Range(0, int64(10*24*time.Hour)).Draw(t, "wait")))
 			},
 			"": func(t *rapid.T) {
 				r.check(t)
 				if r.f.State == agreement.Finalised || r.f.State == agreement.Signed {
-					// Parties may join a finalised flow (FLOW-12); nothing else of its terms changes.
+					// FLOW-3: the terms never change once finalised; the parties may, as
+					// organisations join or leave (FLOW-12, LIFE-3), which is why they are left out.
 					ft := cloneFlow(r.f).FlowTerms
 					ft.Parties, ft.From, ft.To = nil, nil, nil
 					if finalTerms == nil {

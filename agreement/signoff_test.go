@@ -37,14 +37,6 @@ func sign(m *agreement.FlowMachine, f agreement.Flow, a agreement.Actor, at time
 	return m.Sign(f, a, at, statementFor(f, a, at))
 }
 
-func eventTypes(events []agreement.Event) []agreement.EventType {
-	var out []agreement.EventType
-	for _, e := range events {
-		out = append(out, e.Type)
-	}
-	return out
-}
-
 // TestSignOffOnlyWhenFinalised: SIGN-1 — only a finalised flow goes to sign-off, and signing
 // needs a request naming the signer.
 func TestSignOffOnlyWhenFinalised(t *testing.T) {

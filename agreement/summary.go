@@ -109,6 +109,13 @@ type Summary struct {
 	// Log is the head of the summary's transaction log (LOG-2). The Gateway replaces it after
 	// each Append; Diff ignores it.
 	Log LogHead `json:"log"`
+
+	// ---- review notices (LIFE-1; review_notice.go) ----
+	// ReviewNote is what the last review recorded (RecordReview).
+	ReviewNote string `json:"review_note,omitempty"`
+	// ReviewNotices is what the periodic sweep has sent about the review now due, so that each
+	// notice goes once (SweepReview); a new review starts it afresh.
+	ReviewNotices ReviewNotices `json:"review_notices,omitzero"`
 }
 
 // Names reports whether the summary names org among its organisations.
@@ -261,7 +268,8 @@ func (s Summary) ReviewDueAt() time.Time {
 func (s Summary) ReviewDue(now time.Time) bool { return !now.Before(s.ReviewDueAt()) }
 
 // MarkReviewed records that actor's organisation reviewed the sharing at time at, which starts a
-// new review cycle. The terms are unchanged (an edit is Update).
+// new review cycle: the review notices start afresh and the last review's note is cleared
+// (RecordReview records one). The terms are unchanged (an edit is Update).
 //
 // Errors: ErrForbidden (SUM-3) when the actor's organisation may not see the summary.
 func (s Summary) MarkReviewed(actor Actor, at time.Time) (Summary, error) {
@@ -271,6 +279,7 @@ func (s Summary) MarkReviewed(actor Actor, at time.Time) (Summary, error) {
 	}
 	n := s
 	n.LastReviewedAt = at.UTC()
+	n.ReviewNotices, n.ReviewNote = ReviewNotices{}, ""
 	n.UpdatedAt = at.UTC()
 	n.UpdatedBy = actor.User
 	return n, nil

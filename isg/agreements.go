@@ -41,7 +41,9 @@ func summaryKeys(s agreement.Summary) []IndexKey {
 }
 
 func flowKeys(f agreement.Flow) []IndexKey {
-	return append(visibleKeys(f.CreatedByOrg, f.Parties), key("summary", f.SummaryID.String()), key("state", string(f.State)))
+	ks := append(visibleKeys(f.CreatedByOrg, f.Parties), key("summary", f.SummaryID.String()), key("state", string(f.State)))
+	// the day of its next timer, for the sweep (LIFE-2, LIFE-4; lifecycle.go)
+	return append(ks, flowDueKeys(f)...)
 }
 
 func (u *uow) loadSummary(id agreement.SummaryID) (agreement.Summary, int64, error) {
@@ -118,7 +120,7 @@ func logEntryID(subject uuid.UUID, seq int64) string { return fmt.Sprintf("%s/%0
 
 func (u *uow) putSummary(actor Actor, old, s agreement.Summary, version int64) (agreement.Summary, error) {
 	return saveLogged(u, u.g.summaries, kindSummary, actor, s.ID.UUID, old, s, version,
-		func(s *agreement.Summary) *agreement.LogHead { return &s.Log }, summaryKeys(s))
+		func(s *agreement.Summary) *agreement.LogHead { return &s.Log }, append(summaryKeys(s), u.reviewKeys(s)...))
 }
 
 func (u *uow) putFlow(actor Actor, old, f agreement.Flow, version int64) (agreement.Flow, error) {
@@ -391,6 +393,9 @@ func (u *uow) flowView(actor Actor, f agreement.Flow, held RoleSet) (FlowView, e
 		case agreement.TriggerSign, agreement.TriggerAttachWetSignature:
 			action = SignOffFlow
 		}
+		if row, ok := lifecycleRow(t); ok { // the end of the lifecycle (lifecycle.go)
+			action = row
+		}
 		if u.g.perms.Allows(action, held) {
 			v.Next = append(v.Next, t)
 		}
@@ -600,6 +605,12 @@ func flowNotices(e agreement.Event) []directory.Event {
 		atParties(Of(Administrator, SeniorOfficer, InfoAssetOwner))
 	case agreement.EventFinalised:
 		atParties(Of(Administrator, SeniorOfficer))
+	// the end of the lifecycle (LIFE-2…LIFE-4): who each is for is in lifecycle.go
+	case agreement.EventNoticeGiven, agreement.EventNoticeApproved, agreement.EventNoticeRejected, agreement.EventNoticeWithdrawn,
+		agreement.EventPartyWithdrawn, agreement.EventTerminated, agreement.EventDisputeRaised, agreement.EventDisputeEscalated,
+		agreement.EventDisputeMediation, agreement.EventDisputeResolved, agreement.EventArchived, agreement.EventRetentionExtended,
+		agreement.EventRetentionEnded, agreement.EventDeleted:
+		out = lifecycleNotices(e, data)
 	default:
 		out = signOffNotices(e, data)
 	}

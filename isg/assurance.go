@@ -207,12 +207,30 @@ type SweepResult struct {
 	// Purged is how many delivered or suppressed outbox messages older than the retention set
 	// with WithOutboxRetention were removed.
 	Purged int `json:"purged"`
+
+	// The end of the lifecycle (lifecycle.go).
+	// ReviewNotices is how many summary review notices were sent: review coming, review due
+	// (LIFE-1).
+	ReviewNotices int `json:"review_notices"`
+	// DisputeEscalations is how many disputes unresolved after 7 days went to every party's
+	// Senior Officers (LIFE-4).
+	DisputeEscalations int `json:"dispute_escalations"`
+	// DisputesForMediation is how many disputes unresolved 14 days after their escalation were
+	// marked for mediation (LIFE-4).
+	DisputesForMediation int `json:"disputes_for_mediation"`
+	// RetentionEnded is how many archived flows reached the end of their retention, their
+	// parties told (LIFE-2).
+	RetentionEnded int `json:"retention_ended"`
 }
 
 // Sweep is the periodic job a host runs on a schedule (hourly, say). It notices what changes with
 // the passing of time alone — an assurance submission expiring after a year (ASR-3) or an ICO
-// registration lapsing — and notifies partners (ASR-5); and it removes outbox messages older than
-// the retention set with WithOutboxRetention. It is idempotent and safe to run on every Gateway
+// registration lapsing — and notifies partners (ASR-5); it tells a summary's creating
+// organisation that its review is coming (3 months before, WithReviewNotice) and that it is due
+// (LIFE-1); it escalates an unresolved dispute to every party's Senior Officers after 7 days and
+// marks it for mediation 14 days later (LIFE-4); it tells an archived flow's parties when its
+// retention has ended (LIFE-2); and it removes outbox messages older than the retention set
+// with WithOutboxRetention. It is idempotent and safe to run on every Gateway
 // instance at once: each organisation's progress is saved with its notification in one unit of
 // work, so a change is reported exactly once.
 //
@@ -220,7 +238,8 @@ type SweepResult struct {
 // indexed by the day of its next change, and a cursor remembers the day the sweep has reached, so
 // a sweep reads the buckets from that day to today and writes only the records that changed (a
 // sweep with nothing due writes nothing). The very first sweep on a store, which has no cursor,
-// looks at every organisation once, so records written before the cursor existed are not missed.
+// looks at every organisation, every summary and every flow in force or past it once, so records
+// written before the cursor existed are not missed.
 //
 // Errors: the store's errors, unchanged; ErrConflict when other sweeps kept winning the same
 // records after the Gateway's retries (run it again: nothing is reported twice).
@@ -229,16 +248,23 @@ func (g *Gateway) Sweep(ctx context.Context) (SweepResult, error) {
 }
 
 var platformSweep = &command[noInput, SweepResult]{
-	name: "platform.sweep", doc: "Run the periodic sweep (ASR-3, ASR-5).", reach: anyone,
+	name: "platform.sweep", doc: "Run the periodic sweep (ASR-3, ASR-5, LIFE-1, LIFE-2, LIFE-4).", reach: anyone,
 	job: func(ctx context.Context, g *Gateway, _ noInput) (SweepResult, error) { return g.sweep(ctx) },
 }
 
-// sweep runs the assurance pass and then the outbox purge (see Sweep).
+// sweep runs the assurance pass, the flow and summary passes (lifecycle.go) and then the outbox
+// purge (see Sweep).
 func (g *Gateway) sweep(ctx context.Context) (SweepResult, error) {
 	var res SweepResult
 	n, err := g.sweepAssurance(ctx)
 	res.RatingEvents = n
 	if err != nil {
+		return res, err
+	}
+	if err := g.sweepFlows(ctx, &res); err != nil {
+		return res, err
+	}
+	if err := g.sweepReviews(ctx, &res); err != nil {
 		return res, err
 	}
 	res.Purged, err = g.purgeOutbox(ctx)

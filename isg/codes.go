@@ -15,7 +15,7 @@ const (
 	CodeCommandUnknown = "command.unknown"
 	// CodeForbidden (ErrForbidden): the actor holds no role permitting the action (ROLE-7, and the rule named).
 	CodeForbidden = "forbidden"
-	// CodeNotFound (ErrNotFound): unknown ID, or a record the actor may not see (the same answer), e.g. organisation.not_found, user.not_found, invitation.not_found, information_asset.not_found, delegation.not_found, merge_request.not_found, closure_request.not_found, contract.not_found, licence_request.not_found.
+	// CodeNotFound (ErrNotFound): unknown ID, or a record the actor may not see (the same answer), e.g. organisation.not_found, user.not_found, invitation.not_found, information_asset.not_found, delegation.not_found, merge_request.not_found, closure_request.not_found, contract.not_found, licence_request.not_found, flow_deletion.not_found.
 	CodeNotFound = "not_found"
 	// CodeConflict (ErrConflict): a concurrent change won; retry with fresh state.
 	CodeConflict = "conflict"
@@ -139,6 +139,24 @@ const (
 	CodeFlowAlreadyWetSigned = "flow.already_wet_signed"
 	// CodeFlowUnknownState (ErrInvalid): a stored flow state this version does not know.
 	CodeFlowUnknownState = "flow.unknown_state"
+	// CodeFlowNoticeOpen (ErrInvalidTransition): the organisation's notice to leave is already open (LIFE-3).
+	CodeFlowNoticeOpen = "flow.notice_open"
+	// CodeFlowNoOpenNotice (ErrInvalidTransition): the organisation named has no open notice to answer, or the actor's none to withdraw (LIFE-3).
+	CodeFlowNoOpenNotice = "flow.no_open_notice"
+	// CodeFlowOwnNotice (ErrForbidden): an organisation does not answer its own notice (LIFE-3).
+	CodeFlowOwnNotice = "flow.own_notice"
+	// CodeFlowAlreadyAnswered (ErrInvalidTransition): the organisation already answered this notice, or already approved the deletion (LIFE-2, LIFE-3).
+	CodeFlowAlreadyAnswered = "flow.already_answered"
+	// CodeFlowNoOpenDispute (ErrInvalidTransition): no open dispute of that number (LIFE-4).
+	CodeFlowNoOpenDispute = "flow.no_open_dispute"
+	// CodeFlowDisputeOpen (ErrRule): a flow with an open dispute is not archived (LIFE-4, LIFE-2).
+	CodeFlowDisputeOpen = "flow.dispute_open"
+	// CodeFlowRetentionNotEnded (ErrRule): deleting before the retention period has ended (LIFE-2).
+	CodeFlowRetentionNotEnded = "flow.retention_not_ended"
+	// CodeFlowDeletionNotApproved (ErrRule): deleting before every party approved the deletion (LIFE-2).
+	CodeFlowDeletionNotApproved = "flow.deletion_not_approved"
+	// CodeFlowDeletionUnsupported (ErrRule): the store cannot delete records (no isg.Deleter), so no flow is deleted (LIFE-2).
+	CodeFlowDeletionUnsupported = "flow.deletion_unsupported"
 	// CodeRiskAssessmentNotFound (ErrNotFound): the flow has no risk assessment.
 	CodeRiskAssessmentNotFound = "risk_assessment.not_found"
 	// CodeLogBroken (ErrRule): a transaction log fails verification: an entry altered, removed, reordered or forged, or the log truncated (LOG-2); reported in problem by flow.log and summary.log.

@@ -90,7 +90,7 @@ func (u *uow) copySummary(actor Actor, id agreement.SummaryID) (agreement.Summar
 		}
 	}
 	c.Summary.Log = heads[c.Summary.ID.UUID]
-	if _, err := u.save(kindSummary, c.Summary.ID.String(), 0, c.Summary, summaryKeys(c.Summary)...); err != nil {
+	if _, err := u.save(kindSummary, c.Summary.ID.String(), 0, c.Summary, append(summaryKeys(c.Summary), u.reviewKeys(c.Summary)...)...); err != nil {
 		return agreement.SummaryCopy{}, err
 	}
 	for i, f := range c.Flows {

@@ -42,8 +42,10 @@
 //     only for Central Admin or on a context the host marked with AsHost (NOTE-4): never mark
 //     a request handler's context, or any caller could take every pending notification.
 //  6. Run the periodic sweep: call Sweep on a schedule (hourly, say). It notices what changes
-//     with time alone — assurance expiring after a year, an ICO registration lapsing — and
-//     notifies partners (ASR-5). It is idempotent and safe on every instance at once.
+//     with time alone — assurance expiring after a year, an ICO registration lapsing (ASR-5); a
+//     summary's review coming and falling due (LIFE-1, lead time WithReviewNotice); a dispute
+//     left unresolved (LIFE-4); an archived flow's retention ending (LIFE-2) — and notifies
+//     those concerned, each once. It is idempotent and safe on every instance at once.
 //  7. Keep document contents: pass WithBlobStore with the host's object storage (the default
 //     keeps them in memory). Contents are content-addressed by SHA-256.
 //  8. Map errors to responses in one place: errors.Is against ErrInvalid, ErrNotFound,

@@ -76,6 +76,15 @@ func (t *faultyTx) Count(ctx context.Context, k isg.Kind, key isg.IndexKey) (int
 	return t.Tx.Count(ctx, k, key)
 }
 
+// Delete forwards isg.Deleter (the memory store has it), failing in turn like every other call:
+// a flow's deletion (LIFE-2) removes many records, and a failure at any must remove none.
+func (t *faultyTx) Delete(ctx context.Context, k isg.Kind, id string, version int64) error {
+	if err := t.tick(); err != nil {
+		return err
+	}
+	return t.Tx.(isg.Deleter).Delete(ctx, k, id, version)
+}
+
 // TestFailedCommandsWriteNothing fails every store call of each command in turn and checks that
 // the store then holds exactly what it held before: a failed step leaves no partial state.
 func TestFailedCommandsWriteNothing(t *testing.T) {

@@ -72,6 +72,9 @@ type Gateway struct {
 	// platform key in the store.
 	signers Signers
 	keyRing KeyRing
+	// reviewNoticeMonths is the lead time of a summary's advance review notice (LIFE-1,
+	// WithReviewNotice).
+	reviewNoticeMonths int
 }
 
 // Option configures a Gateway.
@@ -157,6 +160,7 @@ func New(store Store, opts ...Option) (*Gateway, error) {
 		store: store, clock: systemClock{}, ids: uuidV7{}, random: rand.Reader,
 		log: slog.New(slog.DiscardHandler), perms: DefaultPermissions(), tokenTTL: 48 * time.Hour,
 		retries: 4, pwParams: DefaultPasswordParams, blobs: NewMemoryBlobs(),
+		reviewNoticeMonths: agreement.DefaultReviewNoticeMonths,
 	}
 	for _, o := range opts {
 		if err := o(g); err != nil {

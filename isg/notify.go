@@ -432,6 +432,10 @@ func NotificationTypes() []string {
 		agreement.EventSignOffRequested, agreement.EventOrgSigned, agreement.EventSignedLate, agreement.EventFlowSigned} {
 		types = append(types, string(t))
 	}
+	// the end of the lifecycle (LIFE-1…LIFE-4; lifecycle.go)
+	for _, t := range lifecycleNotificationTypes() {
+		types = append(types, string(t))
+	}
 	for _, t := range []assurance.EventType{assurance.EventSubmitted, assurance.EventRatingChanged, assurance.EventRatingExpired} {
 		types = append(types, string(t))
 	}
