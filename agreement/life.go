@@ -567,7 +567,7 @@ func (m *FlowMachine) Delete(f Flow, actor Actor, at time.Time) (Disposal, error
 
 // NextFlowChange is the earliest instant at which SweepFlow has something to do for f by the
 // passing of time alone: an open dispute's next escalation (LIFE-4), an archived flow's end of
-// retention not yet announced (LIFE-2). ok is false when nothing is pending. Every timer of a
+// retention not yet announced (LIFE-2), a sign-by reminder not yet sent (SIGN-3). ok is false when nothing is pending. Every timer of a
 // flow is combined here, so that the Gateway indexes a flow under one day.
 func NextFlowChange(f Flow) (time.Time, bool) {
 	var next time.Time
@@ -584,6 +584,9 @@ func NextFlowChange(f Flow) (time.Time, bool) {
 	if t, ok := f.retentionEndDue(); ok {
 		consider(t)
 	}
+	if t, ok := f.nextSignByReminder(); ok {
+		consider(t)
+	}
 	return next, !next.IsZero()
 }
 
@@ -597,8 +600,9 @@ func (f Flow) retentionEndDue() (time.Time, bool) {
 // SweepFlow raises what has fallen due on f by now and returns the flow with each recorded, so
 // that it is raised once: each open dispute's escalation to the parties' Senior Officers 7 days
 // after it was raised, then its mark for mediation 14 days after that (LIFE-4), at most one step
-// per dispute per call; and an archived flow's end of retention, told once to its parties
-// (LIFE-2). Nothing due returns f itself and no events. The input is left unchanged.
+// per dispute per call; an archived flow's end of retention, told once to its parties
+// (LIFE-2); and each sign-by reminder, SignByReminderLead before the date, to a signer whose
+// organisation has not signed (SIGN-3). Nothing due returns f itself and no events. The input is left unchanged.
 func SweepFlow(f Flow, now time.Time) (Flow, []Event) {
 	now = now.UTC()
 	out := f
@@ -633,7 +637,8 @@ func SweepFlow(f Flow, now time.Time) (Flow, []Event) {
 		e.Due = due
 		events = append(events, e)
 	}
-	return out, events
+	out, reminders := out.sweepSignByReminders(now)
+	return out, append(events, reminders...)
 }
 
 // ---- helpers over the flow --------------------------------------------------------------------

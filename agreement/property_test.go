@@ -49,8 +49,8 @@ type model struct {
 }
 
 type modelAsk struct {
-	signBy   time.Time
-	enforced bool
+	signBy, requestedAt time.Time
+	enforced, reminded  bool
 }
 
 // modelNotice is a notice to leave (LIFE-3): open until every other party approved (the org
@@ -433,7 +433,7 @@ func (r *flowRun) requestSignOff(t *rapid.T) {
 		return r.m.RequestSignOff(r.f, actor, r.now, in)
 	}) {
 		for _, p := range picked {
-			m.asked[reviewKey{p.User, p.Org}] = modelAsk{signBy: in.SignBy, enforced: in.EnforceSignBy}
+			m.asked[reviewKey{p.User, p.Org}] = modelAsk{signBy: in.SignBy, requestedAt: r.now, enforced: in.EnforceSignBy}
 		}
 	}
 }
@@ -764,6 +764,19 @@ func (r *flowRun) sweep(t *rapid.T) {
 			want++
 		}
 	}
+	// SIGN-3: each signer still to sign is reminded once, SignByReminderLead before the date.
+	m := &r.model
+	for k, a := range m.asked {
+		due := a.signBy.Add(-agreement.SignByReminderLead)
+		if due.Before(a.requestedAt) {
+			due = a.requestedAt
+		}
+		if m.state == agreement.Finalised && !a.signBy.IsZero() && !a.reminded && m.named(k.org) && !m.signed[k.org] && !r.now.Before(due) {
+			a.reminded = true
+			m.asked[k] = a
+			want++
+		}
+	}
 	if len(events) != want {
 		t.Fatalf("sweep raised %d events, model %d", len(events), want)
 	}
@@ -782,7 +795,8 @@ var (
 // throughout (LOG-1, LOG-2) and every stored signature with it (SIGN-4, LOG-3). Past Finalised
 // it drives termination (LIFE-3: notice, approval, rejection, withdrawal; a Terminated flow has
 // fewer than two parties or an empty side, a withdrawn party is never a party) and disputes with
-// the sweep's escalations (LIFE-4: after 7 days, then 14 days later, each once).
+// the sweep's escalations (LIFE-4: after 7 days, then 14 days later, each once) and sign-by
+// reminders (SIGN-3: once each).
 func TestFlowLifecycleProperties(t *testing.T) {
 	rapid.Check(t, func(t *rapid.T) {
 		r := newFlowRun(t)

@@ -83,6 +83,63 @@ type SignOffRequest struct {
 	Comments    string    `json:"comments,omitempty"`
 	SignBy      time.Time `json:"sign_by,omitzero"`
 	Enforced    bool      `json:"enforced,omitempty"`
+	// RemindedAt is when the periodic sweep reminded the signer of the sign-by date; a renewed
+	// request starts without it.
+	RemindedAt time.Time `json:"reminded_at,omitzero"`
+}
+
+// SignByReminderLead is how long before a sign-by date the periodic sweep reminds a signer whose
+// organisation has not signed (SIGN-3). A request made closer to its date than that is reminded
+// at once, on the next sweep.
+const SignByReminderLead = 48 * time.Hour
+
+// EventSignByReminder: a signer's organisation has not signed and the sign-by date is near
+// (SIGN-3); Signers holds the one signer, SignBy the date.
+const EventSignByReminder EventType = "flow.sign_by_reminder"
+
+// reminderDue is when the sweep reminds r's signer, if it still has to.
+func (f Flow) reminderDue(r SignOffRequest) (time.Time, bool) {
+	if f.State != Finalised || r.SignBy.IsZero() || !r.RemindedAt.IsZero() || !f.Names(r.Org) {
+		return time.Time{}, false
+	}
+	if _, signed := f.SignatureOf(r.Org); signed {
+		return time.Time{}, false
+	}
+	due := r.SignBy.Add(-SignByReminderLead)
+	if due.Before(r.RequestedAt) {
+		due = r.RequestedAt
+	}
+	return due, true
+}
+
+// nextSignByReminder is the earliest sign-by reminder still to raise.
+func (f Flow) nextSignByReminder() (time.Time, bool) {
+	var next time.Time
+	for _, r := range f.SignOff {
+		if due, ok := f.reminderDue(r); ok && (next.IsZero() || due.Before(next)) {
+			next = due
+		}
+	}
+	return next, !next.IsZero()
+}
+
+// sweepSignByReminders raises each reminder due by now once, recording it in the copy it returns.
+func (f Flow) sweepSignByReminders(now time.Time) (Flow, []Event) {
+	var events []Event
+	cloned := false
+	for i, r := range f.SignOff {
+		due, ok := f.reminderDue(r)
+		if !ok || due.After(now) {
+			continue
+		}
+		if !cloned {
+			f.SignOff, cloned = slices.Clone(f.SignOff), true
+		}
+		f.SignOff[i].RemindedAt = now
+		events = append(events, Event{Type: EventSignByReminder, FlowID: f.ID, SummaryID: f.SummaryID, At: now,
+			Requester: r.RequestedBy, Signers: []Signer{r.Signer}, SignBy: r.SignBy, Parties: []OrgID{r.Org}})
+	}
+	return f, events
 }
 
 // WetSignature records a wet-signed scan an organisation attached to a finalised flow (SIGN-5).

@@ -221,6 +221,9 @@ type SweepResult struct {
 	// RetentionEnded is how many archived flows reached the end of their retention, their
 	// parties told (LIFE-2).
 	RetentionEnded int `json:"retention_ended"`
+	// SignByReminders is how many signers were reminded that a sign-by date is near and their
+	// organisation has not signed (SIGN-3).
+	SignByReminders int `json:"sign_by_reminders"`
 }
 
 // Sweep is the periodic job a host runs on a schedule (hourly, say). It notices what changes with

@@ -575,6 +575,8 @@ func countFlowEvents(res *SweepResult, events []agreement.Event) {
 			res.DisputesForMediation++
 		case agreement.EventRetentionEnded:
 			res.RetentionEnded++
+		case agreement.EventSignByReminder:
+			res.SignByReminders++
 		}
 	}
 }

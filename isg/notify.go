@@ -429,7 +429,7 @@ func NotificationTypes() []string {
 	}
 	for _, t := range []agreement.EventType{agreement.EventPartyAdded, agreement.EventReviewRequested, agreement.EventApproved,
 		agreement.EventRejected, agreement.EventRereviewRequested, agreement.EventFinalised,
-		agreement.EventSignOffRequested, agreement.EventOrgSigned, agreement.EventSignedLate, agreement.EventFlowSigned} {
+		agreement.EventSignOffRequested, agreement.EventOrgSigned, agreement.EventSignedLate, agreement.EventFlowSigned, agreement.EventSignByReminder} {
 		types = append(types, string(t))
 	}
 	// the end of the lifecycle (LIFE-1…LIFE-4; lifecycle.go)

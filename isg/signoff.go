@@ -149,7 +149,8 @@ var flowAttachWetSignature = flowStep("flow.attach_wet_signature", "Attach a wet
 	})
 
 // signOffNotices says who a sign-off event concerns (NOTE-1): each user asked to sign, with the
-// requester's comments and the sign-by date (SIGN-1, SIGN-3); the requester of a signature and of
+// requester's comments and the sign-by date (SIGN-1, SIGN-3), and reminded near that date; the
+// requester of a signature and of
 // a late one; every party's Administrators and Senior Officers once the flow is Signed (SIGN-2).
 func signOffNotices(e agreement.Event, data map[string]string) []directory.Event {
 	typ := string(e.Type)
@@ -159,6 +160,10 @@ func signOffNotices(e agreement.Event, data map[string]string) []directory.Event
 	var out []directory.Event
 	switch e.Type {
 	case agreement.EventSignOffRequested:
+		for _, s := range e.Signers {
+			out = append(out, directory.Event{Type: typ, Org: s.Org, Data: data, To: directory.Audience{Users: []UserID{s.User}}})
+		}
+	case agreement.EventSignByReminder:
 		for _, s := range e.Signers {
 			out = append(out, directory.Event{Type: typ, Org: s.Org, Data: data, To: directory.Audience{Users: []UserID{s.User}}})
 		}

@@ -226,3 +226,34 @@ func fieldsOf(t *testing.T, err error) []string {
 
 // logEntryID is the store ID of a log entry (isg's own layout, which the tampering test forges).
 func logEntryID(subject string, seq int64) string { return fmt.Sprintf("%s/%020d", subject, seq) }
+
+// TestSignByReminders: SIGN-3 — the periodic sweep reminds a signer whose organisation has not
+// signed, SignByReminderLead before the sign-by date, once however often it runs; a signer whose
+// organisation has signed is not reminded.
+func TestSignByReminders(t *testing.T) {
+	clock := newClock()
+	w := newWorld(t, isg.WithClock(clock))
+	x := newSignOffWorld(t, w)
+	by := clock.Now().Add(5 * 24 * time.Hour)
+	_, err := x.ask(t, agreement.SignOffInput{SignBy: by, Signers: []agreement.Signer{{User: x.ben, Org: x.south}, {User: x.ann, Org: x.north}}})
+	require.NoError(t, err)
+	_, err = x.sign(x.na)
+	require.NoError(t, err)
+	drain(t, w, "")
+
+	clock.Advance(2 * 24 * time.Hour)
+	res, err := w.g.Sweep(ctx)
+	require.NoError(t, err)
+	assert.Zero(t, res.SignByReminders, "not yet")
+
+	clock.Set(by.Add(-agreement.SignByReminderLead))
+	for range 2 {
+		res, err = w.g.Sweep(ctx)
+		require.NoError(t, err)
+		clock.Advance(time.Hour)
+	}
+	reminded := drain(t, w, string(agreement.EventSignByReminder))
+	require.Len(t, reminded, 1, "once, and only to the signer still to sign")
+	assert.Equal(t, x.ben, reminded[0].Recipient)
+	assert.Equal(t, by.Format(time.RFC3339), reminded[0].Data["sign_by"])
+}
