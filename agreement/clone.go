@@ -9,7 +9,9 @@ func (f Flow) Clone() Flow {
 	c.LegalBases = cloneSlice(f.LegalBases)
 	c.PrivacyAnswers = cloneMap(f.PrivacyAnswers)
 	c.Assets = cloneSlice(f.Assets)
+	c.Sources = cloneSlice(f.Sources)
 	c.Reviews = cloneSlice(f.Reviews)
+	c.OnwardReviews = cloneSlice(f.OnwardReviews)
 	c.Signatures = cloneSlice(f.Signatures)
 	for i := range c.Signatures {
 		c.Signatures[i].Value = cloneSlice(f.Signatures[i].Value)

@@ -91,6 +91,12 @@ type refusal struct {
 	code, rule, cause string
 }
 
+// guardRefusal pairs a guard with the refusal its failing means.
+type guardRefusal struct {
+	guard stateless.GuardFunc
+	refusal
+}
+
 // firing is what one command works on: the copy of the flow, the facts guards need, the
 // command's input and the events raised. It is its own context (the guards and actions reach it
 // through ctx.Value) and holds the copy and the first event inline, so that a command costs one
@@ -112,6 +118,13 @@ type command struct {
 	request  *ReviewRequest
 	verdict  Verdict
 	rereview Rereview
+	// FLOW-13 and SIGN-6 (onward.go, variation.go): the originals of the flow's data, an onward
+	// approval request, and the variation superseding the flow with the original's parties it
+	// may leave out.
+	originals Originals
+	onward    *OnwardRequest
+	variation *Flow
+	gone      []OrgID
 }
 
 type firingKey struct{}
@@ -149,7 +162,7 @@ func NewFlowMachine() *FlowMachine {
 	sm.Configure(Draft).
 		InternalTransition(TriggerEdit, applyEdit, partyOrCreatorEdits).
 		Permit(TriggerRequestReview, InReview, partyOrCreatorRequests).
-		Permit(TriggerFinalise, Finalised, creatorOrgFinalises, carriesNoPersonalData)
+		Permit(TriggerFinalise, Finalised, creatorOrgFinalises, carriesNoPersonalData, noOpenOnwardRejection, originalsApproved)
 
 	sm.Configure(InReview).
 		OnEntryFrom(TriggerRequestReview, recordReviewRequest).
@@ -159,14 +172,14 @@ func NewFlowMachine() *FlowMachine {
 		InternalTransition(TriggerApprove, recordApproval, isRequestedDPO, notAlreadyApproved, otherOpenRejection).
 		Permit(TriggerReject, Rejected, isRequestedDPO, notAlreadyRejected).
 		InternalTransition(TriggerRereview, recordRereview, creatorAnswersRejection, rejectionIsOpen).
-		Permit(TriggerFinalise, Finalised, creatorOrgFinalises, noOpenRejection, approvedOrReviewByPassed)
+		Permit(TriggerFinalise, Finalised, creatorOrgFinalises, noOpenRejection, approvedOrReviewByPassed, noOpenOnwardRejection, originalsApproved)
 
 	sm.Configure(Approved).
 		OnEntryFrom(TriggerApprove, recordApproval).
 		InternalTransition(TriggerRequestReview, recordReviewRequest, partyOrCreatorRequests).
 		InternalTransition(TriggerApprove, recordApproval, isRequestedDPO, notAlreadyApproved).
 		Permit(TriggerReject, Rejected, isRequestedDPO, notAlreadyRejected).
-		Permit(TriggerFinalise, Finalised, creatorOrgFinalises, noOpenRejection, approvedOrReviewByPassed)
+		Permit(TriggerFinalise, Finalised, creatorOrgFinalises, noOpenRejection, approvedOrReviewByPassed, noOpenOnwardRejection, originalsApproved)
 
 	sm.Configure(Rejected).
 		OnEntryFrom(TriggerReject, recordRejection).
@@ -175,12 +188,15 @@ func NewFlowMachine() *FlowMachine {
 		InternalTransition(TriggerApprove, recordApproval, isRequestedDPO, notAlreadyApproved, otherOpenRejection).
 		InternalTransition(TriggerReject, recordRejection, isRequestedDPO, notAlreadyRejected).
 		Permit(TriggerRereview, InReview, creatorAnswersRejection, rejectionIsOpen).
-		Permit(TriggerFinalise, Finalised, creatorOrgFinalises, noOpenRejection, approvedOrReviewByPassed)
+		Permit(TriggerFinalise, Finalised, creatorOrgFinalises, noOpenRejection, approvedOrReviewByPassed, noOpenOnwardRejection, originalsApproved)
 
 	sm.Configure(Finalised).OnEntryFrom(TriggerFinalise, recordFinalisation)
 	for _, s := range []FlowState{Signed, Archived, Terminated, Superseded} {
 		sm.Configure(s)
 	}
+	// FLOW-13 onward approval and SIGN-6 variations (onward.go, variation.go).
+	configureOnward(sm)
+	configureVariations(sm)
 
 	m := &FlowMachine{sm: sm, refusals: map[string]refusal{}}
 	m.firings.New = func() any { return new(firing) }
@@ -203,6 +219,9 @@ func NewFlowMachine() *FlowMachine {
 	} {
 		m.refusals[guardName(r.guard)] = r.refusal
 	}
+	for _, r := range append(onwardRefusals(), variationRefusals()...) {
+		m.refusals[guardName(r.guard)] = r.refusal
+	}
 	sm.OnUnhandledTrigger(m.refuse)
 	return m
 }
@@ -223,6 +242,9 @@ func (m *FlowMachine) refuse(_ context.Context, state stateless.State, trigger s
 	}
 	st, _ := state.(FlowState)
 	tr, _ := trigger.(Trigger)
+	if err := variationRefusal(st, tr); err != nil {
+		return err
+	}
 	if tr == TriggerEdit {
 		switch st {
 		case InReview, Approved:
@@ -246,12 +268,16 @@ func (m *FlowMachine) ToGraph() string { return m.sm.ToGraph() }
 // the permission table (a DPO's organisation may be a party, so request_review is listed for the
 // DPO here although ROLE-8 gives it to editing roles only).
 func (m *FlowMachine) Permitted(f Flow, actor Actor, now time.Time) []Trigger {
+	return m.permitted(f, command{actor: actor, at: now})
+}
+
+func (m *FlowMachine) permitted(f Flow, c command) []Trigger {
 	if !f.State.Valid() {
 		return nil
 	}
 	fc := m.firings.Get().(*firing)
 	defer m.release(fc)
-	fc.command = command{actor: actor, at: now}
+	fc.command = c
 	ts, err := m.sm.PermittedTriggersCtx(fc.begin(f))
 	if err != nil {
 		return nil
@@ -385,10 +411,12 @@ func (m *FlowMachine) RequestRereview(f Flow, actor Actor, at time.Time, r Rerev
 // Finalise finalises the flow for its creating organisation (FLOW-3). From Draft only a flow
 // without personal or special-category data may be finalised (FLOW-4); after DPO review it needs
 // an approval of the current revision, or the review-by date to have passed, and no open
-// rejection (FLOW-8). A finalised flow can no longer be edited.
+// rejection (FLOW-8). A finalised flow can no longer be edited. A flow naming sources needs its
+// originals' approval too (FLOW-13), which only FinaliseOnward, given them, can find: Finalise
+// refuses it.
 //
 // Errors: ErrForbidden (CodeNotCreator); ErrRule (CodeDPOApprovalRequired, CodeOpenRejection,
-// CodeApprovalRequired); ErrInvalidTransition. Raises EventFinalised.
+// CodeApprovalRequired, CodeOnwardApprovalRequired); ErrInvalidTransition. Raises EventFinalised.
 func (m *FlowMachine) Finalise(f Flow, actor Actor, at time.Time) (Flow, []Event, error) {
 	return m.fire(f, TriggerFinalise, command{actor: actor, at: at})
 }
