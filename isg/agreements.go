@@ -360,6 +360,9 @@ type FlowView struct {
 	PartyRatings map[string]assurance.Rating `json:"party_ratings"`
 	// Next lists the lifecycle steps the actor may take now.
 	Next []agreement.Trigger `json:"next"`
+	// Originals are the organisations whose DPO must approve the flow's onward sharing before it
+	// is finalised (FLOW-13), computed afresh from its sources; none without sources.
+	Originals []OrgID `json:"originals,omitempty"`
 }
 
 // flowView builds what a caller sees of a flow; held are the roles the permission check found the
@@ -368,10 +371,18 @@ func (u *uow) flowView(actor Actor, f agreement.Flow, held RoleSet) (FlowView, e
 	v := FlowView{Flow: f, PartyRatings: make(map[string]assurance.Rating, len(f.Parties)), Next: []agreement.Trigger{}}
 	// The machine knows organisations, not roles: keep the steps the actor's roles allow.
 	held &= OrgRoles
-	for _, t := range u.g.flowMachine.Permitted(f, agreement.Actor{User: actor.User, Org: actor.Org}, u.now) {
+	o, err := u.originals(f) // FLOW-13: finalising a flow with sources depends on them (onward.go)
+	if err != nil {
+		return v, err
+	}
+	v.Originals = o.Orgs()
+	for _, t := range u.g.flowMachine.PermittedWith(f, agreement.Actor{User: actor.User, Org: actor.Org}, u.now, o) {
 		action := EditAgreements
 		if t == agreement.TriggerApprove || t == agreement.TriggerReject {
 			action = ReviewFlow
+		}
+		if a, ok := onwardAction(t); ok {
+			action = a
 		}
 		if u.g.perms.Allows(action, held) {
 			v.Next = append(v.Next, t)
@@ -412,11 +423,12 @@ var flowGet = &command[ByID[agreement.FlowID], FlowView]{
 	name: "flow.get", doc: "Read a visible flow with party ratings and next steps.",
 	row: ViewOrganisation, rule: "ROLE-8", query: true,
 	apply: func(c *call[ByID[agreement.FlowID]]) (FlowView, error) {
-		f, _, err := c.visibleFlow(c.actor, c.in.ID)
+		// A DPO asked for onward approval reads what it needs to answer (FLOW-13, onward.go).
+		f, _, full, _, err := c.readableFlow(c.actor, c.in.ID)
 		if err != nil {
 			return FlowView{}, err
 		}
-		return c.flowView(c.actor, f, c.held)
+		return c.readableView(c.actor, f, full, c.held)
 	},
 }
 
@@ -453,6 +465,9 @@ var flowCreate = &command[CreateFlowInput, FlowView]{
 		}
 		f, err := agreement.NewFlow(agreement.FlowID{UUID: c.newID()}, s, agreement.Actor{User: c.actor.User, Org: c.actor.Org}, c.now, c.in.FlowTerms)
 		if err != nil {
+			return FlowView{}, err
+		}
+		if err := c.checkOnwardTerms(c.actor, agreement.Flow{ID: f.ID, CreatedByOrg: f.CreatedByOrg}, f.FlowTerms); err != nil { // FLOW-13
 			return FlowView{}, err
 		}
 		if f, err = c.putFlow(c.actor, agreement.Flow{}, f, 0); err != nil {
@@ -551,6 +566,10 @@ func flowNotices(e agreement.Event) []directory.Event {
 	if e.Note != "" {
 		data["note"] = e.Note
 	}
+	// FLOW-13 onward approval and SIGN-6 variations (onward.go).
+	if out, ok := onwardNotices(e, data); ok {
+		return out
+	}
 	typ := string(e.Type)
 	var out []directory.Event
 	atParties := func(roles RoleSet) {
@@ -595,7 +614,14 @@ var flowEdit = flowStep("flow.edit", "Edit a flow's terms (FLOW-3).", EditAgreem
 		if err := c.requireOpenOrgs("parties", f.Parties, c.in.Input.Parties); err != nil {
 			return f, nil, err
 		}
-		return c.g.flowMachine.Edit(f, s, a, c.now, c.in.Input)
+		edited, events, err := c.g.flowMachine.Edit(f, s, a, c.now, c.in.Input)
+		if err == nil { // FLOW-13 sources, SIGN-6 a variation's parties (onward.go)
+			err = c.checkOnwardTerms(c.actor, f, edited.FlowTerms)
+		}
+		if err != nil {
+			return f, nil, err
+		}
+		return edited, events, nil
 	})
 
 // RequestReview asks DPOs of the flow's organisations to review it by a date (FLOW-5): the flow
@@ -681,12 +707,12 @@ var flowFinalise = &command[ByID[agreement.FlowID], FlowView]{
 	name: "flow.finalise", doc: "Finalise a flow (FLOW-8).", row: EditAgreements, rule: "ROLE-8",
 	refuse: func(c *call[ByID[agreement.FlowID]]) error {
 		return c.flowRefusal(c.actor, c.in.ID, func(f agreement.Flow, _ agreement.Summary, a agreement.Actor) (agreement.Flow, []agreement.Event, error) {
-			return c.g.flowMachine.Finalise(f, a, c.now)
+			return c.finaliseFlow(f, a) // with the originals of a flow naming sources (FLOW-13)
 		})
 	},
 	apply: func(c *call[ByID[agreement.FlowID]]) (FlowView, error) {
 		return c.flowCommand(c.actor, c.held, c.in.ID, func(f agreement.Flow, _ agreement.Summary, a agreement.Actor) (agreement.Flow, []agreement.Event, error) {
-			return c.g.flowMachine.Finalise(f, a, c.now)
+			return c.finaliseFlow(f, a)
 		})
 	},
 }
