@@ -302,13 +302,13 @@ func CanReviewOnward(actor Actor, f Flow, o Originals) bool {
 }
 
 // OnwardView is what a DPO of an original organisation asked for onward approval sees of f
-// (FLOW-13): the flow's identity, state, revision and terms, and its own organisation's onward
+// (FLOW-13): the flow's identity and maker, state, revision and terms, and its own organisation's onward
 // reviews — nothing else. It is built from a list of what may be shown, so that a field added to
 // Flow later stays hidden until it is added here.
 func OnwardView(f Flow, org OrgID) Flow {
 	c := f.Clone()
 	v := Flow{
-		ID: c.ID, SummaryID: c.SummaryID, CreatedByOrg: c.CreatedByOrg, CreatedAt: c.CreatedAt, UpdatedAt: c.UpdatedAt,
+		ID: c.ID, SummaryID: c.SummaryID, CreatedByOrg: c.CreatedByOrg, CreatedBy: c.CreatedBy, CreatedAt: c.CreatedAt, UpdatedAt: c.UpdatedAt,
 		State: c.State, Rev: c.Rev, FlowTerms: c.FlowTerms, VariationOf: c.VariationOf, FinalisedAt: c.FinalisedAt,
 	}
 	for _, r := range c.OnwardReviews {
@@ -332,12 +332,16 @@ type OnwardRequest struct {
 // RequestOnward asks DPOs of original organisations (o, computed by OriginalsOf) to approve the
 // flow's onward sharing (FLOW-13). Only the creating organisation asks, of a flow naming sources,
 // before it is finalised; the flow's state is unchanged and it is not locked. Asking a DPO already
-// asked renews the request.
+// asked renews the request. A flow naming no sources is refused before anything else.
 //
 // Errors: ErrInvalid (field errors: not_original, duplicate, not_future); ErrForbidden
 // (CodeNotCreator); ErrRule (CodeNoSources); ErrInvalidTransition once finalised. Raises
 // EventOnwardRequested.
 func (m *FlowMachine) RequestOnward(f Flow, actor Actor, at time.Time, r OnwardRequest, o Originals) (Flow, []Event, error) {
+	if len(f.Sources) == 0 {
+		// Said first: every organisation named would otherwise be refused as no original.
+		return f, nil, violation.New(noSources.kind, noSources.code, noSources.rule, noSources.cause)
+	}
 	var extra []FieldError
 	keys := make([]Reviewer, len(r.DPOs))
 	for i, d := range r.DPOs {
@@ -411,11 +415,13 @@ func (v Verdict) checkOnward(rejection bool) error {
 	return nil
 }
 
+var noSources = refusal{ErrRule, CodeNoSources, "FLOW-13", "the flow names no source flows, so no onward approval is needed"}
+
 // onwardRefusals are the typed refusals of the onward guards.
 func onwardRefusals() []guardRefusal {
 	return []guardRefusal{
 		{creatorAsksOnward, refusal{ErrForbidden, CodeNotCreator, "FLOW-13", "only the creating organisation asks the original organisations to approve onward sharing"}},
-		{namesSources, refusal{ErrRule, CodeNoSources, "FLOW-13", "the flow names no source flows, so no onward approval is needed"}},
+		{namesSources, noSources},
 		{isAskedOnwardDPO, refusal{ErrForbidden, CodeNotReviewer, "FLOW-13", "the actor was not asked to approve this flow's onward sharing as a DPO of an original organisation"}},
 		{notAlreadyApprovedOnward, refusal{ErrInvalidTransition, CodeAlreadyDecided, "FLOW-13", "the actor has already approved onward sharing of this version of the flow"}},
 		{notAlreadyRejectedOnward, refusal{ErrInvalidTransition, CodeAlreadyDecided, "FLOW-13", "the actor has already rejected onward sharing of this version, and has not been asked again"}},

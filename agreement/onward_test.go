@@ -216,10 +216,8 @@ func TestOnwardApprovalGatesFinalising(t *testing.T) {
 	bad.DPOs = []agreement.Reviewer{{DPO: w.councilDPO.User, Org: w.council}}
 	_, _, err = m.RequestOnward(f, w.officer, w.now, bad, o)
 	assert.Equal(t, []string{"dpos[0].org/not_original"}, fieldCodes(t, err), "a DPO of a recipient is no original")
-	_, _, err = m.RequestOnward(c.fromCouncil, c.w.councilOfficer, w.now, agreement.OnwardRequest{
-		DPOs: []agreement.Reviewer{{DPO: w.trustDPO.User, Org: w.trust}}, ReviewBy: w.now.AddDate(0, 0, 1)},
-		agreement.Originals{})
-	assert.Equal(t, []string{"dpos[0].org/not_original"}, fieldCodes(t, err))
+	_, _, err = m.RequestOnward(f, w.officer, w.now, req, agreement.Originals{})
+	assert.Equal(t, []string{"dpos[0].org/not_original", "dpos[1].org/not_original"}, fieldCodes(t, err), "originals not computed: none")
 
 	before := f
 	f, events, err := m.RequestOnward(f, w.officer, w.now, req, o)
@@ -321,7 +319,7 @@ func TestOnwardApprovalCountsOnlyTheVersionApproved(t *testing.T) {
 	assert.NoError(t, err)
 	_, _, err = m.RequestOnward(plain, w.officer, w.now, agreement.OnwardRequest{
 		DPOs: []agreement.Reviewer{{DPO: w.policeDPO.User, Org: w.police}}, ReviewBy: w.now.AddDate(0, 0, 1)}, agreement.OriginalsOf(plain, nil))
-	assert.Equal(t, []string{"dpos[0].org/not_original"}, fieldCodes(t, err))
+	assert.Equal(t, agreement.CodeNoSources, agreement.Code(err), "said before the DPOs are checked")
 }
 
 // TestOnwardApprovalByAPartyDPOCounts: FLOW-13 — an original organisation that is also a party
@@ -377,7 +375,7 @@ func TestOnwardViewShowsOnlyWhatTheOriginalNeeds(t *testing.T) {
 	assert.Empty(t, v.Reviews, "the parties' reviews are theirs")
 	assert.Empty(t, v.Signatures)
 	assert.Zero(t, v.Log)
-	assert.Zero(t, v.CreatedBy)
+	assert.Equal(t, f.CreatedBy, v.CreatedBy, "who to ask about it")
 	require.Len(t, v.OnwardReviews, 1)
 	assert.Equal(t, w.outsider, v.OnwardReviews[0].Org, "only its own organisation's answer")
 	v.Parties[0] = w.outsider

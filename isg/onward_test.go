@@ -124,7 +124,7 @@ func TestOnwardApprovalThroughTheGateway(t *testing.T) {
 	assert.Equal(t, []agreement.Trigger{agreement.TriggerApproveOnward, agreement.TriggerRejectOnward}, seen.Next)
 	assert.Empty(t, seen.Originals)
 	assert.Zero(t, seen.Log, "not the log")
-	assert.Zero(t, seen.CreatedBy)
+	assert.Zero(t, seen.UpdatedBy, "nor who last changed it")
 	_, err = o.g.FlowLog(ctx, originDPO, isg.ByID[agreement.FlowID]{ID: o.onward})
 	assert.Equal(t, "flow.not_found", isg.ErrorCode(err), "nor may it read the log")
 	list, err := o.g.Flows(ctx, originDPO, isg.ListPage{})
