@@ -124,6 +124,9 @@ func (o Originals) Known() bool { return o.known }
 // in doubt, permission is asked of everyone the data could have come from. Cycles end the walk
 // rather than loop.
 func OriginalsOf(f Flow, chain map[FlowID]Flow) Originals {
+	if len(f.Sources) == 0 {
+		return Originals{known: true} // most flows: no walk, no allocation
+	}
 	var orgs []OrgID
 	seen := map[OrgID]bool{}
 	visited := map[FlowID]bool{f.ID: true}
