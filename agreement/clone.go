@@ -13,9 +13,11 @@ func (f Flow) Clone() Flow {
 	c.LegalBases = cloneSlice(f.LegalBases)
 	c.PrivacyAnswers = cloneMap(f.PrivacyAnswers)
 	c.Assets = cloneSlice(f.Assets)
+	c.Sources = cloneSlice(f.Sources)
 	c.Reviews = cloneSlice(f.Reviews)
 	c.SignOff = cloneSlice(f.SignOff)
 	c.WetSignatures = cloneSlice(f.WetSignatures)
+	c.OnwardReviews = cloneSlice(f.OnwardReviews)
 	c.Signatures = cloneSlice(f.Signatures)
 	for i := range c.Signatures {
 		c.Signatures[i].Value = cloneSlice(f.Signatures[i].Value)

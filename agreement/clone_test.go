@@ -18,9 +18,11 @@ func TestFlowCloneSharesNothing(t *testing.T) {
 	f := agreement.Flow{State: agreement.Draft, FlowTerms: agreement.FlowTerms{
 		Parties: []agreement.OrgID{o}, From: []agreement.OrgID{o}, To: []agreement.OrgID{o}, Controls: []string{"c"},
 		LegalBases: []agreement.LegalBasis{{Basis: agreement.Art6PublicTask, Instrument: "i"}}, PrivacyAnswers: map[string]string{"q": "a"},
-		Assets: []uuid.UUID{uuid.New()}}, Reviews: []agreement.DPOReview{{DPO: agreement.UserID{UUID: uuid.New()}, RequestedAt: time.Now()}},
-		Signatures: []agreement.Signature{{Algorithm: "Ed25519", Value: []byte{1}}},
-		SignOff:    []agreement.SignOffRequest{{Comments: "c"}}, WetSignatures: []agreement.WetSignature{{Org: o}}}
+		Assets: []uuid.UUID{uuid.New()}, Sources: []agreement.FlowID{{UUID: uuid.New()}}},
+		Reviews:       []agreement.DPOReview{{DPO: agreement.UserID{UUID: uuid.New()}, RequestedAt: time.Now()}},
+		OnwardReviews: []agreement.DPOReview{{DPO: agreement.UserID{UUID: uuid.New()}, Org: o}},
+		Signatures:    []agreement.Signature{{Algorithm: "Ed25519", Value: []byte{1}}},
+		SignOff:       []agreement.SignOffRequest{{Comments: "c"}}, WetSignatures: []agreement.WetSignature{{Org: o}}}
 	// the end of the lifecycle (LIFE-2…LIFE-4)
 	f.Notices = []agreement.LeaveNotice{{Org: o, Status: agreement.NoticeOpen, Answers: []agreement.NoticeAnswer{{Org: o, Approved: true}}}}
 	f.Withdrawals = []agreement.Withdrawal{{Org: o}}

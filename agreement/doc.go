@@ -54,6 +54,17 @@
 // notices (LIFE-1) are Summary.NextReviewNotice and Summary.SweepReview, and RecordReview starts
 // a new review cycle. life.go lists the decisions taken where the rulebook leaves a point open.
 //
+// # Onward sharing and variations
+//
+// A flow may name its Sources, the flows its data was received through (FLOW-13); CheckSources
+// says what may be named. OriginalsOf follows them to their start, and the Originals it returns
+// are what FinaliseOnward, PermittedWith and the onward steps (RequestOnward, ApproveOnward,
+// RejectOnward) need: a DPO of every original organisation approves the current version, asked
+// and answered like a DPO review but kept apart in OnwardReviews, without locking the flow.
+// CanReviewOnward and OnwardView say what the DPO asked may read. FlowMachine.Vary makes a
+// variation of a finalised or signed flow, a linked Draft (SIGN-6); FlowMachine.Supersede moves
+// the original to Superseded once the variation is Signed.
+//
 // # Risk assessments
 //
 // GenerateRiskAssessment turns a flow's privacy screening answers (PrivacyQuestions) into risks

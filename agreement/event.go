@@ -38,6 +38,9 @@ type Event struct {
 	DPOs []Reviewer `json:"dpos,omitempty"`
 	// Parties are, for finalisation, the organisations named in the flow.
 	Parties []OrgID `json:"parties,omitempty"`
+	// Related is, for a variation made, the original; for a supersession, the variation that
+	// superseded the flow (SIGN-6).
+	Related FlowID `json:"related,omitzero"`
 	// ReviewBy is, for a review request, the date the review is asked for.
 	ReviewBy time.Time `json:"review_by,omitzero"`
 	// Signers are, for a sign-off request, the users asked and their organisations (SIGN-1).

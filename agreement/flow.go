@@ -82,6 +82,11 @@ type FlowTerms struct {
 	PrivacyAnswers map[string]string `json:"privacy_answers,omitempty" validate:"max=200,dive,keys,required,max=64,endkeys,max=4000"`
 	// Assets are the information assets of the data inventory (ORG-10) the flow draws on.
 	Assets []uuid.UUID `json:"assets,omitempty" validate:"max=500"`
+	// Sources are the flows the creating organisation received this flow's data through (FLOW-13):
+	// onward sharing, which a DPO of every original organisation up the chain must approve before
+	// the flow is finalised (see OriginalsOf). Only the creating organisation names them, and only
+	// flows it receives data in (CheckSources).
+	Sources []FlowID `json:"sources,omitempty" validate:"max=50,dive,required" rule:"FLOW-13"`
 }
 
 // Flow is a data flow (FLOW-1): the detail of one sharing beneath a summary, reviewed by DPOs
@@ -100,6 +105,18 @@ type Flow struct {
 	State      FlowState `json:"state"`
 	// Rev counts content revisions of the terms, starting at 1; an approval is of one Rev.
 	Rev int64 `json:"rev"`
+	// ---- FLOW-13 onward sharing and SIGN-6 variations (onward.go, variation.go) ----------------
+	// OnwardReviews are the approvals of onward sharing asked of DPOs of the original
+	// organisations (FLOW-13), one record per DPO and organisation, kept apart from Reviews: the
+	// original organisations are not parties, and their answers neither lock nor unlock the flow.
+	OnwardReviews []DPOReview `json:"onward_reviews,omitempty"`
+	// VariationOf is the flow this one varies (SIGN-6): set when the variation is made, never
+	// changed. When this flow is Signed, that one is Superseded.
+	VariationOf FlowID `json:"variation_of,omitzero"`
+	// SupersededBy is the signed variation that superseded this flow (SIGN-6), and SupersededAt when.
+	SupersededBy FlowID    `json:"superseded_by,omitzero"`
+	SupersededAt time.Time `json:"superseded_at,omitzero"`
+	// ---- end FLOW-13 / SIGN-6 ------------------------------------------------------------------
 	FlowTerms
 	// ReviewBy is the latest review-by date of the DPO review requests (FLOW-5): once it has
 	// passed the flow may be finalised without an approval (FLOW-8).
@@ -179,6 +196,7 @@ func (t FlowTerms) normalised() (FlowTerms, []FieldError) {
 	t.To = cloneSlice(t.To)
 	t.Controls = cloneSlice(t.Controls)
 	t.Assets = cloneSlice(t.Assets)
+	t.Sources = cloneSlice(t.Sources)
 	t.PrivacyAnswers = cloneMap(t.PrivacyAnswers)
 	t.LegalBases = cloneSlice(t.LegalBases)
 	for i, lb := range t.LegalBases {
@@ -235,6 +253,9 @@ func (t FlowTerms) check(s Summary) []FieldError {
 		if a == uuid.Nil {
 			f = append(f, fieldErr(indexed("assets", i), "required", "FLOW-1", "is required"))
 		}
+	}
+	for _, i := range duplicates(t.Sources) {
+		f = append(f, fieldErr(indexed("sources", i), FieldCodeDuplicate, "FLOW-13", "names a source flow twice"))
 	}
 	return append(f, t.checkBases(s)...)
 }

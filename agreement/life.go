@@ -178,7 +178,7 @@ const (
 	NoticeRejected NoticeStatus = "rejected"
 	// NoticeWithdrawn: its giver withdrew it.
 	NoticeWithdrawn NoticeStatus = "withdrawn"
-	// NoticeLapsed: the flow was terminated or archived while it was open.
+	// NoticeLapsed: the flow was terminated, archived or superseded while it was open.
 	NoticeLapsed NoticeStatus = "lapsed"
 )
 
@@ -1076,14 +1076,7 @@ func recordArchive(ctx context.Context, _ ...any) error {
 	}
 	f := fc.flow
 	f.Archive = Archive{At: fc.at, By: fc.actor.User, Org: fc.actor.Org, From: fc.life.from, Reason: fc.life.text, RetainUntil: fc.life.until}
-	if slices.ContainsFunc(f.Notices, LeaveNotice.Open) {
-		f.Notices = cloneNotices(f.Notices)
-		for i := range f.Notices {
-			if f.Notices[i].Open() {
-				f.Notices[i].Status, f.Notices[i].ClosedAt = NoticeLapsed, fc.at
-			}
-		}
-	}
+	lapseNotices(f, fc.at)
 	touched(fc)
 	e := fc.event(EventArchived)
 	e.Parties, e.Note, e.Due = cloneSlice(f.Parties), fc.life.text, fc.life.until
@@ -1123,3 +1116,17 @@ func recordDeletionApproval(ctx context.Context, _ ...any) error {
 
 // noChange is the action of a step that only asks its guards (delete).
 func noChange(context.Context, ...any) error { return nil }
+
+// lapseNotices closes every open notice to leave of f, which is ending (archived, superseded):
+// there is nothing left to leave.
+func lapseNotices(f *Flow, at time.Time) {
+	if !slices.ContainsFunc(f.Notices, LeaveNotice.Open) {
+		return
+	}
+	f.Notices = cloneNotices(f.Notices)
+	for i := range f.Notices {
+		if f.Notices[i].Open() {
+			f.Notices[i].Status, f.Notices[i].ClosedAt = NoticeLapsed, at
+		}
+	}
+}

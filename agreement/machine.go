@@ -138,6 +138,13 @@ type command struct {
 	wetScan   DocumentID
 	// life is the input of a step of the end of the lifecycle (life.go).
 	life *lifeInput
+	// FLOW-13 and SIGN-6 (onward.go, variation.go): the originals of the flow's data, an onward
+	// approval request, and the variation superseding the flow with the original's parties it
+	// may leave out.
+	originals Originals
+	onward    *OnwardRequest
+	variation *Flow
+	gone      []OrgID
 }
 
 type firingKey struct{}
@@ -175,7 +182,7 @@ func NewFlowMachine() *FlowMachine {
 	sm.Configure(Draft).
 		InternalTransition(TriggerEdit, applyEdit, partyOrCreatorEdits).
 		Permit(TriggerRequestReview, InReview, partyOrCreatorRequests).
-		Permit(TriggerFinalise, Finalised, creatorOrgFinalises, carriesNoPersonalData)
+		Permit(TriggerFinalise, Finalised, creatorOrgFinalises, carriesNoPersonalData, noOpenOnwardRejection, originalsApproved)
 
 	sm.Configure(InReview).
 		OnEntryFrom(TriggerRequestReview, recordReviewRequest).
@@ -185,14 +192,14 @@ func NewFlowMachine() *FlowMachine {
 		InternalTransition(TriggerApprove, recordApproval, isRequestedDPO, notAlreadyApproved, otherOpenRejection).
 		Permit(TriggerReject, Rejected, isRequestedDPO, notAlreadyRejected).
 		InternalTransition(TriggerRereview, recordRereview, creatorAnswersRejection, rejectionIsOpen).
-		Permit(TriggerFinalise, Finalised, creatorOrgFinalises, noOpenRejection, approvedOrReviewByPassed)
+		Permit(TriggerFinalise, Finalised, creatorOrgFinalises, noOpenRejection, approvedOrReviewByPassed, noOpenOnwardRejection, originalsApproved)
 
 	sm.Configure(Approved).
 		OnEntryFrom(TriggerApprove, recordApproval).
 		InternalTransition(TriggerRequestReview, recordReviewRequest, partyOrCreatorRequests).
 		InternalTransition(TriggerApprove, recordApproval, isRequestedDPO, notAlreadyApproved).
 		Permit(TriggerReject, Rejected, isRequestedDPO, notAlreadyRejected).
-		Permit(TriggerFinalise, Finalised, creatorOrgFinalises, noOpenRejection, approvedOrReviewByPassed)
+		Permit(TriggerFinalise, Finalised, creatorOrgFinalises, noOpenRejection, approvedOrReviewByPassed, noOpenOnwardRejection, originalsApproved)
 
 	sm.Configure(Rejected).
 		OnEntryFrom(TriggerReject, recordRejection).
@@ -201,7 +208,7 @@ func NewFlowMachine() *FlowMachine {
 		InternalTransition(TriggerApprove, recordApproval, isRequestedDPO, notAlreadyApproved, otherOpenRejection).
 		InternalTransition(TriggerReject, recordRejection, isRequestedDPO, notAlreadyRejected).
 		Permit(TriggerRereview, InReview, creatorAnswersRejection, rejectionIsOpen).
-		Permit(TriggerFinalise, Finalised, creatorOrgFinalises, noOpenRejection, approvedOrReviewByPassed)
+		Permit(TriggerFinalise, Finalised, creatorOrgFinalises, noOpenRejection, approvedOrReviewByPassed, noOpenOnwardRejection, originalsApproved)
 
 	// Sign-off (SIGN-1…SIGN-5): the last signature a current party needs makes the flow Signed.
 	sm.Configure(Finalised).OnEntryFrom(TriggerFinalise, recordFinalisation).
@@ -218,6 +225,9 @@ func NewFlowMachine() *FlowMachine {
 	}
 	// The end of the lifecycle: notice and termination, disputes, archive (LIFE-2…LIFE-4).
 	configureEnd(sm)
+	// FLOW-13 onward approval and SIGN-6 variations (onward.go, variation.go).
+	configureOnward(sm)
+	configureVariations(sm)
 
 	m := &FlowMachine{sm: sm, refusals: map[string]refusal{}}
 	m.firings.New = func() any { return new(firing) }
@@ -243,6 +253,9 @@ func NewFlowMachine() *FlowMachine {
 	}, endRefusals()...) {
 		m.refusals[guardName(r.guard)] = r.refusal
 	}
+	for _, r := range append(onwardRefusals(), variationRefusals()...) {
+		m.refusals[guardName(r.guard)] = r.refusal
+	}
 	sm.OnUnhandledTrigger(m.refuse)
 	return m
 }
@@ -265,6 +278,9 @@ func (m *FlowMachine) refuse(_ context.Context, state stateless.State, trigger s
 	tr, _ := trigger.(Trigger)
 	if tr == TriggerSign && st == Signed {
 		return violation.New(ErrInvalidTransition, CodeAlreadySigned, "SIGN-2", "every party has already signed the flow")
+	}
+	if err := variationRefusal(st, tr); err != nil {
+		return err
 	}
 	if tr == TriggerEdit {
 		switch st {
@@ -289,12 +305,16 @@ func (m *FlowMachine) ToGraph() string { return m.sm.ToGraph() }
 // the permission table (a DPO's organisation may be a party, so request_review is listed for the
 // DPO here although ROLE-8 gives it to editing roles only).
 func (m *FlowMachine) Permitted(f Flow, actor Actor, now time.Time) []Trigger {
+	return m.permitted(f, command{actor: actor, at: now})
+}
+
+func (m *FlowMachine) permitted(f Flow, c command) []Trigger {
 	if !f.State.Valid() {
 		return nil
 	}
 	fc := m.firings.Get().(*firing)
 	defer m.release(fc)
-	fc.command = command{actor: actor, at: now}
+	fc.command = c
 	ts, err := m.sm.PermittedTriggersCtx(fc.begin(f))
 	if err != nil {
 		return nil
@@ -428,10 +448,12 @@ func (m *FlowMachine) RequestRereview(f Flow, actor Actor, at time.Time, r Rerev
 // Finalise finalises the flow for its creating organisation (FLOW-3). From Draft only a flow
 // without personal or special-category data may be finalised (FLOW-4); after DPO review it needs
 // an approval of the current revision, or the review-by date to have passed, and no open
-// rejection (FLOW-8). A finalised flow can no longer be edited.
+// rejection (FLOW-8). A finalised flow can no longer be edited. A flow naming sources needs its
+// originals' approval too (FLOW-13), which only FinaliseOnward, given them, can find: Finalise
+// refuses it.
 //
 // Errors: ErrForbidden (CodeNotCreator); ErrRule (CodeDPOApprovalRequired, CodeOpenRejection,
-// CodeApprovalRequired); ErrInvalidTransition. Raises EventFinalised.
+// CodeApprovalRequired, CodeOnwardApprovalRequired); ErrInvalidTransition. Raises EventFinalised.
 func (m *FlowMachine) Finalise(f Flow, actor Actor, at time.Time) (Flow, []Event, error) {
 	return m.fire(f, TriggerFinalise, command{actor: actor, at: at})
 }

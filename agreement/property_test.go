@@ -46,6 +46,9 @@ type model struct {
 	withdrawn map[agreement.OrgID]bool
 	notices   []*modelNotice
 	disputes  []*modelDispute
+	// FLOW-13: the sources named (an index into flowRun.sourceChoices) and the onward reviews.
+	sources int
+	onward  map[reviewKey]*modelReview
 }
 
 type modelAsk struct {
@@ -65,6 +68,34 @@ type modelNotice struct {
 type modelDispute struct {
 	raised, escalated, mediation time.Time
 	resolved                     bool
+}
+
+// originalsOf are, written out by hand for the fixture's chain (see newChain), the original
+// organisations of each choice of sources: none; the outsider's flow, which the outsider received
+// from the police; that and the council's flow.
+func (r *flowRun) modelOriginals() []agreement.OrgID {
+	w := r.w
+	return [][]agreement.OrgID{nil, {w.outsider, w.police}, {w.council, w.outsider, w.police}}[r.model.sources]
+}
+
+// approvedBy: a DPO of org approved the current revision, in a party review or an onward one.
+func (m *model) approvedBy(org agreement.OrgID) bool {
+	for _, rs := range []map[reviewKey]*modelReview{m.reviews, m.onward} {
+		for k, rv := range rs {
+			if k.org == org && !rv.withdrawn && rv.decision == agreement.DecisionApproved && rv.decidedRev == m.rev {
+				return true
+			}
+		}
+	}
+	return false
+}
+
+func (m *model) preFinal() bool {
+	switch m.state {
+	case agreement.Draft, agreement.InReview, agreement.Approved, agreement.Rejected:
+		return true
+	}
+	return false
 }
 
 func (m *model) named(org agreement.OrgID) bool {
@@ -113,17 +144,39 @@ type flowRun struct {
 	head    agreement.LogHead
 	editors []agreement.Actor
 	dpos    []agreement.Actor
+	// FLOW-13 and SIGN-6: the source flows, the choices of sources an edit draws from, the DPOs
+	// asked for onward approval, and the variations made.
+	chain         map[agreement.FlowID]agreement.Flow
+	sourceChoices [][]agreement.FlowID
+	onwardDPOs    []agreement.Actor
+	variations    []agreement.Flow
 }
 
 func newFlowRun(t *rapid.T) *flowRun {
 	w := newWorld()
 	r := &flowRun{w: w, m: agreement.NewFlowMachine(), now: w.now}
-	r.s = w.summary(t)
-	r.f = w.flow(t, r.s)
+	c := newChain(t)
+	r.w, w = c.w, c.w
+	r.now = w.now
+	r.s, r.chain = c.s, c.flows
+	r.sourceChoices = [][]agreement.FlowID{nil, {c.fromOutsider.ID}, {c.fromCouncil.ID, c.fromOutsider.ID}}
+	sources := rapid.IntRange(0, 2).Draw(t, "sources")
+	startFinalised := rapid.Bool().Draw(t, "start finalised")
+	if startFinalised {
+		sources = 0 // a flow with sources is finalised only with onward approvals
+	}
+	terms := w.flowTerms()
+	terms.Sources = r.sourceChoices[sources]
+	f, err := agreement.NewFlow(agreement.FlowID{UUID: w.uuid()}, r.s, w.officer, w.now, terms)
+	if err != nil {
+		t.Fatal(err)
+	}
+	r.f = f
 	r.model = model{state: agreement.Draft, rev: 1, creator: w.trust, parties: r.f.Parties, personal: true, reviews: map[reviewKey]*modelReview{},
+		sources: sources, onward: map[reviewKey]*modelReview{},
 		asked: map[reviewKey]modelAsk{}, signed: map[agreement.OrgID]bool{},
 		from: r.f.From, to: r.f.To, withdrawn: map[agreement.OrgID]bool{}}
-	if rapid.Bool().Draw(t, "start finalised") {
+	if startFinalised {
 		// Half the runs start at sign-off, which random review steps would seldom reach.
 		terms := w.flowTerms()
 		terms.PersonalData, terms.LegalBases = false, nil
@@ -139,6 +192,7 @@ func newFlowRun(t *rapid.T) *flowRun {
 	}
 	r.editors = []agreement.Actor{w.officer, w.councilOfficer, w.policeOfficer, w.stranger}
 	r.dpos = []agreement.Actor{w.trustDPO, w.councilDPO, w.policeDPO, {User: w.councilDPO.User, Org: w.police}}
+	r.onwardDPOs = []agreement.Actor{w.councilDPO, w.policeDPO, c.outsiderDPO, w.trustDPO, {User: c.outsiderDPO.User, Org: w.police}}
 	return r
 }
 
@@ -197,6 +251,8 @@ func cloneFlow(f agreement.Flow) agreement.Flow {
 	c.Archive.Extensions = append([]agreement.RetentionExtension(nil), f.Archive.Extensions...)
 	c.Archive.DeletionApprovals = append([]agreement.DeletionApproval(nil), f.Archive.DeletionApprovals...)
 	c.Reviews = append([]agreement.DPOReview(nil), f.Reviews...)
+	c.OnwardReviews = append([]agreement.DPOReview(nil), f.OnwardReviews...)
+	c.Sources = append([]agreement.FlowID(nil), f.Sources...)
 	c.Controls = append([]string(nil), f.Controls...)
 	if f.PrivacyAnswers != nil {
 		c.PrivacyAnswers = map[string]string{}
@@ -220,6 +276,8 @@ func (r *flowRun) edit(t *rapid.T) {
 	if !terms.PersonalData {
 		terms.LegalBases = nil
 	}
+	sources := rapid.IntRange(0, 2).Draw(t, "sources")
+	terms.Sources = r.sourceChoices[sources]
 	changed := !reflect.DeepEqual(terms, r.f.FlowTerms)
 
 	m := &r.model
@@ -245,7 +303,7 @@ func (r *flowRun) edit(t *rapid.T) {
 			t.Fatalf("edited while %s", prev.State) // FLOW-3, FLOW-5
 		}
 		m.rev++
-		m.parties, m.personal = parties, terms.PersonalData
+		m.parties, m.personal, m.sources = parties, terms.PersonalData, sources
 		m.from, m.to = parties[:1], parties[1:]
 		for k, rv := range m.reviews {
 			if !contains(parties, k.org) {
@@ -253,6 +311,18 @@ func (r *flowRun) edit(t *rapid.T) {
 			}
 		}
 	}
+}
+
+func sameOrgs(a, b []agreement.OrgID) bool {
+	if len(a) != len(b) {
+		return false
+	}
+	for _, o := range a {
+		if !contains(b, o) {
+			return false
+		}
+	}
+	return true
 }
 
 func contains(orgs []agreement.OrgID, o agreement.OrgID) bool {
@@ -360,6 +430,7 @@ func (r *flowRun) rereview(t *rapid.T) {
 
 func (r *flowRun) finalise(t *rapid.T) {
 	actor := rapid.SampledFrom(r.editors).Draw(t, "finaliser")
+	withOriginals := rapid.Bool().Draw(t, "with_originals")
 	m := &r.model
 	var allowed bool
 	switch m.state {
@@ -369,10 +440,33 @@ func (r *flowRun) finalise(t *rapid.T) {
 		allowed = actor.Org == m.creator && !m.openRejection(nil) &&
 			(m.currentApproval() || r.now.After(m.reviewBy)) // FLOW-8
 	}
+	if m.sources > 0 { // FLOW-13: every original approved this version, none holds a rejection
+		allowed = allowed && withOriginals
+		for _, o := range r.modelOriginals() {
+			allowed = allowed && m.approvedBy(o)
+		}
+		for k, rv := range m.onward {
+			if rv.decision == agreement.DecisionRejected && contains(r.modelOriginals(), k.org) {
+				allowed = false
+			}
+		}
+	}
 	before := r.f
 	if r.apply(t, "finalise", allowed, func() (agreement.Flow, []agreement.Event, error) {
+		if withOriginals {
+			return r.m.FinaliseOnward(r.f, actor, r.now, agreement.OriginalsOf(r.f, r.chain))
+		}
 		return r.m.Finalise(r.f, actor, r.now)
 	}) {
+		// FLOW-13's invariant, on the flow itself: never finalised without a current approval
+		// from every original.
+		if len(before.Sources) > 0 {
+			for _, o := range r.modelOriginals() {
+				if !before.OnwardApprovedBy(o) {
+					t.Fatalf("finalised without onward approval from %s", o)
+				}
+			}
+		}
 		// the invariant, checked on the flow itself rather than the model
 		if before.HasOpenRejection() {
 			t.Fatalf("finalised with an open rejection")
@@ -438,6 +532,35 @@ func (r *flowRun) requestSignOff(t *rapid.T) {
 	}
 }
 
+// requestOnward asks DPOs for onward approval (FLOW-13): the creator of a flow with sources,
+// before it is finalised, of DPOs of original organisations only.
+func (r *flowRun) requestOnward(t *rapid.T) {
+	actor := rapid.SampledFrom(r.editors).Draw(t, "requester")
+	picked := rapid.SliceOfNDistinct(rapid.SampledFrom(r.onwardDPOs), 1, 3, func(a agreement.Actor) agreement.Actor { return a }).Draw(t, "dpos")
+	req := agreement.OnwardRequest{ReviewBy: r.now.AddDate(0, 0, 14)}
+	m := &r.model
+	allowed := actor.Org == m.creator && m.sources > 0 && m.preFinal()
+	for _, d := range picked {
+		req.DPOs = append(req.DPOs, agreement.Reviewer{DPO: d.User, Org: d.Org})
+		allowed = allowed && contains(r.modelOriginals(), d.Org)
+	}
+	before := r.f
+	if r.apply(t, "request_onward", allowed, func() (agreement.Flow, []agreement.Event, error) {
+		return r.m.RequestOnward(r.f, actor, r.now, req, agreement.OriginalsOf(r.f, r.chain))
+	}) {
+		if r.f.State != before.State || !r.f.ReviewBy.Equal(before.ReviewBy) {
+			t.Fatalf("an onward request moved the flow or its review-by date")
+		}
+		for _, d := range picked {
+			k := reviewKey{d.User, d.Org}
+			if m.onward[k] == nil {
+				m.onward[k] = &modelReview{}
+			}
+			m.onward[k].awaiting = true
+		}
+	}
+}
+
 func (r *flowRun) sign(t *rapid.T) {
 	m := &r.model
 	pool := r.signers()
@@ -494,8 +617,96 @@ func (r *flowRun) addParty(t *rapid.T) {
 	}
 }
 
+// decideOnward approves or rejects onward sharing as a DPO asked, of an organisation still an
+// original (FLOW-13); the flow's state never moves.
+func (r *flowRun) decideOnward(t *rapid.T, approve bool) {
+	actor := rapid.SampledFrom(r.onwardDPOs).Draw(t, "onward_dpo")
+	m := &r.model
+	k := reviewKey{actor.User, actor.Org}
+	decision := agreement.DecisionRejected
+	if approve {
+		decision = agreement.DecisionApproved
+	}
+	rv := m.onward[k]
+	allowed := rv != nil && contains(r.modelOriginals(), actor.Org) && m.preFinal() &&
+		!(!rv.awaiting && rv.decision == decision && rv.decidedRev == m.rev)
+	o := agreement.OriginalsOf(r.f, r.chain)
+	before := r.f
+	if r.apply(t, string(decision)+"_onward", allowed, func() (agreement.Flow, []agreement.Event, error) {
+		if approve {
+			return r.m.ApproveOnward(r.f, actor, r.now, agreement.Verdict{}, o)
+		}
+		return r.m.RejectOnward(r.f, actor, r.now, agreement.Verdict{Details: "no"}, o)
+	}) {
+		if r.f.State != before.State {
+			t.Fatalf("an onward decision moved the flow from %s to %s", before.State, r.f.State)
+		}
+		rv.decision, rv.decidedRev, rv.awaiting = decision, m.rev, false
+	}
+}
+
+// vary makes a variation (SIGN-6): the creator of a finalised or signed flow only; the original
+// is untouched.
+func (r *flowRun) vary(t *rapid.T) {
+	actor := rapid.SampledFrom(r.editors).Draw(t, "varier")
+	m := &r.model
+	allowed := (m.state == agreement.Finalised || m.state == agreement.Signed) && actor.Org == m.creator
+	snapshot := cloneFlow(r.f)
+	v, events, err := r.m.Vary(r.f, r.s, agreement.FlowID{UUID: r.w.uuid()}, actor, r.now)
+	if !reflect.DeepEqual(snapshot, cloneFlow(r.f)) {
+		t.Fatalf("vary changed the original")
+	}
+	if allowed != (err == nil) {
+		t.Fatalf("vary: model says allowed=%v, machine says %v (state %s)", allowed, err, r.f.State)
+	}
+	if err != nil {
+		return
+	}
+	if v.State != agreement.Draft || v.VariationOf != r.f.ID || !reflect.DeepEqual(v.FlowTerms, r.f.FlowTerms) ||
+		len(v.Reviews)+len(v.OnwardReviews)+len(v.Signatures) != 0 || len(events) != 1 {
+		t.Fatalf("a variation is a fresh Draft of the original's terms: %+v", v)
+	}
+	r.variations = append(r.variations, v)
+}
+
+// supersede offers the original a variation in some state, perhaps leaving out a party (SIGN-6):
+// only a signed variation of it naming every party supersedes it, and only while in force. Sign-off
+// is not on this branch, so a variation's state is set here.
+func (r *flowRun) supersede(t *rapid.T) {
+	m := &r.model
+	v := agreement.Flow{ID: agreement.FlowID{UUID: r.w.uuid()}, VariationOf: agreement.FlowID{UUID: r.w.uuid()}, FlowTerms: r.f.FlowTerms}
+	if len(r.variations) > 0 && rapid.Bool().Draw(t, "a_variation_of_it") {
+		v = rapid.SampledFrom(r.variations).Draw(t, "variation")
+	}
+	v.State = rapid.SampledFrom([]agreement.FlowState{agreement.Draft, agreement.Finalised, agreement.Signed}).Draw(t, "variation_state")
+	v.Parties = slices.Clone(v.Parties)
+	if len(v.Parties) > 0 && rapid.Bool().Draw(t, "drop_a_party") {
+		v.Parties = v.Parties[1:]
+	}
+	keeps := true
+	for _, p := range m.parties {
+		keeps = keeps && contains(v.Parties, p)
+	}
+	allowed := (m.state == agreement.Finalised || m.state == agreement.Signed) &&
+		v.State == agreement.Signed && v.VariationOf == r.f.ID && keeps
+	if r.apply(t, "supersede", allowed, func() (agreement.Flow, []agreement.Event, error) {
+		return r.m.Supersede(r.f, r.w.officer, r.now, v, nil)
+	}) {
+		if r.f.SupersededBy != v.ID {
+			t.Fatalf("superseded by %s, not the variation %s", r.f.SupersededBy, v.ID)
+		}
+		m.state = agreement.Superseded
+		for _, n := range m.notices {
+			n.open = false // open notices lapse (LIFE-3)
+		}
+	}
+}
+
 func (r *flowRun) check(t *rapid.T) {
 	f, m := r.f, &r.model
+	if got, want := agreement.OriginalsOf(f, r.chain).Orgs(), r.modelOriginals(); !sameOrgs(got, want) {
+		t.Fatalf("originals %v, model %v", got, want)
+	}
 	if f.State != m.state {
 		t.Fatalf("state %s, model %s", f.State, m.state)
 	}
@@ -792,11 +1003,13 @@ var (
 // TestFlowLifecycleProperties drives random command sequences by random actors, with time moving
 // past review-by and sign-by dates, against the reference model (FLOW-3…FLOW-8, FLOW-12,
 // SIGN-1…SIGN-3), and checks the transaction log built from the Diffs of every change verifies
-// throughout (LOG-1, LOG-2) and every stored signature with it (SIGN-4, LOG-3). Past Finalised
-// it drives termination (LIFE-3: notice, approval, rejection, withdrawal; a Terminated flow has
-// fewer than two parties or an empty side, a withdrawn party is never a party) and disputes with
-// the sweep's escalations (LIFE-4: after 7 days, then 14 days later, each once) and sign-by
-// reminders (SIGN-3: once each).
+// throughout (LOG-1, LOG-2) and every stored signature with it (SIGN-4, LOG-3). The flow may name
+// sources, and onward approvals are asked and given (FLOW-13: never finalised without a current
+// approval from every original); once finalised it may be varied and superseded (SIGN-6: only by
+// a signed variation of it naming every party). Past Finalised it drives termination (LIFE-3:
+// notice, approval, rejection, withdrawal; a Terminated flow has fewer than two parties or an
+// empty side, a withdrawn party is never a party) and disputes with the sweep's escalations
+// (LIFE-4: after 7 days, then 14 days later, each once) and sign-by reminders (SIGN-3: once each).
 func TestFlowLifecycleProperties(t *testing.T) {
 	rapid.Check(t, func(t *rapid.T) {
 		r := newFlowRun(t)
@@ -819,12 +1032,17 @@ func TestFlowLifecycleProperties(t *testing.T) {
 			"raise_dispute":   r.raiseDispute,
 			"resolve_dispute": r.resolveDispute,
 			"sweep":           r.sweep,
+			"request_onward":  r.requestOnward,
+			"approve_onward":  func(t *rapid.T) { r.decideOnward(t, true) },
+			"reject_onward":   func(t *rapid.T) { r.decideOnward(t, false) },
+			"vary":            r.vary,
+			"supersede":       r.supersede,
 			"wait": func(t *rapid.T) {
 				r.now = r.now.Add(time.Duration(rapid.Int64Range(0, int64(10*24*time.Hour)).Draw(t, "wait")))
 			},
 			"": func(t *rapid.T) {
 				r.check(t)
-				if r.f.State == agreement.Finalised || r.f.State == agreement.Signed {
+				if r.f.State == agreement.Finalised || r.f.State == agreement.Signed || r.f.State == agreement.Superseded {
 					// FLOW-3: the terms never change once finalised; the parties may, as
 					// organisations join or leave (FLOW-12, LIFE-3), which is why they are left out.
 					ft := cloneFlow(r.f).FlowTerms
@@ -832,7 +1050,7 @@ func TestFlowLifecycleProperties(t *testing.T) {
 					if finalTerms == nil {
 						finalTerms = &ft
 					} else if !reflect.DeepEqual(*finalTerms, ft) {
-						t.Fatalf("a finalised flow changed") // FLOW-3
+						t.Fatalf("a finalised flow changed") // FLOW-3, SIGN-6
 					}
 				}
 			},

@@ -377,6 +377,9 @@ type FlowView struct {
 	// Unregistered are the parties not registered yet, as the summary named them (ORG-11): they
 	// cannot review or sign until they join, and while any is listed the flow cannot be Signed.
 	Unregistered []agreement.UnregisteredParty `json:"unregistered,omitempty"`
+	// Originals are the organisations whose DPO must approve the flow's onward sharing before it
+	// is finalised (FLOW-13), computed afresh from its sources; none without sources.
+	Originals []OrgID `json:"originals,omitempty"`
 }
 
 // flowView builds what a caller sees of a flow; held are the roles the permission check found the
@@ -385,7 +388,12 @@ func (u *uow) flowView(actor Actor, f agreement.Flow, held RoleSet) (FlowView, e
 	v := FlowView{Flow: f, PartyRatings: make(map[string]assurance.Rating, len(f.Parties)), Next: []agreement.Trigger{}}
 	// The machine knows organisations, not roles: keep the steps the actor's roles allow.
 	held &= OrgRoles
-	for _, t := range u.g.flowMachine.Permitted(f, agreement.Actor{User: actor.User, Org: actor.Org}, u.now) {
+	o, err := u.originals(f) // FLOW-13: finalising a flow with sources depends on them (onward.go)
+	if err != nil {
+		return v, err
+	}
+	v.Originals = o.Orgs()
+	for _, t := range u.g.flowMachine.PermittedWith(f, agreement.Actor{User: actor.User, Org: actor.Org}, u.now, o) {
 		action := EditAgreements
 		switch t {
 		case agreement.TriggerApprove, agreement.TriggerReject:
@@ -395,6 +403,9 @@ func (u *uow) flowView(actor Actor, f agreement.Flow, held RoleSet) (FlowView, e
 		}
 		if row, ok := lifecycleRow(t); ok { // the end of the lifecycle (lifecycle.go)
 			action = row
+		}
+		if a, ok := onwardAction(t); ok {
+			action = a
 		}
 		if u.g.perms.Allows(action, held) {
 			v.Next = append(v.Next, t)
@@ -441,11 +452,12 @@ var flowGet = &command[ByID[agreement.FlowID], FlowView]{
 	name: "flow.get", doc: "Read a visible flow with party ratings and next steps.",
 	row: ViewOrganisation, rule: "ROLE-8", query: true,
 	apply: func(c *call[ByID[agreement.FlowID]]) (FlowView, error) {
-		f, _, err := c.visibleFlow(c.actor, c.in.ID)
+		// A DPO asked for onward approval reads what it needs to answer (FLOW-13, onward.go).
+		f, _, full, _, err := c.readableFlow(c.actor, c.in.ID)
 		if err != nil {
 			return FlowView{}, err
 		}
-		return c.flowView(c.actor, f, c.held)
+		return c.readableView(c.actor, f, full, c.held)
 	},
 }
 
@@ -482,6 +494,9 @@ var flowCreate = &command[CreateFlowInput, FlowView]{
 		}
 		f, err := agreement.NewFlow(agreement.FlowID{UUID: c.newID()}, s, agreement.Actor{User: c.actor.User, Org: c.actor.Org}, c.now, c.in.FlowTerms)
 		if err != nil {
+			return FlowView{}, err
+		}
+		if err := c.checkOnwardTerms(c.actor, agreement.Flow{ID: f.ID, CreatedByOrg: f.CreatedByOrg}, f.FlowTerms); err != nil { // FLOW-13
 			return FlowView{}, err
 		}
 		if f, err = c.putFlow(c.actor, agreement.Flow{}, f, 0); err != nil {
@@ -563,6 +578,13 @@ func (u *uow) flowCommand(actor Actor, held RoleSet, id agreement.FlowID,
 	if f, err = u.putFlow(actor, old, f, version); err != nil {
 		return FlowView{}, err
 	}
+	if f.State == agreement.Signed && old.State != agreement.Signed {
+		// The signature, or the departure, that completes sign-off of a variation supersedes
+		// its original in the same unit of work (SIGN-6).
+		if err := u.afterSigned(actor, f); err != nil {
+			return FlowView{}, err
+		}
+	}
 	for _, e := range events {
 		// A party not registered yet is never notified (ORG-11).
 		if err := u.deliver(withoutUnregistered(s, flowNotices(e))...); err != nil {
@@ -580,6 +602,10 @@ func flowNotices(e agreement.Event) []directory.Event {
 	data := map[string]string{"flow": e.FlowID.String(), "summary": e.SummaryID.String(), "by": e.Actor.User.String()}
 	if e.Note != "" {
 		data["note"] = e.Note
+	}
+	// FLOW-13 onward approval and SIGN-6 variations (onward.go).
+	if out, ok := onwardNotices(e, data); ok {
+		return out
 	}
 	typ := string(e.Type)
 	var out []directory.Event
@@ -633,7 +659,14 @@ var flowEdit = flowStep("flow.edit", "Edit a flow's terms (FLOW-3).", EditAgreem
 		if err := c.requireOpenParties("parties", f.Parties, c.in.Input.Parties, s); err != nil {
 			return f, nil, err
 		}
-		return c.g.flowMachine.Edit(f, s, a, c.now, c.in.Input)
+		edited, events, err := c.g.flowMachine.Edit(f, s, a, c.now, c.in.Input)
+		if err == nil { // FLOW-13 sources, SIGN-6 a variation's parties (onward.go)
+			err = c.checkOnwardTerms(c.actor, f, edited.FlowTerms)
+		}
+		if err != nil {
+			return f, nil, err
+		}
+		return edited, events, nil
 	})
 
 // RequestReview asks DPOs of the flow's organisations to review it by a date (FLOW-5): the flow
@@ -724,12 +757,12 @@ var flowFinalise = &command[ByID[agreement.FlowID], FlowView]{
 	name: "flow.finalise", doc: "Finalise a flow (FLOW-8).", row: EditAgreements, rule: "ROLE-8",
 	refuse: func(c *call[ByID[agreement.FlowID]]) error {
 		return c.flowRefusal(c.actor, c.in.ID, func(f agreement.Flow, _ agreement.Summary, a agreement.Actor) (agreement.Flow, []agreement.Event, error) {
-			return c.g.flowMachine.Finalise(f, a, c.now)
+			return c.finaliseFlow(f, a) // with the originals of a flow naming sources (FLOW-13)
 		})
 	},
 	apply: func(c *call[ByID[agreement.FlowID]]) (FlowView, error) {
 		return c.flowCommand(c.actor, c.held, c.in.ID, func(f agreement.Flow, _ agreement.Summary, a agreement.Actor) (agreement.Flow, []agreement.Event, error) {
-			return c.g.flowMachine.Finalise(f, a, c.now)
+			return c.finaliseFlow(f, a)
 		})
 	},
 }

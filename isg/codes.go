@@ -123,6 +123,18 @@ const (
 	CodeFlowNoOpenRejection = "flow.no_open_rejection"
 	// CodeFlowPartyHasOpenRejection (ErrRule): an edit would remove an organisation whose DPO's rejection is open (FLOW-7).
 	CodeFlowPartyHasOpenRejection = "flow.party_has_open_rejection"
+	// CodeFlowOnwardApprovalRequired (ErrRule): a flow with sources lacks an approval of its current version by a DPO of every original organisation (FLOW-13).
+	CodeFlowOnwardApprovalRequired = "flow.onward_approval_required"
+	// CodeFlowOpenOnwardRejection (ErrRule): a DPO of an original organisation rejected onward sharing and has not decided again (FLOW-13).
+	CodeFlowOpenOnwardRejection = "flow.open_onward_rejection"
+	// CodeFlowNoSources (ErrRule): onward approval asked for a flow that names no sources (FLOW-13).
+	CodeFlowNoSources = "flow.no_sources"
+	// CodeFlowVariationNotSigned (ErrRule): only a signed variation of a flow supersedes it (SIGN-6).
+	CodeFlowVariationNotSigned = "flow.variation_not_signed"
+	// CodeFlowAlreadySuperseded (ErrRule): another variation of the original took effect first; vary the one in force instead (SIGN-6).
+	CodeFlowAlreadySuperseded = "flow.already_superseded"
+	// CodeFlowVariationDropsParty (ErrRule): a variation leaves out an open party of the original, which must sign it too (SIGN-6).
+	CodeFlowVariationDropsParty = "flow.variation_drops_party"
 	// CodeFlowNotFinalised (ErrInvalidTransition): a party is added this way only to a finalised or partly signed flow (FLOW-12).
 	CodeFlowNotFinalised = "flow.not_finalised"
 	// CodeFlowWrongSummary (ErrConflict): the summary given is not the flow's.

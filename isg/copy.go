@@ -94,6 +94,10 @@ func (u *uow) copySummary(actor Actor, id agreement.SummaryID) (agreement.Summar
 		return agreement.SummaryCopy{}, err
 	}
 	for i, f := range c.Flows {
+		// FLOW-13: a copy keeps only the sources its maker could name itself.
+		if f.Sources, err = u.nameableSources(actor.Org, f.Sources); err != nil {
+			return agreement.SummaryCopy{}, err
+		}
 		f.Log = heads[f.ID.UUID]
 		c.Flows[i] = f
 		if _, err := u.save(kindFlow, f.ID.String(), 0, f, flowKeys(f)...); err != nil {
@@ -158,6 +162,10 @@ var flowCopy = &command[CopyFlowInput, FlowView]{
 		}
 		f, changes, err := agreement.CopyFlow(src, s, agreement.FlowID{UUID: c.newID()}, agreement.Actor{User: c.actor.User, Org: c.actor.Org}, c.now)
 		if err != nil {
+			return FlowView{}, err
+		}
+		// FLOW-13: a copy keeps only the sources its maker could name itself.
+		if f.Sources, err = c.nameableSources(c.actor.Org, f.Sources); err != nil {
 			return FlowView{}, err
 		}
 		if f.Log, err = c.appendLog(c.actor, f.ID.UUID, agreement.LogHead{}, changes); err != nil {

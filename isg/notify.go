@@ -436,6 +436,7 @@ func NotificationTypes() []string {
 	for _, t := range lifecycleNotificationTypes() {
 		types = append(types, string(t))
 	}
+	types = append(types, onwardNotificationTypes()...) // FLOW-13, SIGN-6
 	for _, t := range []assurance.EventType{assurance.EventSubmitted, assurance.EventRatingChanged, assurance.EventRatingExpired} {
 		types = append(types, string(t))
 	}

@@ -205,7 +205,7 @@ var flowSign = &command[ByID[agreement.FlowID], FlowView]{
 		})
 	},
 	apply: func(c *call[ByID[agreement.FlowID]]) (FlowView, error) {
-		return c.flowCommand(c.actor, c.held, c.in.ID, func(f agreement.Flow, _ agreement.Summary, a agreement.Actor) (agreement.Flow, []agreement.Event, error) {
+		v, err := c.flowCommand(c.actor, c.held, c.in.ID, func(f agreement.Flow, _ agreement.Summary, a agreement.Actor) (agreement.Flow, []agreement.Event, error) {
 			// Ask the flow first: a signature the flow would refuse is never made.
 			if err := c.g.flowMachine.CheckSign(f, a, c.now); err != nil {
 				return f, nil, err
@@ -216,6 +216,7 @@ var flowSign = &command[ByID[agreement.FlowID], FlowView]{
 			}
 			return c.g.flowMachine.Sign(f, a, c.now, sig)
 		})
+		return v, err
 	},
 }
 

@@ -212,18 +212,6 @@ func TestVerificationCatchesTampering(t *testing.T) {
 	}
 }
 
-// fieldsOf lists "field/code" of every field error of err.
-func fieldsOf(t *testing.T, err error) []string {
-	t.Helper()
-	var e *isg.Error
-	require.ErrorAs(t, err, &e)
-	var out []string
-	for _, f := range e.Fields {
-		out = append(out, f.Field+"/"+f.Code)
-	}
-	return out
-}
-
 // logEntryID is the store ID of a log entry (isg's own layout, which the tampering test forges).
 func logEntryID(subject string, seq int64) string { return fmt.Sprintf("%s/%020d", subject, seq) }
 
@@ -256,4 +244,48 @@ func TestSignByReminders(t *testing.T) {
 	require.Len(t, reminded, 1, "once, and only to the signer still to sign")
 	assert.Equal(t, x.ben, reminded[0].Recipient)
 	assert.Equal(t, by.Format(time.RFC3339), reminded[0].Data["sign_by"])
+}
+
+// TestSignedVariationSupersedesTheOriginal: SIGN-6 — a variation of a signed agreement takes
+// effect when every party has signed it: the signature that completes it supersedes the original
+// in the same command, and the original's signatures still verify.
+func TestSignedVariationSupersedesTheOriginal(t *testing.T) {
+	w := newWorld(t)
+	x := newSignOffWorld(t, w)
+	signAll := func(flow agreement.FlowID) isg.FlowView {
+		t.Helper()
+		_, err := w.g.RequestSignOff(ctx, x.na, isg.FlowStep[agreement.SignOffInput]{Flow: flow, Input: agreement.SignOffInput{
+			Signers: []agreement.Signer{{User: x.ann, Org: x.north}, {User: x.ben, Org: x.south}}}})
+		require.NoError(t, err)
+		_, err = w.g.SignFlow(ctx, x.na, isg.ByID[agreement.FlowID]{ID: flow})
+		require.NoError(t, err)
+		v, err := w.g.SignFlow(ctx, x.sb, isg.ByID[agreement.FlowID]{ID: flow})
+		require.NoError(t, err)
+		return v
+	}
+	require.Equal(t, agreement.Signed, signAll(x.flow).State)
+
+	variation, err := w.g.VaryFlow(ctx, x.na, isg.ByID[agreement.FlowID]{ID: x.flow})
+	require.NoError(t, err)
+	assert.Equal(t, agreement.Draft, variation.State)
+	assert.Equal(t, x.flow, variation.VariationOf)
+	terms := variation.FlowTerms
+	terms.Controls = append(terms.Controls, "Quarterly audit of access")
+	_, err = w.g.EditFlow(ctx, x.na, isg.FlowStep[agreement.FlowTerms]{Flow: variation.ID, Input: terms})
+	require.NoError(t, err)
+	_, err = w.g.FinaliseFlow(ctx, x.na, isg.ByID[agreement.FlowID]{ID: variation.ID})
+	require.NoError(t, err)
+
+	original, err := w.g.Flow(ctx, x.na, isg.ByID[agreement.FlowID]{ID: x.flow})
+	require.NoError(t, err)
+	assert.Equal(t, agreement.Signed, original.State, "the original stays in force until the variation is signed by all")
+
+	assert.Equal(t, agreement.Signed, signAll(variation.ID).State)
+	original, err = w.g.Flow(ctx, x.na, isg.ByID[agreement.FlowID]{ID: x.flow})
+	require.NoError(t, err)
+	assert.Equal(t, agreement.Superseded, original.State, "SIGN-6")
+	assert.Equal(t, variation.ID, original.SupersededBy)
+	report, err := w.g.VerifySignatures(ctx, x.na, isg.ByID[agreement.FlowID]{ID: x.flow})
+	require.NoError(t, err)
+	assert.True(t, report.Valid, "superseding changes no term, so the original's signatures still verify")
 }
