@@ -191,6 +191,11 @@ type uow struct {
 	// the gate then counts that contract's own Super Administrators at its contracting
 	// organisation, and no others (LIC-2, ROLE-8; see isSuperAdminOf).
 	contract *licensing.Contract
+	// group is the licensing group of the support request a command acts on, set by its at
+	// function, at groupAt, the request's organisation: the gate counts that group's Super
+	// Administrators there (SUP-1), whatever group the organisation has chosen since.
+	group   *licensing.Contract
+	groupAt OrgID
 }
 
 // afterCommit runs f once the unit has committed.

@@ -213,8 +213,9 @@ func (u *uow) dpoArrives(org OrgID, roles RoleSet) error {
 	return err
 }
 
-// completeMerge moves everything of the merged organisations to the survivor (ORG-6), and ends
-// the pending closure requests of the merged organisations with the merge.
+// completeMerge moves everything of the merged organisations to the survivor (ORG-6) — their
+// users' roles, inventory, agreements and the support requests not settled — and ends the
+// pending closure requests of the merged organisations with the merge.
 func (u *uow) completeMerge(actor Actor, m MergeRequest) error {
 	for _, from := range m.Merging {
 		closures, versions, err := findAll[ClosureRequest](u, kindClosure, key("org", from.String()))
@@ -250,6 +251,9 @@ func (u *uow) completeMerge(actor Actor, m MergeRequest) error {
 			return err
 		}
 		if err := u.moveAgreements(actor, from, m.Survivor); err != nil {
+			return err
+		}
+		if err := u.moveSupportRequests(actor, from, m.Survivor); err != nil {
 			return err
 		}
 		o, err := u.loadOrg(from)

@@ -11,6 +11,7 @@ import (
 	"github.com/isgkit/gateway/agreement"
 	"github.com/isgkit/gateway/assurance"
 	"github.com/isgkit/gateway/isg/directory"
+	"github.com/isgkit/gateway/isg/support"
 	"github.com/isgkit/gateway/licensing"
 )
 
@@ -429,6 +430,9 @@ func NotificationTypes() []string {
 	for _, t := range []agreement.EventType{agreement.EventPartyAdded, agreement.EventReviewRequested, agreement.EventApproved,
 		agreement.EventRejected, agreement.EventRereviewRequested, agreement.EventFinalised,
 		agreement.EventSignOffRequested, agreement.EventOrgSigned, agreement.EventSignedLate, agreement.EventFlowSigned} {
+		types = append(types, string(t))
+	}
+	for _, t := range support.EventTypes() {
 		types = append(types, string(t))
 	}
 	for _, t := range []assurance.EventType{assurance.EventSubmitted, assurance.EventRatingChanged, assurance.EventRatingExpired} {

@@ -24,7 +24,8 @@
 //     and support its use of the system (ORG-8), or asks a group for a licence (LIC-7).
 //   - Who sees (SUP-2, Request.VisibleTo): the requester, the Administrators of the requester's
 //     organisation, the group's Super Administrators and, once it was escalated (and from then
-//     on), the central team. The requester is counted in: it is their own question.
+//     on), the central team. The requester is counted in — it is their own question — while they
+//     remain a user of the organisation: one who has left sees it no more.
 //   - Who answers: a Super Administrator of the request's group answers or escalates an open
 //     request; only the central team answers an escalated one. Answering a second time is not a
 //     step: the requester reopens the request if the answer did not resolve it.

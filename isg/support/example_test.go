@@ -17,7 +17,7 @@ func Example() {
 	m := support.NewMachine()
 	at := time.Date(2026, 3, 2, 9, 0, 0, 0, time.UTC)
 	org, group := support.OrgID{UUID: uuid.New()}, support.GroupID{UUID: uuid.New()}
-	requester := support.Actor{User: support.UserID{UUID: uuid.New()}}
+	requester := support.Actor{User: support.UserID{UUID: uuid.New()}, Member: true}
 	superAdmin := support.Actor{User: support.UserID{UUID: uuid.New()}, SuperAdmin: true}
 	central := support.Actor{User: support.UserID{UUID: uuid.New()}, Central: true}
 

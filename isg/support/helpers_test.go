@@ -34,9 +34,9 @@ type cast struct {
 func newCast() cast {
 	return cast{
 		org: orgID(), group: support.GroupID{UUID: uuid.New()},
-		requester: support.Actor{User: userID()}, admin: support.Actor{User: userID(), Administrator: true},
+		requester: support.Actor{User: userID(), Member: true}, admin: support.Actor{User: userID(), Member: true, Administrator: true},
 		sa: support.Actor{User: userID(), SuperAdmin: true}, central: support.Actor{User: userID(), Central: true},
-		stranger: support.Actor{User: userID()},
+		stranger: support.Actor{User: userID(), Member: true},
 		licensed: licensing.NewEntitlement(licensing.Group), free: licensing.Free,
 	}
 }

@@ -148,6 +148,9 @@ func (r Request) Settled(now time.Time) bool {
 // here decide what that lets them see and do.
 type Actor struct {
 	User UserID
+	// Member: the user holds a role at the request's organisation. The requester counts as the
+	// requester while they do: one who has left it no longer sees the request (SUP-2).
+	Member bool
 	// Administrator: the user is an Administrator of the request's organisation.
 	Administrator bool
 	// SuperAdmin: the user is a Super Administrator of the request's group.
@@ -156,14 +159,14 @@ type Actor struct {
 	Central bool
 }
 
-// requesterSide reports whether a is the requester or an Administrator of the requesting
-// organisation.
+// requesterSide reports whether a is the requester, still a user of the requesting
+// organisation, or an Administrator of it.
 func (r Request) requesterSide(a Actor) bool {
-	return (!a.User.IsZero() && a.User == r.RaisedBy) || a.Administrator
+	return (!a.User.IsZero() && a.User == r.RaisedBy && a.Member) || a.Administrator
 }
 
-// VisibleTo reports whether a may see the request (SUP-2): the requester, the Administrators of
-// the requester's organisation, the group's Super Administrators and, once it was escalated, the
+// VisibleTo reports whether a may see the request (SUP-2): the requester (while a user of the
+// requesting organisation), the Administrators of the requester's organisation, the group's Super Administrators and, once it was escalated, the
 // central admin team; nobody else. The Gateway answers anyone else exactly as for an unknown ID
 // (NotFound), in reads, listings and totals.
 func (r Request) VisibleTo(a Actor) bool {

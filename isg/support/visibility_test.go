@@ -28,6 +28,7 @@ func TestRequestVisibility(t *testing.T) {
 		esc  bool
 	}{
 		{"the requester", c.requester, true, true},
+		{"the requester, having left the organisation", support.Actor{User: c.requester.User}, false, false},
 		{"an Administrator of the requesting organisation", c.admin, true, true},
 		{"a Super Administrator of the group", c.sa, true, true},
 		{"the central team, once escalated", c.central, false, true},
