@@ -14,6 +14,7 @@ import (
 
 	"github.com/isgkit/gateway/agreement"
 	"github.com/isgkit/gateway/isg/ident"
+	"github.com/isgkit/gateway/isg/support"
 	"github.com/isgkit/gateway/licensing"
 )
 
@@ -61,6 +62,7 @@ type Gateway struct {
 	flows       *decodedCache[agreement.Flow]
 	summaries   *decodedCache[agreement.Summary]
 	assurance   *decodedCache[assuranceRecord]
+	support     *decodedCache[support.Request]
 	flowMachine *agreement.FlowMachine
 	blobs       BlobStore
 	licensing   *licensing.Rules
@@ -163,6 +165,7 @@ func New(store Store, opts ...Option) (*Gateway, error) {
 	g.flows = newDecodedCache(agreement.Flow.Clone)
 	g.summaries = newDecodedCache(agreement.Summary.Clone)
 	g.assurance = newDecodedCache(assuranceRecord.clone)
+	g.support = newDecodedCache(support.Request.Clone)
 	g.flowMachine = agreement.NewFlowMachine()
 	g.licensing = licensing.NewRules()
 	g.commands = commandIndex()

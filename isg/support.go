@@ -45,15 +45,24 @@ func supportKeys(r support.Request) []IndexKey {
 	return ks
 }
 
-// loadSupportRequest loads a request; an unknown ID is support.NotFound, the answer an invisible
-// request gets too (SUP-2).
+// loadSupportRequest loads a request, decoded through the Gateway's cache; an unknown ID is
+// support.NotFound, the answer an invisible request gets too (SUP-2).
 func (u *uow) loadSupportRequest(id support.RequestID) (support.Request, error) {
-	var r support.Request
-	v, err := u.load(kindSupportRequest, id.String(), &r)
-	if isNotFound(err) {
+	r, v, found, err := lookupCached(u, u.g.support, kindSupportRequest, id.String(), false)
+	if err != nil {
+		return support.Request{}, err
+	}
+	if !found {
 		return support.Request{}, support.NotFound(id)
 	}
 	r.Version = v
+	return r, nil
+}
+
+// decodeSupportRequest decodes a listed request through the cache, with its version.
+func (u *uow) decodeSupportRequest(rec Record) (support.Request, error) {
+	r, err := u.g.support.decode(rec)
+	r.Version = rec.Version
 	return r, err
 }
 
@@ -358,7 +367,7 @@ var supportList = &command[SupportRequestsInput, Listing[support.Request]]{
 		case value == "":
 			value = "1"
 		}
-		return listKey(c.uow, kindSupportRequest, key(name, value), c.in.ListPage, decodeVersioned(func(r *support.Request, v int64) { r.Version = v }))
+		return listKey(c.uow, kindSupportRequest, key(name, value), c.in.ListPage, c.decodeSupportRequest)
 	},
 }
 

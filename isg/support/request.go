@@ -1,6 +1,7 @@
 package support
 
 import (
+	"slices"
 	"time"
 
 	"github.com/isgkit/gateway/licensing"
@@ -119,6 +120,12 @@ type Request struct {
 	// Version is the stored version, filled in by the Gateway; a step names the version it was
 	// taken on (StepInput.Seen).
 	Version int64 `json:"version"`
+}
+
+// Clone returns a deep copy of r: its entries are its own.
+func (r Request) Clone() Request {
+	r.Entries = slices.Clone(r.Entries)
+	return r
 }
 
 // Escalated reports whether the request was ever escalated to the central team.
