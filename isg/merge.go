@@ -103,8 +103,10 @@ type AnswerMergeInput struct {
 // AnswerMerge records the actor's organisation's approval or rejection (ORG-6): the ManageMerge
 // row (Administrator, Senior Officer) at an organisation being merged in. Any rejection ends the
 // request. When every organisation being merged in has approved, the merge completes at once:
-// their users' roles, inventory and agreements move to the survivor, they are marked merged into
-// it, and history (logs, signatures) is left unchanged; a closure request of theirs still pending
+// their users' roles, inventory and agreements move to the survivor, and so do their support
+// requests that are not settled (to the survivor's support group when it has one, SUP-1), they
+// are marked merged into it, and history (logs, signatures, a request's entries) is left
+// unchanged; a closure request of theirs still pending
 // ends with the merge (state "ended", ORG-7). Everyone involved is told. An approval needs every
 // organisation involved still active, so an organisation is never merged twice nor into a
 // survivor closed since the request; the completing one needs the survivor's licence to allow
