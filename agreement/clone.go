@@ -26,5 +26,6 @@ func (s Summary) Clone() Summary {
 	c.InformationShared = cloneSlice(s.InformationShared)
 	c.Contacts = cloneSlice(s.Contacts)
 	c.Documents = cloneSlice(s.Documents)
+	c.Unregistered = cloneSlice(s.Unregistered)
 	return c
 }

@@ -53,6 +53,8 @@ func CopySummary(src Summary, flows []Flow, risks []RiskAssessment, actor Actor,
 	s := Summary{
 		ID: SummaryID{ids.id()}, CreatedByOrg: actor.Org, CreatedBy: actor.User, CreatedAt: at, UpdatedAt: at,
 		CopiedFrom: src.ID, Rev: 1, SummaryTerms: src.SummaryTerms.normalised(),
+		// The copy names the same organisations, so the same ones are not registered yet (ORG-11).
+		Unregistered: cloneSlice(src.Unregistered),
 	}
 	for i, d := range s.Documents {
 		nd := DocumentID{ids.id()}

@@ -15,6 +15,11 @@
 // CanSeeSummary and CanSeeFlow say who may see what (SUM-3); CopySummary and CopyFlow copy
 // (SUM-4, FLOW-10).
 //
+// A summary may name an organisation not registered yet, from the ICO register, by a placeholder
+// ID (Summary.NameUnregistered, ORG-11); Summary.Unregistered lists such parties, which cannot
+// review (Summary.CheckReviewRequest) or sign, and Flow.PendingParties names those that keep a
+// flow from being Signed until they join.
+//
 // # The flow lifecycle
 //
 // FlowMachine (built once with NewFlowMachine and shared) runs the states of FLOW-2:
@@ -44,6 +49,15 @@
 // Diff lists what a command changed, field by field; Append chains those changes into LogEntry
 // values by SHA-256 and moves the LogHead the aggregate keeps; Verify checks a whole log against
 // that head and names the first bad entry (LOG-1, LOG-2). EntryHash documents the canonical form.
+//
+// # Signatures
+//
+// A signature (SIGN-4) signs a Statement: the signatory, the time, TermsHash — the SHA-256 of
+// CanonicalTerms, the RFC 8785 form of the flow's terms without its parties (FLOW-12) — the
+// flow's LogHead at signing (LOG-3) and the key's ID. NewStatement builds it, Sign signs it with
+// any crypto.Signer (SignatureOptions says how, per key type), and VerifySignature and
+// VerifySignatures recompute everything against the flow and its log, naming each failure with
+// a stable code. docs/signatures.md documents the bytes; testdata/vectors holds a vector.
 //
 // # What the Gateway does with it
 //

@@ -30,7 +30,7 @@ const CodeNotFinalised = "flow.not_finalised"
 // AddParty adds org to a finalised flow on the given side (FLOW-12): an organisation may join a
 // flow that is finalised and partly signed, and sign-off is then requested from it. The flow's
 // state and content revision are unchanged, so existing signatures stay valid: they are bound
-// to ContentHash, which covers the terms and not the list of parties. Only the creating
+// to TermsHash, which covers the terms and not the list of parties. Only the creating
 // organisation adds parties; the new party must be named in the summary (FLOW-11).
 //
 // A Signed flow is not extended this way: changing the parties of an agreement in force is a
@@ -75,11 +75,14 @@ func AddParty(f Flow, s Summary, actor Actor, at time.Time, org OrgID, side Side
 	return out, []Event{{Type: EventPartyAdded, FlowID: f.ID, SummaryID: f.SummaryID, Actor: actor, At: at.UTC(), Parties: []OrgID{org}}}, nil
 }
 
-// ContentHash is the hash a signature of the flow is bound to (FLOW-12, SIGN-4): the lowercase hex
-// SHA-256 of the JSON encoding (encoding/json, fields in FlowTerms order, HTML escaping on) of the
+// ContentHash is the flow's first content hash, from before signatures were specified
+// (FLOW-12): the lowercase hex SHA-256 of the JSON encoding (encoding/json, fields in FlowTerms order, HTML escaping on) of the
 // flow's FlowTerms with Parties, From and To left empty, prefixed by the flow ID and summary ID
 // as "<flow id>\n<summary id>\n". Adding a party therefore leaves it unchanged; any change to the
 // terms changes it.
+//
+// Deprecated: use TermsHash, the documented RFC 8785 canonical form that signatures are bound to
+// (SIGN-4). ContentHash is kept, unchanged, for hosts that stored its values.
 func ContentHash(f Flow) string {
 	t := f.FlowTerms
 	t.Parties, t.From, t.To = nil, nil, nil

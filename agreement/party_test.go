@@ -32,7 +32,9 @@ func TestAddPartyToFinalisedFlow(t *testing.T) {
 
 	f, _, err = m.Finalise(f, creator, at)
 	require.NoError(t, err)
-	hash := agreement.ContentHash(f)
+	hash, err := agreement.TermsHash(f)
+	require.NoError(t, err)
+	legacy := agreement.ContentHash(f)
 
 	other := agreement.Actor{User: agreement.UserID{UUID: uuid.New()}, Org: b}
 	_, _, err = agreement.AddParty(f, s, other, at, c, agreement.SideTo)
@@ -50,7 +52,8 @@ func TestAddPartyToFinalisedFlow(t *testing.T) {
 	assert.Equal(t, []agreement.OrgID{a, b, c}, g.Parties)
 	assert.Equal(t, []agreement.OrgID{b, c}, g.To)
 	assert.Equal(t, []agreement.OrgID{a, b}, f.Parties, "input unchanged")
-	assert.Equal(t, hash, agreement.ContentHash(g), "signatures bound to the terms stay valid")
+	assert.Equal(t, hash, termsHash(t, g), "signatures bound to the terms stay valid")
+	assert.Equal(t, legacy, agreement.ContentHash(g), "the deprecated ContentHash keeps its behaviour")
 	require.Len(t, events, 1)
 	assert.Equal(t, agreement.EventPartyAdded, events[0].Type)
 	assert.Equal(t, []agreement.OrgID{c}, events[0].Parties)
@@ -60,7 +63,15 @@ func TestAddPartyToFinalisedFlow(t *testing.T) {
 
 	changed := g
 	changed.Controls = []string{"Aggregated only", "Small numbers suppressed"}
-	assert.NotEqual(t, hash, agreement.ContentHash(changed), "a change of terms changes the hash")
+	assert.NotEqual(t, hash, termsHash(t, changed), "a change of terms changes the hash")
+	assert.NotEqual(t, legacy, agreement.ContentHash(changed))
+}
+
+func termsHash(t *testing.T, f agreement.Flow) string {
+	t.Helper()
+	h, err := agreement.TermsHash(f)
+	require.NoError(t, err)
+	return h
 }
 
 func org() agreement.OrgID { return agreement.OrgID{UUID: uuid.New()} }

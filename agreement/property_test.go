@@ -1,6 +1,8 @@
 package agreement_test
 
 import (
+	"bytes"
+	"crypto/ed25519"
 	"errors"
 	"reflect"
 	"slices"
@@ -156,6 +158,7 @@ func (r *flowRun) apply(t *rapid.T, what string, allowed bool, run func() (agree
 	actor := r.w.officer
 	entries, r.head = agreement.Append(r.head, got.ID.UUID, changes, actor.User, actor.Org, r.now)
 	r.log = append(r.log, entries...)
+	got.Log = r.head // as the Gateway does after each Append, so signatures bind a real head
 	r.f = got
 	return true
 }
@@ -390,7 +393,7 @@ func (r *flowRun) requestSignOff(t *rapid.T) {
 	m := &r.model
 	allowed := m.state == agreement.Finalised && (actor.Org == m.creator || m.named(actor.Org))
 	for _, p := range picked {
-		in.Signers = append(in.Signers, agreement.Signer{User: p.User, Org: p.Org})
+		in.Signers = append(in.Signers, agreement.Signer(p))
 		if !m.named(p.Org) || m.signed[p.Org] {
 			allowed = false
 		}
@@ -422,7 +425,15 @@ func (r *flowRun) sign(t *rapid.T) {
 	allowed := m.state == agreement.Finalised && asked && m.named(actor.Org) && !m.signed[actor.Org] && !(late && ask.enforced) // SIGN-1…3
 	before := r.f
 	if !r.apply(t, "sign", allowed, func() (agreement.Flow, []agreement.Event, error) {
-		return r.m.Sign(r.f, actor, r.now, statementFor(r.f, actor, r.now))
+		st, err := agreement.NewStatement(r.f, agreement.Signatory{User: actor.User, Role: "senior_officer", Org: actor.Org}, r.now, propertyKey.ID)
+		if err != nil {
+			return r.f, nil, err
+		}
+		sig, err := agreement.Sign(st, propertySigner, nil)
+		if err != nil {
+			return r.f, nil, err
+		}
+		return r.m.Sign(r.f, actor, r.now, sig)
 	}) {
 		return
 	}
@@ -490,7 +501,21 @@ func (r *flowRun) check(t *rapid.T) {
 	if (f.State == agreement.Signed) != f.FullySigned() {
 		t.Fatalf("state %s, fully signed %v", f.State, f.FullySigned())
 	}
+	// SIGN-4, LOG-3: every stored signature verifies against the flow and its log as they are.
+	if len(f.Signatures) > 0 {
+		report := agreement.VerifySignatures(f, f.Signatures, r.log, func(string) (agreement.PublicKey, error) { return propertyKey, nil })
+		if !report.Valid {
+			t.Fatalf("a stored signature does not verify: %+v", report.Checks)
+		}
+	}
 }
+
+// The property runs sign with one fixed Ed25519 test key, a platform key that signs for any
+// signatory.
+var (
+	propertySigner = ed25519.NewKeyFromSeed(bytes.Repeat([]byte{7}, ed25519.SeedSize))
+	propertyKey    = agreement.PublicKey{ID: "property-key", Key: propertySigner.Public()}
+)
 
 // TestFlowLifecycleProperties drives random command sequences by random actors, with time moving
 // past review-by and sign-by dates, against the reference model (FLOW-3…FLOW-8, FLOW-12,

@@ -102,6 +102,10 @@ type Summary struct {
 	// first review, when the cycle runs from CreatedAt (LIFE-1).
 	LastReviewedAt time.Time `json:"last_reviewed_at,omitzero"`
 	SummaryTerms
+	// Unregistered are the organisations among Organisations that are not registered yet, named
+	// from the ICO register (ORG-11): placeholders shown as not registered until they join. Only
+	// NameUnregistered adds to it; an edit removing an organisation drops its entry.
+	Unregistered []UnregisteredParty `json:"unregistered,omitempty"`
 	// Log is the head of the summary's transaction log (LOG-2). The Gateway replaces it after
 	// each Append; Diff ignores it.
 	Log LogHead `json:"log"`
@@ -143,7 +147,8 @@ func checkIDs(zeroID bool, actor Actor) []FieldError {
 // Update replaces the summary's terms with t, returning the new summary; the receiver is left
 // unchanged. flows are the summary's flows (others are ignored): an organisation a flow still
 // names cannot be removed (FLOW-11), nor can the Law Enforcement category while a flow carries
-// law-enforcement data (SUM-1). Terms equal to the current ones return the summary as it is.
+// law-enforcement data (SUM-1). Terms equal to the current ones return the summary as it is. An
+// organisation not registered yet that the terms no longer name leaves Unregistered (ORG-11).
 //
 // Errors: ErrForbidden (SUM-3) when actor's organisation may not see the summary; ErrInvalid with
 // field errors for bad terms; ErrRule (FLOW-11, SUM-1) as above.
@@ -176,6 +181,7 @@ func (s Summary) Update(actor Actor, at time.Time, t SummaryTerms, flows []Flow)
 	}
 	n := s
 	n.SummaryTerms = t
+	n.Unregistered = s.keptUnregistered(t.Organisations)
 	n.Rev++
 	n.UpdatedAt = at.UTC()
 	n.UpdatedBy = actor.User

@@ -129,9 +129,21 @@ func (u *uow) putFlow(actor Actor, old, f agreement.Flow, version int64) (agreem
 // requireOpenOrgs refuses organisations newly named in a summary or flow that do not exist or are
 // closed (ORG-7); organisations already named stay, so closing one never blocks its partners.
 func (u *uow) requireOpenOrgs(field string, before, after []OrgID) error {
+	return u.requireOpenOrgsExcept(field, before, after, nil)
+}
+
+// requireOpenParties is requireOpenOrgs for a flow's parties: an organisation its summary s names
+// as not registered yet is accepted as well (ORG-11), for a flow names a placeholder like any
+// organisation of its summary (FLOW-11). A summary itself gains placeholders only by
+// summary.name_unregistered, so summary.save keeps requireOpenOrgs.
+func (u *uow) requireOpenParties(field string, before, after []OrgID, s agreement.Summary) error {
+	return u.requireOpenOrgsExcept(field, before, after, s.IsUnregistered)
+}
+
+func (u *uow) requireOpenOrgsExcept(field string, before, after []OrgID, accepted func(OrgID) bool) error {
 	var fields []FieldError
 	for i, o := range after {
-		if slices.Contains(before, o) {
+		if slices.Contains(before, o) || (accepted != nil && accepted(o)) {
 			continue
 		}
 		org, err := u.loadOrg(o)
@@ -360,6 +372,9 @@ type FlowView struct {
 	PartyRatings map[string]assurance.Rating `json:"party_ratings"`
 	// Next lists the lifecycle steps the actor may take now.
 	Next []agreement.Trigger `json:"next"`
+	// Unregistered are the parties not registered yet, as the summary named them (ORG-11): they
+	// cannot review or sign until they join, and while any is listed the flow cannot be Signed.
+	Unregistered []agreement.UnregisteredParty `json:"unregistered,omitempty"`
 }
 
 // flowView builds what a caller sees of a flow; held are the roles the permission check found the
@@ -387,6 +402,12 @@ func (u *uow) flowView(actor Actor, f agreement.Flow, held RoleSet) (FlowView, e
 		}
 		v.PartyRatings[p.String()] = rating
 	}
+	// ORG-11: which parties are placeholders is the summary's to say.
+	s, _, err := u.loadSummary(f.SummaryID)
+	if err != nil {
+		return v, err
+	}
+	v.Unregistered = s.UnregisteredOf(f.Parties)
 	return v, nil
 }
 
@@ -451,7 +472,7 @@ var flowCreate = &command[CreateFlowInput, FlowView]{
 		if err != nil {
 			return FlowView{}, err
 		}
-		if err := c.requireOpenOrgs("parties", nil, c.in.Parties); err != nil {
+		if err := c.requireOpenParties("parties", nil, c.in.Parties, s); err != nil {
 			return FlowView{}, err
 		}
 		f, err := agreement.NewFlow(agreement.FlowID{UUID: c.newID()}, s, agreement.Actor{User: c.actor.User, Org: c.actor.Org}, c.now, c.in.FlowTerms)
@@ -538,7 +559,8 @@ func (u *uow) flowCommand(actor Actor, held RoleSet, id agreement.FlowID,
 		return FlowView{}, err
 	}
 	for _, e := range events {
-		if err := u.deliver(flowNotices(e)...); err != nil {
+		// A party not registered yet is never notified (ORG-11).
+		if err := u.deliver(withoutUnregistered(s, flowNotices(e))...); err != nil {
 			return FlowView{}, err
 		}
 	}
@@ -597,7 +619,7 @@ func (g *Gateway) EditFlow(ctx context.Context, actor Actor, in FlowStep[agreeme
 
 var flowEdit = flowStep("flow.edit", "Edit a flow's terms (FLOW-3).", EditAgreements, "ROLE-8",
 	func(c *call[FlowStep[agreement.FlowTerms]], f agreement.Flow, s agreement.Summary, a agreement.Actor) (agreement.Flow, []agreement.Event, error) {
-		if err := c.requireOpenOrgs("parties", f.Parties, c.in.Input.Parties); err != nil {
+		if err := c.requireOpenParties("parties", f.Parties, c.in.Input.Parties, s); err != nil {
 			return f, nil, err
 		}
 		return c.g.flowMachine.Edit(f, s, a, c.now, c.in.Input)
@@ -613,7 +635,12 @@ func (g *Gateway) RequestReview(ctx context.Context, actor Actor, in FlowStep[ag
 }
 
 var flowRequestReview = flowStep("flow.request_review", "Request DPO review (FLOW-5, ROLE-6).", EditAgreements, "ROLE-8",
-	func(c *call[FlowStep[agreement.ReviewRequest]], f agreement.Flow, _ agreement.Summary, a agreement.Actor) (agreement.Flow, []agreement.Event, error) {
+	func(c *call[FlowStep[agreement.ReviewRequest]], f agreement.Flow, s agreement.Summary, a agreement.Actor) (agreement.Flow, []agreement.Event, error) {
+		// A party not registered yet has no DPO and cannot review (ORG-11): said as such, before
+		// its reviewers are looked for.
+		if err := s.CheckReviewRequest(c.in.Input); err != nil {
+			return f, nil, err
+		}
 		var fields []FieldError
 		for i, rv := range c.in.Input.DPOs {
 			x, err := c.loadUser(rv.DPO)
@@ -778,7 +805,8 @@ func (u *uow) partnersOf(org OrgID) ([]OrgID, error) {
 			continue
 		}
 		for _, o := range s.Organisations {
-			if o != org && !slices.Contains(out, o) {
+			// A party not registered yet has nobody to tell (ORG-11).
+			if o != org && !slices.Contains(out, o) && !s.IsUnregistered(o) {
 				out = append(out, o)
 			}
 		}
@@ -797,6 +825,8 @@ func (u *uow) moveAgreements(actor Actor, from, to OrgID) error {
 	for i, old := range sums {
 		s := old
 		s.Organisations = replaceOrg(old.Organisations, from, to)
+		// A placeholder that joined is no longer a party not registered (ORG-11).
+		s.Unregistered = old.JoinedParties(from)
 		if s.CreatedByOrg == from {
 			s.CreatedByOrg = to
 		}
@@ -845,7 +875,7 @@ type AddPartyInput struct {
 // AddParty adds an organisation named in the summary to a finalised (or partly signed) flow
 // (FLOW-12). The creating organisation does it; the new party's Senior Officers and Information
 // Asset Owners (and Administrators) are asked to sign off. Existing signatures stay valid: they
-// cover the terms, not the parties (agreement.ContentHash).
+// cover the terms, not the parties (agreement.TermsHash).
 //
 // Errors: ErrInvalid (field errors naming FLOW-12, ORG-7); ErrForbidden (ROLE-8); ErrNotFound
 // ("flow.not_found"); ErrInvalidTransition or ErrRule where the flow or the organisation does not
@@ -858,7 +888,7 @@ var flowAddParty = &command[AddPartyInput, FlowView]{
 	name: "flow.add_party", doc: "Add an organisation to a finalised flow (FLOW-12).", row: EditAgreements, rule: "ROLE-8",
 	apply: func(c *call[AddPartyInput]) (FlowView, error) {
 		return c.flowCommand(c.actor, c.held, c.in.Flow, func(f agreement.Flow, s agreement.Summary, a agreement.Actor) (agreement.Flow, []agreement.Event, error) {
-			if err := c.requireOpenOrgs("org", f.Parties, []OrgID{c.in.Org}); err != nil {
+			if err := c.requireOpenParties("org", f.Parties, []OrgID{c.in.Org}, s); err != nil {
 				return f, nil, err
 			}
 			return agreement.AddParty(f, s, a, c.now, c.in.Org, c.in.Side)

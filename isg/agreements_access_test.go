@@ -40,6 +40,9 @@ func TestAgreementRefusalsDoNotTellRecordsFromUnknownIDs(t *testing.T) {
 	mine, err := w.g.SaveSummary(ctx, isg.Actor{User: outsider, Org: east}, isg.SummaryInput{SummaryTerms: summaryTerms(east)})
 	require.NoError(t, err)
 	me := isg.Actor{User: outsider, Org: east}
+	// The outsider holds every organisation role, so that no row refuses before the record is
+	// looked for.
+	w.grant(outsider, east, outsider, isg.Administrator, isg.SeniorOfficer, isg.IGOfficer, isg.InfoAssetOwner, isg.DPO)
 
 	nowhereFlow := agreement.FlowID{UUID: uuid.Must(uuid.NewV7())}
 	nowhereSummary := agreement.SummaryID{UUID: uuid.Must(uuid.NewV7())}
@@ -96,6 +99,22 @@ func TestAgreementRefusalsDoNotTellRecordsFromUnknownIDs(t *testing.T) {
 		},
 		"flow.add_party": func(id agreement.FlowID) error {
 			_, err := w.g.AddParty(ctx, me, isg.AddPartyInput{Flow: id, Org: east, Side: agreement.SideTo})
+			return err
+		},
+		"flow.request_signoff": func(id agreement.FlowID) error {
+			_, err := w.g.RequestSignOff(ctx, me, isg.FlowStep[agreement.SignOffInput]{Flow: id, Input: agreement.SignOffInput{Signers: []agreement.Signer{{User: me.User, Org: east}}}})
+			return err
+		},
+		"flow.sign": func(id agreement.FlowID) error {
+			_, err := w.g.SignFlow(ctx, me, isg.ByID[agreement.FlowID]{ID: id})
+			return err
+		},
+		"flow.verify_signatures": func(id agreement.FlowID) error {
+			_, err := w.g.VerifySignatures(ctx, me, isg.ByID[agreement.FlowID]{ID: id})
+			return err
+		},
+		"flow.attach_wet_signature": func(id agreement.FlowID) error {
+			_, err := w.g.AttachWetSignature(ctx, me, isg.FlowStep[isg.WetSignatureInput]{Flow: id, Input: isg.WetSignatureInput{Document: id.String()}})
 			return err
 		},
 		"flow.copy": func(id agreement.FlowID) error {

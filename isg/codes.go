@@ -143,6 +143,26 @@ const (
 	CodeRiskAssessmentNotFound = "risk_assessment.not_found"
 	// CodeLogBroken (ErrRule): a transaction log fails verification: an entry altered, removed, reordered or forged, or the log truncated (LOG-2); reported in problem by flow.log and summary.log.
 	CodeLogBroken = "log.broken"
+	// CodeCanonicalInvalidJson (ErrInvalid): bytes given to agreement.Canonicalize are not JSON RFC 8785 can canonicalise (SIGN-4).
+	CodeCanonicalInvalidJson = "canonical.invalid_json"
+	// CodeSignatureMalformed (ErrInvalid): a signature or statement missing a part, with a hash not 64 lowercase hex digits or a number out of range (SIGN-4).
+	CodeSignatureMalformed = "signature.malformed"
+	// CodeSignatureUnknownFormat (ErrRule): a statement of a format this version does not know (SIGN-4).
+	CodeSignatureUnknownFormat = "signature.unknown_format"
+	// CodeSignatureWrongFlow (ErrRule): a statement of another flow or summary (SIGN-4).
+	CodeSignatureWrongFlow = "signature.wrong_flow"
+	// CodeSignatureUnknownKey (ErrRule): no key is known by the statement's key ID; when signing: the key ring does not know the signer's key (SIGN-4).
+	CodeSignatureUnknownKey = "signature.unknown_key"
+	// CodeSignatureKeyNotSignatory (ErrRule): the key belongs to another user or organisation than the signatory (SIGN-4).
+	CodeSignatureKeyNotSignatory = "signature.key_not_signatory"
+	// CodeSignatureUnsupportedKey (ErrInvalid): a key that is not Ed25519, ECDSA P-256 or RSA of at least 2048 bits (SIGN-4).
+	CodeSignatureUnsupportedKey = "signature.unsupported_key"
+	// CodeSignatureInvalid (ErrRule): the signature value does not verify over the statement under the key (SIGN-4).
+	CodeSignatureInvalid = "signature.invalid"
+	// CodeSignatureTermsChanged (ErrRule): the flow's terms or content revision are not those signed (SIGN-4).
+	CodeSignatureTermsChanged = "signature.terms_changed"
+	// CodeSignatureLogMismatch (ErrRule): the flow's log does not verify, or no longer holds the entry the signature's log head names: entries dropped or rewritten after signing (LOG-3).
+	CodeSignatureLogMismatch = "signature.log_mismatch"
 	// CodeDocumentTooLarge (ErrInvalid): a document over 5 MB (DOC-1).
 	CodeDocumentTooLarge = "document.too_large"
 	// CodeDocumentSubjectNotFound (ErrNotFound): the subject does not exist or the organisation may not see it.

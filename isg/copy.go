@@ -153,7 +153,7 @@ var flowCopy = &command[CopyFlowInput, FlowView]{
 		if err != nil {
 			return FlowView{}, err
 		}
-		if err := c.requireOpenOrgs("parties", nil, src.Parties); err != nil {
+		if err := c.requireOpenParties("parties", nil, src.Parties, s); err != nil {
 			return FlowView{}, err
 		}
 		f, changes, err := agreement.CopyFlow(src, s, agreement.FlowID{UUID: c.newID()}, agreement.Actor{User: c.actor.User, Org: c.actor.Org}, c.now)

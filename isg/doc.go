@@ -58,6 +58,12 @@
 //     BreakGlassUnlock should every Central Admin be locked out. Drain the outbox from the host's
 //     own code (DrainOutbox, or Dispatch on a context marked with AsHost); through Dispatch an
 //     actor must be a Central Admin (NOTE-4).
+//  11. Decide who holds the signing keys (SIGN-4, docs/signatures.md). By default flows are
+//     signed with one platform Ed25519 key the Gateway keeps in the Store, private half
+//     included, which Central Admin rotates (RotateSigningKey). For signatures whose creation
+//     data stays under the signatory's sole control, pass WithSigners (each user's smartcard or
+//     KMS key, any crypto.Signer) and WithKeyRing (their public keys, bound to their users, with
+//     history); publish the public keys (SigningKeys lists the platform's) to outside verifiers.
 //
 // Dispatch runs any command by name with JSON input (the names are listed by CommandNames and in
 // docs/scenarios.md), for hosts exposing a JSON API and for the portable scenario files run by

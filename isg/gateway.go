@@ -70,6 +70,10 @@ type Gateway struct {
 	pwParams    PasswordParams
 	// outboxRetention is how long finished outbox messages are kept; 0 keeps them.
 	outboxRetention time.Duration
+	// signers and keyRing are the host's signing keys (SIGN-4, isg/signing.go); nil: the
+	// platform key in the store.
+	signers Signers
+	keyRing KeyRing
 }
 
 // Option configures a Gateway.
@@ -85,7 +89,8 @@ func WithIDs(s IDSource) Option {
 	return func(g *Gateway) error { g.ids = s; return nil }
 }
 
-// WithRandom sets the source of secret tokens (default: crypto/rand). Only tests should change it.
+// WithRandom sets the source of secret tokens and of the platform signing key (default:
+// crypto/rand). Only tests should change it.
 func WithRandom(r io.Reader) Option {
 	return func(g *Gateway) error { g.random = r; return nil }
 }
@@ -159,6 +164,9 @@ func New(store Store, opts ...Option) (*Gateway, error) {
 		if err := o(g); err != nil {
 			return nil, err
 		}
+	}
+	if err := g.checkSigning(); err != nil {
+		return nil, err
 	}
 	g.machines = newMachines()
 	g.auth = newAuthCache()

@@ -18,8 +18,8 @@ import (
 )
 
 // pausingStore wraps a Store so that a test can interleave two commands deterministically: the
-// first Find or Count of the armed kind and index name (or, armed with getKey, the first Get of a
-// record of the kind), once it has its answer, blocks its unit of work until the test releases it. Between the two the test runs a second command to commit, so
+// first Find or Count of the armed kind and index name, once it has its answer, blocks its unit of
+// work until the test releases it. Between the two the test runs a second command to commit, so
 // the first command commits (or retries) on a listing that is no longer true. Random load finds
 // such races by luck; this proves the rule (DESIGN.md, "What the Store promises").
 type pausingStore struct {
@@ -64,19 +64,27 @@ type pausingTx struct {
 	p *pausingStore
 }
 
-// getKey arms a pausingStore on a Get rather than a listing: arm(kind, getKey).
-const getKey = "(get)"
-
-func (t pausingTx) Get(ctx context.Context, kind isg.Kind, id string) (isg.Record, error) {
-	rec, err := t.Tx.Get(ctx, kind, id)
-	t.p.pauseHere(kind, isg.IndexKey{Name: getKey})
-	return rec, err
-}
-
 func (t pausingTx) Find(ctx context.Context, kind isg.Kind, key isg.IndexKey, page isg.Page) ([]isg.Record, error) {
 	recs, err := t.Tx.Find(ctx, kind, key, page)
 	t.p.pauseHere(kind, key)
 	return recs, err
+}
+
+// Get pauses after reading the record armed with armGet: a rule over one record (one
+// signature per organisation) is interleaved like a rule over a listing.
+func (t pausingTx) Get(ctx context.Context, kind isg.Kind, id string) (isg.Record, error) {
+	rec, err := t.Tx.Get(ctx, kind, id)
+	t.p.pauseHere(kind, isg.IndexKey{Name: getMarker + id})
+	return rec, err
+}
+
+// getMarker prefixes the "index name" under which armGet arms a Get of one record.
+const getMarker = "get:"
+
+// interleaveGet is interleave with first paused after it has read record id of kind.
+func interleaveGet(t *testing.T, p *pausingStore, kind isg.Kind, id string, first, second func() error) (error, error) {
+	t.Helper()
+	return interleave(t, p, kind, getMarker+id, first, second)
 }
 
 func (t pausingTx) Count(ctx context.Context, kind isg.Kind, key isg.IndexKey) (int, error) {
@@ -95,7 +103,7 @@ func interleave(t *testing.T, p *pausingStore, kind isg.Kind, name string, first
 	select {
 	case <-p.reached:
 	case err := <-done:
-		t.Fatalf("the first command ended before reading %s by %s: %v", kind, name, err)
+		t.Fatalf("the first command ended before listing %s by %s: %v", kind, name, err)
 	}
 	errSecond := second()
 	close(p.release)
@@ -344,7 +352,7 @@ func TestInterleavedAnswersPostOne(t *testing.T) {
 				return err
 			}
 		}
-		errSue, errLee := interleave(t, p, "support_request", getKey, answer(d.sa2, "Sue's answer"), answer(d.sa1, "Lee's answer"))
+		errSue, errLee := interleaveGet(t, p, "support_request", r.ID.String(), answer(d.sa2, "Sue's answer"), answer(d.sa1, "Lee's answer"))
 		require.NoError(t, errLee)
 		assert.ErrorIs(t, errSue, isg.ErrConflict)
 		assert.Equal(t, "support.stale", isg.ErrorCode(errSue))

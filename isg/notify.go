@@ -426,6 +426,7 @@ func NotificationTypes() []string {
 		directory.EventOrganisationRestored, directory.EventSupportedRegistered, directory.EventMoUSigned,
 		directory.EventCentralAdminAdded, directory.EventInvitationAnswered, directory.EventPasswordReset,
 		directory.EventBreakGlassUnlock,
+		directory.EventUnregisteredJoined, // ORG-11
 	}
 	for _, t := range []agreement.EventType{agreement.EventPartyAdded, agreement.EventReviewRequested, agreement.EventApproved,
 		agreement.EventRejected, agreement.EventRereviewRequested, agreement.EventFinalised,

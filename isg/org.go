@@ -115,7 +115,11 @@ func (u *uow) openOrg(id OrgID) (Organisation, error) {
 }
 
 // RegisterOrganisation registers an organisation (ORG-1); the acting user becomes its first
-// Administrator. Any active user may; the actor's Org is ignored (there is none yet).
+// Administrator. Any active user may; the actor's Org is ignored (there is none yet). An
+// organisation registering with an ICO number that summaries named before it registered joins
+// them and their flows at once, in place of the placeholder (ORG-11); the move is logged in the
+// registering user's name, and the new Administrators and each summary's creating organisation
+// are told ("summary.unregistered_joined").
 //
 // Errors: ErrInvalid (field errors naming ORG-1, REG-7, LIC-7; "licensing_group" naming no
 // contract); ErrForbidden ("forbidden", ROLE-7) when the actor is not an active account;
@@ -161,6 +165,11 @@ func (u *uow) createOrg(x user, in RegisterOrganisationInput, lead OrgID) (Organ
 	if _, err := u.saveUser(x, x.WithRoles(o.ID, x.rolesAt(o.ID)|RoleSet(Administrator))); err != nil {
 		return Organisation{}, err
 	}
+	// ORG-11: an organisation registering with an ICO number that agreements named it by joins
+	// them now, its Administrator (x) already in place to be told.
+	if err := u.joinUnregistered(Actor{User: x.ID, Org: o.ID}, o); err != nil {
+		return Organisation{}, err
+	}
 	if in.LicenceRequested {
 		if err := u.onLicenceRequested(o); err != nil {
 			return Organisation{}, err
@@ -203,7 +212,8 @@ func (u *uow) seenBy(actor Actor, o Organisation) (Organisation, error) {
 }
 
 // UpdateOrganisation edits details, contacts (ORG-9) and the privacy notice (ORG-5) of the
-// actor's organisation: the EditOrganisation row (Administrator, Senior Officer).
+// actor's organisation: the EditOrganisation row (Administrator, Senior Officer). Taking an ICO
+// number that summaries named a placeholder by joins them as registering with it would (ORG-11).
 //
 // Errors: ErrInvalid (field errors naming ORG-1, ORG-5, ORG-9, REG-7); ErrForbidden ("forbidden",
 // ROLE-8); ErrNotFound ("organisation.not_found"); ErrRule ("organisation.closed", ORG-7) for a
@@ -219,10 +229,21 @@ var orgUpdate = &command[UpdateOrganisationInput, Organisation]{
 		if err != nil {
 			return Organisation{}, err
 		}
+		before := o.ICONumber
 		if o, err = directory.Update(o, c.in); err != nil {
 			return Organisation{}, err
 		}
-		return c.saveOrg(o)
+		if o, err = c.saveOrg(o); err != nil {
+			return Organisation{}, err
+		}
+		// ORG-11: taking an ICO number that agreements named a placeholder by joins them, as
+		// registering with it would.
+		if o.ICONumber != before {
+			if err := c.joinUnregistered(Actor{User: c.actor.User, Org: o.ID}, o); err != nil {
+				return Organisation{}, err
+			}
+		}
+		return o, nil
 	},
 }
 
@@ -350,7 +371,8 @@ var orgSearch = &command[SearchInput, []OrganisationListing]{
 // RegisterSupportedOrganisation lets an Administrator of a lead organisation register a supported
 // organisation (ORG-8): the RegisterSupportedOrganisation row. The administrator becomes an
 // Administrator of it too; it sits under the lead's licensing group. The lead's Administrators
-// are told.
+// are told. Given an ICO number that summaries named it by, it joins them as RegisterOrganisation
+// does (ORG-11).
 //
 // Errors: ErrInvalid (field errors naming ORG-1, REG-7); ErrForbidden ("forbidden", ORG-8);
 // ErrNotFound ("organisation.not_found"); ErrRule ("organisation.closed", ORG-7) for a closed

@@ -75,6 +75,10 @@ const (
 	DrainOutbox
 	// ManageCentralAdmins is adding a Central Admin and reading the break-glass log (REG-4).
 	ManageCentralAdmins
+	// ManageSigningKeys is rotating the platform's signing key (SIGN-4,
+	// platform.rotate_signing_key): the central team's, as the platform's key custodian. A
+	// host's own signing keys (WithSigners, WithKeyRing) are managed by the host, not here.
+	ManageSigningKeys
 	// RaiseSupportRequest is raising a support request to the group's Super Administrators, and
 	// reopening one (SUP-1): every role at the requesting organisation.
 	RaiseSupportRequest
@@ -109,7 +113,8 @@ var actionCodes = [actionEnd]string{
 	ManageLicences: "manage_licences", CreateActivity: "create_activity",
 	ValidateAccounts: "validate_accounts", PublishMoU: "publish_mou", ManageContracts: "manage_contracts",
 	ViewContracts: "view_contracts", DrainOutbox: "drain_outbox",
-	ManageCentralAdmins: "manage_central_admins", RaiseSupportRequest: "raise_support_request",
+	ManageCentralAdmins: "manage_central_admins", ManageSigningKeys: "manage_signing_keys",
+	RaiseSupportRequest: "raise_support_request",
 	ViewSupportRequests: "view_support_requests", AnswerSupportRequest: "answer_support_request",
 	EscalateSupportRequest: "escalate_support_request", ResolveSupportRequest: "resolve_support_request",
 	PublishResources: "publish_resources",
@@ -173,6 +178,7 @@ func DefaultPermissions() Permissions {
 	set(ViewContracts, adm|so|sa|ca)
 	set(DrainOutbox, ca)
 	set(ManageCentralAdmins, ca)
+	set(ManageSigningKeys, ca)
 	set(RaiseSupportRequest, everyOrgRole)
 	set(ViewSupportRequests, everyOrgRole|sa|ca)
 	set(AnswerSupportRequest, sa|ca)

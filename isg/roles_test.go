@@ -42,6 +42,7 @@ func TestPermissionTableEveryPair(t *testing.T) {
 		isg.ViewContracts:                 "administrator senior_officer super_administrator central_admin",                                        // LIC-8
 		isg.DrainOutbox:                   "central_admin",                                                                                         // NOTE-4
 		isg.ManageCentralAdmins:           "central_admin",                                                                                         // REG-4
+		isg.ManageSigningKeys:             "central_admin",                                                                                         // SIGN-4
 		isg.RaiseSupportRequest:           "administrator senior_officer ig_officer information_asset_owner dpo",                                   // SUP-1
 		isg.ViewSupportRequests:           "administrator senior_officer ig_officer information_asset_owner dpo super_administrator central_admin", // SUP-2
 		isg.AnswerSupportRequest:          "super_administrator central_admin",                                                                     // SUP-1

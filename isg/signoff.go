@@ -57,11 +57,16 @@ func (g *Gateway) RequestSignOff(ctx context.Context, actor Actor, in FlowStep[a
 }
 
 var flowRequestSignOff = flowStep("flow.request_signoff", "Ask users to sign a finalised flow off (SIGN-1, SIGN-3).", EditAgreements, "ROLE-8",
-	func(c *call[FlowStep[agreement.SignOffInput]], f agreement.Flow, _ agreement.Summary, a agreement.Actor) (agreement.Flow, []agreement.Event, error) {
+	func(c *call[FlowStep[agreement.SignOffInput]], f agreement.Flow, sum agreement.Summary, a agreement.Actor) (agreement.Flow, []agreement.Event, error) {
 		var fields []FieldError
 		for i, s := range c.in.Input.Signers {
 			if s.User.IsZero() || s.Org.IsZero() {
 				continue // the pure rule names the missing field
+			}
+			if sum.IsUnregistered(s.Org) {
+				fields = append(fields, FieldError{Field: fmt.Sprintf("signers[%d].org", i), Code: "unregistered", Rule: "ORG-11",
+					Message: "an organisation not yet registered cannot sign"})
+				continue
 			}
 			x, err := c.loadUser(s.User)
 			if err != nil && !isNotFound(err) {
@@ -124,7 +129,7 @@ var flowAttachWetSignature = flowStep("flow.attach_wet_signature", "Attach a wet
 				return f, nil, err
 			}
 			if err != nil || d.SubjectKind != directory.SubjectFlow || d.SubjectID != f.ID.String() || d.Org != c.actor.Org {
-				return f, nil, violation.Invalid(FieldError{Field: "input.document", Code: "not_uploaded", Rule: "SIGN-5",
+				return f, nil, violation.Invalid(FieldError{Field: "document", Code: "not_uploaded", Rule: "SIGN-5",
 					Message: "is not a document this organisation uploaded to the flow"})
 			}
 			doc.UUID = id
@@ -167,4 +172,69 @@ func signOffNotices(e agreement.Event, data map[string]string) []directory.Event
 		}
 	}
 	return out
+}
+
+// SignFlow signs a finalised flow off for the actor's organisation (SIGN-2, SIGN-4): the actor
+// must have been asked to sign for it (SIGN-1) and hold a sign-off role there (ROLE-2, a
+// delegate included). The signature is an advanced electronic signature over the statement
+// agreement.NewStatement builds — signatory, role, organisation, time, the hash of the flow's
+// canonical terms and its log head — made by the key the host's Signers choose (by default one
+// platform Ed25519 key). One signature per organisation: when two of its users sign at once,
+// exactly one is recorded and the other is refused "flow.already_signed". After an enforced
+// sign-by date signing is refused; after one not enforced it is recorded as late and the
+// requester told (SIGN-3). The last party's signature makes the flow Signed, and a variation so
+// signed supersedes its original (SIGN-6).
+//
+// Errors: ErrForbidden (ROLE-2, "flow.not_signatory"); ErrNotFound ("flow.not_found") for a flow
+// the organisation may not see; ErrInvalidTransition ("flow.already_signed", or the flow is not
+// Finalised); ErrRule ("flow.sign_by_passed"); the Signers' error, wrapped.
+func (g *Gateway) SignFlow(ctx context.Context, actor Actor, in ByID[agreement.FlowID]) (FlowView, error) {
+	return run(ctx, g, flowSign, actor, in)
+}
+
+var flowSign = &command[ByID[agreement.FlowID], FlowView]{
+	name: "flow.sign", doc: "Sign a finalised flow off for the actor's organisation (SIGN-2, SIGN-4).", row: SignOffFlow, rule: "ROLE-2",
+	refuse: func(c *call[ByID[agreement.FlowID]]) error {
+		return c.flowRefusal(c.actor, c.in.ID, func(f agreement.Flow, _ agreement.Summary, a agreement.Actor) (agreement.Flow, []agreement.Event, error) {
+			return f, nil, c.g.flowMachine.CheckSign(f, a, c.now)
+		})
+	},
+	apply: func(c *call[ByID[agreement.FlowID]]) (FlowView, error) {
+		return c.flowCommand(c.actor, c.held, c.in.ID, func(f agreement.Flow, _ agreement.Summary, a agreement.Actor) (agreement.Flow, []agreement.Event, error) {
+			// Ask the flow first: a signature the flow would refuse is never made.
+			if err := c.g.flowMachine.CheckSign(f, a, c.now); err != nil {
+				return f, nil, err
+			}
+			sig, err := c.signStatement(agreement.Signatory{User: a.User, Role: signatoryRole(c.held & c.g.perms.Who(SignOffFlow)).String(), Org: a.Org}, f)
+			if err != nil {
+				return f, nil, err
+			}
+			return c.g.flowMachine.Sign(f, a, c.now, sig)
+		})
+	},
+}
+
+// VerifySignatures recomputes every signature of a flow the actor's organisation may see (SIGN-4,
+// LOG-3): each statement's signature under its key (found through the key ring, so keys rotated
+// since still verify), the key's owner against the signatory, the hash of the flow's terms now
+// against the hash signed, and the flow's log against the head each signature bound. A changed
+// term, or log entries dropped and the head rewritten, fails verification naming the signature
+// and the reason.
+//
+// Errors: ErrForbidden (ROLE-8); ErrNotFound ("flow.not_found") for a flow the organisation may
+// not see; the store's or key ring's error.
+func (g *Gateway) VerifySignatures(ctx context.Context, actor Actor, in ByID[agreement.FlowID]) (agreement.SignatureReport, error) {
+	return run(ctx, g, flowVerifySignatures, actor, in)
+}
+
+var flowVerifySignatures = &command[ByID[agreement.FlowID], agreement.SignatureReport]{
+	name: "flow.verify_signatures", doc: "Verify a flow's signatures against its terms and log (SIGN-4, LOG-3).",
+	row: ViewOrganisation, rule: "ROLE-8", query: true,
+	apply: func(c *call[ByID[agreement.FlowID]]) (agreement.SignatureReport, error) {
+		f, _, err := c.visibleFlow(c.actor, c.in.ID)
+		if err != nil {
+			return agreement.SignatureReport{}, err
+		}
+		return c.verifyFlow(f)
+	},
 }
