@@ -15,7 +15,7 @@ const (
 	CodeCommandUnknown = "command.unknown"
 	// CodeForbidden (ErrForbidden): the actor holds no role permitting the action (ROLE-7, and the rule named).
 	CodeForbidden = "forbidden"
-	// CodeNotFound (ErrNotFound): unknown ID, or a record the actor may not see (the same answer), e.g. organisation.not_found, user.not_found, invitation.not_found, information_asset.not_found, delegation.not_found, merge_request.not_found, closure_request.not_found, contract.not_found, licence_request.not_found, flow_deletion.not_found.
+	// CodeNotFound (ErrNotFound): unknown ID, or a record the actor may not see (the same answer), e.g. organisation.not_found, user.not_found, invitation.not_found, information_asset.not_found, delegation.not_found, merge_request.not_found, closure_request.not_found, contract.not_found, licence_request.not_found, flow_deletion.not_found, support_request.not_found (SUP-2), resource.not_found (SUP-3).
 	CodeNotFound = "not_found"
 	// CodeConflict (ErrConflict): a concurrent change won; retry with fresh state.
 	CodeConflict = "conflict"
@@ -223,4 +223,20 @@ const (
 	CodeLicenceContractEnded = "licence.contract_ended"
 	// CodeLicenceInvalidTransition (ErrInvalidTransition): the licence request is no longer pending (LIC-7).
 	CodeLicenceInvalidTransition = "licence.invalid_transition"
+	// CodeSupportNoGroup (ErrLicence): the organisation holds no group licence and sits in no active licensing group: no Super Administrators to raise support with, and no central support for a free-licence organisation (LIC-3).
+	CodeSupportNoGroup = "support.no_group"
+	// CodeSupportInvalidTransition (ErrInvalidTransition): the support request's state has no such step, e.g. answering a resolved request (SUP-1).
+	CodeSupportInvalidTransition = "support.invalid_transition"
+	// CodeSupportNotRequester (ErrForbidden): only the requester's side (the requester, an Administrator of its organisation), or the team that answered, takes the step (SUP-1).
+	CodeSupportNotRequester = "support.not_requester"
+	// CodeSupportNotAnsweringTeam (ErrForbidden): an open request is answered or escalated by its group's Super Administrators, an escalated one answered by the central team (SUP-1).
+	CodeSupportNotAnsweringTeam = "support.not_answering_team"
+	// CodeSupportReopenWindowPassed (ErrRule): reopening 14 days or more after the answer or resolution (SUP-1).
+	CodeSupportReopenWindowPassed = "support.reopen_window_passed"
+	// CodeSupportStale (ErrConflict): the support request changed since the version named was read (another answer won): read it again and retry (SUP-1).
+	CodeSupportStale = "support.stale"
+	// CodeResourceWithdrawn (ErrInvalidTransition): a withdrawn resource is neither revised nor withdrawn again (SUP-3).
+	CodeResourceWithdrawn = "resource.withdrawn"
+	// CodeResourceNoFile (ErrNotFound): the resource's version does not exist or has no file (SUP-3).
+	CodeResourceNoFile = "resource.no_file"
 )

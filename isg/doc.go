@@ -4,8 +4,9 @@
 //
 // A Gateway holds every command of the governance model — registration and accounts, roles and
 // permissions, organisations and their setup, merges and closures, the MoU, assurance, licensing,
-// data sharing summaries and flows with DPO review, documents, notifications — and
-// composes the pure packages (isg/directory, assurance, agreement, licensing) with a Store, a
+// data sharing summaries and flows with DPO review, documents, Standard Support (support requests
+// escalated to the central team, and the resources library), notifications — and composes the
+// pure packages (isg/directory, isg/support, assurance, agreement, licensing) with a Store, a
 // Clock, an ID source and the notification outbox. Every command is one declaration — its name,
 // input type, permission-table row, rule and the function that loads and applies it — run by one
 // pipeline: validate the input (field errors naming the rule), open a unit of work, pass the one

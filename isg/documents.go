@@ -12,6 +12,7 @@ import (
 
 	"github.com/isgkit/gateway/agreement"
 	"github.com/isgkit/gateway/isg/directory"
+	"github.com/isgkit/gateway/isg/support"
 	"github.com/isgkit/gateway/licensing"
 )
 
@@ -71,7 +72,7 @@ type Document = directory.Document
 
 // UploadInput attaches a document.
 type UploadInput struct {
-	SubjectKind string `json:"subject_kind" validate:"required,oneof=summary flow assurance" rule:"DOC-1"`
+	SubjectKind string `json:"subject_kind" validate:"required,oneof=summary flow assurance support_request" rule:"DOC-1"`
 	SubjectID   string `json:"subject_id" validate:"required,max=100" rule:"DOC-1"`
 	Name        string `json:"name" validate:"required,max=255" rule:"DOC-1"`
 	Content     []byte `json:"content" validate:"required" rule:"DOC-1"`
@@ -80,7 +81,8 @@ type UploadInput struct {
 }
 
 // UploadDocument attaches a document of at most MaxDocumentSize bytes to a summary or a flow the
-// actor's organisation may see, or to the organisation's own assurance (DOC-1). The organisation
+// actor's organisation may see, to the organisation's own assurance, or to a support request the
+// actor may see (DOC-1, SUP-1, SUP-2). The organisation
 // must be open and hold a licence that allows uploads (LIC-3), and the actor an uploading role
 // (row UploadDocuments). The content is stored (BlobStore, content-addressed) only once every
 // check has passed, so a refused upload stores nothing.
@@ -88,8 +90,8 @@ type UploadInput struct {
 // Errors: ErrInvalid ("document.too_large", DOC-1, or field errors); ErrForbidden ("forbidden",
 // ROLE-8); ErrLicence ("licence.capability_denied", LIC-3); ErrRule ("organisation.closed",
 // ORG-7); ErrNotFound ("summary.not_found", "flow.not_found", SUM-3;
-// "document.subject_not_found", DOC-1) for an unknown or invisible subject; the BlobStore's
-// error, wrapped.
+// "support_request.not_found", SUP-2; "document.subject_not_found", DOC-1) for an unknown or
+// invisible subject; the BlobStore's error, wrapped.
 func (g *Gateway) UploadDocument(ctx context.Context, actor Actor, in UploadInput) (Document, error) {
 	return run(ctx, g, documentUpload, actor, in)
 }
@@ -112,7 +114,7 @@ var documentUpload = &command[UploadInput, Document]{
 		if err != nil {
 			return Document{}, err
 		}
-		subject, err := c.subject(c.org, c.in.SubjectKind, c.in.SubjectID)
+		subject, err := c.subject(c.actor, c.in.SubjectKind, c.in.SubjectID)
 		if err != nil {
 			return Document{}, err
 		}
@@ -134,12 +136,14 @@ var documentUpload = &command[UploadInput, Document]{
 	},
 }
 
-// subject finds out what the directory's document rules need of a subject: whether org may see
-// the summary or flow named (SUM-3). An ID that does not parse or names nothing is not visible.
+// subject finds out what the directory's document rules need of a subject: whether the actor's
+// organisation may see the summary or flow named (SUM-3), or the actor the support request named
+// (SUP-2). An ID that does not parse or names nothing is not visible.
 // The ID is canonicalised (a UUID's lower-case, hyphenated text): an upper-case, braced or
 // "urn:uuid:" spelling names the same record, and its documents are filed and listed under the
 // one spelling, so a document cannot be filed where listings and copies never look.
-func (u *uow) subject(org OrgID, kind, id string) (directory.Subject, error) {
+func (u *uow) subject(actor Actor, kind, id string) (directory.Subject, error) {
+	org := actor.Org
 	s := directory.Subject{Kind: kind, ID: id}
 	parsed, perr := uuid.Parse(id)
 	if perr == nil {
@@ -163,6 +167,17 @@ func (u *uow) subject(org OrgID, kind, id string) (directory.Subject, error) {
 		if f, _, err = u.loadFlow(agreement.FlowID{UUID: parsed}); err == nil {
 			s.Visible = agreement.CanSeeFlow(org, f)
 		}
+	case directory.SubjectSupportRequest:
+		if perr != nil {
+			return s, nil
+		}
+		var r support.Request
+		if r, err = u.loadSupportRequest(support.RequestID{UUID: parsed}); err == nil {
+			var a support.Actor
+			if a, _, _, err = u.relation(actor, r); err == nil {
+				s.Visible = r.VisibleTo(a)
+			}
+		}
 	}
 	if isNotFound(err) {
 		err = nil
@@ -176,12 +191,12 @@ type DocumentsInput struct {
 	SubjectID   string `json:"subject_id"`
 }
 
-// Documents lists the documents attached to a subject the actor's organisation may see: every
-// role at the organisation (row ViewOrganisation).
+// Documents lists the documents attached to a subject the actor's organisation may see (or, for
+// a support request, the actor: SUP-2): every role at the organisation (row ViewOrganisation).
 //
 // Errors: ErrForbidden ("forbidden", ROLE-8); ErrNotFound ("summary.not_found",
-// "flow.not_found", SUM-3; "document.subject_not_found", DOC-1) for an unknown or invisible
-// subject.
+// "flow.not_found", SUM-3; "support_request.not_found", SUP-2; "document.subject_not_found",
+// DOC-1) for an unknown or invisible subject.
 func (g *Gateway) Documents(ctx context.Context, actor Actor, in DocumentsInput) ([]Document, error) {
 	return run(ctx, g, documentList, actor, in)
 }
@@ -189,7 +204,7 @@ func (g *Gateway) Documents(ctx context.Context, actor Actor, in DocumentsInput)
 var documentList = &command[DocumentsInput, []Document]{
 	name: "document.list", doc: "List the documents attached to a subject.", row: ViewOrganisation, rule: "ROLE-8", query: true,
 	apply: func(c *call[DocumentsInput]) ([]Document, error) {
-		subject, err := c.subject(c.org, c.in.SubjectKind, c.in.SubjectID)
+		subject, err := c.subject(c.actor, c.in.SubjectKind, c.in.SubjectID)
 		if err != nil {
 			return nil, err
 		}
@@ -222,7 +237,7 @@ func (g *Gateway) DocumentContent(ctx context.Context, actor Actor, id string) (
 		if _, err := u.load(kindDocument, id, &d); err != nil {
 			return err
 		}
-		subject, err := u.subject(actor.Org, d.SubjectKind, d.SubjectID)
+		subject, err := u.subject(actor, d.SubjectKind, d.SubjectID)
 		if err != nil {
 			return err
 		}

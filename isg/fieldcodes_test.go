@@ -32,7 +32,7 @@ func TestScenarioDocsListEveryFieldCode(t *testing.T) {
 	_, section, ok := strings.Cut(string(doc), "Field error codes")
 	require.True(t, ok, "docs/scenarios.md has a field error codes section")
 	found := map[string]string{}
-	for _, dir := range []string{".", "./directory", "../assurance", "../licensing", "../agreement", "../dpia", "../internal/validate"} {
+	for _, dir := range []string{".", "./directory", "./support", "../assurance", "../licensing", "../agreement", "../dpia", "../internal/validate"} {
 		files, _ := filepath.Glob(filepath.Join(dir, "*.go"))
 		for _, f := range files {
 			if strings.HasSuffix(f, "_test.go") {

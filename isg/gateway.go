@@ -14,6 +14,7 @@ import (
 
 	"github.com/isgkit/gateway/agreement"
 	"github.com/isgkit/gateway/isg/ident"
+	"github.com/isgkit/gateway/isg/support"
 	"github.com/isgkit/gateway/licensing"
 )
 
@@ -61,6 +62,7 @@ type Gateway struct {
 	flows       *decodedCache[agreement.Flow]
 	summaries   *decodedCache[agreement.Summary]
 	assurance   *decodedCache[assuranceRecord]
+	support     *decodedCache[support.Request]
 	flowMachine *agreement.FlowMachine
 	blobs       BlobStore
 	licensing   *licensing.Rules
@@ -175,6 +177,7 @@ func New(store Store, opts ...Option) (*Gateway, error) {
 	g.flows = newDecodedCache(agreement.Flow.Clone)
 	g.summaries = newDecodedCache(agreement.Summary.Clone)
 	g.assurance = newDecodedCache(assuranceRecord.clone)
+	g.support = newDecodedCache(support.Request.Clone)
 	g.flowMachine = agreement.NewFlowMachine()
 	g.licensing = licensing.NewRules()
 	g.commands = commandIndex()
@@ -203,6 +206,11 @@ type uow struct {
 	// the gate then counts that contract's own Super Administrators at its contracting
 	// organisation, and no others (LIC-2, ROLE-8; see isSuperAdminOf).
 	contract *licensing.Contract
+	// group is the licensing group of the support request a command acts on, set by its at
+	// function, at groupAt, the request's organisation: the gate counts that group's Super
+	// Administrators there (SUP-1), whatever group the organisation has chosen since.
+	group   *licensing.Contract
+	groupAt OrgID
 }
 
 // afterCommit runs f once the unit has committed.

@@ -11,6 +11,8 @@ import (
 
 	"github.com/isgkit/gateway/agreement"
 	"github.com/isgkit/gateway/isg"
+	"github.com/isgkit/gateway/isg/support"
+	"github.com/isgkit/gateway/licensing"
 	"github.com/isgkit/gateway/storage/memory"
 	"github.com/isgkit/gateway/storage/sqlite"
 )
@@ -332,5 +334,73 @@ func TestInterleavedBreakGlassUnlocksOne(t *testing.T) {
 		log, err := w.g.BreakGlassLog(ctx, isg.Actor{User: second}, isg.ListPage{})
 		require.NoError(t, err)
 		assert.Len(t, log.Items, 1)
+	})
+}
+
+// TestInterleavedAnswersPostOne: SUP-1 — two Super Administrators of the group answering one
+// request at once: the one whose unit read the request before the other's answer committed is
+// refused with a conflict (support.stale, ErrConflict) and posts nothing; reading again it finds
+// the other's answer, and a retry on that fresh version is judged on it (nothing is left to
+// answer). The requester is told of one answer.
+func TestInterleavedAnswersPostOne(t *testing.T) {
+	onEachStore(t, true, func(t *testing.T, w *world, p *pausingStore) {
+		d := newDesk(w)
+		r := d.raise("Sign-off button missing")
+		answer := func(who isg.UserID, text string) func() error {
+			return func() error {
+				_, err := w.g.AnswerSupportRequest(ctx, isg.Actor{User: who, Org: d.icb}, isg.SupportStepInput{Request: r.ID, Version: r.Version, Text: text})
+				return err
+			}
+		}
+		errSue, errLee := interleaveGet(t, p, "support_request", r.ID.String(), answer(d.sa2, "Sue's answer"), answer(d.sa1, "Lee's answer"))
+		require.NoError(t, errLee)
+		assert.ErrorIs(t, errSue, isg.ErrConflict)
+		assert.Equal(t, "support.stale", isg.ErrorCode(errSue))
+
+		fresh, err := w.g.SupportRequest(ctx, isg.Actor{User: d.sa2, Org: d.icb}, isg.ByID[support.RequestID]{ID: r.ID})
+		require.NoError(t, err)
+		assert.Equal(t, isg.SupportAnswered, fresh.State)
+		require.Len(t, fresh.Entries, 2, "one answer was posted")
+		assert.Equal(t, "Lee's answer", fresh.Entries[1].Text)
+		_, err = w.g.AnswerSupportRequest(ctx, isg.Actor{User: d.sa2, Org: d.icb}, isg.SupportStepInput{Request: r.ID, Version: fresh.Version, Text: "Sue's answer"})
+		assert.Equal(t, "support.invalid_transition", isg.ErrorCode(err), "the retry is judged on fresh state")
+
+		ns, err := w.g.Notifications(ctx, isg.Actor{User: d.requester}, isg.ListPage{})
+		require.NoError(t, err)
+		answered := 0
+		for _, n := range ns.Items {
+			if n.Type == string(support.EventAnswered) {
+				answered++
+			}
+		}
+		assert.Equal(t, 1, answered, "the requester is told of one answer")
+	})
+}
+
+// TestInterleavedMergeMovesNewSupportRequest: ORG-6, SUP-1 — a merge that listed the merged
+// organisation's support requests before a new one was raised there must still move it.
+func TestInterleavedMergeMovesNewSupportRequest(t *testing.T) {
+	onEachStore(t, true, func(t *testing.T, w *world, p *pausingStore) {
+		d := newDesk(w)
+		_, err := w.g.AllocateLicence(ctx, isg.Actor{User: d.sa1}, isg.AllocateInput{Contract: d.group, Org: d.icb, Kind: licensing.Group})
+		require.NoError(t, err)
+		m, err := w.g.RequestMerge(ctx, isg.Actor{User: d.sa1, Org: d.icb}, isg.RequestMergeInput{Merging: []isg.OrgID{d.leeds}, Reason: "reorganisation", DisclaimerAcknowledged: true})
+		require.NoError(t, err)
+		var raised isg.SupportRequestView
+		errMerge, errRaise := interleave(t, p, "support_request", "org",
+			func() error {
+				_, err := w.g.AnswerMerge(ctx, isg.Actor{User: d.admin, Org: d.leeds}, isg.AnswerMergeInput{Merge: m.ID, Approve: true})
+				return err
+			},
+			func() error {
+				var err error
+				raised, err = w.g.RaiseSupportRequest(ctx, isg.Actor{User: d.requester, Org: d.leeds}, isg.RaiseSupportInput{Subject: "s", Description: "d"})
+				return err
+			})
+		require.NoError(t, errRaise)
+		require.NoError(t, errMerge)
+		got, err := w.g.SupportRequest(ctx, isg.Actor{User: d.requester, Org: d.icb}, isg.ByID[support.RequestID]{ID: raised.ID})
+		require.NoError(t, err)
+		assert.Equal(t, d.icb, got.Org, "the request raised during the merge moved to the survivor")
 	})
 }

@@ -96,9 +96,13 @@ func (u *uow) saveRequest(r licensing.Request, version int64) error {
 // isSuperAdminOf reports whether id is a Super Administrator at org, as the gate counts one
 // (ROLE-8): for a command acting on a contract (u.contract, set by its at function, at the
 // contract's contracting organisation) a Super Administrator of that contract and of no other,
-// so that a contract's Super Administrators manage only their own contract (LIC-2); otherwise a
-// Super Administrator of org's licensing group.
+// so that a contract's Super Administrators manage only their own contract (LIC-2); for a
+// command on a support request (u.group, at the request's organisation) a Super Administrator
+// of the request's group (SUP-1); otherwise a Super Administrator of org's licensing group.
 func (u *uow) isSuperAdminOf(org OrgID, id UserID) (bool, error) {
+	if g := u.group; g != nil && u.groupAt == org {
+		return g.IsSuperAdmin(id), nil
+	}
 	if c := u.contract; c != nil && c.Org == org {
 		return c.IsSuperAdmin(id), nil
 	}

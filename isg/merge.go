@@ -103,8 +103,10 @@ type AnswerMergeInput struct {
 // AnswerMerge records the actor's organisation's approval or rejection (ORG-6): the ManageMerge
 // row (Administrator, Senior Officer) at an organisation being merged in. Any rejection ends the
 // request. When every organisation being merged in has approved, the merge completes at once:
-// their users' roles, inventory and agreements move to the survivor, they are marked merged into
-// it, and history (logs, signatures) is left unchanged; a closure request of theirs still pending
+// their users' roles, inventory and agreements move to the survivor, and so do their support
+// requests that are not settled (to the survivor's support group when it has one, SUP-1), they
+// are marked merged into it, and history (logs, signatures, a request's entries) is left
+// unchanged; a closure request of theirs still pending
 // ends with the merge (state "ended", ORG-7). Everyone involved is told. An approval needs every
 // organisation involved still active, so an organisation is never merged twice nor into a
 // survivor closed since the request; the completing one needs the survivor's licence to allow
@@ -213,8 +215,9 @@ func (u *uow) dpoArrives(org OrgID, roles RoleSet) error {
 	return err
 }
 
-// completeMerge moves everything of the merged organisations to the survivor (ORG-6), and ends
-// the pending closure requests of the merged organisations with the merge.
+// completeMerge moves everything of the merged organisations to the survivor (ORG-6) — their
+// users' roles, inventory, agreements and the support requests not settled — and ends the
+// pending closure requests of the merged organisations with the merge.
 func (u *uow) completeMerge(actor Actor, m MergeRequest) error {
 	for _, from := range m.Merging {
 		closures, versions, err := findAll[ClosureRequest](u, kindClosure, key("org", from.String()))
@@ -250,6 +253,9 @@ func (u *uow) completeMerge(actor Actor, m MergeRequest) error {
 			return err
 		}
 		if err := u.moveAgreements(actor, from, m.Survivor); err != nil {
+			return err
+		}
+		if err := u.moveSupportRequests(actor, from, m.Survivor); err != nil {
 			return err
 		}
 		o, err := u.loadOrg(from)

@@ -11,6 +11,7 @@ import (
 	"github.com/isgkit/gateway/agreement"
 	"github.com/isgkit/gateway/assurance"
 	"github.com/isgkit/gateway/isg/directory"
+	"github.com/isgkit/gateway/isg/support"
 	"github.com/isgkit/gateway/licensing"
 )
 
@@ -437,6 +438,9 @@ func NotificationTypes() []string {
 		types = append(types, string(t))
 	}
 	types = append(types, onwardNotificationTypes()...) // FLOW-13, SIGN-6
+	for _, t := range support.EventTypes() {
+		types = append(types, string(t))
+	}
 	for _, t := range []assurance.EventType{assurance.EventSubmitted, assurance.EventRatingChanged, assurance.EventRatingExpired} {
 		types = append(types, string(t))
 	}

@@ -79,6 +79,25 @@ const (
 	// platform.rotate_signing_key): the central team's, as the platform's key custodian. A
 	// host's own signing keys (WithSigners, WithKeyRing) are managed by the host, not here.
 	ManageSigningKeys
+	// RaiseSupportRequest is raising a support request to the group's Super Administrators, and
+	// reopening one (SUP-1): every role at the requesting organisation.
+	RaiseSupportRequest
+	// ViewSupportRequests is reading and listing support requests (SUP-2): the row's roles, and
+	// then only the requests each may see (the requester, the organisation's Administrators, the
+	// group's Super Administrators, the central team once escalated).
+	ViewSupportRequests
+	// AnswerSupportRequest is answering a support request (SUP-1): the group's Super
+	// Administrators an open one, the central team an escalated one.
+	AnswerSupportRequest
+	// EscalateSupportRequest is escalating a support request to the central team (SUP-1, LIC-3):
+	// the group's Super Administrators.
+	EscalateSupportRequest
+	// ResolveSupportRequest is resolving a support request (SUP-1): the requester's side, or the
+	// side that answered it.
+	ResolveSupportRequest
+	// PublishResources is publishing, revising and withdrawing resources of the library (SUP-3):
+	// the central team's platform-wide ones, a group's Super Administrators' for their group.
+	PublishResources
 	actionEnd
 )
 
@@ -95,6 +114,10 @@ var actionCodes = [actionEnd]string{
 	ValidateAccounts: "validate_accounts", PublishMoU: "publish_mou", ManageContracts: "manage_contracts",
 	ViewContracts: "view_contracts", DrainOutbox: "drain_outbox",
 	ManageCentralAdmins: "manage_central_admins", ManageSigningKeys: "manage_signing_keys",
+	RaiseSupportRequest: "raise_support_request",
+	ViewSupportRequests: "view_support_requests", AnswerSupportRequest: "answer_support_request",
+	EscalateSupportRequest: "escalate_support_request", ResolveSupportRequest: "resolve_support_request",
+	PublishResources: "publish_resources",
 }
 
 // String returns the action's stable code.
@@ -156,6 +179,12 @@ func DefaultPermissions() Permissions {
 	set(DrainOutbox, ca)
 	set(ManageCentralAdmins, ca)
 	set(ManageSigningKeys, ca)
+	set(RaiseSupportRequest, everyOrgRole)
+	set(ViewSupportRequests, everyOrgRole|sa|ca)
+	set(AnswerSupportRequest, sa|ca)
+	set(EscalateSupportRequest, sa)
+	set(ResolveSupportRequest, everyOrgRole|sa|ca)
+	set(PublishResources, sa|ca)
 	return p
 }
 

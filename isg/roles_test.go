@@ -36,13 +36,19 @@ func TestPermissionTableEveryPair(t *testing.T) {
 		isg.ViewReports:                   "administrator senior_officer ig_officer information_asset_owner dpo",
 		isg.ManageLicences:                "super_administrator central_admin",
 		isg.CreateActivity:                "administrator senior_officer ig_officer information_asset_owner dpo",
-		isg.ValidateAccounts:              "central_admin",                                                  // REG-1
-		isg.PublishMoU:                    "central_admin",                                                  // MOU-1
-		isg.ManageContracts:               "central_admin",                                                  // LIC-1
-		isg.ViewContracts:                 "administrator senior_officer super_administrator central_admin", // LIC-8
-		isg.DrainOutbox:                   "central_admin",                                                  // NOTE-4
-		isg.ManageCentralAdmins:           "central_admin",                                                  // REG-4
-		isg.ManageSigningKeys:             "central_admin",                                                  // SIGN-4
+		isg.ValidateAccounts:              "central_admin",                                                                                         // REG-1
+		isg.PublishMoU:                    "central_admin",                                                                                         // MOU-1
+		isg.ManageContracts:               "central_admin",                                                                                         // LIC-1
+		isg.ViewContracts:                 "administrator senior_officer super_administrator central_admin",                                        // LIC-8
+		isg.DrainOutbox:                   "central_admin",                                                                                         // NOTE-4
+		isg.ManageCentralAdmins:           "central_admin",                                                                                         // REG-4
+		isg.ManageSigningKeys:             "central_admin",                                                                                         // SIGN-4
+		isg.RaiseSupportRequest:           "administrator senior_officer ig_officer information_asset_owner dpo",                                   // SUP-1
+		isg.ViewSupportRequests:           "administrator senior_officer ig_officer information_asset_owner dpo super_administrator central_admin", // SUP-2
+		isg.AnswerSupportRequest:          "super_administrator central_admin",                                                                     // SUP-1
+		isg.EscalateSupportRequest:        "super_administrator",                                                                                   // SUP-1
+		isg.ResolveSupportRequest:         "administrator senior_officer ig_officer information_asset_owner dpo super_administrator central_admin", // SUP-1
+		isg.PublishResources:              "super_administrator central_admin",                                                                     // SUP-3
 	}
 	roles := []isg.Role{isg.Administrator, isg.SeniorOfficer, isg.IGOfficer, isg.InfoAssetOwner, isg.DPO, isg.Delegate, isg.SuperAdmin, isg.CentralAdmin}
 	p := isg.DefaultPermissions()

@@ -3,13 +3,16 @@
 // and verify their addresses, organisations register, roles are assigned, the MoU is published
 // and signed, an organisation's assurance rating moves from Not Submitted to Significant, a group
 // contract allocates licences, a data flow carrying personal data goes through DPO review
-// (rejected, fixed, approved) to Finalised, and the notifications raised on the way are drained.
+// (rejected, fixed, approved) to Finalised, a support request goes to the group's Super
+// Administrator, is escalated to the central team, answered there and resolved, and the
+// notifications raised on the way are drained.
 //
 //	go run ./examples/lifecycle
 //
 // With -db the walk-through runs on storage/sqlite in that file instead, and can be run again on
 // the same file: it then finds what an earlier run left (the bootstrap done, the addresses and
-// ODS code taken, the MoU signed, the licences allocated, the flow finalised) and carries on
+// ODS code taken, the MoU signed, the licences allocated, the flow finalised, the support
+// request resolved) and carries on
 // from it, saying "resumed" where it reuses something rather than making it again.
 //
 //	go run ./examples/lifecycle -db lifecycle.sqlite
@@ -100,7 +103,7 @@ func walk(ctx context.Context, out io.Writer, store isg.Store, opts ...isg.Optio
 		return err
 	}
 	j := &journey{ctx: ctx, g: g, out: out}
-	for _, step := range []func() error{j.bootstrap, j.register, j.organisations, j.roles, j.mou, j.assurance, j.licensing, j.flow, j.notifications} {
+	for _, step := range []func() error{j.bootstrap, j.register, j.organisations, j.roles, j.mou, j.assurance, j.licensing, j.flow, j.support, j.notifications} {
 		if err := step(); err != nil {
 			return err
 		}
@@ -523,6 +526,49 @@ func (j *journey) flow() error {
 		return err
 	}
 	j.detail("Leeds finalises: %s; the flow's log has %d entries and verifies: %v", f.State, len(log.Entries), log.Verified)
+	return nil
+}
+
+const supportSubject = "Sign-off requests are not reaching our Senior Officer"
+
+// support raises a support request from the police to their group's Super Administrator (Leeds'
+// administrator, under the group contract), who escalates it to the central team; the central
+// team answers and the police resolve it (SUP-1). Each step tells the other side.
+func (j *journey) support() error {
+	will := isg.Actor{User: j.wypAdmin, Org: j.wyp}
+	raised, err := j.g.SupportRequests(j.ctx, will, isg.SupportRequestsInput{State: isg.SupportResolved})
+	if err != nil {
+		return err
+	}
+	for _, r := range raised.Items {
+		if r.Subject == supportSubject {
+			j.say("Resumed: the police's support request %q was resolved on an earlier run (%d steps)", r.Subject, len(r.Entries))
+			return nil
+		}
+	}
+	r, err := j.g.RaiseSupportRequest(j.ctx, will, isg.RaiseSupportInput{Subject: supportSubject,
+		Description: "Sol was asked to sign off a flow but received no notification."})
+	if err != nil {
+		return err
+	}
+	j.say("The police raise a support request to their group's Super Administrator: %s", r.State)
+	ada := isg.Actor{User: j.leedsAdmin, Org: j.leeds}
+	_, err = j.g.SupportRequest(j.ctx, isg.Actor{User: j.ca, Org: j.wyp}, isg.ByID[isg.SupportRequestID]{ID: r.ID})
+	j.detail("the central team before escalation -> %s (%s)", isg.ErrorCode(err), ruleOf(err))
+	if r, err = j.g.EscalateSupportRequest(j.ctx, ada, isg.SupportStepInput{Request: r.ID, Version: r.Version,
+		Text: "Sol's notification preferences are on; the outbox shows nothing sent."}); err != nil {
+		return err
+	}
+	j.detail("the Super Administrator cannot resolve it and escalates it: %s", r.State)
+	if r, err = j.g.AnswerSupportRequest(j.ctx, isg.Actor{User: j.ca, Org: j.wyp}, isg.SupportStepInput{Request: r.ID, Version: r.Version,
+		Text: "The host's outbox drain had stopped; it is running again and the message was delivered."}); err != nil {
+		return err
+	}
+	j.detail("the central team answers: %s", r.State)
+	if r, err = j.g.ResolveSupportRequest(j.ctx, will, isg.SupportStepInput{Request: r.ID, Version: r.Version, Text: "Received, thank you."}); err != nil {
+		return err
+	}
+	j.detail("the police resolve it: %s after %d steps; reopenable until %s", r.State, len(r.Entries), r.ReopenUntil().Format("2 January 2006"))
 	return nil
 }
 

@@ -32,6 +32,13 @@ func TestWalkThrough(t *testing.T) {
 		"the DPO approves: approved",
 		"Leeds finalises: finalised",
 		"verifies: true",
+		"The police raise a support request to their group's Super Administrator: open",
+		"the central team before escalation -> support_request.not_found (SUP-2)",
+		"escalates it: escalated",
+		"the central team answers: answered_by_central",
+		"the police resolve it: resolved after 4 steps",
+		"support.request_escalated",
+		"support.request_resolved",
 		"Outbox drained:",
 	} {
 		assert.Contains(t, out.String(), want)
@@ -48,7 +55,7 @@ func TestWalkThroughResumes(t *testing.T) {
 	require.NoError(t, runFile(ctx, &first, path))
 	assert.NotContains(t, first.String(), "esumed", "nothing to resume in a new file")
 	for _, want := range []string{"validated by central admin -> active", "its hash verifies: true", "updated: significant (green)",
-		"licence.renewal_price_cap (LIC-6)", "Leeds finalises: finalised", "verifies: true", "Outbox drained:"} {
+		"licence.renewal_price_cap (LIC-6)", "Leeds finalises: finalised", "verifies: true", "the police resolve it: resolved", "Outbox drained:"} {
 		assert.Contains(t, first.String(), want)
 	}
 
@@ -69,6 +76,7 @@ func TestWalkThroughResumes(t *testing.T) {
 			"Resumed: central admin recorded a group contract on an earlier run",
 			"upload documents true, reports true",
 			"Resumed: Leeds finalised the flow \"Adult safeguarding referrals\" on an earlier run",
+			"Resumed: the police's support request \"Sign-off requests are not reaching our Senior Officer\" was resolved on an earlier run (4 steps)",
 			"verifies: true",
 			"Outbox drained:",
 		} {

@@ -16,6 +16,9 @@ const (
 	SubjectSummary   = "summary"
 	SubjectFlow      = "flow"
 	SubjectAssurance = "assurance"
+	// SubjectSupportRequest is a support request (SUP-1), whose documents are seen by those who
+	// see the request (SUP-2).
+	SubjectSupportRequest = "support_request"
 )
 
 // Document is an attached file's record: what it is attached to, who uploaded it, its size and
@@ -36,7 +39,8 @@ type Document struct {
 
 // Subject is what a document is attached to, as an organisation asks for it, with what the
 // Gateway found: whether the organisation may see the summary or flow named (SUM-3: it is named
-// in it or created it). Visible is not consulted for assurance, whose rule is this package's.
+// in it or created it), or the acting user the support request named (SUP-2). Visible is not
+// consulted for assurance, whose rule is this package's.
 type Subject struct {
 	Kind    string
 	ID      string
@@ -82,6 +86,11 @@ func CheckSubject(org OrgID, s Subject) error {
 			return nil
 		}
 		return violation.New(violation.ErrNotFound, s.Kind+".not_found", "SUM-3", "no "+s.Kind+" "+s.ID)
+	case SubjectSupportRequest:
+		if s.Visible && !org.IsZero() {
+			return nil
+		}
+		return violation.New(violation.ErrNotFound, "support_request.not_found", "SUP-2", "no support request "+s.ID)
 	case SubjectAssurance:
 		// Only the organisation itself attaches to, and lists, its own assurance's documents.
 		if !org.IsZero() && s.ID == org.String() {
