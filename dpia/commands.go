@@ -438,7 +438,7 @@ const DefaultReviewMonths = 12
 // EventApproved on the last approval.
 func (m *Machine) Approve(d DPIA, actor Actor, at time.Time, in ApprovalInput) (DPIA, []Event, error) {
 	var extra []FieldError
-	if dpo, ok := d.DPO(); ok && d.DPOOpinion != nil && dpo.member() != actor.member() && in.DPOAdvice == "" {
+	if dpo, ok := d.DPO(); ok && d.DPOOpinion != nil && dpo.member() != actor.member() && d.approver(actor.member()) >= 0 && in.DPOAdvice == "" {
 		extra = append(extra, fieldErr("dpo_advice", FieldCodeRequiredWith, "DPIA-6", "say whether the DPO's advice is accepted or overruled"))
 	}
 	if err := checkInput(in, "DPIA-6", extra); err != nil {

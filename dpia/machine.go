@@ -297,6 +297,10 @@ func (m *Machine) fire(d DPIA, trigger Trigger, c command) (DPIA, []Event, error
 	if !d.State.Valid() {
 		return d, nil, violation.New(ErrInvalid, CodeBadState, "", fmt.Sprintf("unknown DPIA state %q", d.State))
 	}
+	if trigger != TriggerFlagReview && trigger != TriggerSupersede && !d.CanOpen(c.actor) {
+		// Whatever the state, a non-contributor learns nothing: not even which steps exist.
+		return d, nil, notFound(d.ID)
+	}
 	fc := m.firings.Get().(*firing)
 	defer m.release(fc)
 	fc.command = c
