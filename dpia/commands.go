@@ -18,6 +18,9 @@ import (
 // Errors: ErrInvalid with field errors (DPIA-4); ErrNotFound (CodeNotFound) for a
 // non-contributor; ErrInvalidTransition (CodeLocked, CodeNotEditable, CodeInvalidTransition).
 func (m *Machine) Edit(d DPIA, actor Actor, at time.Time, t Terms, reviewDate time.Time, uploaded []string) (DPIA, []Event, error) {
+	if !d.CanOpen(actor) {
+		return d, nil, notFound(d.ID) // before any input check: they could tell what the DPIA holds
+	}
 	t = t.normalised()
 	if err := checkInput(newInput{Terms: t, ReviewDate: reviewDate}, "DPIA-4", t.check(uploaded)); err != nil {
 		return d, nil, err
@@ -37,6 +40,9 @@ func (m *Machine) Edit(d DPIA, actor Actor, at time.Time, t Terms, reviewDate ti
 //
 // Errors: ErrInvalid (FieldCodeUnknownQuestion); as Edit otherwise.
 func (m *Machine) Screen(d DPIA, actor Actor, at time.Time, a ScreeningAnswers) (DPIA, []Event, error) {
+	if !d.CanOpen(actor) {
+		return d, nil, notFound(d.ID) // before any input check: they could tell what the DPIA holds
+	}
 	if err := checkInput(a, "DPIA-3", a.check()); err != nil {
 		return d, nil, err
 	}
@@ -64,6 +70,9 @@ type RiskInput struct {
 //
 // Errors: ErrInvalid with field errors; ErrNotFound (CodeRiskNotFound); as Edit otherwise.
 func (m *Machine) SaveRisk(d DPIA, actor Actor, at time.Time, in RiskInput, newID RiskID) (DPIA, []Event, error) {
+	if !d.CanOpen(actor) {
+		return d, nil, notFound(d.ID) // before any input check: they could tell what the DPIA holds
+	}
 	if err := checkInput(in, "DPIA-6", nil); err != nil {
 		return d, nil, err
 	}
@@ -99,6 +108,9 @@ type approversInput struct {
 //
 // Errors: ErrInvalid (FieldCodeNotContributor, FieldCodeDuplicate); as Edit otherwise.
 func (m *Machine) NameApprovers(d DPIA, actor Actor, at time.Time, approvers []Approver) (DPIA, []Event, error) {
+	if !d.CanOpen(actor) {
+		return d, nil, notFound(d.ID) // before any input check: they could tell what the DPIA holds
+	}
 	in := approversInput{Approvers: cloneSlice(approvers)}
 	var extra []FieldError
 	dpos := 0
@@ -133,6 +145,9 @@ func (m *Machine) NameApprovers(d DPIA, actor Actor, at time.Time, approvers []A
 //
 // Errors: ErrForbidden (CodeNotCreator); ErrNotFound (CodeNotFound); ErrInvalidTransition.
 func (m *Machine) AddContact(d DPIA, actor Actor, at time.Time, org OrgID) (DPIA, []Event, error) {
+	if !d.CanOpen(actor) {
+		return d, nil, notFound(d.ID) // before any input check: they could tell what the DPIA holds
+	}
 	if org.IsZero() {
 		return d, nil, violation.Field("org", "required", "DPIA-2", "is required")
 	}
@@ -150,6 +165,9 @@ func (m *Machine) AddContact(d DPIA, actor Actor, at time.Time, org OrgID) (DPIA
 // Errors: ErrInvalid (FieldCodeNotOnContacts); ErrForbidden (CodeNotCreator); ErrNotFound;
 // ErrInvalidTransition. Raises EventContributorAdded.
 func (m *Machine) AddContributor(d DPIA, actor Actor, at time.Time, who Member) (DPIA, []Event, error) {
+	if !d.CanOpen(actor) {
+		return d, nil, notFound(d.ID) // before any input check: they could tell what the DPIA holds
+	}
 	var extra []FieldError
 	if !who.Org.IsZero() && !d.OnContacts(who.Org) {
 		extra = append(extra, fieldErr("org", FieldCodeNotOnContacts, "DPIA-2", "add the organisation to the DPIA's contacts first"))
@@ -184,6 +202,9 @@ const (
 // Errors: ErrInvalid (FieldCodeIsCreator, FieldCodeIsApprover, FieldCodeHasOpenWork,
 // FieldCodeNotContributor); ErrForbidden (CodeNotCreator); ErrNotFound; ErrInvalidTransition.
 func (m *Machine) RemoveContributor(d DPIA, actor Actor, at time.Time, who Member) (DPIA, []Event, error) {
+	if !d.CanOpen(actor) {
+		return d, nil, notFound(d.ID) // before any input check: they could tell what the DPIA holds
+	}
 	var extra []FieldError
 	switch {
 	case !d.IsContributor(who):
@@ -211,6 +232,9 @@ func (m *Machine) RemoveContributor(d DPIA, actor Actor, at time.Time, who Membe
 // Errors: ErrInvalid (FieldCodeNotContributor, field errors); ErrNotFound; ErrInvalidTransition.
 // Raises EventTaskAssigned.
 func (m *Machine) AssignTask(d DPIA, actor Actor, at time.Time, id TaskID, in TaskInput) (DPIA, []Event, error) {
+	if !d.CanOpen(actor) {
+		return d, nil, notFound(d.ID) // before any input check: they could tell what the DPIA holds
+	}
 	var extra []FieldError
 	if !in.Assignee.User.IsZero() && !in.Assignee.Org.IsZero() && !d.IsContributor(in.Assignee) {
 		extra = append(extra, fieldErr("assignee", FieldCodeNotContributor, "DPIA-5", "tasks are assigned only to contributors"))
@@ -236,6 +260,9 @@ func (m *Machine) AssignTask(d DPIA, actor Actor, at time.Time, id TaskID, in Ta
 // Errors: ErrNotFound (CodeTaskNotFound, CodeNotFound); ErrForbidden (CodeNotAssignee);
 // ErrInvalidTransition.
 func (m *Machine) CompleteTask(d DPIA, actor Actor, at time.Time, id TaskID) (DPIA, []Event, error) {
+	if !d.CanOpen(actor) {
+		return d, nil, notFound(d.ID) // before any input check: they could tell what the DPIA holds
+	}
 	return m.fire(d, TriggerCompleteTask, command{actor: actor, at: at, task: id, change: func(fc *firing) error {
 		i := slices.IndexFunc(fc.d.Tasks, func(t Task) bool { return t.ID == id })
 		if i < 0 {
@@ -272,6 +299,9 @@ const FieldCodeInFuture = "in_future"
 // Errors: ErrInvalid (FieldCodeInFuture, FieldCodeNotAfter, FieldCodeRequiredWith); ErrNotFound;
 // ErrInvalidTransition (CodeNotEditable once approved).
 func (m *Machine) RecordConsultation(d DPIA, actor Actor, at time.Time, in ConsultationInput) (DPIA, []Event, error) {
+	if !d.CanOpen(actor) {
+		return d, nil, notFound(d.ID) // before any input check: they could tell what the DPIA holds
+	}
 	var extra []FieldError
 	if in.SentAt.After(at) {
 		extra = append(extra, fieldErr("sent_at", FieldCodeInFuture, "DPIA-7", "a consultation is recorded once sent"))
@@ -308,6 +338,9 @@ func (m *Machine) RecordConsultation(d DPIA, actor Actor, at time.Time, in Consu
 // Errors: ErrRule (CodeNoApprovers); ErrNotFound; ErrInvalidTransition. Raises
 // EventApprovalRequested.
 func (m *Machine) Submit(d DPIA, actor Actor, at time.Time) (DPIA, []Event, error) {
+	if !d.CanOpen(actor) {
+		return d, nil, notFound(d.ID) // before any input check: they could tell what the DPIA holds
+	}
 	return m.fire(d, TriggerSubmit, command{actor: actor, at: at})
 }
 
@@ -329,6 +362,9 @@ type EvaluationInput struct {
 // ErrForbidden (CodeNotEvaluator); ErrNotFound; ErrInvalidTransition. Raises EventReturned or
 // EventActionAssigned.
 func (m *Machine) Evaluate(d DPIA, actor Actor, at time.Time, in EvaluationInput, actionID ActionID) (DPIA, []Event, error) {
+	if !d.CanOpen(actor) {
+		return d, nil, notFound(d.ID) // before any input check: they could tell what the DPIA holds
+	}
 	var extra []FieldError
 	switch {
 	case in.Verdict == Improvable && in.Action == nil:
@@ -375,6 +411,9 @@ func (m *Machine) Evaluate(d DPIA, actor Actor, at time.Time, in EvaluationInput
 // Errors: ErrNotFound (CodeActionNotFound, CodeNotFound); ErrForbidden (CodeNotAssignee);
 // ErrInvalidTransition.
 func (m *Machine) CompleteAction(d DPIA, actor Actor, at time.Time, id ActionID) (DPIA, []Event, error) {
+	if !d.CanOpen(actor) {
+		return d, nil, notFound(d.ID) // before any input check: they could tell what the DPIA holds
+	}
 	return m.fire(d, TriggerCompleteAction, command{actor: actor, at: at, action: id, change: func(fc *firing) error {
 		i := slices.IndexFunc(fc.d.Actions, func(a Action) bool { return a.ID == id })
 		if i < 0 {
@@ -402,6 +441,9 @@ type OpinionInput struct {
 //
 // Errors: ErrInvalid; ErrForbidden (CodeNotDPO); ErrNotFound; ErrInvalidTransition.
 func (m *Machine) GiveOpinion(d DPIA, actor Actor, at time.Time, in OpinionInput) (DPIA, []Event, error) {
+	if !d.CanOpen(actor) {
+		return d, nil, notFound(d.ID) // before any input check: they could tell what the DPIA holds
+	}
 	if err := checkInput(in, "DPIA-9", nil); err != nil {
 		return d, nil, err
 	}
@@ -437,6 +479,9 @@ const DefaultReviewMonths = 12
 // (CodeNotEvaluated, CodeRedRiskUnconsulted, CodeDPOOpinionRequired); ErrNotFound. Raises
 // EventApproved on the last approval.
 func (m *Machine) Approve(d DPIA, actor Actor, at time.Time, in ApprovalInput) (DPIA, []Event, error) {
+	if !d.CanOpen(actor) {
+		return d, nil, notFound(d.ID) // before any input check: they could tell what the DPIA holds
+	}
 	var extra []FieldError
 	if dpo, ok := d.DPO(); ok && d.DPOOpinion != nil && dpo.member() != actor.member() && d.approver(actor.member()) >= 0 && in.DPOAdvice == "" {
 		extra = append(extra, fieldErr("dpo_advice", FieldCodeRequiredWith, "DPIA-6", "say whether the DPO's advice is accepted or overruled"))
@@ -470,6 +515,9 @@ type RejectionInput struct {
 // Errors: ErrInvalid; ErrForbidden (CodeNotApprover); ErrNotFound; ErrInvalidTransition. Raises
 // EventRejected.
 func (m *Machine) Reject(d DPIA, actor Actor, at time.Time, in RejectionInput) (DPIA, []Event, error) {
+	if !d.CanOpen(actor) {
+		return d, nil, notFound(d.ID) // before any input check: they could tell what the DPIA holds
+	}
 	if err := checkInput(in, "DPIA-6", nil); err != nil {
 		return d, nil, err
 	}
@@ -495,6 +543,9 @@ func (d *DPIA) recordDecision(a Approval) {
 //
 // Errors: ErrInvalid (field "review_date", "future"); ErrNotFound; ErrInvalidTransition.
 func (m *Machine) CompleteReview(d DPIA, actor Actor, at time.Time, next time.Time) (DPIA, []Event, error) {
+	if !d.CanOpen(actor) {
+		return d, nil, notFound(d.ID) // before any input check: they could tell what the DPIA holds
+	}
 	if !next.After(at) || !validInstant(next) {
 		return d, nil, violation.Field("review_date", "future", "DPIA-8", "the next review date must be later than now")
 	}
@@ -514,6 +565,9 @@ type CloseInput struct {
 //
 // Errors: ErrInvalid; ErrForbidden (CodeNotCreator); ErrInvalidTransition.
 func (m *Machine) Close(d DPIA, actor Actor, at time.Time, in CloseInput) (DPIA, []Event, error) {
+	if !d.CanOpen(actor) {
+		return d, nil, notFound(d.ID) // before any input check: they could tell what the DPIA holds
+	}
 	if err := checkInput(in, "DPIA-1", nil); err != nil {
 		return d, nil, err
 	}
@@ -534,6 +588,9 @@ func (m *Machine) Close(d DPIA, actor Actor, at time.Time, in CloseInput) (DPIA,
 // Errors: ErrRule (CodeOpenVersion, CodeNotLatest); ErrNotFound; ErrInvalidTransition (the DPIA
 // is not approved).
 func (m *Machine) Revise(d DPIA, id ID, actor Actor, at time.Time, lineage []DPIA) (DPIA, error) {
+	if !d.CanOpen(actor) {
+		return d, notFound(d.ID)
+	}
 	if _, _, err := m.fire(d, TriggerRevise, command{actor: actor, at: at}); err != nil {
 		return d, err
 	}

@@ -1,7 +1,6 @@
 package dpia_test
 
 import (
-	"testing"
 	"time"
 
 	"github.com/google/uuid"
@@ -14,7 +13,7 @@ import (
 // fixture is a trust with an activity, and the people around one of its DPIAs: its creator (a
 // project manager), the trust's DPO and IG lead, a council partner and an outsider.
 type fixture struct {
-	t       testing.TB
+	t       tb
 	m       *dpia.Machine
 	now     time.Time
 	trust   dpia.OrgID
@@ -25,9 +24,17 @@ type fixture struct {
 	activity                            dpia.Activity
 }
 
+// tb is what the fixture needs of a test: a *testing.T or a *rapid.T.
+type tb interface {
+	Helper()
+	Errorf(format string, args ...any)
+	Fatalf(format string, args ...any)
+	FailNow()
+}
+
 func newID() uuid.UUID { return uuid.Must(uuid.NewV7()) }
 
-func newFixture(t testing.TB) *fixture {
+func newFixture(t tb) *fixture {
 	t.Helper()
 	f := &fixture{t: t, m: dpia.NewMachine(), now: time.Date(2026, 3, 2, 9, 0, 0, 0, time.UTC)}
 	f.trust, f.council = ident.OrgID{UUID: newID()}, ident.OrgID{UUID: newID()}
@@ -46,7 +53,7 @@ func newFixture(t testing.TB) *fixture {
 func (f *fixture) tick() time.Time { f.now = f.now.Add(time.Hour); return f.now }
 
 // draft is a new DPIA of the activity.
-func (f *fixture) draft(t testing.TB) dpia.DPIA {
+func (f *fixture) draft(t tb) dpia.DPIA {
 	t.Helper()
 	d, err := dpia.New(dpia.ID{UUID: newID()}, f.activity, f.creator, f.now, dpia.Terms{Title: "Shared care record DPIA"}, time.Time{})
 	require.NoError(t, err)
@@ -62,7 +69,7 @@ func (f *fixture) ok(d dpia.DPIA, _ []dpia.Event, err error) dpia.DPIA {
 
 // staffed is a draft with the DPO, IG lead and council partner as contributors and the DPO and IG
 // lead named approvers.
-func (f *fixture) staffed(t testing.TB) dpia.DPIA {
+func (f *fixture) staffed(t tb) dpia.DPIA {
 	t.Helper()
 	d := f.draft(t)
 	d = f.ok(f.m.AddContact(d, f.creator, f.tick(), f.council))
@@ -76,13 +83,13 @@ func (f *fixture) staffed(t testing.TB) dpia.DPIA {
 }
 
 // submitted is staffed, submitted for approval.
-func (f *fixture) submitted(t testing.TB) dpia.DPIA {
+func (f *fixture) submitted(t tb) dpia.DPIA {
 	t.Helper()
 	return f.ok(f.m.Submit(f.staffed(t), f.creator, f.tick()))
 }
 
 // evaluated is submitted with every section judged acceptable and the DPO's opinion recorded.
-func (f *fixture) evaluated(t testing.TB) dpia.DPIA {
+func (f *fixture) evaluated(t tb) dpia.DPIA {
 	t.Helper()
 	d := f.submitted(t)
 	for _, s := range dpia.EvaluatedSections() {
@@ -92,7 +99,7 @@ func (f *fixture) evaluated(t testing.TB) dpia.DPIA {
 }
 
 // approved is evaluated and approved by both approvers.
-func (f *fixture) approved(t testing.TB) dpia.DPIA {
+func (f *fixture) approved(t tb) dpia.DPIA {
 	t.Helper()
 	d := f.evaluated(t)
 	d = f.ok(f.m.Approve(d, f.dpo, f.tick(), dpia.ApprovalInput{Comments: "Content."}))
