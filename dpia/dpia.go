@@ -350,3 +350,46 @@ func (d DPIA) Clone() DPIA {
 
 // Clone returns a copy of the activity (it holds no shared memory but its log head's string).
 func (a Activity) Clone() Activity { return a }
+
+// MoveOrganisation returns d with the organisation from replaced by to wherever it names it as
+// the owner, a contact, a contributor's, an approver's, a task assignee's or an action owner's
+// organisation, each kept once (ORG-6: a merged organisation's DPIAs move to the survivor). The
+// record of what happened — evaluations, the DPO's opinion, approvals — is left as it was.
+func MoveOrganisation(d DPIA, from, to OrgID) DPIA {
+	n := d.Clone()
+	move := func(o OrgID) OrgID {
+		if o == from {
+			return to
+		}
+		return o
+	}
+	n.Org = move(n.Org)
+	n.Contacts = n.Contacts[:0:0]
+	for _, o := range d.Contacts {
+		if o = move(o); !slices.Contains(n.Contacts, o) {
+			n.Contacts = append(n.Contacts, o)
+		}
+	}
+	n.Contributors = n.Contributors[:0:0]
+	for _, c := range d.Contributors {
+		c.Org = move(c.Org)
+		if !n.IsContributor(c.Member) {
+			n.Contributors = append(n.Contributors, c)
+		}
+	}
+	n.Approvers = n.Approvers[:0:0]
+	for _, a := range d.Approvers {
+		a.Org = move(a.Org)
+		if n.approver(a.member()) < 0 {
+			n.Approvers = append(n.Approvers, a)
+		}
+	}
+	n.Approvers = cloneSlice(n.Approvers)
+	for i := range n.Tasks {
+		n.Tasks[i].Assignee.Org = move(n.Tasks[i].Assignee.Org)
+	}
+	for i := range n.Actions {
+		n.Actions[i].Owner.Org = move(n.Actions[i].Owner.Org)
+	}
+	return n
+}

@@ -207,6 +207,9 @@ type SweepResult struct {
 	// Purged is how many delivered or suppressed outbox messages older than the retention set
 	// with WithOutboxRetention were removed.
 	Purged int `json:"purged"`
+	// DPIAEvents is how many DPIA notices were raised: review dates reached (DPIA-8), ICO answers
+	// overdue (DPIA-7), actions overdue (DPIA-9).
+	DPIAEvents int `json:"dpia_events"`
 }
 
 // Sweep is the periodic job a host runs on a schedule (hourly, say). It notices what changes with
@@ -239,6 +242,9 @@ func (g *Gateway) sweep(ctx context.Context) (SweepResult, error) {
 	n, err := g.sweepAssurance(ctx)
 	res.RatingEvents = n
 	if err != nil {
+		return res, err
+	}
+	if res.DPIAEvents, err = g.sweepDPIAs(ctx); err != nil {
 		return res, err
 	}
 	res.Purged, err = g.purgeOutbox(ctx)

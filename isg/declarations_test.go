@@ -31,7 +31,7 @@ func TestDeclarationsAreListed(t *testing.T) {
 }
 
 // constructors are the functions that return a command declaration.
-var constructors = []string{"flowStep"}
+var constructors = []string{"flowStep", "dpiaStep"}
 
 func generateDeclarations(t *testing.T) []byte {
 	t.Helper()

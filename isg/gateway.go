@@ -13,6 +13,7 @@ import (
 	"github.com/google/uuid"
 
 	"github.com/isgkit/gateway/agreement"
+	"github.com/isgkit/gateway/dpia"
 	"github.com/isgkit/gateway/isg/ident"
 	"github.com/isgkit/gateway/licensing"
 )
@@ -68,6 +69,10 @@ type Gateway struct {
 	pwParams    PasswordParams
 	// outboxRetention is how long finished outbox messages are kept; 0 keeps them.
 	outboxRetention time.Duration
+	// The DPIA module: its lifecycle machine, configured once, and its decoded records.
+	dpiaMachine *dpia.Machine
+	dpias       *decodedCache[dpia.DPIA]
+	activities  *decodedCache[dpia.Activity]
 }
 
 // Option configures a Gateway.
@@ -165,6 +170,9 @@ func New(store Store, opts ...Option) (*Gateway, error) {
 	g.assurance = newDecodedCache(assuranceRecord.clone)
 	g.flowMachine = agreement.NewFlowMachine()
 	g.licensing = licensing.NewRules()
+	g.dpiaMachine = dpia.NewMachine()
+	g.dpias = newDecodedCache(dpia.DPIA.Clone)
+	g.activities = newDecodedCache(dpia.Activity.Clone)
 	g.commands = commandIndex()
 	return g, nil
 }

@@ -252,6 +252,9 @@ func (u *uow) completeMerge(actor Actor, m MergeRequest) error {
 		if err := u.moveAgreements(actor, from, m.Survivor); err != nil {
 			return err
 		}
+		if err := u.moveDPIAs(actor, from, m.Survivor); err != nil {
+			return err
+		}
 		o, err := u.loadOrg(from)
 		if err != nil {
 			return err

@@ -75,6 +75,14 @@ const (
 	DrainOutbox
 	// ManageCentralAdmins is adding a Central Admin and reading the break-glass log (REG-4).
 	ManageCentralAdmins
+	// OpenDPIA is opening or editing a DPIA (ROLE-8: its contributors): every role at the
+	// organisation the actor acts for, the DPIA's own rule then admitting only its contributors
+	// (DPIA-2).
+	OpenDPIA
+	// ApproveDPIA is evaluating, giving the DPO's opinion on and approving or rejecting a DPIA
+	// (ROLE-8: the approvers it names): every role, the DPIA admitting only its named approvers
+	// (DPIA-6, DPIA-9).
+	ApproveDPIA
 	actionEnd
 )
 
@@ -90,7 +98,7 @@ var actionCodes = [actionEnd]string{
 	ManageLicences: "manage_licences", CreateActivity: "create_activity",
 	ValidateAccounts: "validate_accounts", PublishMoU: "publish_mou", ManageContracts: "manage_contracts",
 	ViewContracts: "view_contracts", DrainOutbox: "drain_outbox",
-	ManageCentralAdmins: "manage_central_admins",
+	ManageCentralAdmins: "manage_central_admins", OpenDPIA: "open_dpia", ApproveDPIA: "approve_dpia",
 }
 
 // String returns the action's stable code.
@@ -151,6 +159,9 @@ func DefaultPermissions() Permissions {
 	set(ViewContracts, adm|so|sa|ca)
 	set(DrainOutbox, ca)
 	set(ManageCentralAdmins, ca)
+	// DPIAs are confidential to their contributors: no support access (Central Admin) reaches them.
+	set(OpenDPIA, everyOrgRole)
+	set(ApproveDPIA, everyOrgRole)
 	return p
 }
 

@@ -36,12 +36,14 @@ func TestPermissionTableEveryPair(t *testing.T) {
 		isg.ViewReports:                   "administrator senior_officer ig_officer information_asset_owner dpo",
 		isg.ManageLicences:                "super_administrator central_admin",
 		isg.CreateActivity:                "administrator senior_officer ig_officer information_asset_owner dpo",
-		isg.ValidateAccounts:              "central_admin",                                                  // REG-1
-		isg.PublishMoU:                    "central_admin",                                                  // MOU-1
-		isg.ManageContracts:               "central_admin",                                                  // LIC-1
-		isg.ViewContracts:                 "administrator senior_officer super_administrator central_admin", // LIC-8
-		isg.DrainOutbox:                   "central_admin",                                                  // NOTE-4
-		isg.ManageCentralAdmins:           "central_admin",                                                  // REG-4
+		isg.ValidateAccounts:              "central_admin",                                                       // REG-1
+		isg.PublishMoU:                    "central_admin",                                                       // MOU-1
+		isg.ManageContracts:               "central_admin",                                                       // LIC-1
+		isg.ViewContracts:                 "administrator senior_officer super_administrator central_admin",      // LIC-8
+		isg.DrainOutbox:                   "central_admin",                                                       // NOTE-4
+		isg.ManageCentralAdmins:           "central_admin",                                                       // REG-4
+		isg.OpenDPIA:                      "administrator senior_officer ig_officer information_asset_owner dpo", // DPIA-2: then its contributors only
+		isg.ApproveDPIA:                   "administrator senior_officer ig_officer information_asset_owner dpo", // DPIA-6: then its named approvers only
 	}
 	roles := []isg.Role{isg.Administrator, isg.SeniorOfficer, isg.IGOfficer, isg.InfoAssetOwner, isg.DPO, isg.Delegate, isg.SuperAdmin, isg.CentralAdmin}
 	p := isg.DefaultPermissions()

@@ -16,6 +16,9 @@ const (
 	SubjectSummary   = "summary"
 	SubjectFlow      = "flow"
 	SubjectAssurance = "assurance"
+	// SubjectDPIA: a DPIA's documents, attached to its template's questions or not, are its
+	// additional documents (DPIA-4); only its contributors see them (DPIA-2).
+	SubjectDPIA = "dpia"
 )
 
 // Document is an attached file's record: what it is attached to, who uploaded it, its size and
@@ -36,7 +39,7 @@ type Document struct {
 
 // Subject is what a document is attached to, as an organisation asks for it, with what the
 // Gateway found: whether the organisation may see the summary or flow named (SUM-3: it is named
-// in it or created it). Visible is not consulted for assurance, whose rule is this package's.
+// in it or created it), or the acting user is a contributor of the DPIA named (DPIA-2). Visible is not consulted for assurance, whose rule is this package's.
 type Subject struct {
 	Kind    string
 	ID      string
@@ -82,6 +85,11 @@ func CheckSubject(org OrgID, s Subject) error {
 			return nil
 		}
 		return violation.New(violation.ErrNotFound, s.Kind+".not_found", "SUM-3", "no "+s.Kind+" "+s.ID)
+	case SubjectDPIA:
+		if s.Visible && !org.IsZero() {
+			return nil
+		}
+		return violation.New(violation.ErrNotFound, "dpia.not_found", "DPIA-2", "no dpia "+s.ID)
 	case SubjectAssurance:
 		// Only the organisation itself attaches to, and lists, its own assurance's documents.
 		if !org.IsZero() && s.ID == org.String() {
