@@ -458,7 +458,7 @@ func notAlreadyApproved(ctx context.Context, _ ...any) bool {
 
 func sectionsEvaluated(ctx context.Context, _ ...any) bool {
 	fc := firingOf(ctx)
-	return fc != nil && len(fc.d.unevaluated()) == 0
+	return fc != nil && fc.d.evaluated()
 }
 
 func noUnconsultedRedRisk(ctx context.Context, _ ...any) bool {
@@ -571,18 +571,31 @@ func (d DPIA) completedBy(m Member) bool {
 // action planned (DPIA-9).
 func (d DPIA) unevaluated() []Section {
 	var out []Section
-	for _, s := range EvaluatedSections() {
-		i := slices.IndexFunc(d.Evaluations, func(e Evaluation) bool { return e.Section == s })
-		switch {
-		case i < 0:
-			out = append(out, s)
-		case d.Evaluations[i].Verdict == Acceptable:
-		case d.Evaluations[i].Verdict == Improvable && !d.Evaluations[i].Action.IsZero():
-		default:
+	for _, s := range evaluatedSections {
+		if !d.sectionDone(s) {
 			out = append(out, s)
 		}
 	}
 	return out
+}
+
+// evaluated reports whether unevaluated is empty, without building the list.
+func (d DPIA) evaluated() bool {
+	for _, s := range evaluatedSections {
+		if !d.sectionDone(s) {
+			return false
+		}
+	}
+	return true
+}
+
+func (d DPIA) sectionDone(s Section) bool {
+	i := slices.IndexFunc(d.Evaluations, func(e Evaluation) bool { return e.Section == s })
+	if i < 0 {
+		return false
+	}
+	e := d.Evaluations[i]
+	return e.Verdict == Acceptable || (e.Verdict == Improvable && !e.Action.IsZero())
 }
 
 // needsConsultationOutcome: an outstanding red residual risk and no ICO outcome (DPIA-7).

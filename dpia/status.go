@@ -42,7 +42,7 @@ func ApprovalBlockers(d DPIA) []Blocker {
 // CheckApproval returns nil when nothing but the approvers' approvals stands between the DPIA and
 // its approval, or the first blocker as the approve step would refuse it (ErrRule).
 func CheckApproval(d DPIA) error {
-	if len(d.unevaluated()) > 0 {
+	if !d.evaluated() {
 		return violation.New(ErrRule, CodeNotEvaluated, "DPIA-9", "every section must be evaluated acceptable, or improvable with its action planned")
 	}
 	if d.needsConsultationOutcome() {

@@ -28,15 +28,16 @@ func Sections() []Section {
 
 // EvaluatedSections are the sections evaluators judge (DPIA-9): every section but sign-off, which
 // is the approval itself.
-func EvaluatedSections() []Section {
-	return []Section{SectionNeed, SectionProcessing, SectionConsultation, SectionNecessity, SectionRisks, SectionMeasures}
-}
+func EvaluatedSections() []Section { return slices.Clone(evaluatedSections[:]) }
+
+// evaluatedSections is EvaluatedSections without the copy, for the approval check's hot path.
+var evaluatedSections = [...]Section{SectionNeed, SectionProcessing, SectionConsultation, SectionNecessity, SectionRisks, SectionMeasures}
 
 // Valid reports whether s is a section of the template.
 func (s Section) Valid() bool { return slices.Contains(Sections(), s) }
 
 // Evaluated reports whether s is a section evaluators judge.
-func (s Section) Evaluated() bool { return slices.Contains(EvaluatedSections(), s) }
+func (s Section) Evaluated() bool { return slices.Contains(evaluatedSections[:], s) }
 
 // Question is a question of the template, "section.name". Its text is stable.
 type Question string

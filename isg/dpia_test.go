@@ -41,7 +41,7 @@ type dpiaWorld struct {
 	d                   isg.DPIAView
 }
 
-func newDPIAWorld(t *testing.T, w *world) *dpiaWorld {
+func newDPIAWorld(t testing.TB, w *world) *dpiaWorld {
 	t.Helper()
 	x := &dpiaWorld{world: w}
 	x.a, x.b, x.outsider, x.north, x.south, x.east = w.threeOrgs()
