@@ -32,6 +32,11 @@ func TestWalkThrough(t *testing.T) {
 		"the DPO approves: approved",
 		"Leeds finalises: finalised",
 		"verifies: true",
+		// DPIA-3, LIC-4, DPIA-7: the DPIA at the end of the journey.
+		"an activity without a DPIA licence -> licence.capability_denied (LIC-4)",
+		"DPIA screening: essential",
+		"the DPO approving with the red risk unconsulted -> dpia.red_risk_unconsulted (DPIA-7)",
+		"the DPO approves the DPIA: approved",
 		"Outbox drained:",
 	} {
 		assert.Contains(t, out.String(), want)
@@ -48,7 +53,7 @@ func TestWalkThroughResumes(t *testing.T) {
 	require.NoError(t, runFile(ctx, &first, path))
 	assert.NotContains(t, first.String(), "esumed", "nothing to resume in a new file")
 	for _, want := range []string{"validated by central admin -> active", "its hash verifies: true", "updated: significant (green)",
-		"licence.renewal_price_cap (LIC-6)", "Leeds finalises: finalised", "verifies: true", "Outbox drained:"} {
+		"licence.renewal_price_cap (LIC-6)", "Leeds finalises: finalised", "the DPO approves the DPIA: approved", "verifies: true", "Outbox drained:"} {
 		assert.Contains(t, first.String(), want)
 	}
 
@@ -69,6 +74,7 @@ func TestWalkThroughResumes(t *testing.T) {
 			"Resumed: central admin recorded a group contract on an earlier run",
 			"upload documents true, reports true",
 			"Resumed: Leeds finalised the flow \"Adult safeguarding referrals\" on an earlier run",
+			"Resumed: Leeds approved the DPIA \"Patient portal DPIA\" on an earlier run",
 			"verifies: true",
 			"Outbox drained:",
 		} {
