@@ -214,8 +214,10 @@ type SweepResult struct {
 
 // Sweep is the periodic job a host runs on a schedule (hourly, say). It notices what changes with
 // the passing of time alone — an assurance submission expiring after a year (ASR-3) or an ICO
-// registration lapsing — and notifies partners (ASR-5); and it removes outbox messages older than
-// the retention set with WithOutboxRetention. It is idempotent and safe to run on every Gateway
+// registration lapsing — and notifies partners (ASR-5); it flags the DPIAs whose review date has
+// come (DPIA-8) and the ICO answers and action-plan items gone overdue (DPIA-7, DPIA-9), telling
+// their contributors once; and it removes outbox messages older than the retention set with
+// WithOutboxRetention. It is idempotent and safe to run on every Gateway
 // instance at once: each organisation's progress is saved with its notification in one unit of
 // work, so a change is reported exactly once.
 //

@@ -43,7 +43,9 @@
 //     a request handler's context, or any caller could take every pending notification.
 //  6. Run the periodic sweep: call Sweep on a schedule (hourly, say). It notices what changes
 //     with time alone — assurance expiring after a year, an ICO registration lapsing — and
-//     notifies partners (ASR-5). It is idempotent and safe on every instance at once.
+//     notifies partners (ASR-5); it flags DPIAs whose review date is reached (DPIA-8) and ICO
+//     answers and action-plan items gone overdue (DPIA-7, DPIA-9), each once. It is idempotent
+//     and safe on every instance at once.
 //  7. Keep document contents: pass WithBlobStore with the host's object storage (the default
 //     keeps them in memory). Contents are content-addressed by SHA-256.
 //  8. Map errors to responses in one place: errors.Is against ErrInvalid, ErrNotFound,
