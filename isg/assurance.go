@@ -258,28 +258,7 @@ const assuranceSchedule = "assurance"
 // sweepAssurance raises the rating changes that fell due since the last sweep.
 func (g *Gateway) sweepAssurance(ctx context.Context) (int, error) {
 	today := g.Now()
-	var ids []string
-	var full bool
-	var reached string
-	err := g.view(ctx, func(u *uow) error {
-		cur, found, err := u.loadCursor(assuranceSchedule)
-		if err != nil {
-			return err
-		}
-		reached = cur.Day
-		if full = !found; full {
-			ids, err = u.listIDs(kindOrg, key("all", "1"))
-			return err
-		}
-		for _, day := range daysThrough(cur.Day, today) {
-			due, err := u.listIDs(kindAssurance, key("due", day))
-			if err != nil {
-				return err
-			}
-			ids = append(ids, due...)
-		}
-		return nil
-	})
+	ids, full, reached, err := g.dueIDs(ctx, assuranceSchedule, kindAssurance, "due", kindOrg, key("all", "1"), today)
 	if err != nil {
 		return 0, err
 	}

@@ -835,27 +835,7 @@ const dpiaSchedule = "dpia"
 // notifications commit in one unit of work, so each is raised once, by whichever instance wins.
 func (g *Gateway) sweepDPIAs(ctx context.Context) (int, error) {
 	today := g.Now()
-	var ids []string
-	var reached string
-	err := g.view(ctx, func(u *uow) error {
-		cur, found, err := u.loadCursor(dpiaSchedule)
-		if err != nil {
-			return err
-		}
-		reached = cur.Day
-		if !found {
-			ids, err = u.listIDs(kindDPIA, key("dpia_pending", "1"))
-			return err
-		}
-		for _, day := range daysThrough(cur.Day, today) {
-			due, err := u.listIDs(kindDPIA, key("dpia_due", day))
-			if err != nil {
-				return err
-			}
-			ids = append(ids, due...)
-		}
-		return nil
-	})
+	ids, _, reached, err := g.dueIDs(ctx, dpiaSchedule, kindDPIA, "dpia_due", kindDPIA, key("dpia_pending", "1"), today)
 	if err != nil {
 		return 0, err
 	}
