@@ -64,30 +64,22 @@ func CanonicalTerms(f Flow) ([]byte, error) {
 	if err != nil {
 		return nil, violation.New(ErrInvalid, CodeNotCanonicalJSON, "SIGN-4", "the flow's terms do not encode: "+err.Error())
 	}
-	ms, err := members(string(enc))
+	// RFC 8785 orders members itself, so the object is assembled in any order and handed over.
+	var terms map[string]json.RawMessage
+	if err := json.Unmarshal(enc, &terms); err != nil {
+		return nil, violation.New(ErrInvalid, CodeNotCanonicalJSON, "SIGN-4", "the flow's terms do not decode: "+err.Error())
+	}
+	for _, k := range termsFields {
+		delete(terms, k)
+	}
+	b, err := json.Marshal(struct {
+		Flow    FlowID                     `json:"flow"`
+		Summary SummaryID                  `json:"summary"`
+		Terms   map[string]json.RawMessage `json:"terms"`
+	}{f.ID, f.SummaryID, terms})
 	if err != nil {
-		return nil, err
+		return nil, violation.New(ErrInvalid, CodeNotCanonicalJSON, "SIGN-4", "the flow's terms do not encode: "+err.Error())
 	}
-	b := make([]byte, 0, len(enc)+2*36+40)
-	b = append(b, `{"flow":"`...)
-	b = appendUUID(b, f.ID.UUID)
-	b = append(b, `","summary":"`...)
-	b = appendUUID(b, f.SummaryID.UUID)
-	b = append(b, `","terms":{`...)
-	n := 0
-	for _, m := range ms {
-		if m.key == termsFields[0] || m.key == termsFields[1] || m.key == termsFields[2] {
-			continue
-		}
-		if n > 0 {
-			b = append(b, ',')
-		}
-		b = append(b, m.rawKey...)
-		b = append(b, ':')
-		b = append(b, m.val...)
-		n++
-	}
-	b = append(b, "}}"...)
 	return Canonicalize(b)
 }
 

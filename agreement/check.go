@@ -1,31 +1,17 @@
 package agreement
 
 import (
-	"errors"
 	"maps"
 	"slices"
 	"strconv"
 
 	"github.com/isgkit/gateway/internal/validate"
-	"github.com/isgkit/gateway/isg/violation"
 )
 
 // checkInput runs the validator over v and adds the field errors found by code, so that a caller
 // sees every problem of one input at once rather than one per attempt.
 func checkInput(v any, rule string, extra []FieldError) error {
-	var fields []FieldError
-	if err := validate.Struct(v, rule); err != nil {
-		var e *Error
-		if !errors.As(err, &e) {
-			return err
-		}
-		fields = append(fields, e.Fields...)
-	}
-	fields = append(fields, extra...)
-	if len(fields) == 0 {
-		return nil
-	}
-	return violation.Invalid(fields...)
+	return validate.Check(v, rule, extra)
 }
 
 func fieldErr(field, code, rule, msg string) FieldError {

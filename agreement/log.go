@@ -1,30 +1,22 @@
 package agreement
 
 import (
-	"crypto/sha256"
-	"encoding/binary"
-	"encoding/hex"
-	"encoding/json"
-	"errors"
-	"slices"
-	"strconv"
-	"strings"
 	"time"
 
 	"github.com/google/uuid"
 
-	"github.com/isgkit/gateway/isg/violation"
+	"github.com/isgkit/gateway/isg/txlog"
 )
+
+// The transaction log of summaries and flows is the module's one log, package txlog, shared with
+// the DPIAs: the names below are aliases and thin wrappers, so a summary's or flow's log is
+// written, hashed and verified exactly as any other logged record's.
 
 // Change is one changed field of a summary or flow (LOG-1): its JSON name and its old and new
 // values as JSON text. A field absent on one side (an unset optional field) reads "null".
-type Change struct {
-	Field string `json:"field"`
-	Old   string `json:"old"`
-	New   string `json:"new"`
-}
+type Change = txlog.Change
 
-// Logged are the aggregates whose changes the transaction log records.
+// Logged are the aggregates of this package whose changes the transaction log records.
 type Logged interface{ Summary | Flow }
 
 // Diff lists the fields that differ between old and new, one Change each, sorted by field name
@@ -34,469 +26,48 @@ type Logged interface{ Summary | Flow }
 // State changes and review decisions are fields like any other.
 //
 // The only error is a value encoding/json cannot encode (a time outside years 0–9999).
-func Diff[T Logged](old, new T) ([]Change, error) {
-	o, err := TakeSnapshot(old)
-	if err != nil {
-		return nil, err
-	}
-	n, err := TakeSnapshot(new)
-	if err != nil {
-		return nil, err
-	}
-	return DiffSnapshots(o, n), nil
-}
+func Diff[T Logged](old, new T) ([]Change, error) { return txlog.Diff(old, new) }
 
-// Snapshot is a summary's or flow's fields in the form Diff compares them: each top-level field's
-// canonical JSON. A holder that keeps the snapshot of a value it saved can diff the next change
-// against it without encoding the old value again (the Gateway does: encoding is most of a
-// diff's cost). A snapshot is immutable.
-type Snapshot struct{ fields []member }
+// Snapshot is a summary's or flow's fields in the form Diff compares them (txlog.Snapshot).
+type Snapshot = txlog.Snapshot
 
 // TakeSnapshot encodes v's fields as Diff compares them. The only error is a value encoding/json
 // cannot encode.
-func TakeSnapshot[T Logged](v T) (Snapshot, error) {
-	b, err := encode(v)
-	if err != nil {
-		return Snapshot{}, err
-	}
-	m, err := members(b)
-	return Snapshot{fields: m}, err
-}
-
-// JSONWith returns the JSON object the snapshot was taken of with the value of one top-level
-// field replaced by value's encoding (or added, if the object had no such field). The Gateway
-// stores a flow as its snapshot with the log head moved on, instead of encoding the whole flow
-// a second time.
-func (s Snapshot) JSONWith(field string, value any) ([]byte, error) {
-	v, err := encode(value)
-	if err != nil {
-		return nil, err
-	}
-	n := 2 + len(field) + 3 + len(v)
-	for _, m := range s.fields {
-		n += len(m.key) + len(m.val) + 4
-	}
-	b := make([]byte, 0, n)
-	b = append(b, '{')
-	vs := string(v)
-	put := func(rawKey, val string) {
-		if len(b) > 1 {
-			b = append(b, ',')
-		}
-		b = append(b, rawKey...)
-		b = append(b, ':')
-		b = append(b, val...)
-	}
-	replaced := false
-	for _, m := range s.fields {
-		if m.key == field {
-			put(m.rawKey, vs)
-			replaced = true
-			continue
-		}
-		put(m.rawKey, m.val)
-	}
-	if !replaced {
-		kb, _ := json.Marshal(field) // a string always encodes
-		put(string(kb), vs)
-	}
-	return append(b, '}'), nil
-}
+func TakeSnapshot[T Logged](v T) (Snapshot, error) { return txlog.TakeSnapshot(v) }
 
 // DiffSnapshots is Diff of the values the snapshots were taken of.
-func DiffSnapshots(old, new Snapshot) []Change {
-	var out []Change
-	// Both snapshots are encodings of one type, so their fields come in the same order, with a
-	// field left out where omitempty dropped it: walk them side by side, and only when a field
-	// turns up out of order look it up.
-	var index map[string]int
-	lookup := func(key string) (int, bool) {
-		if index == nil {
-			index = make(map[string]int, len(old.fields))
-			for i, m := range old.fields {
-				index[m.key] = i
-			}
-		}
-		i, ok := index[key]
-		return i, ok
-	}
-	seen := make([]bool, len(old.fields))
-	next := 0
-	for _, m := range new.fields {
-		ov, at := "null", -1
-		for j := next; j < len(old.fields) && j < next+2; j++ {
-			if old.fields[j].key == m.key {
-				at = j
-				break
-			}
-		}
-		if at < 0 {
-			if i, ok := lookup(m.key); ok {
-				at = i
-			}
-		} else {
-			next = at + 1
-		}
-		if at >= 0 {
-			ov = old.fields[at].val
-			seen[at] = true
-		}
-		if ov != m.val && !unlogged(m.key) {
-			out = append(out, Change{Field: m.key, Old: ov, New: m.val})
-		}
-	}
-	for i, m := range old.fields {
-		if !seen[i] && !unlogged(m.key) {
-			out = append(out, Change{Field: m.key, Old: m.val, New: "null"})
-		}
-	}
-	slices.SortFunc(out, func(a, b Change) int { return strings.Compare(a.Field, b.Field) })
-	return out
-}
+func DiffSnapshots(old, new Snapshot) []Change { return txlog.DiffSnapshots(old, new) }
 
-// unlogged are bookkeeping fields that change with every command and say nothing a reader of
-// the log needs.
-func unlogged(field string) bool {
-	switch field {
-	case "updated_at", "updated_by", "rev", "log":
-		return true
-	}
-	return false
-}
-
-// encode writes v's canonical JSON (HTML escaping off) into a strings.Builder, whose String
-// hands the bytes over without a copy: the members of a snapshot are substrings of it.
-func encode(v any) (string, error) {
-	var buf strings.Builder
-	enc := json.NewEncoder(&buf)
-	enc.SetEscapeHTML(false)
-	if err := enc.Encode(v); err != nil {
-		return "", violation.New(ErrInvalid, "log.unencodable", "LOG-1", err.Error())
-	}
-	return strings.TrimSuffix(buf.String(), "\n"), nil
-}
-
-// member is one top-level member of an encoded object: its decoded key, its key as written
-// (quoted) and its value's bytes.
-type member struct{ key, rawKey, val string }
-
-// members splits the compact JSON object encoding/json wrote into its top-level members, in
-// order, without decoding the values: reading them back through a map cost several times more
-// than the encoding and would only hand the same bytes back.
-func members(b string) ([]member, error) {
-	bad := violation.New(ErrInvalid, "log.unencodable", "LOG-1", "not a JSON object")
-	if len(b) < 2 || b[0] != '{' || b[len(b)-1] != '}' {
-		return nil, bad
-	}
-	// Sized for a summary or flow, whose fields number a few dozen, so appending rarely grows it.
-	out := make([]member, 0, 40)
-	// Keys and values are substrings of the object, not copies.
-	sb := b
-	i := 1
-	for i < len(b)-1 {
-		if b[i] != '"' {
-			return nil, bad
-		}
-		end := stringEnd(b, i)
-		if end < 0 || end+1 >= len(b) || b[end+1] != ':' {
-			return nil, bad
-		}
-		key, raw := sb[i+1:end], sb[i:end+1]
-		if strings.IndexByte(key, '\\') >= 0 {
-			if err := json.Unmarshal([]byte(b[i:end+1]), &key); err != nil {
-				return nil, bad
-			}
-		}
-		v := end + 2
-		j, err := valueEnd(b, v)
-		if err != nil {
-			return nil, bad
-		}
-		out = append(out, member{key: key, rawKey: raw, val: sb[v:j]})
-		i = j
-		if b[i] == ',' {
-			i++
-		}
-	}
-	return out, nil
-}
-
-// stringEnd returns the index of the quote closing the string that opens at b[i].
-func stringEnd(b string, i int) int {
-	for j := i + 1; j < len(b); j++ {
-		switch b[j] {
-		case '\\':
-			j++
-		case '"':
-			return j
-		}
-	}
-	return -1
-}
-
-// valueEnd returns the index just past the JSON value starting at b[i]: the ',' or '}' that
-// ends it at depth zero.
-func valueEnd(b string, i int) (int, error) {
-	depth := 0
-	for j := i; j < len(b); j++ {
-		switch b[j] {
-		case '"':
-			if j = stringEnd(b, j); j < 0 {
-				return 0, errors.New("unterminated string")
-			}
-		case '{', '[':
-			depth++
-		case ']':
-			depth--
-		case '}':
-			if depth == 0 {
-				return j, nil
-			}
-			depth--
-		case ',':
-			if depth == 0 {
-				return j, nil
-			}
-		}
-	}
-	return 0, errors.New("unterminated value")
-}
-
-// LogEntry is one entry of a summary's or flow's transaction log (LOG-1): who changed which field
-// when, from what to what; chained to the entry before by hash (LOG-2).
-type LogEntry struct {
-	// Subject is the summary or flow the entry belongs to.
-	Subject uuid.UUID `json:"subject"`
-	// Seq numbers the subject's entries from 1 without gaps.
-	Seq  int64     `json:"seq"`
-	User UserID    `json:"user"`
-	Org  OrgID     `json:"org"`
-	At   time.Time `json:"at"`
-	// Field, Old and New are a Change.
-	Field string `json:"field"`
-	Old   string `json:"old"`
-	New   string `json:"new"`
-	// PrevHash is the Hash of entry Seq-1, or "" for the first entry.
-	PrevHash string `json:"prev_hash"`
-	// Hash is the lowercase hex SHA-256 of the entry's canonical form (see EntryHash).
-	Hash string `json:"hash"`
-}
+// LogEntry is one entry of a summary's or flow's transaction log (LOG-1, LOG-2; txlog.Entry).
+type LogEntry = txlog.Entry
 
 // LogHead is what a summary or flow keeps of its log: how many entries it has and the last
-// entry's Hash. Stored with the aggregate under the store's optimistic concurrency, it is what
-// makes a truncated log or one with forged entries appended detectable by Verify.
-type LogHead struct {
-	Count int64  `json:"count"`
-	Last  string `json:"last,omitempty"`
-}
+// entry's Hash (txlog.Head).
+type LogHead = txlog.Head
 
 // Append chains one entry per change onto a log whose head is head, and returns the entries and
-// the new head. Entries record at in UTC. With no changes it returns no entries and head as is.
+// the new head (txlog.Append).
 func Append(head LogHead, subject uuid.UUID, changes []Change, user UserID, org OrgID, at time.Time) ([]LogEntry, LogHead) {
-	if len(changes) == 0 {
-		return nil, head
-	}
-	at = at.UTC()
-	out := make([]LogEntry, len(changes))
-	// Size the scratch buffer once for the largest entry: the fixed part of the canonical form
-	// is under 250 bytes.
-	most := 0
-	for _, c := range changes {
-		most = max(most, len(c.Field)+len(c.Old)+len(c.New))
-	}
-	buf := make([]byte, 0, 256+most)
-	for i, c := range changes {
-		e := LogEntry{
-			Subject: subject, Seq: head.Count + 1, User: user, Org: org, At: at,
-			Field: c.Field, Old: c.Old, New: c.New, PrevHash: head.Last,
-		}
-		var h [2 * sha256.Size]byte
-		h, buf = entryHash(buf, &e)
-		e.Hash = string(h[:])
-		out[i] = e
-		head = LogHead{Count: e.Seq, Last: e.Hash}
-	}
-	return out, head
+	return txlog.Append(head, subject, changes, user, org, at)
 }
 
-// EntryHash computes an entry's Hash from its other fields. This is the canonical form, for any
-// platform to reproduce:
-//
-//	SHA-256 over the ASCII tag "ISG-LOG-1" followed by nine fields, each written as its length in
-//	bytes (4-byte unsigned big-endian) and then its UTF-8 bytes, in this order:
-//	  1. seq        decimal, no sign or leading zeros ("1", "42")
-//	  2. subject    UUID, lowercase, hyphenated (36 characters)
-//	  3. user       UUID as above
-//	  4. org        UUID as above
-//	  5. at         the time in UTC as RFC 3339 with nanoseconds, trailing zeros of the fraction
-//	              dropped and the fraction omitted when zero ("2025-01-02T03:04:05.5Z"), i.e. Go's
-//	              time.RFC3339Nano
-//	  6. field      the field's JSON name
-//	  7. old        the old value's JSON text, exactly as stored
-//	  8. new        the new value's JSON text, exactly as stored
-//	  9. prev_hash  the previous entry's hash as lowercase hex, or empty for the first entry
-//
-// and written as 64 lowercase hex digits. The length prefixes keep one field's text from being
-// read as part of its neighbour's.
-func EntryHash(e LogEntry) string {
-	h, _ := entryHash(nil, &e)
-	return string(h[:])
-}
-
-const logTag = "ISG-LOG-1"
-
-// canonical appends the entry's canonical form (see EntryHash) to b.
-func canonical(b []byte, e *LogEntry) []byte {
-	b = append(b, logTag...)
-	at := len(b)
-	b = append(b, 0, 0, 0, 0)
-	b = strconv.AppendInt(b, e.Seq, 10)
-	binary.BigEndian.PutUint32(b[at:], uint32(len(b)-at-4))
-	b = appendField(b, func(b []byte) []byte { return appendUUID(b, e.Subject) })
-	b = appendField(b, func(b []byte) []byte { return appendUUID(b, e.User.UUID) })
-	b = appendField(b, func(b []byte) []byte { return appendUUID(b, e.Org.UUID) })
-	b = appendField(b, func(b []byte) []byte { return e.At.UTC().AppendFormat(b, time.RFC3339Nano) })
-	for _, s := range [...]string{e.Field, e.Old, e.New, e.PrevHash} {
-		b = binary.BigEndian.AppendUint32(b, uint32(len(s)))
-		b = append(b, s...)
-	}
-	return b
-}
-
-// appendField writes a length-prefixed field whose text f appends.
-func appendField(b []byte, f func([]byte) []byte) []byte {
-	at := len(b)
-	b = f(append(b, 0, 0, 0, 0))
-	binary.BigEndian.PutUint32(b[at:], uint32(len(b)-at-4))
-	return b
-}
-
-// entryHash hashes e using buf as scratch space and returns the hex digest and the buffer for
-// reuse, so a log of any length is hashed with one growing buffer.
-func entryHash(buf []byte, e *LogEntry) ([2 * sha256.Size]byte, []byte) {
-	buf = canonical(buf[:0], e)
-	sum := sha256.Sum256(buf)
-	var h [2 * sha256.Size]byte
-	hex.Encode(h[:], sum[:])
-	return h, buf
-}
+// EntryHash computes an entry's Hash from its other fields; txlog.EntryHash documents the
+// canonical form.
+func EntryHash(e LogEntry) string { return txlog.EntryHash(e) }
 
 // CodeLogBroken (ErrRule; LOG-2) is the code of the error Verify returns.
-const CodeLogBroken = "log.broken"
+const CodeLogBroken = txlog.CodeLogBroken
 
-// VerifyError reports the first entry at which a log fails verification. It unwraps to an *Error
-// of kind ErrRule with CodeLogBroken, so errors.Is(err, ErrRule) and errors.As(err, &*Error) hold.
-type VerifyError struct {
-	// Index is the entry's position in the slice given to Verify; for a truncated log it is the
-	// position of the first missing entry, for entries beyond the head the first extra one.
-	Index int
-	// Seq is the sequence number expected at Index.
-	Seq int64
-	// Reason says what is wrong.
-	Reason string
-}
-
-// Error names the entry and the reason.
-func (e *VerifyError) Error() string {
-	return "transaction log broken at entry " + strconv.Itoa(e.Index) + " (seq " + strconv.FormatInt(e.Seq, 10) + "): " + e.Reason
-}
-
-// Unwrap gives the module's error for the failure.
-func (e *VerifyError) Unwrap() error {
-	return violation.New(ErrRule, CodeLogBroken, "LOG-2", e.Error())
-}
+// VerifyError reports the first entry at which a log fails verification (txlog.VerifyError).
+type VerifyError = txlog.VerifyError
 
 // Verify checks a whole log, oldest entry first, against the head its summary or flow keeps
-// (LOG-2): sequence numbers 1, 2, 3… on one subject, each entry chained to the one before and
-// hashing to its Hash, and as many entries as the head counts, ending at its Last hash. It
-// returns nil or a *VerifyError naming the first bad entry, so an altered, removed, reordered,
-// truncated or appended entry is reported where it is.
-func Verify(head LogHead, entries []LogEntry) error {
-	var buf []byte
-	prev := ""
-	for i := range entries {
-		e := &entries[i]
-		want := int64(i) + 1
-		bad := func(reason string) error { return &VerifyError{Index: i, Seq: want, Reason: reason} }
-		switch {
-		case want > head.Count:
-			return bad("entry beyond the head's count of " + strconv.FormatInt(head.Count, 10) + " (appended without the record)")
-		case e.Seq != want:
-			return bad("sequence number is " + strconv.FormatInt(e.Seq, 10) + " (entry removed, reordered or inserted)")
-		case i > 0 && e.Subject != entries[0].Subject:
-			return bad("belongs to another subject")
-		case e.PrevHash != prev:
-			return bad("does not chain to the entry before (prev_hash differs)")
-		}
-		var h [2 * sha256.Size]byte
-		h, buf = entryHash(buf, e)
-		if string(h[:]) != e.Hash {
-			return bad("content does not match its hash (entry altered)")
-		}
-		prev = e.Hash
-	}
-	n := int64(len(entries))
-	switch {
-	case n < head.Count:
-		return &VerifyError{Index: len(entries), Seq: n + 1, Reason: "missing: the head counts " +
-			strconv.FormatInt(head.Count, 10) + " entries (log truncated)"}
-	case prev != head.Last:
-		i := max(len(entries)-1, 0)
-		return &VerifyError{Index: i, Seq: int64(i) + 1, Reason: "last hash differs from the head's"}
-	}
-	return nil
-}
-
-// appendUUID writes u in its canonical text form without the allocation of u.String().
-func appendUUID(b []byte, u uuid.UUID) []byte {
-	var s [36]byte
-	hex.Encode(s[0:8], u[0:4])
-	s[8] = '-'
-	hex.Encode(s[9:13], u[4:6])
-	s[13] = '-'
-	hex.Encode(s[14:18], u[6:8])
-	s[18] = '-'
-	hex.Encode(s[19:23], u[8:10])
-	s[23] = '-'
-	hex.Encode(s[24:], u[10:])
-	return append(b, s[:]...)
-}
+// (LOG-2); see txlog.Verify.
+func Verify(head LogHead, entries []LogEntry) error { return txlog.Verify(head, entries) }
 
 // VerifyRecord holds a summary's or flow's current value against its log (LOG-3): every field
 // the log names has now the value of the last entry naming it, and a flow whose log never names
-// its state is still a Draft (a copy starts with only a copied_from entry, SUM-4, FLOW-10). A
-// change written to the store without an entry is detected. Run it after Verify has found the
-// chain intact; entries are in sequence order. The error is a *VerifyError naming the field.
+// its state is still a Draft (a copy starts with only a copied_from entry, SUM-4, FLOW-10).
 func VerifyRecord[T Logged](v T, entries []LogEntry) error {
-	snap, err := TakeSnapshot(v)
-	if err != nil {
-		return err
-	}
-	last := make(map[string]int, len(snap.fields))
-	for i, e := range entries {
-		last[e.Field] = i
-	}
-	for _, m := range snap.fields {
-		if unlogged(m.key) {
-			continue
-		}
-		i, logged := last[m.key]
-		switch {
-		case logged && entries[i].New != m.val:
-			return &VerifyError{Index: i, Seq: entries[i].Seq,
-				Reason: "the record's " + m.key + " is not what its last entry set (changed without an entry)"}
-		case !logged && m.key == "state" && m.val != strconv.Quote(string(Draft)):
-			return &VerifyError{Index: len(entries), Seq: int64(len(entries)) + 1,
-				Reason: "the record's state changed without an entry"}
-		}
-		delete(last, m.key)
-	}
-	// A field the log set that the record no longer has must have been logged away (New null).
-	for field, i := range last {
-		if entries[i].New != "null" && !unlogged(field) {
-			return &VerifyError{Index: i, Seq: entries[i].Seq,
-				Reason: "the record has no " + field + ", which its last entry set (removed without an entry)"}
-		}
-	}
-	return nil
+	return txlog.VerifyRecord(v, entries, string(Draft))
 }

@@ -14,6 +14,7 @@ import (
 	"github.com/isgkit/gateway/agreement"
 	"github.com/isgkit/gateway/assurance"
 	"github.com/isgkit/gateway/isg/directory"
+	"github.com/isgkit/gateway/isg/txlog"
 )
 
 const (
@@ -84,22 +85,22 @@ func unseen(kind, id string) error {
 // transaction log in this unit of work (LOG-1, LOG-2), saves new with its log head moved on, and
 // once the unit commits remembers new and its snapshot, so the next change diffs against it
 // without encoding it again.
-func saveLogged[T agreement.Logged](u *uow, c *decodedCache[T], kind Kind, actor Actor, subject uuid.UUID, old, new T,
-	version int64, head func(*T) *agreement.LogHead, keys []IndexKey) (T, error) {
+func saveLogged[T any](u *uow, c *decodedCache[T], kind Kind, actor Actor, subject uuid.UUID, old, new T,
+	version int64, head func(*T) *txlog.Head, keys []IndexKey) (T, error) {
 	id := subject.String()
 	before, ok := c.snapshot(id, version)
 	if !ok {
 		var err error
-		if before, err = agreement.TakeSnapshot(old); err != nil {
+		if before, err = txlog.TakeSnapshot(old); err != nil {
 			return new, err
 		}
 	}
-	after, err := agreement.TakeSnapshot(new)
+	after, err := txlog.TakeSnapshot(new)
 	if err != nil {
 		return new, err
 	}
 	h := head(&new)
-	if *h, err = u.appendLog(actor, subject, *h, agreement.DiffSnapshots(before, after)); err != nil {
+	if *h, err = u.appendLog(actor, subject, *h, txlog.DiffSnapshots(before, after)); err != nil {
 		return new, err
 	}
 	body, err := after.JSONWith("log", *h)
@@ -767,8 +768,9 @@ var flowFinalise = &command[ByID[agreement.FlowID], FlowView]{
 	},
 }
 
-// AgreementLog is a summary's or flow's transaction log with the result of verifying its hash
-// chain against the head the record keeps (LOG-2).
+// AgreementLog is a logged record's transaction log — a summary's, a flow's, an activity's or a
+// DPIA's — with the result of verifying its hash chain against the head the record keeps (LOG-2)
+// and the record against its log (LOG-3).
 type AgreementLog struct {
 	Entries []agreement.LogEntry `json:"entries"`
 	Head    agreement.LogHead    `json:"head"`
@@ -793,7 +795,7 @@ var summaryLog = &command[ByID[agreement.SummaryID], AgreementLog]{
 		if err != nil {
 			return AgreementLog{}, err
 		}
-		return verifiedLog(c.uow, s, s.ID.UUID, s.Log)
+		return verifiedLog(c.uow, s.ID.UUID, s.Log, func(es []agreement.LogEntry) error { return agreement.VerifyRecord(s, es) })
 	},
 }
 
@@ -813,22 +815,21 @@ var flowLog = &command[ByID[agreement.FlowID], AgreementLog]{
 		if err != nil {
 			return AgreementLog{}, err
 		}
-		return verifiedLog(c.uow, f, f.ID.UUID, f.Log)
+		return verifiedLog(c.uow, f.ID.UUID, f.Log, func(es []agreement.LogEntry) error { return agreement.VerifyRecord(f, es) })
 	},
 }
 
-// verifiedLog reads a subject's log entries and verifies them against its head (LOG-2).
 // verifiedLog reads a record's log entries, verifies the chain against the head the record keeps
-// (LOG-2) and then the record against its log (LOG-3).
-func verifiedLog[T agreement.Logged](u *uow, record T, subject uuid.UUID, head agreement.LogHead) (AgreementLog, error) {
-	entries, _, err := findAll[agreement.LogEntry](u, kindLogEntry, key("subject", subject.String()))
+// (LOG-2) and then the record against its log with verifyRecord (LOG-3).
+func verifiedLog(u *uow, subject uuid.UUID, head txlog.Head, verifyRecord func([]txlog.Entry) error) (AgreementLog, error) {
+	entries, _, err := findAll[txlog.Entry](u, kindLogEntry, key("subject", subject.String()))
 	if err != nil {
 		return AgreementLog{}, err
 	}
 	out := AgreementLog{Entries: entries, Head: head, Verified: true}
-	err = agreement.Verify(head, entries)
+	err = txlog.Verify(head, entries)
 	if err == nil {
-		err = agreement.VerifyRecord(record, entries)
+		err = verifyRecord(entries)
 	}
 	if err != nil {
 		out.Verified, out.Problem = false, err.Error()

@@ -224,6 +224,9 @@ type SweepResult struct {
 	// SignByReminders is how many signers were reminded that a sign-by date is near and their
 	// organisation has not signed (SIGN-3).
 	SignByReminders int `json:"sign_by_reminders"`
+	// DPIAEvents is how many DPIA notices were raised: review dates reached (DPIA-8), ICO answers
+	// overdue (DPIA-7), actions overdue (DPIA-9).
+	DPIAEvents int `json:"dpia_events"`
 }
 
 // Sweep is the periodic job a host runs on a schedule (hourly, say). It notices what changes with
@@ -232,7 +235,9 @@ type SweepResult struct {
 // organisation that its review is coming (3 months before, WithReviewNotice) and that it is due
 // (LIFE-1); it escalates an unresolved dispute to every party's Senior Officers after 7 days and
 // marks it for mediation 14 days later (LIFE-4); it tells an archived flow's parties when its
-// retention has ended (LIFE-2); and it removes outbox messages older than the retention set
+// retention has ended (LIFE-2); it flags the DPIAs whose review date has come (DPIA-8) and the
+// ICO answers and action-plan items gone overdue (DPIA-7, DPIA-9), telling their contributors
+// once; and it removes outbox messages older than the retention set
 // with WithOutboxRetention. It is idempotent and safe to run on every Gateway
 // instance at once: each organisation's progress is saved with its notification in one unit of
 // work, so a change is reported exactly once.
@@ -270,6 +275,9 @@ func (g *Gateway) sweep(ctx context.Context) (SweepResult, error) {
 	if err := g.sweepReviews(ctx, &res); err != nil {
 		return res, err
 	}
+	if res.DPIAEvents, err = g.sweepDPIAs(ctx); err != nil {
+		return res, err
+	}
 	res.Purged, err = g.purgeOutbox(ctx)
 	return res, err
 }
@@ -279,28 +287,7 @@ const assuranceSchedule = "assurance"
 // sweepAssurance raises the rating changes that fell due since the last sweep.
 func (g *Gateway) sweepAssurance(ctx context.Context) (int, error) {
 	today := g.Now()
-	var ids []string
-	var full bool
-	var reached string
-	err := g.view(ctx, func(u *uow) error {
-		cur, found, err := u.loadCursor(assuranceSchedule)
-		if err != nil {
-			return err
-		}
-		reached = cur.Day
-		if full = !found; full {
-			ids, err = u.listIDs(kindOrg, key("all", "1"))
-			return err
-		}
-		for _, day := range daysThrough(cur.Day, today) {
-			due, err := u.listIDs(kindAssurance, key("due", day))
-			if err != nil {
-				return err
-			}
-			ids = append(ids, due...)
-		}
-		return nil
-	})
+	ids, full, reached, err := g.dueIDs(ctx, assuranceSchedule, kindAssurance, "due", kindOrg, key("all", "1"), today)
 	if err != nil {
 		return 0, err
 	}

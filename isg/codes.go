@@ -197,6 +197,48 @@ const (
 	CodeDocumentTooLarge = "document.too_large"
 	// CodeDocumentSubjectNotFound (ErrNotFound): the subject does not exist or the organisation may not see it.
 	CodeDocumentSubjectNotFound = "document.subject_not_found"
+	// CodeActivityNotFound (ErrNotFound): no such activity, or one of another organisation (DPIA-1).
+	CodeActivityNotFound = "activity.not_found"
+	// CodeDpiaNotFound (ErrNotFound): no such DPIA, or one the actor does not contribute to: the same answer (DPIA-2).
+	CodeDpiaNotFound = "dpia.not_found"
+	// CodeDpiaInvalidTransition (ErrInvalidTransition): the DPIA's state has no such step.
+	CodeDpiaInvalidTransition = "dpia.invalid_transition"
+	// CodeDpiaLocked (ErrInvalidTransition): the DPIA awaits approval and is locked for editing (DPIA-9).
+	CodeDpiaLocked = "dpia.locked"
+	// CodeDpiaNotEditable (ErrInvalidTransition): an approved, superseded or closed DPIA is never edited in place: revise it (DPIA-10).
+	CodeDpiaNotEditable = "dpia.not_editable"
+	// CodeDpiaNotCreator (ErrForbidden): only the DPIA's creator manages contacts and contributors; a contributor of its own organisation closes it (DPIA-2).
+	CodeDpiaNotCreator = "dpia.not_creator"
+	// CodeDpiaNotApprover (ErrForbidden): the actor is not an approver the DPIA names (DPIA-6).
+	CodeDpiaNotApprover = "dpia.not_approver"
+	// CodeDpiaNotEvaluator (ErrForbidden): the actor is not an evaluator of the DPIA (DPIA-9).
+	CodeDpiaNotEvaluator = "dpia.not_evaluator"
+	// CodeDpiaNotDpo (ErrForbidden): only the approver named as DPO records the DPO's opinion (DPIA-9).
+	CodeDpiaNotDpo = "dpia.not_dpo"
+	// CodeDpiaNotAssignee (ErrForbidden): only the assignee or owner, or the creator, completes a task or action (DPIA-5, DPIA-9).
+	CodeDpiaNotAssignee = "dpia.not_assignee"
+	// CodeDpiaNoApprovers (ErrRule): a DPIA is submitted only once it names an approver (DPIA-6).
+	CodeDpiaNoApprovers = "dpia.no_approvers"
+	// CodeDpiaRedRiskUnconsulted (ErrRule): an outstanding red residual risk and no ICO prior-consultation outcome recorded (DPIA-7).
+	CodeDpiaRedRiskUnconsulted = "dpia.red_risk_unconsulted"
+	// CodeDpiaNotEvaluated (ErrRule): a section is not evaluated acceptable, or improvable with its action planned (DPIA-9).
+	CodeDpiaNotEvaluated = "dpia.not_evaluated"
+	// CodeDpiaDpoOpinionRequired (ErrRule): the named DPO's opinion is not recorded (DPIA-9).
+	CodeDpiaDpoOpinionRequired = "dpia.dpo_opinion_required"
+	// CodeDpiaAlreadyApproved (ErrInvalidTransition): the approver has approved this revision already (DPIA-6).
+	CodeDpiaAlreadyApproved = "dpia.already_approved"
+	// CodeDpiaOpenVersion (ErrRule): a newer version of the DPIA is still open (DPIA-10).
+	CodeDpiaOpenVersion = "dpia.open_version"
+	// CodeDpiaNotLatest (ErrRule): a newer approved version exists: revise that one (DPIA-10).
+	CodeDpiaNotLatest = "dpia.not_latest"
+	// CodeDpiaUnknownState (ErrInvalid): a stored DPIA state this version does not know.
+	CodeDpiaUnknownState = "dpia.unknown_state"
+	// CodeDpiaTaskNotFound (ErrNotFound): the DPIA has no such task (DPIA-5).
+	CodeDpiaTaskNotFound = "dpia.task_not_found"
+	// CodeDpiaActionNotFound (ErrNotFound): the action plan has no such action (DPIA-9).
+	CodeDpiaActionNotFound = "dpia.action_not_found"
+	// CodeDpiaRiskNotFound (ErrNotFound): the DPIA's register has no such risk (DPIA-6).
+	CodeDpiaRiskNotFound = "dpia.risk_not_found"
 	// CodeLicenceCapabilityDenied (ErrLicence): the organisation's licence does not allow the capability, named in the message and in fields[0].code (LIC-3, LIC-4).
 	CodeLicenceCapabilityDenied = "licence.capability_denied"
 	// CodeLicenceUserLimit (ErrLicence): a free-model organisation past 3 users, pending invitations included (LIC-3).

@@ -45,7 +45,8 @@
 //  6. Run the periodic sweep: call Sweep on a schedule (hourly, say). It notices what changes
 //     with time alone — assurance expiring after a year, an ICO registration lapsing (ASR-5); a
 //     summary's review coming and falling due (LIFE-1, lead time WithReviewNotice); a dispute
-//     left unresolved (LIFE-4); an archived flow's retention ending (LIFE-2) — and notifies
+//     left unresolved (LIFE-4); an archived flow's retention ending (LIFE-2); a DPIA's review
+//     date reached and ICO answers and action-plan items gone overdue (DPIA-7…9) — and notifies
 //     those concerned, each once. It is idempotent and safe on every instance at once.
 //  7. Keep document contents: pass WithBlobStore with the host's object storage (the default
 //     keeps them in memory). Contents are content-addressed by SHA-256.

@@ -11,6 +11,7 @@ import (
 	"github.com/google/uuid"
 
 	"github.com/isgkit/gateway/agreement"
+	"github.com/isgkit/gateway/dpia"
 	"github.com/isgkit/gateway/isg/directory"
 	"github.com/isgkit/gateway/isg/support"
 	"github.com/isgkit/gateway/licensing"
@@ -72,7 +73,7 @@ type Document = directory.Document
 
 // UploadInput attaches a document.
 type UploadInput struct {
-	SubjectKind string `json:"subject_kind" validate:"required,oneof=summary flow assurance support_request" rule:"DOC-1"`
+	SubjectKind string `json:"subject_kind" validate:"required,oneof=summary flow assurance support_request dpia" rule:"DOC-1"`
 	SubjectID   string `json:"subject_id" validate:"required,max=100" rule:"DOC-1"`
 	Name        string `json:"name" validate:"required,max=255" rule:"DOC-1"`
 	Content     []byte `json:"content" validate:"required" rule:"DOC-1"`
@@ -81,8 +82,10 @@ type UploadInput struct {
 }
 
 // UploadDocument attaches a document of at most MaxDocumentSize bytes to a summary or a flow the
-// actor's organisation may see, to the organisation's own assurance, or to a support request the
-// actor may see (DOC-1, SUP-1, SUP-2). The organisation
+// actor's organisation may see, to the organisation's own assurance, to a support request the
+// actor may see (DOC-1, SUP-1, SUP-2), or to a DPIA the actor contributes to (one of its
+// additional documents, which its template's answers may attach, DPIA-4); a DPIA licence allows
+// attaching to DPIAs as a group licence does. The organisation
 // must be open and hold a licence that allows uploads (LIC-3), and the actor an uploading role
 // (row UploadDocuments). The content is stored (BlobStore, content-addressed) only once every
 // check has passed, so a refused upload stores nothing.
@@ -114,12 +117,18 @@ var documentUpload = &command[UploadInput, Document]{
 		if err != nil {
 			return Document{}, err
 		}
-		subject, err := c.subject(c.actor, c.in.SubjectKind, c.in.SubjectID)
+		subject, err := c.subject(c.actor, c.org, c.in.SubjectKind, c.in.SubjectID)
 		if err != nil {
 			return Document{}, err
 		}
+		licence := licensing.Check(ent, licensing.UploadDocuments)
+		if subject.Kind == directory.SubjectDPIA && ent.Allows(licensing.CreateActivity) {
+			// Evidence for a DPIA is part of what a DPIA licence is for (DOC-1 names DPIAs):
+			// an organisation holding one attaches to DPIAs without a group licence.
+			licence = nil
+		}
 		d, err := directory.NewDocument(directory.Upload{ID: c.newID().String(), Org: c.org, By: c.actor.User, Name: c.in.Name,
-			Size: len(c.in.Content), SHA256: c.in.digest, Licence: licensing.Check(ent, licensing.UploadDocuments), Subject: subject}, c.now)
+			Size: len(c.in.Content), SHA256: c.in.digest, Licence: licence, Subject: subject}, c.now)
 		if err != nil {
 			return Document{}, err
 		}
@@ -142,8 +151,7 @@ var documentUpload = &command[UploadInput, Document]{
 // The ID is canonicalised (a UUID's lower-case, hyphenated text): an upper-case, braced or
 // "urn:uuid:" spelling names the same record, and its documents are filed and listed under the
 // one spelling, so a document cannot be filed where listings and copies never look.
-func (u *uow) subject(actor Actor, kind, id string) (directory.Subject, error) {
-	org := actor.Org
+func (u *uow) subject(actor Actor, org OrgID, kind, id string) (directory.Subject, error) {
 	s := directory.Subject{Kind: kind, ID: id}
 	parsed, perr := uuid.Parse(id)
 	if perr == nil {
@@ -178,6 +186,14 @@ func (u *uow) subject(actor Actor, kind, id string) (directory.Subject, error) {
 				s.Visible = r.VisibleTo(a)
 			}
 		}
+	case directory.SubjectDPIA:
+		if perr != nil {
+			return s, nil
+		}
+		var d dpia.DPIA
+		if d, _, err = u.loadDPIA(dpia.ID{UUID: parsed}); err == nil {
+			s.Visible = d.CanOpen(dpia.Actor{User: actor.User, Org: org})
+		}
 	}
 	if isNotFound(err) {
 		err = nil
@@ -204,7 +220,7 @@ func (g *Gateway) Documents(ctx context.Context, actor Actor, in DocumentsInput)
 var documentList = &command[DocumentsInput, []Document]{
 	name: "document.list", doc: "List the documents attached to a subject.", row: ViewOrganisation, rule: "ROLE-8", query: true,
 	apply: func(c *call[DocumentsInput]) ([]Document, error) {
-		subject, err := c.subject(c.actor, c.in.SubjectKind, c.in.SubjectID)
+		subject, err := c.subject(c.actor, c.org, c.in.SubjectKind, c.in.SubjectID)
 		if err != nil {
 			return nil, err
 		}
@@ -237,7 +253,7 @@ func (g *Gateway) DocumentContent(ctx context.Context, actor Actor, id string) (
 		if _, err := u.load(kindDocument, id, &d); err != nil {
 			return err
 		}
-		subject, err := u.subject(actor, d.SubjectKind, d.SubjectID)
+		subject, err := u.subject(actor, actor.Org, d.SubjectKind, d.SubjectID)
 		if err != nil {
 			return err
 		}

@@ -13,6 +13,7 @@ import (
 	"github.com/google/uuid"
 
 	"github.com/isgkit/gateway/agreement"
+	"github.com/isgkit/gateway/dpia"
 	"github.com/isgkit/gateway/isg/ident"
 	"github.com/isgkit/gateway/isg/support"
 	"github.com/isgkit/gateway/licensing"
@@ -77,6 +78,10 @@ type Gateway struct {
 	// reviewNoticeMonths is the lead time of a summary's advance review notice (LIFE-1,
 	// WithReviewNotice).
 	reviewNoticeMonths int
+	// The DPIA module: its lifecycle machine, configured once, and its decoded records.
+	dpiaMachine *dpia.Machine
+	dpias       *decodedCache[dpia.DPIA]
+	activities  *decodedCache[dpia.Activity]
 }
 
 // Option configures a Gateway.
@@ -180,6 +185,9 @@ func New(store Store, opts ...Option) (*Gateway, error) {
 	g.support = newDecodedCache(support.Request.Clone)
 	g.flowMachine = agreement.NewFlowMachine()
 	g.licensing = licensing.NewRules()
+	g.dpiaMachine = dpia.NewMachine()
+	g.dpias = newDecodedCache(dpia.DPIA.Clone)
+	g.activities = newDecodedCache(dpia.Activity.Clone)
 	g.commands = commandIndex()
 	return g, nil
 }

@@ -258,6 +258,9 @@ func (u *uow) completeMerge(actor Actor, m MergeRequest) error {
 		if err := u.moveSupportRequests(actor, from, m.Survivor); err != nil {
 			return err
 		}
+		if err := u.moveDPIAs(actor, from, m.Survivor); err != nil {
+			return err
+		}
 		o, err := u.loadOrg(from)
 		if err != nil {
 			return err

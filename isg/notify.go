@@ -10,6 +10,7 @@ import (
 
 	"github.com/isgkit/gateway/agreement"
 	"github.com/isgkit/gateway/assurance"
+	"github.com/isgkit/gateway/dpia"
 	"github.com/isgkit/gateway/isg/directory"
 	"github.com/isgkit/gateway/isg/support"
 	"github.com/isgkit/gateway/licensing"
@@ -447,6 +448,9 @@ func NotificationTypes() []string {
 	for _, t := range []licensing.EventType{licensing.EventContractCreated, licensing.EventContractRenewed, licensing.EventContractEnded,
 		licensing.EventLicenceLapsed, licensing.EventSuperAdminAdded, licensing.EventSuperAdminRemoved, licensing.EventLicenceAllocated,
 		licensing.EventLicenceRevoked, licensing.EventLicenceRequested, licensing.EventRequestDeclined} {
+		types = append(types, string(t))
+	}
+	for _, t := range dpia.EventTypes() {
 		types = append(types, string(t))
 	}
 	slices.Sort(types)

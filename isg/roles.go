@@ -98,6 +98,14 @@ const (
 	// PublishResources is publishing, revising and withdrawing resources of the library (SUP-3):
 	// the central team's platform-wide ones, a group's Super Administrators' for their group.
 	PublishResources
+	// OpenDPIA is opening or editing a DPIA (ROLE-8: its contributors): every role at the
+	// organisation the actor acts for, the DPIA's own rule then admitting only its contributors
+	// (DPIA-2).
+	OpenDPIA
+	// ApproveDPIA is evaluating, giving the DPO's opinion on and approving or rejecting a DPIA
+	// (ROLE-8: the approvers it names): every role, the DPIA admitting only its named approvers
+	// (DPIA-6, DPIA-9).
+	ApproveDPIA
 	actionEnd
 )
 
@@ -118,6 +126,7 @@ var actionCodes = [actionEnd]string{
 	ViewSupportRequests: "view_support_requests", AnswerSupportRequest: "answer_support_request",
 	EscalateSupportRequest: "escalate_support_request", ResolveSupportRequest: "resolve_support_request",
 	PublishResources: "publish_resources",
+	OpenDPIA:         "open_dpia", ApproveDPIA: "approve_dpia",
 }
 
 // String returns the action's stable code.
@@ -185,6 +194,9 @@ func DefaultPermissions() Permissions {
 	set(EscalateSupportRequest, sa)
 	set(ResolveSupportRequest, everyOrgRole|sa|ca)
 	set(PublishResources, sa|ca)
+	// DPIAs are confidential to their contributors: no support access (Central Admin) reaches them.
+	set(OpenDPIA, everyOrgRole)
+	set(ApproveDPIA, everyOrgRole)
 	return p
 }
 

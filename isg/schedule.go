@@ -85,3 +85,30 @@ func (u *uow) listIDs(kind Kind, k IndexKey) ([]string, error) {
 		after = recs[len(recs)-1].ID
 	}
 }
+
+// dueIDs lists the records a periodic job must look at today: those of kind in the buckets of
+// the bucket index from the job's cursor day through today, or, on the job's first run (no
+// cursor yet), every record of firstKind holding firstKey, so records written before the job
+// first ran are not missed. reached is the cursor's day ("" on a first run).
+func (g *Gateway) dueIDs(ctx context.Context, job string, kind Kind, bucket string, firstKind Kind, firstKey IndexKey, today time.Time) (ids []string, first bool, reached string, err error) {
+	err = g.view(ctx, func(u *uow) error {
+		cur, found, err := u.loadCursor(job)
+		if err != nil {
+			return err
+		}
+		reached = cur.Day
+		if first = !found; first {
+			ids, err = u.listIDs(firstKind, firstKey)
+			return err
+		}
+		for _, day := range daysThrough(cur.Day, today) {
+			due, err := u.listIDs(kind, key(bucket, day))
+			if err != nil {
+				return err
+			}
+			ids = append(ids, due...)
+		}
+		return nil
+	})
+	return ids, first, reached, err
+}

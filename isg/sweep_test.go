@@ -76,8 +76,8 @@ func assuredWorld(t testing.TB, n int, opts ...isg.Option) (*world, *countingSto
 // organisations there are; when the year is up it raises every expiry once and again goes quiet.
 func TestSweepReadsOnlyWhatIsDue(t *testing.T) {
 	const orgs = 40
-	// cursors is the passes' cursors: assurance, flow timers and review notices (LIFE-1…4).
-	const cursors = 3
+	// cursors is the passes' cursors: assurance, flow timers, review notices (LIFE-1…4) and DPIAs.
+	const cursors = 4
 	w, store, clock := assuredWorld(t, orgs)
 	_, err := w.g.Sweep(ctx)
 	require.NoError(t, err, "the first sweep, which has no cursor yet")
@@ -88,7 +88,7 @@ func TestSweepReadsOnlyWhatIsDue(t *testing.T) {
 	}{
 		{0, 0},
 		{time.Hour, 0},
-		// Into a later day: each pass's cursor record moves on, once.
+		// Into a later day: each pass's cursor record (assurance, flow timers, review notices, DPIAs) moves on, once.
 		{30 * 24 * time.Hour, cursors},
 		{time.Hour, 0},
 	} {

@@ -4,15 +4,16 @@
 // and signed, an organisation's assurance rating moves from Not Submitted to Significant, a group
 // contract allocates licences, a data flow carrying personal data goes through DPO review
 // (rejected, fixed, approved) to Finalised, a support request goes to the group's Super
-// Administrator, is escalated to the central team, answered there and resolved, and the
-// notifications raised on the way are drained.
+// Administrator, is escalated to the central team, answered there and resolved, a DPIA goes from
+// screening to approval with an ICO prior consultation, and the notifications raised on the way
+// are drained.
 //
 //	go run ./examples/lifecycle
 //
 // With -db the walk-through runs on storage/sqlite in that file instead, and can be run again on
 // the same file: it then finds what an earlier run left (the bootstrap done, the addresses and
 // ODS code taken, the MoU signed, the licences allocated, the flow finalised, the support
-// request resolved) and carries on
+// request resolved, the DPIA approved) and carries on
 // from it, saying "resumed" where it reuses something rather than making it again.
 //
 //	go run ./examples/lifecycle -db lifecycle.sqlite
@@ -26,11 +27,13 @@ import (
 	"io"
 	"os"
 	"strings"
+	"time"
 
 	"github.com/shopspring/decimal"
 
 	"github.com/isgkit/gateway/agreement"
 	"github.com/isgkit/gateway/assurance"
+	"github.com/isgkit/gateway/dpia"
 	"github.com/isgkit/gateway/isg"
 	"github.com/isgkit/gateway/licensing"
 	"github.com/isgkit/gateway/storage/memory"
@@ -103,7 +106,7 @@ func walk(ctx context.Context, out io.Writer, store isg.Store, opts ...isg.Optio
 		return err
 	}
 	j := &journey{ctx: ctx, g: g, out: out}
-	for _, step := range []func() error{j.bootstrap, j.register, j.organisations, j.roles, j.mou, j.assurance, j.licensing, j.flow, j.support, j.notifications} {
+	for _, step := range []func() error{j.bootstrap, j.register, j.organisations, j.roles, j.mou, j.assurance, j.licensing, j.flow, j.support, j.dpia, j.notifications} {
 		if err := step(); err != nil {
 			return err
 		}
@@ -569,6 +572,125 @@ func (j *journey) support() error {
 		return err
 	}
 	j.detail("the police resolve it: %s after %d steps; reopenable until %s", r.State, len(r.Entries), r.ReopenUntil().Format("2 January 2006"))
+	return nil
+}
+
+const dpiaTitle = "Patient portal DPIA"
+
+// approvedDPIA returns the approved DPIA an earlier run made, if any.
+func (j *journey) approvedDPIA(sam isg.Actor) (dpia.DPIA, bool, error) {
+	page := isg.ListPage{Limit: 100}
+	for {
+		l, err := j.g.DPIAs(j.ctx, sam, page)
+		if err != nil {
+			return dpia.DPIA{}, false, err
+		}
+		for _, d := range l.Items {
+			if d.Title == dpiaTitle && d.State == dpia.Approved {
+				return d, true, nil
+			}
+		}
+		if l.Next == "" {
+			return dpia.DPIA{}, false, nil
+		}
+		page.After = l.Next
+	}
+}
+
+// dpia takes a DPIA of a new patient portal from screening to approval (DPIA-1…DPIA-9): its red
+// residual risk needs the ICO's answer to a prior consultation before the DPO may approve it.
+func (j *journey) dpia() error {
+	ada := isg.Actor{User: j.leedsAdmin, Org: j.leeds}
+	sam := isg.Actor{User: j.leedsSO, Org: j.leeds}
+	if done, ok, err := j.approvedDPIA(sam); err != nil {
+		return err
+	} else if ok {
+		log, err := j.g.DPIALog(j.ctx, sam, isg.ByID[dpia.ID]{ID: done.ID})
+		if err != nil {
+			return err
+		}
+		j.say("Resumed: Leeds approved the DPIA %q on an earlier run", done.Title)
+		j.detail("its log has %d entries and verifies: %v", len(log.Entries), log.Verified)
+		return nil
+	}
+	caps, err := j.g.OrganisationCapabilities(j.ctx, ada)
+	if err != nil {
+		return err
+	}
+	if !caps.Allowed["create_activity"] {
+		_, err := j.g.SaveActivity(j.ctx, ada, isg.ActivityInput{ActivityTerms: dpia.ActivityTerms{Name: "Patient portal", Kind: dpia.KindSystem}})
+		j.say("Leeds starts a DPIA for its new patient portal")
+		j.detail("an activity without a DPIA licence -> %s (%s)", isg.ErrorCode(err), ruleOf(err))
+		contracts, err := j.g.Contracts(j.ctx, ada)
+		if err != nil {
+			return err
+		}
+		for _, c := range contracts {
+			if c.Org == j.leeds {
+				if _, err := j.g.AllocateLicence(j.ctx, isg.Actor{User: j.leedsAdmin}, isg.AllocateInput{Contract: c.ID, Org: j.leeds, Kind: licensing.DPIA}); err != nil {
+					return err
+				}
+				j.detail("the Super Administrator allocates Leeds a DPIA licence")
+				break
+			}
+		}
+	} else {
+		j.say("Leeds starts a DPIA for its new patient portal (it holds a DPIA licence)")
+	}
+	act, err := j.g.SaveActivity(j.ctx, ada, isg.ActivityInput{ActivityTerms: dpia.ActivityTerms{Name: "Patient portal", Kind: dpia.KindSystem, Lead: "Ada Admin"}})
+	if err != nil {
+		return err
+	}
+	d, err := j.g.CreateDPIA(j.ctx, ada, isg.CreateDPIAInput{Activity: act.ID, Terms: dpia.Terms{Title: dpiaTitle}})
+	if err != nil {
+		return err
+	}
+	id := d.ID
+	if d, err = j.g.ScreenDPIA(j.ctx, ada, isg.DPIAStep[dpia.ScreeningAnswers]{DPIA: id, Input: dpia.ScreeningAnswers{
+		Answers: map[dpia.Criterion]bool{dpia.SensitiveData: true, dpia.InnovativeUse: true}}}); err != nil {
+		return err
+	}
+	j.detail("DPIA screening: %s (%s)", d.Screening.Result.Outcome, d.Screening.Result.Reason)
+	if _, err = j.g.AddDPIAContributor(j.ctx, ada, isg.DPIAStep[dpia.Member]{DPIA: id, Input: dpia.Member{User: j.leedsSO, Org: j.leeds}}); err != nil {
+		return err
+	}
+	if _, err = j.g.NameDPIAApprovers(j.ctx, ada, isg.DPIAStep[isg.ApproversInput]{DPIA: id, Input: isg.ApproversInput{
+		Approvers: []dpia.Approver{{User: j.leedsSO, Org: j.leeds, Capacity: dpia.CapacityDPO}}}}); err != nil {
+		return err
+	}
+	if d, err = j.g.SaveDPIARisk(j.ctx, ada, isg.DPIAStep[dpia.RiskInput]{DPIA: id, Input: dpia.RiskInput{RiskTerms: dpia.RiskTerms{
+		Description: "Patients' records exposed through the portal", Likelihood: 4, Impact: 5, Measures: "Two-factor sign-in", ResidualLikelihood: 3, ResidualImpact: 5}}}); err != nil {
+		return err
+	}
+	j.detail("Sam (DPO) is a contributor and the named approver; %d red residual risk outstanding", len(d.Status.OutstandingRedRisks))
+	if _, err = j.g.SubmitDPIA(j.ctx, ada, isg.ByID[dpia.ID]{ID: id}); err != nil {
+		return err
+	}
+	for _, s := range dpia.EvaluatedSections() {
+		if _, err = j.g.EvaluateDPIA(j.ctx, sam, isg.DPIAStep[dpia.EvaluationInput]{DPIA: id, Input: dpia.EvaluationInput{Section: s, Verdict: dpia.Acceptable}}); err != nil {
+			return err
+		}
+	}
+	if _, err = j.g.GiveDPOOpinion(j.ctx, sam, isg.DPIAStep[dpia.OpinionInput]{DPIA: id, Input: dpia.OpinionInput{
+		Opinion: "Consult the ICO on the residual risk.", SubjectsConsulted: true}}); err != nil {
+		return err
+	}
+	_, err = j.g.ApproveDPIA(j.ctx, sam, isg.DPIAStep[dpia.ApprovalInput]{DPIA: id})
+	j.detail("the DPO approving with the red risk unconsulted -> %s (%s)", isg.ErrorCode(err), ruleOf(err))
+	sent := j.g.Now().Add(-time.Minute)
+	if d, err = j.g.RecordICOConsultation(j.ctx, ada, isg.DPIAStep[dpia.ConsultationInput]{DPIA: id, Input: dpia.ConsultationInput{
+		SentAt: sent, Reference: "ICO/PC/2026-17", Outcome: "Proceed with the measures advised.", OutcomeAt: j.g.Now()}}); err != nil {
+		return err
+	}
+	j.detail("Leeds records the ICO prior consultation (answer due %s) and its outcome", d.Consultation.DueAt.Format("2 January 2006"))
+	if d, err = j.g.ApproveDPIA(j.ctx, sam, isg.DPIAStep[dpia.ApprovalInput]{DPIA: id, Input: dpia.ApprovalInput{Comments: "Approved with the ICO's advice."}}); err != nil {
+		return err
+	}
+	log, err := j.g.DPIALog(j.ctx, sam, isg.ByID[dpia.ID]{ID: id})
+	if err != nil {
+		return err
+	}
+	j.detail("the DPO approves the DPIA: %s, review on %s; its log has %d entries and verifies: %v", d.State, d.ReviewDate.Format("2 January 2006"), len(log.Entries), log.Verified)
 	return nil
 }
 

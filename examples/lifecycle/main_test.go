@@ -39,6 +39,11 @@ func TestWalkThrough(t *testing.T) {
 		"the police resolve it: resolved after 4 steps",
 		"support.request_escalated",
 		"support.request_resolved",
+		// DPIA-3, LIC-4, DPIA-7: the DPIA at the end of the journey.
+		"an activity without a DPIA licence -> licence.capability_denied (LIC-4)",
+		"DPIA screening: essential",
+		"the DPO approving with the red risk unconsulted -> dpia.red_risk_unconsulted (DPIA-7)",
+		"the DPO approves the DPIA: approved",
 		"Outbox drained:",
 	} {
 		assert.Contains(t, out.String(), want)
@@ -55,7 +60,7 @@ func TestWalkThroughResumes(t *testing.T) {
 	require.NoError(t, runFile(ctx, &first, path))
 	assert.NotContains(t, first.String(), "esumed", "nothing to resume in a new file")
 	for _, want := range []string{"validated by central admin -> active", "its hash verifies: true", "updated: significant (green)",
-		"licence.renewal_price_cap (LIC-6)", "Leeds finalises: finalised", "verifies: true", "the police resolve it: resolved", "Outbox drained:"} {
+		"licence.renewal_price_cap (LIC-6)", "Leeds finalises: finalised", "verifies: true", "the police resolve it: resolved", "the DPO approves the DPIA: approved", "Outbox drained:"} {
 		assert.Contains(t, first.String(), want)
 	}
 
@@ -77,6 +82,7 @@ func TestWalkThroughResumes(t *testing.T) {
 			"upload documents true, reports true",
 			"Resumed: Leeds finalised the flow \"Adult safeguarding referrals\" on an earlier run",
 			"Resumed: the police's support request \"Sign-off requests are not reaching our Senior Officer\" was resolved on an earlier run (4 steps)",
+			"Resumed: Leeds approved the DPIA \"Patient portal DPIA\" on an earlier run",
 			"verifies: true",
 			"Outbox drained:",
 		} {

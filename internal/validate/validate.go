@@ -146,6 +146,25 @@ func Struct(s any, defaultRule string) error {
 	return violation.Invalid(fields...)
 }
 
+// Check validates s as Struct does and adds the field errors a caller found by code (membership,
+// cross-field rules the tags cannot express), so that one refusal lists every problem of an input
+// at once rather than one per attempt. It returns nil or a *violation.Error of kind ErrInvalid.
+func Check(s any, defaultRule string, extra []violation.FieldError) error {
+	var fields []violation.FieldError
+	if err := Struct(s, defaultRule); err != nil {
+		var e *violation.Error
+		if !errors.As(err, &e) {
+			return err
+		}
+		fields = append(fields, e.Fields...)
+	}
+	fields = append(fields, extra...)
+	if len(fields) == 0 {
+		return nil
+	}
+	return violation.Invalid(fields...)
+}
+
 // fieldPath drops the struct type name validator puts first: "RegisterInput.address.postcode"
 // becomes "address.postcode".
 func fieldPath(ns string) string {

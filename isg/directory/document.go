@@ -19,6 +19,9 @@ const (
 	// SubjectSupportRequest is a support request (SUP-1), whose documents are seen by those who
 	// see the request (SUP-2).
 	SubjectSupportRequest = "support_request"
+	// SubjectDPIA: a DPIA's documents, attached to its template's questions or not, are its
+	// additional documents (DPIA-4); only its contributors see them (DPIA-2).
+	SubjectDPIA = "dpia"
 )
 
 // Document is an attached file's record: what it is attached to, who uploaded it, its size and
@@ -39,8 +42,9 @@ type Document struct {
 
 // Subject is what a document is attached to, as an organisation asks for it, with what the
 // Gateway found: whether the organisation may see the summary or flow named (SUM-3: it is named
-// in it or created it), or the acting user the support request named (SUP-2). Visible is not
-// consulted for assurance, whose rule is this package's.
+// in it or created it), the acting user the support request named (SUP-2), or the acting user is
+// a contributor of the DPIA named (DPIA-2). Visible is not consulted for assurance, whose rule is
+// this package's.
 type Subject struct {
 	Kind    string
 	ID      string
@@ -91,6 +95,11 @@ func CheckSubject(org OrgID, s Subject) error {
 			return nil
 		}
 		return violation.New(violation.ErrNotFound, "support_request.not_found", "SUP-2", "no support request "+s.ID)
+	case SubjectDPIA:
+		if s.Visible && !org.IsZero() {
+			return nil
+		}
+		return violation.New(violation.ErrNotFound, "dpia.not_found", "DPIA-2", "no dpia "+s.ID)
 	case SubjectAssurance:
 		// Only the organisation itself attaches to, and lists, its own assurance's documents.
 		if !org.IsZero() && s.ID == org.String() {

@@ -50,7 +50,7 @@ func TestNewDocument(t *testing.T) {
 		{"SUM-3: an invisible summary reads as unknown", upload(10, nil, directory.Subject{Kind: directory.SubjectSummary, ID: "s"}), violation.ErrNotFound, "summary.not_found", "SUM-3"},
 		{"SUM-3: an invisible flow reads as unknown", upload(10, nil, directory.Subject{Kind: directory.SubjectFlow, ID: "f"}), violation.ErrNotFound, "flow.not_found", "SUM-3"},
 		{"DOC-1: another organisation's assurance", upload(10, nil, directory.Subject{Kind: directory.SubjectAssurance, ID: "other"}), violation.ErrNotFound, "document.subject_not_found", "DOC-1"},
-		{"DOC-1: an unknown kind of subject", upload(10, nil, directory.Subject{Kind: "dpia", ID: "x", Visible: true}), violation.ErrNotFound, "document.subject_not_found", "DOC-1"},
+		{"DOC-1: an unknown kind of subject", upload(10, nil, directory.Subject{Kind: "report", ID: "x", Visible: true}), violation.ErrNotFound, "document.subject_not_found", "DOC-1"},
 		{"a name is required", func() directory.Upload { u := upload(10, nil, own()); u.Name = ""; return u }(), violation.ErrInvalid, "invalid_input", "DOC-1"},
 		{"an ID is required", func() directory.Upload { u := upload(10, nil, own()); u.ID = ""; return u }(), violation.ErrInvalid, "invalid_input", ""},
 	}
