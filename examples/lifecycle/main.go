@@ -21,6 +21,7 @@ package main
 
 import (
 	"context"
+	"crypto/x509"
 	"errors"
 	"flag"
 	"fmt"
@@ -69,7 +70,13 @@ type journey struct {
 	wypAdmin   isg.UserID
 	leeds      isg.OrgID
 	wyp        isg.OrgID
+	clock      *movingClock
 }
+
+// movingClock is the wall clock moved on by the journey.
+type movingClock struct{ ahead time.Duration }
+
+func (c *movingClock) Now() time.Time { return time.Now().Add(c.ahead) }
 
 func (j *journey) say(format string, args ...any) {
 	j.step++
@@ -101,12 +108,14 @@ func runFile(ctx context.Context, out io.Writer, path string, opts ...isg.Option
 }
 
 func walk(ctx context.Context, out io.Writer, store isg.Store, opts ...isg.Option) error {
-	g, err := isg.New(store, opts...)
+	// The journey ends a year on (a summary's review falls due), on a clock it moves itself.
+	clock := &movingClock{}
+	g, err := isg.New(store, append([]isg.Option{isg.WithClock(clock)}, opts...)...)
 	if err != nil {
 		return err
 	}
-	j := &journey{ctx: ctx, g: g, out: out}
-	for _, step := range []func() error{j.bootstrap, j.register, j.organisations, j.roles, j.mou, j.assurance, j.licensing, j.flow, j.support, j.dpia, j.notifications} {
+	j := &journey{ctx: ctx, g: g, out: out, clock: clock}
+	for _, step := range []func() error{j.bootstrap, j.register, j.organisations, j.roles, j.mou, j.assurance, j.licensing, j.flow, j.support, j.dpia, j.signOff, j.yearLater, j.notifications} {
 		if err := step(); err != nil {
 			return err
 		}
@@ -446,7 +455,7 @@ func (j *journey) finalised(name string) (agreement.Flow, bool, error) {
 			return agreement.Flow{}, false, err
 		}
 		for _, f := range l.Items {
-			if f.Name == name && f.State == agreement.Finalised {
+			if f.Name == name && f.VariationOf.IsZero() && f.State != agreement.Draft && f.FinalisedAt.After(time.Time{}) {
 				return f, true, nil
 			}
 		}
@@ -470,7 +479,7 @@ func (j *journey) flow() error {
 		if err != nil {
 			return err
 		}
-		j.say("Resumed: Leeds finalised the flow %q on an earlier run", done.Name)
+		j.say("Resumed: Leeds finalised the flow %q on an earlier run (now %s)", done.Name, done.State)
 		j.detail("its log has %d entries and verifies: %v", len(log.Entries), log.Verified)
 		return nil
 	}
@@ -577,7 +586,8 @@ func (j *journey) support() error {
 
 const dpiaTitle = "Patient portal DPIA"
 
-// approvedDPIA returns the approved DPIA an earlier run made, if any.
+// approvedDPIA returns the approved DPIA an earlier run made, if any (review due once the
+// journey has moved a year on).
 func (j *journey) approvedDPIA(sam isg.Actor) (dpia.DPIA, bool, error) {
 	page := isg.ListPage{Limit: 100}
 	for {
@@ -586,7 +596,7 @@ func (j *journey) approvedDPIA(sam isg.Actor) (dpia.DPIA, bool, error) {
 			return dpia.DPIA{}, false, err
 		}
 		for _, d := range l.Items {
-			if d.Title == dpiaTitle && d.State == dpia.Approved {
+			if d.Title == dpiaTitle && (d.State == dpia.Approved || d.State == dpia.ReviewDue) {
 				return d, true, nil
 			}
 		}
@@ -723,3 +733,173 @@ func okOr(err error) string {
 
 // all returns a listing's items: the walk-through's listings fit in one page.
 func all[T any](l isg.Listing[T], err error) ([]T, error) { return l.Items, err }
+
+// signOff takes the finalised flow through sign-off by both parties (SIGN-1…SIGN-4), verifies
+// the signatures, catches a tampered copy, and replaces the agreement by a signed variation
+// (SIGN-6).
+func (j *journey) signOff() error {
+	sam := isg.Actor{User: j.leedsSO, Org: j.leeds}
+	will := isg.Actor{User: j.wypAdmin, Org: j.wyp}
+	f, ok, err := j.finalised("Adult safeguarding referrals")
+	if err != nil || !ok {
+		return err
+	}
+	if f.State != agreement.Finalised {
+		j.say("Resumed: the flow %q was signed off on an earlier run (now %s)", f.Name, f.State)
+		return nil
+	}
+	sol, err := j.seniorOfficer(will)
+	if err != nil {
+		return err
+	}
+	signers := []agreement.Signer{{User: j.leedsSO, Org: j.leeds}, {User: sol, Org: j.wyp}}
+	if _, err := j.g.RequestSignOff(j.ctx, sam, isg.FlowStep[agreement.SignOffInput]{Flow: f.ID, Input: agreement.SignOffInput{
+		Signers: signers, Comments: "For signature before the safeguarding board", SignBy: j.g.Now().AddDate(0, 0, 14)}}); err != nil {
+		return err
+	}
+	j.say("Leeds asks Sam (Leeds) and Sol (police) to sign the flow off, by a date")
+	_, err = j.g.SignFlow(j.ctx, will, isg.ByID[agreement.FlowID]{ID: f.ID})
+	j.detail("the police's Administrator, not asked and no signatory -> %s (%s)", isg.ErrorCode(err), ruleOf(err))
+	v, err := j.g.SignFlow(j.ctx, sam, isg.ByID[agreement.FlowID]{ID: f.ID})
+	if err != nil {
+		return err
+	}
+	j.detail("Sam signs for Leeds: %s, %d of %d parties", v.State, len(v.Signatures), len(v.Parties))
+	if v, err = j.g.SignFlow(j.ctx, isg.Actor{User: sol, Org: j.wyp}, isg.ByID[agreement.FlowID]{ID: f.ID}); err != nil {
+		return err
+	}
+	sig := v.Signatures[1]
+	j.detail("Sol signs for the police: %s; the signature is %s by key %s over terms %s…", v.State, sig.Algorithm, sig.Statement.KeyID, sig.Statement.TermsHash[:12])
+	report, err := j.g.VerifySignatures(j.ctx, will, isg.ByID[agreement.FlowID]{ID: f.ID})
+	if err != nil {
+		return err
+	}
+	j.detail("every signature verifies: %v", report.Valid)
+	if err := j.tamperedCopy(will, v.Flow); err != nil {
+		return err
+	}
+	return j.vary(sam, will, sol, v.Flow, signers)
+}
+
+// seniorOfficer finds the police's Senior Officer (Sol, who registered by invitation).
+func (j *journey) seniorOfficer(will isg.Actor) (isg.UserID, error) {
+	members, err := all(j.g.Members(j.ctx, will, isg.ListPage{Limit: 100}))
+	if err != nil {
+		return isg.UserID{}, err
+	}
+	for _, m := range members {
+		if m.Roles.Has(isg.SeniorOfficer) {
+			return m.User, nil
+		}
+	}
+	return isg.UserID{}, fmt.Errorf("the police have no Senior Officer")
+}
+
+// tamperedCopy changes one term of a copy of the signed flow, as someone editing an exported
+// agreement would, and verifies it independently with the published keys: it fails, naming the
+// signature and the reason (SIGN-4).
+func (j *journey) tamperedCopy(who isg.Actor, f agreement.Flow) error {
+	log, err := j.g.FlowLog(j.ctx, who, isg.ByID[agreement.FlowID]{ID: f.ID})
+	if err != nil {
+		return err
+	}
+	keys, err := all(j.g.SigningKeys(j.ctx, who, isg.ListPage{Limit: 100}))
+	if err != nil {
+		return err
+	}
+	ring := func(id string) (agreement.PublicKey, error) {
+		for _, k := range keys {
+			if k.ID == id {
+				pub, err := x509.ParsePKIXPublicKey(k.PublicKey)
+				return agreement.PublicKey{ID: k.ID, Key: pub}, err
+			}
+		}
+		return agreement.PublicKey{}, fmt.Errorf("no key %s", id)
+	}
+	copied := f.Clone()
+	copied.Controls = append(copied.Controls, "Shared with the press")
+	report := agreement.VerifySignatures(copied, copied.Signatures, log.Entries, ring)
+	j.detail("a copy with a term added verifies: %v — %s", report.Valid, report.Checks[0].Code)
+	return nil
+}
+
+// vary amends the signed agreement by a variation, reviewed, finalised and signed by both
+// parties: the original is then Superseded (SIGN-6).
+func (j *journey) vary(sam, will isg.Actor, sol isg.UserID, original agreement.Flow, signers []agreement.Signer) error {
+	v, err := j.g.VaryFlow(j.ctx, sam, isg.ByID[agreement.FlowID]{ID: original.ID})
+	if err != nil {
+		return err
+	}
+	j.say("Leeds varies the signed agreement: a new %s linked to the original", v.State)
+	terms := v.FlowTerms
+	terms.Controls = append(terms.Controls, "Quarterly audit of access")
+	steps := []func() error{
+		func() error {
+			_, err := j.g.EditFlow(j.ctx, sam, isg.FlowStep[agreement.FlowTerms]{Flow: v.ID, Input: terms})
+			return err
+		},
+		func() error {
+			_, err := j.g.RequestReview(j.ctx, sam, isg.FlowStep[agreement.ReviewRequest]{Flow: v.ID, Input: agreement.ReviewRequest{
+				DPOs: []agreement.Reviewer{{DPO: j.wypAdmin, Org: j.wyp}}, ReviewBy: j.g.Now().AddDate(0, 0, 14)}})
+			return err
+		},
+		func() error {
+			_, err := j.g.ApproveFlow(j.ctx, will, isg.FlowStep[agreement.Verdict]{Flow: v.ID, Input: agreement.Verdict{Details: "The audit is welcome."}})
+			return err
+		},
+		func() error { _, err := j.g.FinaliseFlow(j.ctx, sam, isg.ByID[agreement.FlowID]{ID: v.ID}); return err },
+		func() error {
+			_, err := j.g.RequestSignOff(j.ctx, sam, isg.FlowStep[agreement.SignOffInput]{Flow: v.ID, Input: agreement.SignOffInput{Signers: signers}})
+			return err
+		},
+		func() error { _, err := j.g.SignFlow(j.ctx, sam, isg.ByID[agreement.FlowID]{ID: v.ID}); return err },
+		func() error {
+			_, err := j.g.SignFlow(j.ctx, isg.Actor{User: sol, Org: j.wyp}, isg.ByID[agreement.FlowID]{ID: v.ID})
+			return err
+		},
+	}
+	for _, step := range steps {
+		if err := step(); err != nil {
+			return err
+		}
+	}
+	was, err := j.g.Flow(j.ctx, sam, isg.ByID[agreement.FlowID]{ID: original.ID})
+	if err != nil {
+		return err
+	}
+	j.detail("the variation, reviewed, finalised and signed by both, takes effect: the original is %s", was.State)
+	return nil
+}
+
+// yearLater moves the clock on a year: the summary's review falls due and its creator is told
+// (LIFE-1); the superseded agreement, no longer required, is archived with a retention period
+// (LIFE-2).
+func (j *journey) yearLater() error {
+	sam := isg.Actor{User: j.leedsSO, Org: j.leeds}
+	f, ok, err := j.finalised("Adult safeguarding referrals")
+	if err != nil || !ok {
+		return err
+	}
+	if f.State == agreement.Archived {
+		j.say("Resumed: the superseded agreement was archived on an earlier run")
+		return nil
+	}
+	j.clock.ahead += 366 * 24 * time.Hour
+	res, err := j.g.Sweep(j.ctx)
+	if err != nil {
+		return err
+	}
+	j.say("A year later the periodic sweep runs: %d review notice(s) sent", res.ReviewNotices)
+	s, err := j.g.Summary(j.ctx, sam, isg.ByID[agreement.SummaryID]{ID: f.SummaryID})
+	if err != nil {
+		return err
+	}
+	j.detail("the summary %q is review due: %v", s.Title, s.ReviewDue(j.g.Now()))
+	a, err := j.g.ArchiveFlow(j.ctx, sam, isg.FlowStep[agreement.ArchiveInput]{Flow: f.ID, Input: agreement.ArchiveInput{
+		Reason: "Replaced by its signed variation", RetainUntil: j.g.Now().AddDate(6, 0, 0)}})
+	if err != nil {
+		return err
+	}
+	j.detail("Leeds archives the superseded agreement: %s, kept until %s", a.State, a.Archive.RetainUntil.Format("January 2006"))
+	return nil
+}

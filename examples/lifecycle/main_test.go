@@ -44,6 +44,18 @@ func TestWalkThrough(t *testing.T) {
 		"DPIA screening: essential",
 		"the DPO approving with the red risk unconsulted -> dpia.red_risk_unconsulted (DPIA-7)",
 		"the DPO approves the DPIA: approved",
+		// SIGN-1…SIGN-4, SIGN-6, LIFE-1, LIFE-2: the agreement signed, checked, varied, reviewed, archived.
+		"not asked and no signatory -> flow.not_signatory (SIGN-1)",
+		"Sam signs for Leeds: finalised, 1 of 2 parties",
+		"Sol signs for the police: signed; the signature is Ed25519",
+		"every signature verifies: true",
+		"a copy with a term added verifies: false — signature.terms_changed",
+		"signed by both, takes effect: the original is superseded",
+		"1 review notice(s) sent",
+		"is review due: true",
+		"Leeds archives the superseded agreement: archived",
+		"flow.signed",
+		"summary.review_due",
 		"Outbox drained:",
 	} {
 		assert.Contains(t, out.String(), want)
