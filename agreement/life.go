@@ -868,14 +868,7 @@ func approvalCompletesSignOff(ctx context.Context, _ ...any) bool {
 // recordApprovalCompletingSignOff records the approval whose withdrawal leaves every remaining
 // party signed, and says the flow is Signed.
 func recordApprovalCompletingSignOff(ctx context.Context, args ...any) error {
-	if err := recordNoticeApproval(ctx, args...); err != nil {
-		return err
-	}
-	fc := firingOf(ctx)
-	e := fc.event(EventFlowSigned)
-	e.Parties = slices.Clone(fc.flow.Parties)
-	fc.events = append(fc.events, e)
-	return nil
+	return thenSigned(recordNoticeApproval)(ctx, args...)
 }
 
 func approvalEndsFlow(ctx context.Context, _ ...any) bool {

@@ -743,18 +743,24 @@ func recordDecision(ctx context.Context, d Decision) error {
 	if i < 0 { // the guard has already made sure; this keeps a misconfiguration from panicking
 		return violation.New(ErrForbidden, CodeNotReviewer, "FLOW-6", "the actor was not asked to review this flow")
 	}
-	f.Reviews = slices.Clone(f.Reviews)
-	r := &f.Reviews[i]
-	r.Decision, r.Details, r.DecidedAt, r.DecidedRev, r.Awaiting = d, fc.verdict.Details, fc.at, f.Rev, false
+	fc.decide(&f.Reviews, i, d, EventApproved, EventRejected)
+	return nil
+}
+
+// decide records decision d on review i of reviews (a copy replaces the slice) for the flow's
+// current revision and raises approved or rejected for the requester (FLOW-6, FLOW-9, FLOW-13).
+func (fc *firing) decide(reviews *[]DPOReview, i int, d Decision, approved, rejected EventType) {
+	*reviews = slices.Clone(*reviews)
+	r := &(*reviews)[i]
+	r.Decision, r.Details, r.DecidedAt, r.DecidedRev, r.Awaiting = d, fc.verdict.Details, fc.at, fc.flow.Rev, false
 	touched(fc)
-	t := EventApproved
+	t := approved
 	if d == DecisionRejected {
-		t = EventRejected
+		t = rejected
 	}
 	e := fc.event(t)
 	e.Requester, e.Note = r.RequestedBy, fc.verdict.Details
 	fc.events = append(fc.events, e)
-	return nil
 }
 
 func recordRereview(ctx context.Context, _ ...any) error {

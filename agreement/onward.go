@@ -569,16 +569,6 @@ func recordOnwardDecision(ctx context.Context, d Decision) error {
 	if i < 0 { // the guard has already made sure; this keeps a misconfiguration from panicking
 		return violation.New(ErrForbidden, CodeNotReviewer, "FLOW-13", "the actor was not asked for onward approval")
 	}
-	f.OnwardReviews = slices.Clone(f.OnwardReviews)
-	r := &f.OnwardReviews[i]
-	r.Decision, r.Details, r.DecidedAt, r.DecidedRev, r.Awaiting = d, fc.verdict.Details, fc.at, f.Rev, false
-	touched(fc)
-	t := EventOnwardApproved
-	if d == DecisionRejected {
-		t = EventOnwardRejected
-	}
-	e := fc.event(t)
-	e.Requester, e.Note = r.RequestedBy, fc.verdict.Details
-	fc.events = append(fc.events, e)
+	fc.decide(&f.OnwardReviews, i, d, EventOnwardApproved, EventOnwardRejected)
 	return nil
 }

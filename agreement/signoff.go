@@ -411,14 +411,22 @@ func recordSignature(ctx context.Context, _ ...any) error {
 
 // recordLastSignature records the signature that completes sign-off and says the flow is Signed.
 func recordLastSignature(ctx context.Context, args ...any) error {
-	if err := recordSignature(ctx, args...); err != nil {
-		return err
+	return thenSigned(recordSignature)(ctx, args...)
+}
+
+// thenSigned is the entry action into Signed by way of step: step's record, then the event that
+// every current party has signed (SIGN-2), whichever step got the flow there.
+func thenSigned(step func(context.Context, ...any) error) func(context.Context, ...any) error {
+	return func(ctx context.Context, args ...any) error {
+		if err := step(ctx, args...); err != nil {
+			return err
+		}
+		fc := firingOf(ctx)
+		e := fc.event(EventFlowSigned)
+		e.Parties = slices.Clone(fc.flow.Parties)
+		fc.events = append(fc.events, e)
+		return nil
 	}
-	fc := firingOf(ctx)
-	e := fc.event(EventFlowSigned)
-	e.Parties = slices.Clone(fc.flow.Parties)
-	fc.events = append(fc.events, e)
-	return nil
 }
 
 func recordWetSignature(ctx context.Context, _ ...any) error {

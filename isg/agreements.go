@@ -686,21 +686,30 @@ var flowRequestReview = flowStep("flow.request_review", "Request DPO review (FLO
 		if err := s.CheckReviewRequest(c.in.Input); err != nil {
 			return f, nil, err
 		}
-		var fields []FieldError
-		for i, rv := range c.in.Input.DPOs {
-			x, err := c.loadUser(rv.DPO)
-			if err != nil && !isNotFound(err) {
-				return f, nil, err
-			}
-			if err != nil || !x.rolesAt(rv.Org).Has(DPO) || x.State != AccountActive {
-				fields = append(fields, FieldError{Field: fmt.Sprintf("dpos[%d].dpo", i), Code: "not_dpo", Rule: "ROLE-6", Message: "is not an active DPO of the organisation named"})
-			}
-		}
-		if len(fields) > 0 {
-			return f, nil, &Error{Kind: ErrInvalid, Code: "invalid_input", Rule: "ROLE-6", Message: "only DPOs of an organisation named in the flow review it", Fields: fields}
+		if err := c.requireDPOs(c.in.Input.DPOs, "only DPOs of an organisation named in the flow review it"); err != nil {
+			return f, nil, err
 		}
 		return c.g.flowMachine.RequestReview(f, a, c.now, c.in.Input)
 	})
+
+// requireDPOs refuses, naming each, the reviewers that are not active DPOs of the organisation
+// they are named for (ROLE-6); why says what the request is.
+func (u *uow) requireDPOs(reviewers []agreement.Reviewer, why string) error {
+	var fields []FieldError
+	for i, rv := range reviewers {
+		x, err := u.loadUser(rv.DPO)
+		if err != nil && !isNotFound(err) {
+			return err
+		}
+		if err != nil || !x.rolesAt(rv.Org).Has(DPO) || x.State != AccountActive {
+			fields = append(fields, FieldError{Field: fmt.Sprintf("dpos[%d].dpo", i), Code: "not_dpo", Rule: "ROLE-6", Message: "is not an active DPO of the organisation named"})
+		}
+	}
+	if len(fields) > 0 {
+		return &Error{Kind: ErrInvalid, Code: "invalid_input", Rule: "ROLE-6", Message: why, Fields: fields}
+	}
+	return nil
+}
 
 // ApproveFlow records the acting DPO's approval (FLOW-6). Only a DPO asked to review, of an
 // organisation named in the flow, may decide (ROLE-6). The requester is notified (FLOW-9).

@@ -3,7 +3,6 @@ package isg
 import (
 	"context"
 	"errors"
-	"fmt"
 	"strings"
 	"time"
 
@@ -229,18 +228,8 @@ func (g *Gateway) RequestOnwardApproval(ctx context.Context, actor Actor, in Flo
 var flowRequestOnward = onwardStep("flow.request_onward_approval", "Ask the original organisations' DPOs to approve onward sharing (FLOW-13, ROLE-6).",
 	EditAgreements, "ROLE-8",
 	func(c *call[FlowStep[agreement.OnwardRequest]], f agreement.Flow, o agreement.Originals, a agreement.Actor) (agreement.Flow, []agreement.Event, error) {
-		var fields []FieldError
-		for i, rv := range c.in.Input.DPOs {
-			x, err := c.loadUser(rv.DPO)
-			if err != nil && !isNotFound(err) {
-				return f, nil, err
-			}
-			if err != nil || !x.rolesAt(rv.Org).Has(DPO) || x.State != AccountActive {
-				fields = append(fields, FieldError{Field: fmt.Sprintf("dpos[%d].dpo", i), Code: "not_dpo", Rule: "ROLE-6", Message: "is not an active DPO of the organisation named"})
-			}
-		}
-		if len(fields) > 0 {
-			return f, nil, &Error{Kind: ErrInvalid, Code: "invalid_input", Rule: "ROLE-6", Message: "only DPOs of an original organisation approve onward sharing", Fields: fields}
+		if err := c.requireDPOs(c.in.Input.DPOs, "only DPOs of an original organisation approve onward sharing"); err != nil {
+			return f, nil, err
 		}
 		return c.g.flowMachine.RequestOnward(f, a, c.now, c.in.Input, o)
 	})
