@@ -182,9 +182,9 @@ type member struct{ key, rawKey, val string }
 // order, without decoding the values: reading them back through a map cost several times more
 // than the encoding and would only hand the same bytes back.
 func members(b string) ([]member, error) {
-	bad := violation.New(violation.ErrInvalid, "log.unencodable", "LOG-1", "not a JSON object")
+	bad := func() error { return violation.New(violation.ErrInvalid, "log.unencodable", "LOG-1", "not a JSON object") }
 	if len(b) < 2 || b[0] != '{' || b[len(b)-1] != '}' {
-		return nil, bad
+		return nil, bad()
 	}
 	// Sized for a summary or flow, whose fields number a few dozen, so appending rarely grows it.
 	out := make([]member, 0, 40)
@@ -193,22 +193,26 @@ func members(b string) ([]member, error) {
 	i := 1
 	for i < len(b)-1 {
 		if b[i] != '"' {
-			return nil, bad
+			return nil, bad()
 		}
 		end := stringEnd(b, i)
 		if end < 0 || end+1 >= len(b) || b[end+1] != ':' {
-			return nil, bad
+			return nil, bad()
 		}
 		key, raw := sb[i+1:end], sb[i:end+1]
 		if strings.IndexByte(key, '\\') >= 0 {
-			if err := json.Unmarshal([]byte(b[i:end+1]), &key); err != nil {
-				return nil, bad
+			// Decoded into a variable of its own: taking key's address would move every key of
+			// every object to the heap.
+			var unescaped string
+			if err := json.Unmarshal([]byte(b[i:end+1]), &unescaped); err != nil {
+				return nil, bad()
 			}
+			key = unescaped
 		}
 		v := end + 2
 		j, err := valueEnd(b, v)
 		if err != nil {
-			return nil, bad
+			return nil, bad()
 		}
 		out = append(out, member{key: key, rawKey: raw, val: sb[v:j]})
 		i = j
