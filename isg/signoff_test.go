@@ -6,11 +6,13 @@ import (
 	"testing"
 	"time"
 
+	"github.com/shopspring/decimal"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
 	"github.com/isgkit/gateway/agreement"
 	"github.com/isgkit/gateway/isg"
+	"github.com/isgkit/gateway/licensing"
 	"github.com/isgkit/gateway/storage/memory"
 )
 
@@ -288,4 +290,41 @@ func TestSignedVariationSupersedesTheOriginal(t *testing.T) {
 	report, err := w.g.VerifySignatures(ctx, x.na, isg.ByID[agreement.FlowID]{ID: x.flow})
 	require.NoError(t, err)
 	assert.True(t, report.Valid, "superseding changes no term, so the original's signatures still verify")
+}
+
+// TestWetSignatureNeedsALicence: SIGN-5, LIC-3 — a wet-signed scan is attached by licensed
+// organisations only: a scan uploaded while licensed is refused once the contract has ended, and
+// attached while it runs.
+func TestWetSignatureNeedsALicence(t *testing.T) {
+	w := newWorld(t)
+	x := newSignOffWorld(t, w)
+	now := w.g.Now()
+	c, err := w.g.CreateContract(ctx, isg.Actor{User: w.ca}, licensing.ContractInput{Org: x.north, Group: "G",
+		Term: licensing.Period{Start: now.Add(-time.Hour), End: now.AddDate(1, 0, 0)}, Price: decimal.RequireFromString("100.00")})
+	require.NoError(t, err)
+	_, err = w.g.AllocateLicence(ctx, isg.Actor{User: w.ca}, isg.AllocateInput{Contract: c.ID, Org: x.north, Kind: licensing.Group})
+	require.NoError(t, err)
+	scan, err := w.g.UploadDocument(ctx, x.na, isg.UploadInput{SubjectKind: "flow", SubjectID: x.flow.String(), Name: "signed.pdf", Content: []byte("%PDF signed")})
+	require.NoError(t, err)
+	attach := func() (isg.FlowView, error) {
+		return w.g.AttachWetSignature(ctx, x.na, isg.FlowStep[isg.WetSignatureInput]{Flow: x.flow, Input: isg.WetSignatureInput{Document: scan.ID}})
+	}
+
+	_, err = w.g.EndContract(ctx, isg.Actor{User: w.ca}, isg.ByID[licensing.ContractID]{ID: c.ID})
+	require.NoError(t, err)
+	_, err = attach()
+	assert.ErrorIs(t, err, isg.ErrLicence, "SIGN-5: licensed organisations only")
+	assert.Equal(t, "licence.capability_denied", isg.ErrorCode(err))
+	v, err := w.g.Flow(ctx, x.na, isg.ByID[agreement.FlowID]{ID: x.flow})
+	require.NoError(t, err)
+	assert.Empty(t, v.WetSignatures, "a refused attachment records nothing")
+
+	c2, err := w.g.CreateContract(ctx, isg.Actor{User: w.ca}, licensing.ContractInput{Org: x.north, Group: "H",
+		Term: licensing.Period{Start: now.Add(-time.Hour), End: now.AddDate(1, 0, 0)}, Price: decimal.RequireFromString("100.00")})
+	require.NoError(t, err)
+	_, err = w.g.AllocateLicence(ctx, isg.Actor{User: w.ca}, isg.AllocateInput{Contract: c2.ID, Org: x.north, Kind: licensing.Group})
+	require.NoError(t, err)
+	v, err = attach()
+	require.NoError(t, err)
+	assert.Len(t, v.WetSignatures, 1)
 }

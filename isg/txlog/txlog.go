@@ -182,7 +182,9 @@ type member struct{ key, rawKey, val string }
 // order, without decoding the values: reading them back through a map cost several times more
 // than the encoding and would only hand the same bytes back.
 func members(b string) ([]member, error) {
-	bad := func() error { return violation.New(violation.ErrInvalid, "log.unencodable", "LOG-1", "not a JSON object") }
+	bad := func() error {
+		return violation.New(violation.ErrInvalid, "log.unencodable", "LOG-1", "not a JSON object")
+	}
 	if len(b) < 2 || b[0] != '{' || b[len(b)-1] != '}' {
 		return nil, bad()
 	}
