@@ -152,15 +152,17 @@ func (g *Gateway) DrainOutbox(ctx context.Context, n Notifier, max int) (DrainRe
 	if max <= 0 {
 		max = 100
 	}
-	claimed, err := g.claimPending(ctx, max)
-	if err != nil {
-		return res, err
+	// A claim can fail part way (another drainer kept winning a later page): what it leased before
+	// is delivered all the same, or it would wait out its lease for nothing.
+	claimed, claimErr := g.claimPending(ctx, max)
+	if claimErr != nil && len(claimed) == 0 {
+		return res, claimErr
 	}
 	if g.sandbox {
 		res.Suppressed = len(claimed)
-		return res, nil
+		return res, claimErr
 	}
-	var errs []error
+	errs := []error{claimErr}
 	for _, m := range claimed {
 		if err := n.Deliver(ctx, m); err != nil {
 			res.Failed++
