@@ -5,13 +5,14 @@ import (
 	"errors"
 	"fmt"
 	"reflect"
-	"runtime"
 	"slices"
 	"strings"
 	"sync"
 	"time"
 
 	"github.com/qmuntal/stateless"
+
+	"github.com/isgkit/gateway/internal/guards"
 
 	"github.com/isgkit/gateway/isg/violation"
 )
@@ -97,12 +98,17 @@ type FlowMachine struct {
 	// firings recycles the per-command scratch space; it holds nothing between commands.
 	firings sync.Pool
 	// refusals maps a guard's name, as stateless reports an unmet guard, to the error it means.
-	refusals map[string]refusal
+	refusals guards.Table
 }
 
+// refusal is what an unmet guard means; its literals stay short in the tables below.
 type refusal struct {
 	kind              error
 	code, rule, cause string
+}
+
+func (r refusal) typed() guards.Refusal {
+	return guards.Refusal{Kind: r.kind, Code: r.code, Rule: r.rule, Cause: r.cause}
 }
 
 // guardRefusal names the refusal an unmet guard means.
@@ -229,7 +235,7 @@ func NewFlowMachine() *FlowMachine {
 	configureOnward(sm)
 	configureVariations(sm)
 
-	m := &FlowMachine{sm: sm, refusals: map[string]refusal{}}
+	m := &FlowMachine{sm: sm, refusals: guards.Table{}}
 	m.firings.New = func() any { return new(firing) }
 	for _, r := range append([]guardRefusal{
 		{partyOrCreatorEdits, refusal{ErrForbidden, CodeNotParty, "FLOW-3", "only an organisation named in the flow, or its creator, may edit a draft"}},
@@ -251,28 +257,20 @@ func NewFlowMachine() *FlowMachine {
 		{partyAttachesScan, refusal{ErrForbidden, CodeNotParty, "SIGN-5", "only an organisation named in the flow attaches a wet-signed scan"}},
 		{noScanYet, refusal{ErrInvalidTransition, CodeAlreadyWetSigned, "SIGN-5", "the organisation has already attached its wet-signed scan"}},
 	}, endRefusals()...) {
-		m.refusals[guardName(r.guard)] = r.refusal
+		m.refusals.Add(r.guard, r.typed())
 	}
 	for _, r := range append(onwardRefusals(), variationRefusals()...) {
-		m.refusals[guardName(r.guard)] = r.refusal
+		m.refusals.Add(r.guard, r.typed())
 	}
 	sm.OnUnhandledTrigger(m.refuse)
 	return m
 }
 
-// guardName is the name stateless reports for an unmet guard: the function's last dotted part.
-func guardName(g stateless.GuardFunc) string {
-	name := runtime.FuncForPC(reflect.ValueOf(g).Pointer()).Name()
-	return name[strings.LastIndexByte(name, '.')+1:]
-}
-
 // refuse turns stateless's "not handled" into the package's typed error: the first unmet guard
 // names the rule; with none, the state simply has no such step.
 func (m *FlowMachine) refuse(_ context.Context, state stateless.State, trigger stateless.Trigger, unmet []string) error {
-	for _, g := range unmet {
-		if r, ok := m.refusals[g]; ok {
-			return violation.New(r.kind, r.code, r.rule, r.cause)
-		}
+	if err := m.refusals.First(unmet); err != nil {
+		return err
 	}
 	st, _ := state.(FlowState)
 	tr, _ := trigger.(Trigger)

@@ -4,14 +4,14 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"reflect"
-	"runtime"
 	"slices"
 	"strings"
 	"sync"
 	"time"
 
 	"github.com/qmuntal/stateless"
+
+	"github.com/isgkit/gateway/internal/guards"
 
 	"github.com/isgkit/gateway/isg/violation"
 )
@@ -78,12 +78,17 @@ const (
 type Machine struct {
 	sm       *stateless.StateMachine
 	firings  sync.Pool
-	refusals map[string]refusal
+	refusals guards.Table
 }
 
+// refusal is what an unmet guard means; its literals stay short in the tables below.
 type refusal struct {
 	kind              error
 	code, rule, cause string
+}
+
+func (r refusal) typed() guards.Refusal {
+	return guards.Refusal{Kind: r.kind, Code: r.code, Rule: r.rule, Cause: r.cause}
 }
 
 // firing is what one command works on: the copy of the DPIA, the command and the events raised.
@@ -189,7 +194,7 @@ func NewMachine() *Machine {
 	sm.Configure(Superseded).OnEntryFrom(TriggerSupersede, applyChange)
 	sm.Configure(Closed).OnEntryFrom(TriggerClose, applyChange)
 
-	m := &Machine{sm: sm, refusals: map[string]refusal{}}
+	m := &Machine{sm: sm, refusals: guards.Table{}}
 	m.firings.New = func() any { return new(firing) }
 	hidden := refusal{ErrNotFound, CodeNotFound, "DPIA-2", "only a contributor opens a DPIA"}
 	for _, r := range []struct {
@@ -217,25 +222,17 @@ func NewMachine() *Machine {
 		{noUnconsultedRedRisk, refusal{ErrRule, CodeRedRiskUnconsulted, "DPIA-7", "an outstanding red residual risk needs an ICO prior consultation outcome in the executive summary"}},
 		{dpoOpinionGiven, refusal{ErrRule, CodeDPOOpinionRequired, "DPIA-9", "the DPO's opinion is not recorded yet"}},
 	} {
-		m.refusals[guardName(r.guard)] = r.refusal
+		m.refusals.Add(r.guard, r.typed())
 	}
 	sm.OnUnhandledTrigger(m.refuse)
 	return m
 }
 
-// guardName is the name stateless reports for an unmet guard: the function's last dotted part.
-func guardName(g stateless.GuardFunc) string {
-	name := runtime.FuncForPC(reflect.ValueOf(g).Pointer()).Name()
-	return name[strings.LastIndexByte(name, '.')+1:]
-}
-
 // refuse turns stateless's "not handled" into the package's typed error: the first unmet guard
 // with a refusal names the rule; with none, the state has no such step.
 func (m *Machine) refuse(_ context.Context, state stateless.State, trigger stateless.Trigger, unmet []string) error {
-	for _, g := range unmet {
-		if r, ok := m.refusals[g]; ok {
-			return violation.New(r.kind, r.code, r.rule, r.cause)
-		}
+	if err := m.refusals.First(unmet); err != nil {
+		return err
 	}
 	st, _ := state.(State)
 	tr, _ := trigger.(Trigger)
