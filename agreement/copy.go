@@ -107,7 +107,7 @@ func CopyFlow(src Flow, s Summary, id FlowID, actor Actor, at time.Time) (Flow, 
 	t, extra := src.FlowTerms.normalised()
 	extra = append(extra, t.check(s)...)
 	extra = append(extra, checkIDs(id.IsZero(), actor)...)
-	if err := checkInput(t, "FLOW-1", extra); err != nil {
+	if err := checkTerms(t, extra); err != nil {
 		return Flow{}, nil, err
 	}
 	return copyFlow(src, s.ID, id, actor, at), copiedFrom(src.ID.UUID), nil

@@ -170,7 +170,7 @@ func NewFlow(id FlowID, s Summary, actor Actor, at time.Time, t FlowTerms) (Flow
 	t, extra := t.normalised()
 	extra = append(extra, t.check(s)...)
 	extra = append(extra, checkIDs(id.IsZero(), actor)...)
-	if err := checkInput(t, "FLOW-1", extra); err != nil {
+	if err := checkTerms(t, extra); err != nil {
 		return Flow{}, err
 	}
 	at = at.UTC()
@@ -184,7 +184,7 @@ func NewFlow(id FlowID, s Summary, actor Actor, at time.Time, t FlowTerms) (Flow
 // problems before submitting. It returns nil or an ErrInvalid *Error listing every bad field.
 func CheckFlowTerms(s Summary, t FlowTerms) error {
 	t, extra := t.normalised()
-	return checkInput(t, "FLOW-1", append(extra, t.check(s)...))
+	return checkTerms(t, append(extra, t.check(s)...))
 }
 
 // normalised returns a copy sharing no slice or map with t, with legal bases in canonical form,

@@ -367,7 +367,7 @@ func (m *FlowMachine) Edit(f Flow, s Summary, actor Actor, at time.Time, t FlowT
 		return f, nil, violation.New(ErrConflict, CodeWrongSummary, "FLOW-11", "the summary given is not the flow's summary")
 	}
 	t, extra := t.normalised()
-	if err := checkInput(t, "FLOW-1", append(extra, t.check(s)...)); err != nil {
+	if err := checkTerms(t, append(extra, t.check(s)...)); err != nil {
 		return f, nil, err
 	}
 	return m.fire(f, TriggerEdit, command{actor: actor, at: at, terms: &t})
