@@ -1,0 +1,58 @@
+package httpapi_test
+
+import (
+	"context"
+	"fmt"
+	"net/http/httptest"
+	"path/filepath"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/require"
+
+	"github.com/isgkit/gateway/isg"
+	"github.com/isgkit/gateway/isg/httpapi"
+	"github.com/isgkit/gateway/isg/scenario"
+	"github.com/isgkit/gateway/storage/memory"
+	"github.com/isgkit/gateway/storage/sqlite"
+)
+
+// cheapPasswords keeps argon2id fast in tests; production uses isg.DefaultPasswordParams.
+var cheapPasswords = isg.WithPasswordParams(isg.PasswordParams{Time: 1, Memory: 64, Threads: 1})
+
+// stores names the adapters the suite runs over the wire on: each makes a fresh, empty store.
+var stores = map[string]func(t testing.TB) isg.Store{
+	"memory": func(testing.TB) isg.Store { return memory.New() },
+	"sqlite": func(t testing.TB) isg.Store {
+		s, err := sqlite.Open(filepath.Join(t.TempDir(), fmt.Sprintf("isg-%d.db", time.Now().UnixNano())), sqlite.WithBusyTimeout(60*time.Second))
+		require.NoError(t, err)
+		t.Cleanup(func() { _ = s.Close() })
+		return s
+	},
+}
+
+// conformanceServer starts the handler in conformance mode on a loopback httptest server, each
+// reset making a fresh store with newStore.
+func conformanceServer(t testing.TB, newStore func(t testing.TB) isg.Store) *httptest.Server {
+	t.Helper()
+	h, err := httpapi.New(nil, httpapi.WithConformance(httpapi.Conformance{
+		Reset: func(_ context.Context, opts ...isg.Option) (*isg.Gateway, error) {
+			return isg.New(newStore(t), append([]isg.Option{cheapPasswords}, opts...)...)
+		},
+	}))
+	require.NoError(t, err)
+	srv := httptest.NewServer(h)
+	t.Cleanup(srv.Close)
+	return srv
+}
+
+// TestScenariosOverTheWire runs every file of testdata/scenarios through the protocol, on a
+// conformance server over memory and over SQLite: every step passes as it does in-process.
+func TestScenariosOverTheWire(t *testing.T) {
+	for name, newStore := range stores {
+		t.Run(name, func(t *testing.T) {
+			srv := conformanceServer(t, newStore)
+			scenario.RunAllOn(t, "../../testdata/scenarios", httpapi.Target(srv.URL))
+		})
+	}
+}
