@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"net/http/httptest"
 	"path/filepath"
+	"sync"
 	"testing"
 	"time"
 
@@ -47,12 +48,18 @@ func conformanceServer(t testing.TB, newStore func(t testing.TB) isg.Store) *htt
 }
 
 // TestScenariosOverTheWire runs every file of testdata/scenarios through the protocol, on a
-// conformance server over memory and over SQLite: every step passes as it does in-process.
+// conformance server over memory and over SQLite: every step passes as it does in-process, and
+// every answer — result or refusal — matches the schema the OpenAPI description documents for
+// it, with the status isg.HTTPStatus gives the refusal.
 func TestScenariosOverTheWire(t *testing.T) {
+	doc := newDocumented(t)
 	for name, newStore := range stores {
 		t.Run(name, func(t *testing.T) {
 			srv := conformanceServer(t, newStore)
-			scenario.RunAllOn(t, "../../testdata/scenarios", httpapi.Target(srv.URL))
+			var steps int64
+			scenario.RunAllOn(t, "../../testdata/scenarios", validating{client: httpapi.Target(srv.URL), doc: doc, steps: &steps, mu: &sync.Mutex{}})
+			require.Greater(t, steps, int64(500), "the steps went over the wire")
+			t.Logf("%d command steps over the wire, each answer validated", steps)
 		})
 	}
 }
