@@ -6,6 +6,7 @@ import (
 	"net/http/httptest"
 	"path/filepath"
 	"sync"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -62,4 +63,27 @@ func TestScenariosOverTheWire(t *testing.T) {
 			t.Logf("%d command steps over the wire, each answer validated", steps)
 		})
 	}
+}
+
+// TestRunAllHonoursISGTarget: with ISG_TARGET set, RunAll drives that server and never makes a
+// Gateway in-process; every file resets the server first.
+func TestRunAllHonoursISGTarget(t *testing.T) {
+	var resets atomic.Int64
+	h, err := httpapi.New(nil, httpapi.WithConformance(httpapi.Conformance{
+		Reset: func(_ context.Context, opts ...isg.Option) (*isg.Gateway, error) {
+			resets.Add(1)
+			return isg.New(memory.New(), append([]isg.Option{cheapPasswords}, opts...)...)
+		},
+	}))
+	require.NoError(t, err)
+	srv := httptest.NewServer(h)
+	defer srv.Close()
+	t.Setenv(httpapi.EnvTarget, srv.URL)
+	t.Setenv(scenario.EnvDir, "")
+	httpapi.RunAll(t, "../../testdata/scenarios", func(t *testing.T, _ ...isg.Option) *isg.Gateway {
+		t.Fatal("ran in-process although ISG_TARGET is set")
+		return nil
+	})
+	files, _ := filepath.Glob("../../testdata/scenarios/*.json")
+	require.Equal(t, int64(len(files)), resets.Load(), "one reset per file")
 }
