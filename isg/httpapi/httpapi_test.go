@@ -7,6 +7,8 @@ import (
 	"io"
 	"net/http"
 	"net/http/httptest"
+	"os"
+	"regexp"
 	"strings"
 	"testing"
 	"time"
@@ -340,5 +342,19 @@ func TestRemoteRunReportsWhatFails(t *testing.T) {
 		} else {
 			require.ErrorContains(t, err, wantErr, expect)
 		}
+	}
+}
+
+// TestProtocolCodesAreDocumented: every refusal code the protocol makes of its own is in the
+// table of docs/protocol.md, with its status.
+func TestProtocolCodesAreDocumented(t *testing.T) {
+	src, err := os.ReadFile("httpapi.go")
+	require.NoError(t, err)
+	doc, err := os.ReadFile("../../docs/protocol.md")
+	require.NoError(t, err)
+	consts := regexp.MustCompile(`(?m)^\s+(Code\w+) = "([a-z_.]+)"$`).FindAllStringSubmatch(string(src), -1)
+	require.Len(t, consts, 9)
+	for _, c := range consts {
+		require.Regexp(t, "(?m)^\\| `"+regexp.QuoteMeta(c[2])+"` \\| [0-9]{3} \\|", string(doc), "%s (%s) is in docs/protocol.md", c[1], c[2])
 	}
 }
