@@ -34,10 +34,6 @@ import (
 
 const kindRegisterEntry Kind = "register_entry"
 
-// CodeRegisterEntryNotFound (ErrNotFound; EXIT-3): no published flow has the ID asked for —
-// whether it never was published, has left the register, or does not exist.
-const CodeRegisterEntryNotFound = "register_entry.not_found"
-
 // registerKey lists every published entry.
 var registerKey = key("register", "public")
 
