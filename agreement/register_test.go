@@ -135,7 +135,7 @@ func TestPublishedIsEveryPartysLastWord_EXIT3(t *testing.T) {
 	rapid.Check(t, func(rt *rapid.T) {
 		w := newWorld()
 		st := rapid.SampledFrom(agreement.FlowStates()).Draw(rt, "state")
-		_, f := w.inState(t, st)
+		s, f := w.inState(t, st)
 		actors := []agreement.Actor{w.officer, w.councilOfficer, w.policeOfficer, w.stranger}
 		agreed := map[agreement.OrgID]bool{}
 		for i := range rapid.IntRange(0, 12).Draw(rt, "steps") {
@@ -156,7 +156,7 @@ func TestPublishedIsEveryPartysLastWord_EXIT3(t *testing.T) {
 		}
 		want := st.InForce() && agreed[w.trust] && agreed[w.council] && agreed[w.police]
 		assert.Equal(rt, want, f.Published())
-		_, ok := agreement.NewRegisterEntry(f, w.summary(t), nil)
+		_, ok := agreement.NewRegisterEntry(f, s, nil)
 		assert.Equal(rt, want, ok)
 	})
 }

@@ -236,6 +236,8 @@ func TestPublicRegisterRefusesOutsiders_EXIT3_SUM3(t *testing.T) {
 		_, err := w.g.Dispatch(ctx, cmd, w.ivy, raw(w.flow))
 		assert.Equal(t, "forbidden", isg.ErrorCode(err), "%s: an IG Officer does not decide publication", cmd)
 	}
+	_, err := w.g.Dispatch(ctx, "register.consent", isg.Actor{}, json.RawMessage(`{"id":"`+w.flow.String()+`"}`))
+	assert.Equal(t, "forbidden", isg.ErrorCode(err), "agreeing needs an actor")
 	f, err := w.g.Flow(ctx, w.north, isg.ByID[agreement.FlowID]{ID: w.flow})
 	require.NoError(t, err)
 	assert.Empty(t, f.Publication, "nothing was recorded")
@@ -334,6 +336,17 @@ func TestRegisterHoldsNoPersonalData_EXIT3(t *testing.T) {
 	require.NoError(t, err)
 	require.Equal(t, agreement.Signed, f.State)
 	require.Len(t, f.Publication, 3, "the consents name their users on the flow, which only its parties see")
+	report, err := w.g.VerifySignatures(ctx, w.north, isg.ByID[agreement.FlowID]{ID: w.flow})
+	require.NoError(t, err)
+	assert.True(t, report.Valid, "agreeing to publish changes no signed term")
+	log, err := w.g.FlowLog(ctx, w.north, isg.ByID[agreement.FlowID]{ID: w.flow})
+	require.NoError(t, err)
+	assert.True(t, log.Verified, "each agreement is logged and the log verifies (LOG-1, LOG-3): %s", log.Problem)
+	logged := false
+	for _, e := range log.Entries {
+		logged = logged || strings.HasPrefix(e.Field, "publication")
+	}
+	assert.True(t, logged, "the agreements are in the flow's log")
 
 	e, err := w.g.RegisterEntry(ctx, w.flow)
 	require.NoError(t, err)
