@@ -27,6 +27,7 @@ func (f Flow) Clone() Flow {
 	c.Withdrawals = cloneSlice(f.Withdrawals)
 	c.Disputes = cloneSlice(f.Disputes)
 	c.Archive = f.Archive.clone()
+	c.Publication = clonePublication(f.Publication) // the public register (EXIT-3)
 	return c
 }
 

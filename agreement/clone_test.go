@@ -28,6 +28,7 @@ func TestFlowCloneSharesNothing(t *testing.T) {
 	f.Withdrawals = []agreement.Withdrawal{{Org: o}}
 	f.Disputes = []agreement.Dispute{{Number: 1, Org: o}}
 	f.Archive = agreement.Archive{Reason: "r", Extensions: []agreement.RetentionExtension{{Reason: "x"}}, DeletionApprovals: []agreement.DeletionApproval{{Org: o}}}
+	f.Publication = []agreement.PublicationConsent{{Org: o, Parties: []agreement.OrgID{o}}} // EXIT-3
 	c := f.Clone()
 	assert.Equal(t, f, c)
 	var walk func(a, b reflect.Value, path string)
@@ -48,4 +49,5 @@ func TestFlowCloneSharesNothing(t *testing.T) {
 	walk(reflect.ValueOf(f), reflect.ValueOf(c), "Flow")
 	assert.NotSame(t, &f.Signatures[0].Value[0], &c.Signatures[0].Value[0], "a signature's value shares memory")
 	assert.NotSame(t, &f.Notices[0].Answers[0], &c.Notices[0].Answers[0], "a notice's answers share memory")
+	assert.NotSame(t, &f.Publication[0].Parties[0], &c.Publication[0].Parties[0], "a consent's parties share memory")
 }

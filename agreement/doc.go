@@ -65,6 +65,16 @@
 // variation of a finalised or signed flow, a linked Draft (SIGN-6); FlowMachine.Supersede moves
 // the original to Superseded once the variation is Signed.
 //
+// # The public register
+//
+// A party agrees to publish a flow in force on the public register (ConsentToPublish) or
+// withdraws its agreement (WithdrawPublication); each agreement, a PublicationConsent, holds for
+// the parties it was given for. Flow.Published is true while the flow is Finalised or Signed and
+// every current party's agreement holds, so a flow leaves the register whichever way it ends or
+// its parties change (EXIT-3). NewRegisterEntry builds what the register shows, a RegisterEntry:
+// what is shared, between which organisations, for what purpose, on which legal basis and until
+// when, and nothing about any user. register.go lists the decisions taken.
+//
 // # Risk assessments
 //
 // GenerateRiskAssessment turns a flow's privacy screening answers (PrivacyQuestions) into risks

@@ -147,6 +147,12 @@ type Flow struct {
 	Disputes []Dispute `json:"disputes,omitempty"`
 	// Archive is set when the flow is archived (LIFE-2).
 	Archive Archive `json:"archive,omitzero"`
+
+	// ---- the public register (EXIT-3; register.go) ----
+	// Publication holds the parties' agreements to publish the flow on the public register, one
+	// per organisation: it is published while in force and every current party's holds for the
+	// current parties (Published).
+	Publication []PublicationConsent `json:"publication,omitempty"`
 }
 
 // Names reports whether the flow names org as a party.

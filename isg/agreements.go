@@ -120,13 +120,25 @@ func saveLogged[T any](u *uow, c *decodedCache[T], kind Kind, actor Actor, subje
 func logEntryID(subject uuid.UUID, seq int64) string { return fmt.Sprintf("%s/%020d", subject, seq) }
 
 func (u *uow) putSummary(actor Actor, old, s agreement.Summary, version int64) (agreement.Summary, error) {
-	return saveLogged(u, u.g.summaries, kindSummary, actor, s.ID.UUID, old, s, version,
+	s, err := saveLogged(u, u.g.summaries, kindSummary, actor, s.ID.UUID, old, s, version,
 		func(s *agreement.Summary) *agreement.LogHead { return &s.Log }, append(summaryKeys(s), u.reviewKeys(s)...))
+	if err != nil {
+		return s, err
+	}
+	// The public register shows the summary's asset, purpose and review date (EXIT-3, register.go).
+	return s, u.republish(key("register_summary", s.ID.String()))
 }
 
+// putFlow saves a flow, the one way a flow is written. With it, in the same unit, the flow's
+// public register entry follows the flow (EXIT-3, register.go): so every path out of Finalised
+// or Signed takes the flow off the register.
 func (u *uow) putFlow(actor Actor, old, f agreement.Flow, version int64) (agreement.Flow, error) {
-	return saveLogged(u, u.g.flows, kindFlow, actor, f.ID.UUID, old, f, version,
+	f, err := saveLogged(u, u.g.flows, kindFlow, actor, f.ID.UUID, old, f, version,
 		func(f *agreement.Flow) *agreement.LogHead { return &f.Log }, flowKeys(f))
+	if err != nil {
+		return f, err
+	}
+	return f, u.syncRegister(old, f)
 }
 
 // requireOpenOrgs refuses organisations newly named in a summary or flow that do not exist or are
@@ -606,6 +618,10 @@ func flowNotices(e agreement.Event) []directory.Event {
 	}
 	// FLOW-13 onward approval and SIGN-6 variations (onward.go).
 	if out, ok := onwardNotices(e, data); ok {
+		return out
+	}
+	// EXIT-3 the public register (register.go).
+	if out, ok := registerNotices(e, data); ok {
 		return out
 	}
 	typ := string(e.Type)

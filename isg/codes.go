@@ -135,6 +135,14 @@ const (
 	CodeFlowAlreadySuperseded = "flow.already_superseded"
 	// CodeFlowVariationDropsParty (ErrRule): a variation leaves out an open party of the original, which must sign it too (SIGN-6).
 	CodeFlowVariationDropsParty = "flow.variation_drops_party"
+	// CodeRegisterNotInForce (ErrInvalidTransition): only a finalised or signed flow is agreed for publication (EXIT-3).
+	CodeRegisterNotInForce = "register.not_in_force"
+	// CodeRegisterAlreadyAgreed (ErrConflict): the organisation has already agreed to publish the flow with its current parties (EXIT-3).
+	CodeRegisterAlreadyAgreed = "register.already_agreed"
+	// CodeRegisterNotAgreed (ErrConflict): the organisation holds no agreement to publish the flow to withdraw (EXIT-3).
+	CodeRegisterNotAgreed = "register.not_agreed"
+	// CodeRegisterEntryNotFound (ErrNotFound): no published flow has that ID: never published, withdrawn, ended, superseded or unknown — the same answer (EXIT-3).
+	CodeRegisterEntryNotFound = "register_entry.not_found"
 	// CodeFlowNotFinalised (ErrInvalidTransition): a party is added this way only to a finalised or partly signed flow (FLOW-12).
 	CodeFlowNotFinalised = "flow.not_finalised"
 	// CodeFlowWrongSummary (ErrConflict): the summary given is not the flow's.

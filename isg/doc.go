@@ -67,6 +67,10 @@
 //     data stays under the signatory's sole control, pass WithSigners (each user's smartcard or
 //     KMS key, any crypto.Signer) and WithKeyRing (their public keys, bound to their users, with
 //     history); publish the public keys (SigningKeys lists the platform's) to outside verifiers.
+//  12. Serve the public register (EXIT-3) to citizens, with no sign-in: PublicRegister and
+//     RegisterEntry (register.list and register.get through Dispatch with a zero Actor) need no
+//     account, and hold only flows every party agreed to publish (ConsentToPublish), never a
+//     user's data. Flows leave it by themselves when they end.
 //
 // Dispatch runs any command by name with JSON input (the names are listed by CommandNames and in
 // docs/scenarios.md), for hosts exposing a JSON API and for the portable scenario files run by

@@ -440,7 +440,8 @@ func NotificationTypes() []string {
 	for _, t := range lifecycleNotificationTypes() {
 		types = append(types, string(t))
 	}
-	types = append(types, onwardNotificationTypes()...) // FLOW-13, SIGN-6
+	types = append(types, onwardNotificationTypes()...)   // FLOW-13, SIGN-6
+	types = append(types, registerNotificationTypes()...) // EXIT-3
 	for _, t := range support.EventTypes() {
 		types = append(types, string(t))
 	}

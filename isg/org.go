@@ -101,7 +101,11 @@ func (u *uow) findOrgs(k IndexKey) ([]Organisation, error) {
 func (u *uow) saveOrg(o Organisation) (Organisation, error) {
 	v, err := u.save(kindOrg, o.ID.String(), o.Version, o, orgKeys(o)...)
 	o.Version = v
-	return o, err
+	if err != nil {
+		return o, err
+	}
+	// The public register names the organisation (EXIT-3, register.go).
+	return o, u.republish(key("register_org", o.ID.String()))
 }
 
 // openOrg loads an organisation that is still active: closed and merged ones take no changes

@@ -106,6 +106,11 @@ const (
 	// (ROLE-8: the approvers it names): every role, the DPIA admitting only its named approvers
 	// (DPIA-6, DPIA-9).
 	ApproveDPIA
+	// PublishFlow is a party's agreement to publish a finalised or signed flow on the public
+	// register, and its withdrawal (EXIT-3): the organisation's Administrators and Senior
+	// Officers, who speak for it, not its sign-off row — a delegate or an Information Asset
+	// Owner signs the terms, which is not deciding to show them to the public.
+	PublishFlow
 	actionEnd
 )
 
@@ -127,6 +132,7 @@ var actionCodes = [actionEnd]string{
 	EscalateSupportRequest: "escalate_support_request", ResolveSupportRequest: "resolve_support_request",
 	PublishResources: "publish_resources",
 	OpenDPIA:         "open_dpia", ApproveDPIA: "approve_dpia",
+	PublishFlow: "publish_flow", // EXIT-3
 }
 
 // String returns the action's stable code.
@@ -197,6 +203,8 @@ func DefaultPermissions() Permissions {
 	// DPIAs are confidential to their contributors: no support access (Central Admin) reaches them.
 	set(OpenDPIA, everyOrgRole)
 	set(ApproveDPIA, everyOrgRole)
+	// EXIT-3: publishing an agreement is the organisation's decision (see PublishFlow).
+	set(PublishFlow, adm|so)
 	return p
 }
 

@@ -51,6 +51,7 @@ func TestPermissionTableEveryPair(t *testing.T) {
 		isg.PublishResources:              "super_administrator central_admin",                                                                     // SUP-3
 		isg.OpenDPIA:                      "administrator senior_officer ig_officer information_asset_owner dpo",                                   // DPIA-2: then its contributors only
 		isg.ApproveDPIA:                   "administrator senior_officer ig_officer information_asset_owner dpo",                                   // DPIA-6: then its named approvers only
+		isg.PublishFlow:                   "administrator senior_officer",                                                                          // EXIT-3
 	}
 	roles := []isg.Role{isg.Administrator, isg.SeniorOfficer, isg.IGOfficer, isg.InfoAssetOwner, isg.DPO, isg.Delegate, isg.SuperAdmin, isg.CentralAdmin}
 	p := isg.DefaultPermissions()
