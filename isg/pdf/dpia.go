@@ -202,6 +202,9 @@ func WriteDPIA(w io.Writer, x DPIA) error {
 		d.field("Status", done)
 	}
 
+	if len(x.Risks) > 0 {
+		d.ensure(mapHeight + 20) // keep the heading with its map
+	}
 	d.heading(DPIASections[3])
 	if len(x.Risks) == 0 {
 		d.para("The register lists no risks.")
@@ -239,8 +242,8 @@ func WriteDPIA(w io.Writer, x DPIA) error {
 // in its grade's colour, and each risk's number where it starts (in brackets) and where its
 // measures leave it: the PDF form of dpia.RiskMapSVG.
 func (d *doc) riskMap(risks []MapRisk) {
-	const cell, left = 22.0, 14.0
-	d.ensure(5*cell + 20)
+	const cell, left = mapCell, 14.0
+	d.ensure(mapHeight)
 	x0, y0 := d.f.GetX()+left, d.f.GetY()+2
 	d.f.SetFont("Helvetica", "", 8)
 	d.f.SetDrawColor(255, 255, 255)
@@ -289,6 +292,12 @@ func (d *doc) riskMap(risks []MapRisk) {
 	d.f.SetFont("Helvetica", "I", 8.5)
 	d.f.MultiCell(0, 4.5, d.text("Each risk is numbered as in the register: (n) where it starts, n where its measures leave it."), "", "L", false)
 }
+
+// The risk map's cell side and its whole height with the axis labels, in millimetres.
+const (
+	mapCell   = 22.0
+	mapHeight = 5*mapCell + 20
+)
 
 // orNone writes "None." for empty text.
 func orNone(s string) string {
