@@ -29,22 +29,25 @@ const (
 	labelW       = 48.0
 )
 
-// doc wraps one fpdf document with the few layouts the exports use. Text goes through tr, the
-// UTF-8 to Windows-1252 translation of the core fonts.
+// doc wraps one fpdf document with the few layouts the exports use. Every text goes through
+// text, the UTF-8 to Windows-1252 translation the core fonts need.
 type doc struct {
-	f  *fpdf.Fpdf
-	tr func(string) string
+	f *fpdf.Fpdf
 }
 
 // newDoc starts a document whose dates are produced (so the bytes depend only on the value)
 // and whose footer gives the date, the accuracy note's short form and the page.
 func newDoc(title, subject string, produced time.Time) *doc {
 	f := fpdf.New("P", "mm", "A4", "")
-	d := &doc{f: f, tr: f.UnicodeTranslatorFromDescriptor("")}
+	d := &doc{f: f}
 	produced = produced.UTC()
 	f.SetCreationDate(produced)
 	f.SetModificationDate(produced)
 	f.SetCatalogSort(true)
+	// Uncompressed: a page of text is a few kilobytes and the core fonts embed nothing, while a
+	// fresh zlib writer per page stream cost nine tenths of the allocations; and the bytes then
+	// depend on this package alone, not on compress/flate's output in a given Go release.
+	f.SetCompression(false)
 	f.SetProducer("isgkit gateway (github.com/go-pdf/fpdf)", false)
 	f.SetCreator("Information Sharing Gateway", false)
 	f.SetTitle(d.text(title), false)
@@ -65,29 +68,94 @@ func newDoc(title, subject string, produced time.Time) *doc {
 	return d
 }
 
-// text makes s safe for a core font: control characters but line breaks become spaces, and the
-// rest is translated to Windows-1252, a character outside it becoming "?".
-func (d *doc) text(s string) string {
-	s = strings.Map(func(r rune) rune {
+// text makes s safe for a core font: it is translated to Windows-1252, the code page of the
+// core fonts; a character outside it becomes "?", and control characters but line breaks become
+// spaces, so nothing a user wrote can reach the PDF's syntax undecoded.
+func (d *doc) text(s string) string { return cp1252(s) }
+
+// cp1252 encodes s in Windows-1252 as described at doc.text. It is fpdf's
+// UnicodeTranslatorFromDescriptor("cp1252") with "?" for "." as the mark of a character
+// it cannot show, and without parsing the code page's map file for every document.
+func cp1252(s string) string {
+	b := make([]byte, 0, len(s))
+	for _, r := range s {
 		switch {
 		case r == '\n':
-			return r
+			b = append(b, '\n')
 		case r < 0x20 || r == 0x7f || (r >= 0x80 && r < 0xa0):
-			return ' '
+			b = append(b, ' ')
+		case r < 0x80 || (r >= 0xa0 && r <= 0xff):
+			b = append(b, byte(r))
+		default:
+			c, ok := cp1252High(r)
+			if !ok {
+				c = '?'
+			}
+			b = append(b, c)
 		}
-		return r
-	}, s)
-	// The translator writes "." for what the code page lacks; "?" says plainly that something
-	// could not be shown, so mark those runes first.
-	var b strings.Builder
-	for _, r := range s {
-		if r >= 0x80 && d.tr(string(r)) == "." {
-			b.WriteByte('?')
-			continue
-		}
-		b.WriteRune(r)
 	}
-	return d.tr(b.String())
+	return string(b)
+}
+
+// cp1252High is where Windows-1252 differs from Latin-1: the characters it puts at 0x80–0x9F.
+func cp1252High(r rune) (byte, bool) {
+	switch r {
+	case '\u20ac':
+		return 0x80, true
+	case '\u201a':
+		return 0x82, true
+	case '\u0192':
+		return 0x83, true
+	case '\u201e':
+		return 0x84, true
+	case '\u2026':
+		return 0x85, true
+	case '\u2020':
+		return 0x86, true
+	case '\u2021':
+		return 0x87, true
+	case '\u02c6':
+		return 0x88, true
+	case '\u2030':
+		return 0x89, true
+	case '\u0160':
+		return 0x8a, true
+	case '\u2039':
+		return 0x8b, true
+	case '\u0152':
+		return 0x8c, true
+	case '\u017d':
+		return 0x8e, true
+	case '\u2018':
+		return 0x91, true
+	case '\u2019':
+		return 0x92, true
+	case '\u201c':
+		return 0x93, true
+	case '\u201d':
+		return 0x94, true
+	case '\u2022':
+		return 0x95, true
+	case '\u2013':
+		return 0x96, true
+	case '\u2014':
+		return 0x97, true
+	case '\u02dc':
+		return 0x98, true
+	case '\u2122':
+		return 0x99, true
+	case '\u0161':
+		return 0x9a, true
+	case '\u203a':
+		return 0x9b, true
+	case '\u0153':
+		return 0x9c, true
+	case '\u017e':
+		return 0x9e, true
+	case '\u0178':
+		return 0x9f, true
+	}
+	return 0, false
 }
 
 // title writes the document's title block.
@@ -163,7 +231,7 @@ func (d *doc) list(items []string) {
 	}
 	for _, it := range items {
 		x := d.f.GetX()
-		d.f.CellFormat(5, lineH, d.tr("•"), "", 0, "L", false, 0, "")
+		d.f.CellFormat(5, lineH, d.text("•"), "", 0, "L", false, 0, "")
 		d.f.MultiCell(0, lineH, d.text(it), "", "L", false)
 		d.f.SetX(x)
 	}
