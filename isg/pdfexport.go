@@ -72,7 +72,7 @@ var flowExportPDF = &command[ByID[agreement.FlowID], PDFExport]{
 	name: "flow.export_pdf", doc: "Export a finalised or signed flow as a PDF agreement (EXIT-2, LIC-3).",
 	row: ViewReports, rule: "EXIT-2", query: true,
 	apply: func(c *call[ByID[agreement.FlowID]]) (PDFExport, error) {
-		if err := c.requireCapability(licensing.ExportPDF); err != nil {
+		if err := c.licensedFor(licensing.ExportPDF); err != nil {
 			return PDFExport{}, err
 		}
 		f, _, err := c.visibleFlow(c.actor, c.in.ID)
@@ -86,7 +86,7 @@ var flowExportPDF = &command[ByID[agreement.FlowID], PDFExport]{
 		if err != nil {
 			return PDFExport{}, err
 		}
-		return render(fmt.Sprintf("agreement-%s-%s.pdf", f.ID, c.now.UTC().Format(time.DateOnly)), c.now,
+		return renderPDF(fmt.Sprintf("agreement-%s-%s.pdf", f.ID, c.now.UTC().Format(time.DateOnly)), c.now,
 			func(b *bytes.Buffer) error { return pdf.WriteAgreement(b, doc) })
 	},
 }
@@ -95,7 +95,7 @@ var dpiaExportPDF = &command[ByID[dpia.ID], PDFExport]{
 	name: "dpia.export_pdf", doc: "Export an approved DPIA as a PDF document (EXIT-2, LIC-3).",
 	row: ViewReports, rule: "EXIT-2", query: true,
 	apply: func(c *call[ByID[dpia.ID]]) (PDFExport, error) {
-		if err := c.requireCapability(licensing.ExportPDF); err != nil {
+		if err := c.licensedFor(licensing.ExportPDF); err != nil {
 			return PDFExport{}, err
 		}
 		d, _, err := c.openDPIA(c.actor, c.in.ID)
@@ -109,13 +109,13 @@ var dpiaExportPDF = &command[ByID[dpia.ID], PDFExport]{
 		if err != nil {
 			return PDFExport{}, err
 		}
-		return render(fmt.Sprintf("dpia-%s-v%d-%s.pdf", d.ID, d.Version, c.now.UTC().Format(time.DateOnly)), c.now,
+		return renderPDF(fmt.Sprintf("dpia-%s-v%d-%s.pdf", d.ID, d.Version, c.now.UTC().Format(time.DateOnly)), c.now,
 			func(b *bytes.Buffer) error { return pdf.WriteDPIA(b, doc) })
 	},
 }
 
-// requireCapability checks that the actor's organisation's licences allow c now (LIC-3).
-func (c *call[In]) requireCapability(cap licensing.Capability) error {
+// licensedFor checks that the actor's organisation's licences allow c now (LIC-3).
+func (c *call[In]) licensedFor(cap licensing.Capability) error {
 	ent, err := c.entitlement(c.actor.Org)
 	if err != nil {
 		return err
@@ -123,8 +123,8 @@ func (c *call[In]) requireCapability(cap licensing.Capability) error {
 	return licensing.Check(ent, cap)
 }
 
-// render writes a document into a PDFExport.
-func render(name string, produced time.Time, write func(*bytes.Buffer) error) (PDFExport, error) {
+// renderPDF writes a document into a PDFExport.
+func renderPDF(name string, produced time.Time, write func(*bytes.Buffer) error) (PDFExport, error) {
 	var b bytes.Buffer
 	if err := write(&b); err != nil {
 		return PDFExport{}, err
@@ -132,24 +132,24 @@ func render(name string, produced time.Time, write func(*bytes.Buffer) error) (P
 	return PDFExport{Name: name, ContentType: pdf.ContentType, Produced: produced.UTC(), PDF: b.Bytes()}, nil
 }
 
-// names resolves organisation and user IDs to the names a document prints, each read once.
+// docNames resolves organisation and user IDs to the names a document prints, each read once.
 // An organisation not registered yet has the name the summary gave it (ORG-11); a record that
 // cannot be found prints its ID, so a document never fails for a name.
-type names struct {
+type docNames struct {
 	u     *uow
 	orgs  map[OrgID]string
 	users map[UserID]string
 }
 
-func (u *uow) names(s agreement.Summary) *names {
-	n := &names{u: u, orgs: map[OrgID]string{}, users: map[UserID]string{}}
+func (u *uow) docNames(s agreement.Summary) *docNames {
+	n := &docNames{u: u, orgs: map[OrgID]string{}, users: map[UserID]string{}}
 	for _, p := range s.Unregistered {
 		n.orgs[p.Org] = p.Name
 	}
 	return n
 }
 
-func (n *names) org(id OrgID) (string, error) {
+func (n *docNames) org(id OrgID) (string, error) {
 	if s, ok := n.orgs[id]; ok {
 		return s, nil
 	}
@@ -165,7 +165,7 @@ func (n *names) org(id OrgID) (string, error) {
 	return n.orgs[id], nil
 }
 
-func (n *names) orgList(ids []OrgID) ([]string, error) {
+func (n *docNames) orgList(ids []OrgID) ([]string, error) {
 	out := make([]string, len(ids))
 	for i, id := range ids {
 		var err error
@@ -176,7 +176,7 @@ func (n *names) orgList(ids []OrgID) ([]string, error) {
 	return out, nil
 }
 
-func (n *names) user(id UserID) (string, error) {
+func (n *docNames) user(id UserID) (string, error) {
 	if id.IsZero() {
 		return "", nil
 	}
@@ -201,7 +201,7 @@ func (u *uow) agreementDocument(f agreement.Flow) (pdf.Agreement, error) {
 	if err != nil {
 		return pdf.Agreement{}, err
 	}
-	n := u.names(s)
+	n := u.docNames(s)
 	doc := pdf.Agreement{Produced: u.now}
 	if doc.Summary, err = summaryPart(n, s); err != nil {
 		return doc, err
@@ -289,7 +289,7 @@ func (u *uow) agreementDocument(f agreement.Flow) (pdf.Agreement, error) {
 	return doc, nil
 }
 
-func summaryPart(n *names, s agreement.Summary) (pdf.Summary, error) {
+func summaryPart(n *docNames, s agreement.Summary) (pdf.Summary, error) {
 	creator, err := n.org(s.CreatedByOrg)
 	if err != nil {
 		return pdf.Summary{}, err
@@ -303,7 +303,7 @@ func summaryPart(n *names, s agreement.Summary) (pdf.Summary, error) {
 		LawEnforcement: s.LawEnforcement}, nil
 }
 
-func flowPart(n *names, f agreement.Flow) (pdf.Flow, error) {
+func flowPart(n *docNames, f agreement.Flow) (pdf.Flow, error) {
 	from, err := n.orgList(f.From)
 	if err != nil {
 		return pdf.Flow{}, err
@@ -337,7 +337,7 @@ var dpiaSectionTitles = map[dpia.Section]string{
 
 // dpiaDocument builds the document of DPIA d.
 func (u *uow) dpiaDocument(d dpia.DPIA) (pdf.DPIA, error) {
-	n := &names{u: u, orgs: map[OrgID]string{}, users: map[UserID]string{}}
+	n := &docNames{u: u, orgs: map[OrgID]string{}, users: map[UserID]string{}}
 	member := func(m dpia.Member) (string, error) {
 		who, err := n.user(m.User)
 		if err != nil {
