@@ -107,6 +107,8 @@ const (
 	CodeFlowNotEditable = "flow.not_editable"
 	// CodeFlowNotParty (ErrForbidden): the organisation is neither named in the flow nor its creator (FLOW-3).
 	CodeFlowNotParty = "flow.not_party"
+	// CodeFlowNotExportable (ErrInvalidTransition): only a finalised or signed flow is exported as a PDF agreement (EXIT-2).
+	CodeFlowNotExportable = "flow.not_exportable"
 	// CodeFlowNotCreator (ErrForbidden): only the creating organisation may take the step (FLOW-3, FLOW-6, FLOW-7).
 	CodeFlowNotCreator = "flow.not_creator"
 	// CodeFlowNotReviewer (ErrForbidden): the DPO was not asked to review for that organisation (FLOW-6).
@@ -241,6 +243,8 @@ const (
 	CodeDpiaNotLatest = "dpia.not_latest"
 	// CodeDpiaUnknownState (ErrInvalid): a stored DPIA state this version does not know.
 	CodeDpiaUnknownState = "dpia.unknown_state"
+	// CodeDpiaNotExportable (ErrInvalidTransition): only an approved DPIA (approved, review_due) is exported as a PDF document (EXIT-2).
+	CodeDpiaNotExportable = "dpia.not_exportable"
 	// CodeDpiaTaskNotFound (ErrNotFound): the DPIA has no such task (DPIA-5).
 	CodeDpiaTaskNotFound = "dpia.task_not_found"
 	// CodeDpiaActionNotFound (ErrNotFound): the action plan has no such action (DPIA-9).
