@@ -70,8 +70,8 @@ func BuildAssetSharing(viewer OrgID, asset directory.InformationAsset, flows []a
 			orgs[p] = true
 			sig, signed := f.SignatureOf(p)
 			out.Rows = append(out.Rows, AssetShare{Flow: f.ID, FlowName: f.Name, Summary: f.SummaryID, Org: p, OrgName: names.of(p),
-				Role: roleOf(f, p), LegalBases: slices.Clone(f.LegalBases), Frequency: f.Frequency, TransferMode: f.TransferMode,
-				Controls: slices.Clone(f.Controls), Status: f.State, Signed: signed, SignedAt: sig.Statement.SignedAt})
+				Role: roleOf(f, p), LegalBases: append([]agreement.LegalBasis{}, f.LegalBases...), Frequency: f.Frequency, TransferMode: f.TransferMode,
+				Controls: append([]string{}, f.Controls...), Status: f.State, Signed: signed, SignedAt: sig.Statement.SignedAt})
 		}
 	}
 	out.Organisations = len(orgs)
