@@ -103,6 +103,11 @@ func (u *uow) reportFlows(org OrgID) ([]agreement.Flow, report.Names, error) {
 	return flows, names, err
 }
 
+// AssetSharingInput names the information asset to report on.
+type AssetSharingInput struct {
+	ID AssetID `json:"id" validate:"required" rule:"EXIT-1"`
+}
+
 // AssetSharing reports who an information asset of the actor's organisation is shared with and
 // on which terms: one row per organisation of each flow the organisation sees that draws on the
 // asset, with the legal bases, frequency, transfer mode, controls, status and that
@@ -111,13 +116,13 @@ func (u *uow) reportFlows(org OrgID) ([]agreement.Flow, report.Names, error) {
 // Errors: ErrForbidden ("forbidden", ROLE-8); ErrLicence ("licence.capability_denied", LIC-3)
 // for an organisation on the free model; ErrNotFound ("information_asset.not_found") for an
 // unknown asset and another organisation's alike.
-func (g *Gateway) AssetSharing(ctx context.Context, actor Actor, in ByID[AssetID]) (report.AssetSharing, error) {
+func (g *Gateway) AssetSharing(ctx context.Context, actor Actor, in AssetSharingInput) (report.AssetSharing, error) {
 	return run(ctx, g, reportAssetSharing, actor, in)
 }
 
-var reportAssetSharing = &command[ByID[AssetID], report.AssetSharing]{
+var reportAssetSharing = &command[AssetSharingInput, report.AssetSharing]{
 	name: "report.asset_sharing", doc: "Who an information asset is shared with, on which terms (EXIT-1).", row: ViewReports, rule: "EXIT-1", query: true,
-	apply: func(c *call[ByID[AssetID]]) (report.AssetSharing, error) {
+	apply: func(c *call[AssetSharingInput]) (report.AssetSharing, error) {
 		if err := c.requireReports(c.org); err != nil {
 			return report.AssetSharing{}, err
 		}
