@@ -43,10 +43,18 @@ func (u *uow) seenSummaries(org OrgID) ([]agreement.Summary, error) {
 }
 
 func seen[T any](u *uow, kind Kind, org OrgID, decode func(Record) (T, error)) ([]T, error) {
-	var out []T
+	k := key("visible", org.String())
+	// Counting first sizes the result once: a flow is about a kilobyte, and growing the slice
+	// by doubling would copy each several times. The count is a hint only; a View may see a
+	// record come or go between it and the pages.
+	n, err := u.tx.Count(u.ctx, kind, k)
+	if err != nil {
+		return nil, err
+	}
+	out := make([]T, 0, n)
 	p := Page{Limit: reportPage}
 	for {
-		recs, err := u.tx.Find(u.ctx, kind, key("visible", org.String()), p)
+		recs, err := u.tx.Find(u.ctx, kind, k, p)
 		if err != nil {
 			return nil, err
 		}

@@ -12,7 +12,8 @@
 //
 // Every builder applies SUM-3 itself, whatever it is handed: a flow the viewer may not see
 // (agreement.CanSeeFlow) or a summary it may not see (agreement.CanSeeSummary) gives no row and
-// counts in no total, so a caller that loads too much still shows nothing it should not. Names
+// counts in no total, so a caller that loads too much still shows nothing it should not. The
+// builders only read the flows they are handed, and copy what they keep. Names
 // and ratings handed in for organisations that appear in no visible row are never used.
 //
 // # CSV

@@ -51,9 +51,10 @@ var HeaderSharingMap = []string{"direction", "partner_id", "partner_name", "data
 // BuildSharingMap draws viewer's data sharing map from the flows it may see (SUM-3). A flow that
 // viewer created but is not a party to moves no data of its own, so it is not on its map.
 func BuildSharingMap(viewer OrgID, flows []agreement.Flow, names Names) SharingMap {
-	out := SharingMap{Org: viewer, OrgName: names.of(viewer), Rows: []Share{}}
+	vis := visibleFlows(viewer, flows)
+	out := SharingMap{Org: viewer, OrgName: names.of(viewer), Rows: make([]Share, 0, len(vis))} // most flows are one row
 	partners, datasets := map[OrgID]bool{}, map[string]bool{}
-	for _, f := range visibleFlows(viewer, flows) {
+	for _, f := range vis {
 		if !f.Names(viewer) {
 			continue
 		}
@@ -83,7 +84,7 @@ func BuildSharingMap(viewer OrgID, flows []agreement.Flow, names Names) SharingM
 }
 
 // counterparts are the organisations on the other side of f from org.
-func counterparts(f agreement.Flow, org OrgID) []OrgID {
+func counterparts(f *agreement.Flow, org OrgID) []OrgID {
 	var out []OrgID
 	for _, side := range [][]OrgID{f.From, f.To} {
 		if slices.Contains(side, org) {

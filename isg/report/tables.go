@@ -65,7 +65,7 @@ func BuildFlowsByStatus(viewer OrgID, flows []agreement.Flow, names Names) Flows
 		}
 		out.Counts[i].Count++
 	}
-	slices.SortStableFunc(vis, func(a, b agreement.Flow) int { return at[a.State] - at[b.State] })
+	slices.SortStableFunc(vis, func(a, b *agreement.Flow) int { return at[a.State] - at[b.State] })
 	for _, f := range vis {
 		parties := make([]string, len(f.Parties))
 		for i, p := range f.Parties {
