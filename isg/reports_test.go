@@ -322,3 +322,64 @@ func TestReportsReadOnlyWhatNamesTheOrganisation_EXIT1(t *testing.T) {
 	assert.Zero(t, rec.gets["flow"], "flows come from the listing, not one Get each")
 	assert.Zero(t, rec.gets["summary"])
 }
+
+// viewPausing lets interleave pause a read-only unit too: reports run in Views.
+type viewPausing struct{ *pausingStore }
+
+func (v viewPausing) View(ctx context.Context, fn func(isg.Tx) error) error {
+	return v.pausingStore.Store.View(ctx, func(tx isg.Tx) error { return fn(pausingTx{Tx: tx, p: v.pausingStore}) })
+}
+
+// TestReportTotalsHoldUnderConcurrentChange_EXIT1_SUM3: a report paused after it counted North's
+// flows, while a flow naming North and one between South and East are created, still gives
+// totals that are its rows — whichever flows it ends up reading — and never the other
+// organisations' flow; the next report counts the new flow. On every store.
+func TestReportTotalsHoldUnderConcurrentChange_EXIT1_SUM3(t *testing.T) {
+	for _, st := range interleaveStores {
+		t.Run(st.name, func(t *testing.T) {
+			p := &pausingStore{Store: st.open(t)}
+			w := buildReportWorld(t, worldOn(t, viewPausing{p}))
+			s, err := w.g.Summaries(ctx, w.northAdmin(), isg.ListPage{})
+			require.NoError(t, err)
+			sum := s.Items[0].ID
+			create := func(actor isg.Actor, name string, from, to isg.OrgID) (agreement.FlowID, error) {
+				terms := flowTerms(from, to)
+				terms.Name = name
+				f, err := w.g.CreateFlow(ctx, actor, isg.CreateFlowInput{Summary: sum, FlowTerms: terms})
+				return f.ID, err
+			}
+			var got report.FlowsByStatus
+			var late, lateHidden agreement.FlowID
+			errReport, errCreate := interleave(t, p, "flow", "visible",
+				func() (err error) { got, err = w.g.FlowsByStatus(ctx, w.northAdmin()); return err },
+				func() (err error) {
+					if late, err = create(w.northAdmin(), "Late flow", w.north, w.south); err != nil {
+						return err
+					}
+					lateHidden, err = create(isg.Actor{User: w.b, Org: w.south}, "Late hidden", w.south, w.east)
+					return err
+				})
+			require.NoError(t, errCreate)
+			require.NoError(t, errReport)
+			total := 0
+			for _, c := range got.Counts {
+				total += c.Count
+			}
+			assert.Equal(t, got.Total, total)
+			assert.Equal(t, len(got.Rows), got.Total)
+			assert.Contains(t, []int{2, 3}, got.Total, "before or after the late flow, never between")
+			for _, r := range got.Rows {
+				assert.NotEqual(t, lateHidden, r.Flow)
+				assert.NotEqual(t, w.hidden, r.Flow)
+			}
+			after, err := w.g.FlowsByStatus(ctx, w.northAdmin())
+			require.NoError(t, err)
+			assert.Equal(t, 3, after.Total)
+			var ids []agreement.FlowID
+			for _, r := range after.Rows {
+				ids = append(ids, r.Flow)
+			}
+			assert.Contains(t, ids, late)
+		})
+	}
+}
