@@ -106,6 +106,12 @@ const (
 	// (ROLE-8: the approvers it names): every role, the DPIA admitting only its named approvers
 	// (DPIA-6, DPIA-9).
 	ApproveDPIA
+	// ExportData is taking the organisation's data return (EXIT-2, organisation.export_data):
+	// its Administrators and Senior Officers, who answer for its information.
+	ExportData
+	// ImportData is importing a data return into an empty store (EXIT-2, data_return.import):
+	// the host's own work, or the central team's as the host's operator.
+	ImportData
 	actionEnd
 )
 
@@ -127,6 +133,7 @@ var actionCodes = [actionEnd]string{
 	EscalateSupportRequest: "escalate_support_request", ResolveSupportRequest: "resolve_support_request",
 	PublishResources: "publish_resources",
 	OpenDPIA:         "open_dpia", ApproveDPIA: "approve_dpia",
+	ExportData: "export_data", ImportData: "import_data",
 }
 
 // String returns the action's stable code.
@@ -197,6 +204,10 @@ func DefaultPermissions() Permissions {
 	// DPIAs are confidential to their contributors: no support access (Central Admin) reaches them.
 	set(OpenDPIA, everyOrgRole)
 	set(ApproveDPIA, everyOrgRole)
+	// The data return (EXIT-2): the organisation's accountable officers take it; the host (or
+	// the central team) imports one.
+	set(ExportData, adm|so)
+	set(ImportData, ca)
 	return p
 }
 
