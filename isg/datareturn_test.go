@@ -13,6 +13,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/gowebpki/jcs"
 	"github.com/shopspring/decimal"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
@@ -303,9 +304,9 @@ func TestDataReturnImportRefusesTamperingEXIT2(t *testing.T) {
 	store := memory.New()
 	g2, err := isg.New(store, cheapPasswords)
 	require.NoError(t, err)
-	// Every 7th byte, flipped in the low bit, and every line's first and last byte.
+	// Every 61st byte, flipped in the low bit, and the bytes around every line break.
 	var offsets []int
-	for i := 0; i < len(doc); i += 7 {
+	for i := 0; i < len(doc); i += 61 {
 		offsets = append(offsets, i)
 	}
 	for i, b := range doc {
@@ -363,26 +364,55 @@ func TestDataReturnImportRefusesForgedRecordsEXIT2(t *testing.T) {
 	doc, _ := x.export(t)
 	unchanged := reseal(t, doc)
 	require.Equal(t, doc, unchanged, "resealing an unchanged document changes nothing")
-	forgeries := map[string][2]string{
-		"password hash":   {`"name":"ann@north.gov.uk"`, `"name":"ann@north.gov.uk","password_hash":"x"`},
-		"central admin":   {`"email":"ann@north.gov.uk"`, `"central_admin":true,"email":"ann@north.gov.uk"`},
-		"private key":     {`"id":"isg-platform-`, `"seed":"AAAA","id":"isg-platform-`},
-		"unknown field":   {`"kind":"organisation","id":"` + x.north.String() + `","body":{`, `"kind":"organisation","id":"` + x.north.String() + `","body":{"zz":1,`},
-		"another's roles": {`"org":"` + x.north.String() + `","roles"`, `"org":"` + x.east.String() + `","roles"`},
+	forgeries := map[string]struct{ from, to, why string }{
+		"password hash":   {`"password_hash":""`, `"password_hash":"x"`, "never does"},
+		"central admin":   {`"email":"ann@north.gov.uk"`, `"central_admin":true,"email":"ann@north.gov.uk"`, "never does"},
+		"private key":     {`"seed":null`, `"seed":"AAAA"`, "public half"},
+		"unknown field":   {`"body":{"address"`, `"body":{"zz":1,"address"`, "does not decode"},
+		"another's roles": {`"org":"` + x.north.String() + `","roles"`, `"org":"` + x.east.String() + `","roles"`, "never does"},
 	}
 	for name, f := range forgeries {
 		t.Run(name, func(t *testing.T) {
-			require.Contains(t, string(doc), f[0])
-			forged := reseal(t, []byte(strings.Replace(string(doc), f[0], f[1], 1)))
+			forged := reseal(t, forgeLine(t, doc, f.from, f.to))
 			store := memory.New()
 			g2, err := isg.New(store, cheapPasswords)
 			require.NoError(t, err)
 			_, err = g2.ImportDataReturn(ctx, bytes.NewReader(forged))
 			require.Error(t, err)
 			assert.Equal(t, isg.CodeDataReturnMalformed, isg.ErrorCode(err), "%v", err)
+			assert.Contains(t, err.Error(), f.why, "refused for what it holds, not for its spelling")
 			assert.Empty(t, store.Dump())
 		})
 	}
+}
+
+// forgeLine replaces from by to in the first record line holding from and spells the line again
+// as the exporter would (RFC 8785 body), as a forger would.
+func forgeLine(t *testing.T, doc []byte, from, to string) []byte {
+	t.Helper()
+	lines := strings.Split(string(doc), "\n")
+	for i, l := range lines {
+		if !strings.Contains(l, from) || !strings.HasPrefix(l, `{"kind":`) {
+			continue
+		}
+		text, comma := strings.CutSuffix(l, ",")
+		var rec struct {
+			Kind string          `json:"kind"`
+			ID   string          `json:"id"`
+			Body json.RawMessage `json:"body"`
+		}
+		require.NoError(t, json.Unmarshal([]byte(strings.Replace(text, from, to, 1)), &rec))
+		body, err := jcs.Transform(rec.Body)
+		require.NoError(t, err)
+		line := `{"kind":"` + rec.Kind + `","id":"` + rec.ID + `","body":` + string(body) + `}`
+		if comma {
+			line += ","
+		}
+		lines[i] = line
+		return []byte(strings.Join(lines, "\n"))
+	}
+	t.Fatalf("no record line holds %s", from)
+	return nil
 }
 
 // TestDataReturnThroughDispatchEXIT2: EXIT-2 — through Dispatch the document travels inline as a
