@@ -174,6 +174,13 @@ func (g *Gateway) ImportDataReturn(ctx context.Context, r io.Reader) (Receipt, e
 		rec, err = u.importData(r)
 		return err
 	})
+	if errors.Is(err, ErrConflict) && !isRuleConflict(err) {
+		// Another unit wrote to the store while this one read it empty (another import, a
+		// bootstrap): the store is no longer empty. The document cannot be read again, so the
+		// import is not retried: the host retries with the document if it still wants to.
+		return Receipt{}, violation.New(ErrConflict, CodeDataReturnStoreNotEmpty, "EXIT-2",
+			"the store was written to while the import read it, so it is no longer empty")
+	}
 	if err != nil {
 		return Receipt{}, err
 	}
@@ -760,6 +767,7 @@ func (u *uow) importData(r io.Reader) (Receipt, error) {
 	counts := map[string]int{}
 	records := 0
 	var rebuilt []byte
+	seen := map[string]bool{}
 	for {
 		lineNo++
 		if line, err = readLine(); err != nil && !errors.Is(err, io.EOF) {
@@ -775,7 +783,7 @@ func (u *uow) importData(r io.Reader) (Receipt, error) {
 				return Receipt{}, malformed(lineNo, "is cut short")
 			}
 		}
-		if err := u.importRecord(org, lineNo, records, text, &rebuilt); err != nil {
+		if err := u.importRecord(org, lineNo, records, text, &rebuilt, seen); err != nil {
 			return Receipt{}, err
 		}
 		var kind struct {
@@ -813,7 +821,7 @@ func (u *uow) importData(r io.Reader) (Receipt, error) {
 // importRecord checks one record line (without its separator) and stages its record: it must be
 // of a kind a data return holds, spelt exactly as the exporter spells it, the organisation's, and
 // the first must be the organisation itself.
-func (u *uow) importRecord(org OrgID, lineNo, index int, text []byte, rebuilt *[]byte) error {
+func (u *uow) importRecord(org OrgID, lineNo, index int, text []byte, rebuilt *[]byte, seen map[string]bool) error {
 	var rec struct {
 		Kind Kind            `json:"kind"`
 		ID   string          `json:"id"`
@@ -840,9 +848,24 @@ func (u *uow) importRecord(org OrgID, lineNo, index int, text []byte, rebuilt *[
 	if err != nil {
 		return malformed(lineNo, fmt.Sprintf("(%s %s) %v", rec.Kind, rec.ID, err))
 	}
+	// A record or unique key the document repeats is the document's fault; any other conflict
+	// is another unit writing to the store (ImportDataReturn: store_not_empty). The set holds one
+	// short string per record, as the unit holds every record staged anyway.
+	claims := []string{string(rec.Kind) + "\x00" + rec.ID}
+	for _, k := range keys {
+		if k.Unique {
+			claims = append(claims, string(rec.Kind)+"\x00"+k.Name+"\x00"+k.Value+"\x00unique")
+		}
+	}
+	for _, c := range claims {
+		if seen[c] {
+			return malformed(lineNo, fmt.Sprintf("(%s %s) repeats a record, or another record's unique key", rec.Kind, rec.ID))
+		}
+		seen[c] = true
+	}
 	if _, err := u.put(rec.Kind, rec.ID, 0, canon, keys...); err != nil {
-		if errors.Is(err, ErrConflict) || errors.Is(err, ErrInvalid) {
-			return malformed(lineNo, fmt.Sprintf("(%s %s) repeats a record or another's unique key, or the store cannot hold it", rec.Kind, rec.ID))
+		if errors.Is(err, ErrInvalid) {
+			return malformed(lineNo, fmt.Sprintf("(%s %s) cannot be held by the store: %v", rec.Kind, rec.ID, err))
 		}
 		return err
 	}

@@ -10,6 +10,7 @@ import (
 	"io"
 	"path/filepath"
 	"runtime"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -522,4 +523,58 @@ func (s *sampling) Write(p []byte) (int, error) {
 		s.peak = max(s.peak, m.HeapAlloc-s.base)
 	}
 	return len(p), nil
+}
+
+// TestInterleavedImportsTakeOneEXIT2: EXIT-2 — two imports into one empty store, the second
+// committing after the first found the store empty: the first is refused as store_not_empty and
+// writes nothing, so the store holds one copy of the data (exported again, the same bytes).
+func TestInterleavedImportsTakeOneEXIT2(t *testing.T) {
+	x := newReturnWorld(t, memory.New(), 1)
+	doc, sent := x.export(t)
+	onEachStore(t, false, func(t *testing.T, w *world, p *pausingStore) {
+		errFirst, errSecond := interleave(t, p, "organisation", "all",
+			func() error { _, err := w.g.ImportDataReturn(ctx, bytes.NewReader(doc)); return err },
+			func() error { _, err := w.g.ImportDataReturn(ctx, bytes.NewReader(doc)); return err })
+		require.NoError(t, errSecond)
+		assert.ErrorIs(t, errFirst, isg.ErrConflict)
+		assert.Equal(t, isg.CodeDataReturnStoreNotEmpty, isg.ErrorCode(errFirst))
+		licensed(t, w.g, x.north)
+		var buf bytes.Buffer
+		back, err := w.g.ExportData(ctx, x.na, isg.ExportDataInput{}, &buf)
+		require.NoError(t, err)
+		assert.Equal(t, sent.SHA256, back.SHA256, "one copy of the data")
+	})
+}
+
+// TestDataReturnImportRefusesRepeatsEXIT2: EXIT-2 — a resealed document repeating a record, or
+// giving two accounts one e-mail address, is refused as malformed, writing nothing.
+func TestDataReturnImportRefusesRepeatsEXIT2(t *testing.T) {
+	x := newReturnWorld(t, memory.New(), 1)
+	doc, _ := x.export(t)
+	lines := strings.Split(string(doc), "\n")
+	var user string
+	for _, l := range lines {
+		if strings.HasPrefix(l, `{"kind":"user"`) {
+			user = l
+			break
+		}
+	}
+	require.NotEmpty(t, user)
+	repeated := strings.Join(slices.Insert(slices.Clone(lines), 2, user), "\n")
+	// The same account under another ID: the e-mail address is a unique key.
+	twin := strings.ReplaceAll(user, x.ann.String(), "019b8d62-7a80-7000-8000-0000000000ff")
+	twin = strings.ReplaceAll(twin, x.dan.String(), "019b8d62-7a80-7000-8000-0000000000ff")
+	twinned := strings.Join(slices.Insert(slices.Clone(lines), 2, twin), "\n")
+	for name, d := range map[string]string{"record": repeated, "e-mail address": twinned} {
+		t.Run(name, func(t *testing.T) {
+			counts := strings.Replace(d, `"user":2`, `"user":3`, 1)
+			store := memory.New()
+			g2, err := isg.New(store, cheapPasswords)
+			require.NoError(t, err)
+			_, err = g2.ImportDataReturn(ctx, bytes.NewReader(reseal(t, []byte(counts))))
+			assert.Equal(t, isg.CodeDataReturnMalformed, isg.ErrorCode(err), "%v", err)
+			assert.Contains(t, fmt.Sprint(err), "repeats")
+			assert.Empty(t, store.Dump())
+		})
+	}
 }
