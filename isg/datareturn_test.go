@@ -196,6 +196,16 @@ func TestDataReturnRoundTripEXIT2(t *testing.T) {
 			assert.True(t, rep.Valid, "SIGN-4 after import: %+v", rep)
 			assert.Len(t, rep.Checks, 2)
 
+			// The imported data is live: an imported flow is edited, logged and still verifies.
+			terms := flowTerms(x.north, x.south)
+			terms.Name, terms.PersonalData, terms.LegalBases = "Referrals, edited after the return", false, nil
+			_, err = g2.EditFlow(ctx, x.na, isg.FlowStep[agreement.FlowTerms]{Flow: x.flows[1], Input: terms})
+			require.NoError(t, err)
+			l, err = g2.FlowLog(ctx, x.na, isg.ByID[agreement.FlowID]{ID: x.flows[1]})
+			require.NoError(t, err)
+			assert.True(t, l.Verified, l.Problem)
+			assert.Equal(t, `"Referrals, edited after the return"`, l.Entries[len(l.Entries)-1].New)
+
 			if first == nil {
 				first = doc
 			} else {
