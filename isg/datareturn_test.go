@@ -492,6 +492,7 @@ func BenchmarkDataReturnExportEXIT2(b *testing.B) {
 		b.Run(fmt.Sprintf("flows=%d", n), func(b *testing.B) {
 			x := newReturnWorld(b, memory.New(), n)
 			var size int64
+			var records int
 			b.ReportAllocs()
 			b.ResetTimer()
 			for range b.N {
@@ -499,10 +500,11 @@ func BenchmarkDataReturnExportEXIT2(b *testing.B) {
 				if err != nil {
 					b.Fatal(err)
 				}
-				size = r.Bytes
+				size, records = r.Bytes, r.Records
 			}
 			b.StopTimer()
 			b.ReportMetric(float64(size), "doc-B")
+			b.ReportMetric(float64(records), "records")
 			b.ReportMetric(float64(peakLive(b, x)), "peak-live-B")
 		})
 	}
