@@ -289,6 +289,12 @@ const (
 	CodeSupportReopenWindowPassed = "support.reopen_window_passed"
 	// CodeSupportStale (ErrConflict): the support request changed since the version named was read (another answer won): read it again and retry (SUP-1).
 	CodeSupportStale = "support.stale"
+	// CodeDataReturnStoreNotEmpty (ErrConflict): a data return is imported only into an empty store (EXIT-2).
+	CodeDataReturnStoreNotEmpty = "data_return.store_not_empty"
+	// CodeDataReturnMalformed (ErrInvalid): the document is not a data return as exported: a line out of place or not canonical (RFC 8785), an unknown kind, a body that does not decode, a record that is not the organisation's or holds what an export never does (a password hash, a private key), a duplicate; the field names the line (EXIT-2).
+	CodeDataReturnMalformed = "data_return.malformed"
+	// CodeDataReturnDigestMismatch (ErrInvalid): the records do not hash to the SHA-256, or number the counts, the document's trailer states: it was altered or cut short (EXIT-2).
+	CodeDataReturnDigestMismatch = "data_return.digest_mismatch"
 	// CodeResourceWithdrawn (ErrInvalidTransition): a withdrawn resource is neither revised nor withdrawn again (SUP-3).
 	CodeResourceWithdrawn = "resource.withdrawn"
 	// CodeResourceNoFile (ErrNotFound): the resource's version does not exist or has no file (SUP-3).

@@ -111,6 +111,12 @@ const (
 	// Officers, who speak for it, not its sign-off row — a delegate or an Information Asset
 	// Owner signs the terms, which is not deciding to show them to the public.
 	PublishFlow
+	// ExportData is taking the organisation's data return (EXIT-2, organisation.export_data):
+	// its Administrators and Senior Officers, who answer for its information.
+	ExportData
+	// ImportData is importing a data return into an empty store (EXIT-2, data_return.import):
+	// the host's own work, or the central team's as the host's operator.
+	ImportData
 	actionEnd
 )
 
@@ -133,6 +139,7 @@ var actionCodes = [actionEnd]string{
 	PublishResources: "publish_resources",
 	OpenDPIA:         "open_dpia", ApproveDPIA: "approve_dpia",
 	PublishFlow: "publish_flow", // EXIT-3
+	ExportData:  "export_data", ImportData: "import_data",
 }
 
 // String returns the action's stable code.
@@ -205,6 +212,10 @@ func DefaultPermissions() Permissions {
 	set(ApproveDPIA, everyOrgRole)
 	// EXIT-3: publishing an agreement is the organisation's decision (see PublishFlow).
 	set(PublishFlow, adm|so)
+	// The data return (EXIT-2): the organisation's accountable officers take it; the host (or
+	// the central team) imports one.
+	set(ExportData, adm|so)
+	set(ImportData, ca)
 	return p
 }
 

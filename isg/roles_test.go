@@ -52,6 +52,9 @@ func TestPermissionTableEveryPair(t *testing.T) {
 		isg.OpenDPIA:                      "administrator senior_officer ig_officer information_asset_owner dpo",                                   // DPIA-2: then its contributors only
 		isg.ApproveDPIA:                   "administrator senior_officer ig_officer information_asset_owner dpo",                                   // DPIA-6: then its named approvers only
 		isg.PublishFlow:                   "administrator senior_officer",                                                                          // EXIT-3
+		// EXIT-2: the data return is taken by an organisation's accountable officers; imported by the host (or CA).
+		isg.ExportData: "administrator senior_officer",
+		isg.ImportData: "central_admin",
 	}
 	roles := []isg.Role{isg.Administrator, isg.SeniorOfficer, isg.IGOfficer, isg.InfoAssetOwner, isg.DPO, isg.Delegate, isg.SuperAdmin, isg.CentralAdmin}
 	p := isg.DefaultPermissions()
