@@ -5,7 +5,12 @@ import (
 	"encoding/json"
 	"fmt"
 	"math/big"
+	"reflect"
 	"testing"
+
+	"github.com/stretchr/testify/require"
+
+	"github.com/isgkit/gateway/isg"
 )
 
 // SameJSON reports whether a and b are encodings of one JSON value, which is all a Store promises
@@ -101,4 +106,30 @@ func canonJSON(b []byte) string {
 	}
 	out, _ := json.Marshal(v) // a decoded value always encodes
 	return string(out)
+}
+
+// RequireSameDecoded fails the test unless got's body decodes, into the Go type isg.RecordKinds
+// gives for its kind, to the value want's body decodes to (compared as that value's encoding,
+// so times in different zones for one instant would differ: the Gateway writes UTC). A kind the
+// table does not list is compared by JSON value (SameJSON).
+func RequireSameDecoded(t testing.TB, want, got isg.Record) {
+	t.Helper()
+	var sample any
+	for _, k := range isg.RecordKinds() {
+		if k.Kind == want.Kind {
+			sample = k.Sample
+		}
+	}
+	if sample == nil {
+		require.True(t, SameJSON(want.Body, got.Body), "body of %s %s: got %s, want the JSON value %s", want.Kind, want.ID, got.Body, want.Body)
+		return
+	}
+	decode := func(b []byte) string {
+		v := reflect.New(reflect.TypeOf(sample))
+		require.NoError(t, json.Unmarshal(b, v.Interface()), "decoding %s %s", want.Kind, want.ID)
+		out, err := json.Marshal(v.Interface())
+		require.NoError(t, err)
+		return string(out)
+	}
+	require.Equal(t, decode(want.Body), decode(got.Body), "%s %s decodes to another value", want.Kind, want.ID)
 }
