@@ -134,8 +134,9 @@ type Tx interface {
 	// own earlier Put's, else its read's, else the stored one; 0 for a record that must not exist
 	// yet — or the error matches ErrConflict, now or at commit; so does a unique key another
 	// record of the kind holds, now or at commit. The error matches ErrInvalid for an empty kind
-	// or ID, a record the unit deleted, a Put in a View, or a string the store cannot hold (the
-	// adapter documents which). The record joins the read set at the version it replaces. The
+	// or ID, a body that is not one JSON value, a record the unit deleted, a Put in a View, or a
+	// string the store cannot hold (the adapter documents which); the unit goes on, and its
+	// other writes commit if fn returns nil. The record joins the read set at the version it replaces. The
 	// store copies rec (see Record).
 	Put(ctx context.Context, rec Record) (int64, error)
 	// Find returns the records of kind holding key (Unique is ignored) whose ID is greater than

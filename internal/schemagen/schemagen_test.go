@@ -48,6 +48,8 @@ type Extra struct {
 	Label string `json:"label"`
 }
 
+var _ = Record{secret: "set, so the field is used"}
+
 func decode(t *testing.T, b []byte) map[string]any {
 	t.Helper()
 	var m map[string]any
