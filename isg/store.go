@@ -25,7 +25,8 @@ type IndexKey struct {
 }
 
 // Record is the unit a Store keeps: one aggregate, encoded by the Gateway, with its version and
-// its index keys. A Store never looks inside Body.
+// its index keys. A Store does not interpret Body, but it may keep it as JSON (a jsonb or JSON
+// text column a host queries with SQL, see docs/sql.md), so Body must be one JSON value.
 //
 // Memory is never shared across the interface: Put copies what it keeps of the record it is
 // given, so the caller may reuse Body and Keys once Put returns; a record Get or Find returns is
@@ -39,7 +40,14 @@ type Record struct {
 	// Version is the stored version. On Put it is the version the caller read (0 for a record that
 	// must not exist yet); the store keeps Version+1.
 	Version int64
-	// Body is the encoded aggregate (JSON).
+	// Body is the encoded aggregate: one JSON value (RFC 8259). Put refuses anything else with
+	// an error matching ErrInvalid. A store returns the same JSON value it was given, but not
+	// necessarily the same bytes: it may re-encode it (PostgreSQL's jsonb drops whitespace,
+	// orders object keys its own way, keeps the last of duplicate keys and spells numbers as
+	// it stores them). Nothing may depend on a body's bytes, only on its decoded value: the
+	// Gateway decodes every body it reads, and hashes and signs canonical encodings it makes
+	// itself, never stored bytes. A store may also refuse, with ErrInvalid, a JSON value it
+	// cannot hold (storage/postgres: a string with a \u0000 escape); the adapter documents it.
 	Body []byte
 	// Keys replaces the record's index keys on every Put. A store need not keep their order; a
 	// record listing a key twice holds it once (Find returns it once, Count counts it once).
@@ -126,8 +134,9 @@ type Tx interface {
 	// own earlier Put's, else its read's, else the stored one; 0 for a record that must not exist
 	// yet — or the error matches ErrConflict, now or at commit; so does a unique key another
 	// record of the kind holds, now or at commit. The error matches ErrInvalid for an empty kind
-	// or ID, a record the unit deleted, a Put in a View, or a string the store cannot hold (the
-	// adapter documents which). The record joins the read set at the version it replaces. The
+	// or ID, a body that is not one JSON value, a record the unit deleted, a Put in a View, or a
+	// string the store cannot hold (the adapter documents which); the unit goes on, and its
+	// other writes commit if fn returns nil. The record joins the read set at the version it replaces. The
 	// store copies rec (see Record).
 	Put(ctx context.Context, rec Record) (int64, error)
 	// Find returns the records of kind holding key (Unique is ignored) whose ID is greater than

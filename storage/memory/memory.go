@@ -336,13 +336,17 @@ func (t *tx) Get(ctx context.Context, kind isg.Kind, id string) (isg.Record, err
 	return rec, nil
 }
 
-// Put implements isg.Tx.
+// Put implements isg.Tx. The body must be one JSON value (isg.ErrInvalid otherwise), as for the
+// SQL adapters, so that code tested on memory behaves the same on them.
 func (t *tx) Put(ctx context.Context, rec isg.Record) (int64, error) {
 	if !t.writable {
 		return 0, errReadOnly
 	}
 	if rec.Kind == "" || rec.ID == "" {
 		return 0, fmt.Errorf("memory: Put needs a kind and an ID: %w", isg.ErrInvalid)
+	}
+	if err := records.CheckBody("memory", rec); err != nil {
+		return 0, err
 	}
 	return records.Stage("memory", t.reads, t.writes, t.deleted, rec, t.stored(rkey{Kind: rec.Kind, ID: rec.ID}))
 }

@@ -39,7 +39,7 @@ func Example() {
 	fmt.Println(err)
 	// A write with a stale version is refused: optimistic concurrency.
 	err = store.Update(ctx, func(tx isg.Tx) error {
-		_, err := tx.Put(ctx, isg.Record{Kind: "organisation", ID: "org-1", Version: 0})
+		_, err := tx.Put(ctx, isg.Record{Kind: "organisation", ID: "org-1", Version: 0, Body: []byte(`{"name":"Leeds"}`)})
 		return err
 	})
 	fmt.Println(err != nil && errors.Is(err, isg.ErrConflict))

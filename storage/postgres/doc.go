@@ -18,7 +18,7 @@
 // (PostgreSQL's DDL is transactional) taken under an advisory lock, so servers starting together
 // apply it once. Tables are created unqualified, in the first schema of the connection's
 // search_path: put search_path=isg in the connection string to keep them apart from the host's
-// own. Records live in isg_records (kind, id, version, body bytea, keys jsonb) and index keys in
+// own. Records live in isg_records (kind, id, version, body jsonb, keys jsonb) and index keys in
 // isg_index_keys (kind, name, value, id), whose primary key is the order Find lists in; a partial
 // unique index enforces unique keys. Every text column compares in byte order (COLLATE "C"), so
 // Find's order is the same on every server whatever its locale. WithoutMigrations only checks the
@@ -26,7 +26,13 @@
 // is refused (ErrSchemaTooNew).
 //
 // Kinds, IDs and index keys must be valid UTF-8 without NUL bytes, as PostgreSQL text is; Put
-// refuses others with isg.ErrInvalid. Bodies are stored as given, byte for byte.
+// refuses others with isg.ErrInvalid. A body is stored as jsonb (migration 4), so a host can
+// query it with PostgreSQL's JSON operators (docs/sql.md; the shape of each kind's body is in
+// docs/schemas). Put refuses a body that is not one JSON value, or whose strings hold a \u0000
+// escape (jsonb's strings are text), with isg.ErrInvalid. A body is returned as the same JSON
+// value, re-encoded by the server: whitespace, key order and duplicate keys are not kept (see
+// isg.Record). Migration 4 converts the bytea bodies of a schema-3 database in place; a body
+// jsonb cannot hold stops it, leaving the database at schema 3.
 //
 // # Durability
 //

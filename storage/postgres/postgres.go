@@ -154,7 +154,7 @@ const (
 	sqlDeleteKeys   = "DELETE FROM isg_index_keys WHERE kind = $1 AND id = $2"
 	sqlDeleteRecord = "DELETE FROM isg_records WHERE kind = $1 AND id = $2"
 	sqlPutRecords   = `INSERT INTO isg_records (kind, id, version, body, keys)
-		SELECT * FROM unnest($1::text[], $2::text[], $3::int8[], $4::bytea[], $5::jsonb[])
+		SELECT * FROM unnest($1::text[], $2::text[], $3::int8[], $4::jsonb[], $5::jsonb[])
 		ON CONFLICT (kind, id) DO UPDATE SET version = excluded.version, body = excluded.body, keys = excluded.keys`
 	sqlPutKeys = `INSERT INTO isg_index_keys (kind, name, value, id, uniq)
 		SELECT * FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::bool[])`
@@ -215,10 +215,7 @@ func (s *Store) commit(ctx context.Context, t *tx) error {
 			continue
 		}
 		r := t.writes[k]
-		body := r.Body
-		if body == nil {
-			body = []byte{}
-		}
+		body := r.Body // Put checked it is JSON
 		wKinds, wIDs, wVersions, wBodies = append(wKinds, string(k.Kind)), append(wIDs, k.ID), append(wVersions, r.Version), append(wBodies, body)
 		wKeys = append(wKeys, encodeKeys(r.Keys))
 		for _, ik := range records.DedupKeys(r.Keys) {

@@ -175,7 +175,7 @@ func TestUpgradeInPlace(t *testing.T) {
 		assert.Equal(t, int64(1), r.Version)
 	}
 	email := isg.IndexKey{Name: "email", Value: "dpo@example.org", Unique: true}
-	require.ErrorIs(t, put(ctx, s, isg.Record{Kind: "user", ID: "u3", Keys: []isg.IndexKey{email}}), isg.ErrConflict)
+	require.ErrorIs(t, put(ctx, s, isg.Record{Kind: "user", ID: "u3", Body: []byte(`{"n":3}`), Keys: []isg.IndexKey{email}}), isg.ErrConflict)
 	require.NoError(t, s.View(ctx, func(tx isg.Tx) error {
 		n, err := tx.Count(ctx, "user", isg.IndexKey{Name: "org", Value: "o1"})
 		if err == nil && n != 2 {
@@ -293,9 +293,9 @@ func TestUnstorableStrings(t *testing.T) {
 	ctx := context.Background()
 	s := open(t, pg.NewSchema(t))
 	for _, r := range []isg.Record{
-		{Kind: "org", ID: "nul\x00id"},
-		{Kind: "org", ID: "bad\xffutf8"},
-		{Kind: "org", ID: "ok", Keys: []isg.IndexKey{{Name: "k", Value: "v\x00"}}},
+		{Kind: "org", ID: "nul\x00id", Body: []byte("{}")},
+		{Kind: "org", ID: "bad\xffutf8", Body: []byte("{}")},
+		{Kind: "org", ID: "ok", Body: []byte("{}"), Keys: []isg.IndexKey{{Name: "k", Value: "v\x00"}}},
 	} {
 		require.ErrorIs(t, put(ctx, s, r), isg.ErrInvalid, "%q", r.ID)
 	}

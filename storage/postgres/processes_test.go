@@ -165,7 +165,7 @@ func runChild(role string) int {
 				if _, err := stdin.ReadString('\n'); err != nil {
 					return err
 				}
-				_, err = tx.Put(ctx, isg.Record{Kind: in.ListKind, ID: fmt.Sprintf("child-%d", os.Getpid()), Keys: []isg.IndexKey{in.ListKey}})
+				_, err = tx.Put(ctx, isg.Record{Kind: in.ListKind, ID: fmt.Sprintf("child-%d", os.Getpid()), Body: []byte("{}"), Keys: []isg.IndexKey{in.ListKey}})
 				return err
 			})
 			say("result %s", outcome(err))
@@ -185,7 +185,7 @@ func runChild(role string) int {
 						if n >= in.Capacity {
 							return errFull
 						}
-						_, err = tx.Put(ctx, isg.Record{Kind: in.ListKind, ID: id, Keys: []isg.IndexKey{in.ListKey}})
+						_, err = tx.Put(ctx, isg.Record{Kind: in.ListKind, ID: id, Body: []byte("{}"), Keys: []isg.IndexKey{in.ListKey}})
 						return err
 					})
 					switch {
@@ -513,16 +513,16 @@ func TestListingTwoProcesses(t *testing.T) {
 		conflict bool
 	}{
 		{"count, a record joins", "Count", func(kind isg.Kind) error {
-			return put(ctx, s, isg.Record{Kind: kind, ID: "parent", Keys: []isg.IndexKey{team}})
+			return put(ctx, s, isg.Record{Kind: kind, ID: "parent", Body: []byte("{}"), Keys: []isg.IndexKey{team}})
 		}, true},
 		{"find, a record joins", "Find", func(kind isg.Kind) error {
-			return put(ctx, s, isg.Record{Kind: kind, ID: "parent", Keys: []isg.IndexKey{team}})
+			return put(ctx, s, isg.Record{Kind: kind, ID: "parent", Body: []byte("{}"), Keys: []isg.IndexKey{team}})
 		}, true},
 		{"count, a record leaves", "Count", func(kind isg.Kind) error {
-			return put(ctx, s, isg.Record{Kind: kind, ID: "m1", Version: 1, Keys: []isg.IndexKey{other}})
+			return put(ctx, s, isg.Record{Kind: kind, ID: "m1", Version: 1, Body: []byte("{}"), Keys: []isg.IndexKey{other}})
 		}, true},
 		{"count, a record joins another key", "Count", func(kind isg.Kind) error {
-			return put(ctx, s, isg.Record{Kind: kind, ID: "parent", Keys: []isg.IndexKey{other}})
+			return put(ctx, s, isg.Record{Kind: kind, ID: "parent", Body: []byte("{}"), Keys: []isg.IndexKey{other}})
 		}, false},
 		{"count, a member rewritten", "Count", func(kind isg.Kind) error {
 			return put(ctx, s, isg.Record{Kind: kind, ID: "m1", Version: 1, Body: []byte(`{"v":2}`), Keys: []isg.IndexKey{team}})
@@ -531,7 +531,7 @@ func TestListingTwoProcesses(t *testing.T) {
 	for i, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			kind := isg.Kind(fmt.Sprintf("proc%d", i))
-			require.NoError(t, put(ctx, s, isg.Record{Kind: kind, ID: "m1", Keys: []isg.IndexKey{team}}))
+			require.NoError(t, put(ctx, s, isg.Record{Kind: kind, ID: "m1", Body: []byte("{}"), Keys: []isg.IndexKey{team}}))
 			c := startChild(t, db, "list", childInput{ListKind: kind, ListKey: team, ListBy: tt.by})
 			c.send("go")
 			require.Equal(t, "listed 1", c.recv())

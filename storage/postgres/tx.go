@@ -145,7 +145,8 @@ func (t *tx) Get(ctx context.Context, kind isg.Kind, id string) (isg.Record, err
 
 // Put implements isg.Tx. It checks rec.Version against what the unit knows — its own earlier
 // Put, its read, or else the stored version — and the commit checks it again. Kinds, IDs and
-// index keys must be valid UTF-8 without NUL bytes (isg.ErrInvalid otherwise).
+// index keys must be valid UTF-8 without NUL bytes, and the body one JSON value whose strings
+// hold no \u0000 escape, as jsonb does (isg.ErrInvalid otherwise).
 func (t *tx) Put(ctx context.Context, rec isg.Record) (int64, error) {
 	switch {
 	case t.done:
@@ -161,6 +162,13 @@ func (t *tx) Put(ctx context.Context, rec isg.Record) (int64, error) {
 		if !storable(k.Name) || !storable(k.Value) {
 			return 0, fmt.Errorf("postgres: index key %q must be UTF-8 without NUL: %w", k.Name, isg.ErrInvalid)
 		}
+	}
+	if err := records.CheckBody("postgres", rec); err != nil {
+		return 0, err
+	}
+	// Checked here rather than left to the server, which would refuse the whole commit later.
+	if records.HasNULEscape(rec.Body) {
+		return 0, fmt.Errorf("postgres: body of %s %s holds a \\u0000 escape, which jsonb cannot hold: %w", rec.Kind, rec.ID, isg.ErrInvalid)
 	}
 	return records.Stage("postgres", t.reads, t.writes, t.deleted, rec, t.stored(ctx, "put", rkey{Kind: rec.Kind, ID: rec.ID}))
 }

@@ -48,7 +48,9 @@ func BenchmarkRawPutGet(b *testing.B) {
 				return st
 			}
 			sel := prep("SELECT version, body, keys FROM isg_records WHERE kind = ? AND id = ?")
-			upd := prep("UPDATE isg_records SET version = ?, body = ?, keys = ? WHERE kind = ? AND id = ? AND version = ?")
+			// The body goes back as JSON text, as the adapter writes it (a STRICT TEXT column refuses
+			// a BLOB).
+			upd := prep("UPDATE isg_records SET version = ?, body = CAST(? AS TEXT), keys = ? WHERE kind = ? AND id = ? AND version = ?")
 			del := prep("DELETE FROM isg_index_keys INDEXED BY isg_index_keys_by_record WHERE kind = ? AND id = ?")
 			ins := prep("INSERT INTO isg_index_keys (kind, name, value, id, uniq) VALUES (?, ?, ?, ?, ?)")
 			b.ReportAllocs()

@@ -18,6 +18,12 @@
 // Find lists in; a partial unique index enforces unique keys. The file's header carries the
 // application ID "ISGK".
 //
+// A body is JSON text (migration 3: TEXT with CHECK (json_valid(body))), kept and returned byte
+// for byte, so a host can query it with SQLite's JSON functions (docs/sql.md; the shape of each
+// kind's body is in docs/schemas). Put refuses a body that is not one JSON value with
+// isg.ErrInvalid. Migration 3 rebuilds isg_records from a file of schema 2, keeping every
+// body's bytes; a body that is not JSON stops it, leaving the file at schema 2.
+//
 // Open refuses, with an error and without changing the file, anything that is not an isg store
 // (ErrNotStore: random bytes, a damaged header, another application's database) and a store
 // written by a newer version of this library (ErrSchemaTooNew).

@@ -11,3 +11,6 @@ func KnownVersion() int {
 	}
 	return len(m)
 }
+
+// EncodeKeys is the keys column's encoding, for tests that write files of an older schema.
+var EncodeKeys = encodeKeys

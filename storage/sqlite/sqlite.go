@@ -178,7 +178,9 @@ func (s *Store) setUp(known []migration, target int, uri, busy string, readConns
 	// INDEXED BY because SQLite's planner otherwise deletes from this WITHOUT ROWID table by
 	// scanning its primary key over the whole kind: measured, a Put then cost O(records of kind).
 	prepare(s.wdb, &s.wDelKeys, "DELETE FROM isg_index_keys INDEXED BY isg_index_keys_by_record WHERE kind = ? AND id = ?")
-	prepare(s.wdb, &s.wPut, `INSERT INTO isg_records (kind, id, version, body, keys) VALUES (?, ?, ?, ?, ?)
+	// The body is bound as bytes (no copy into a Go string) and cast to TEXT, which the JSON
+	// column of migration 3 holds: a STRICT table refuses a BLOB there.
+	prepare(s.wdb, &s.wPut, `INSERT INTO isg_records (kind, id, version, body, keys) VALUES (?, ?, ?, CAST(? AS TEXT), ?)
 		ON CONFLICT (kind, id) DO UPDATE SET version = excluded.version, body = excluded.body, keys = excluded.keys`)
 	prepare(s.wdb, &s.wKey, "INSERT INTO isg_index_keys (kind, name, value, id, uniq) VALUES (?, ?, ?, ?, ?)")
 	prepare(s.wdb, &s.wDel, "DELETE FROM isg_records WHERE kind = ? AND id = ?")

@@ -102,7 +102,8 @@ func (t *tx) Get(ctx context.Context, kind isg.Kind, id string) (isg.Record, err
 }
 
 // Put implements isg.Tx. It checks rec.Version against what the unit knows — its own earlier
-// Put, its read, or else the stored version — and the commit checks it again.
+// Put, its read, or else the stored version — and the commit checks it again. The body must be
+// one JSON value (isg.ErrInvalid otherwise): it is kept as JSON text a host can query.
 func (t *tx) Put(ctx context.Context, rec isg.Record) (int64, error) {
 	switch {
 	case t.done:
@@ -111,6 +112,9 @@ func (t *tx) Put(ctx context.Context, rec isg.Record) (int64, error) {
 		return 0, errReadOnly
 	case rec.Kind == "" || rec.ID == "":
 		return 0, fmt.Errorf("sqlite: Put needs a kind and an ID: %w", isg.ErrInvalid)
+	}
+	if err := records.CheckBody("sqlite", rec); err != nil {
+		return 0, err
 	}
 	k := rkey{Kind: rec.Kind, ID: rec.ID}
 	_, written := t.writes[k]

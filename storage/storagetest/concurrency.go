@@ -77,7 +77,7 @@ func testSameRecordRace(t *testing.T, s isg.Store) {
 		require.NotEqual(t, -1, winner, "round %d: no write won", round)
 		got := mustGet(t, s, "org", "hot")
 		require.Equal(t, int64(round), got.Version)
-		require.Equal(t, fmt.Sprintf(`{"round":%d,"writer":%d}`, round, winner), string(got.Body), "the winner's body is stored")
+		requireBody(t, fmt.Sprintf(`{"round":%d,"writer":%d}`, round, winner), got.Body, "the winner's body is stored")
 	}
 	assert.Equal(t, int64(rounds), mustGet(t, s, "org", "hot").Version)
 }
@@ -186,7 +186,7 @@ func testConcurrentWriters(t *testing.T, s isg.Store) {
 	for w := range writers {
 		got := mustGet(t, s, "user", fmt.Sprintf("w%d", w))
 		assert.Equal(t, int64(updates+1), got.Version)
-		assert.Equal(t, fmt.Sprintf(`{"n":%d}`, updates), string(got.Body))
+		assertBody(t, fmt.Sprintf(`{"n":%d}`, updates), got.Body)
 	}
 }
 

@@ -123,7 +123,7 @@ func testDelete(t *testing.T, s isg.Store) {
 		})
 		require.NoError(t, errB)
 		require.ErrorIs(t, errA, isg.ErrConflict, "the record changed between Delete and commit")
-		assert.Equal(t, `{"by":"B"}`, string(mustGet(t, s, "late", "l1").Body))
+		assertBody(t, `{"by":"B"}`, mustGet(t, s, "late", "l1").Body)
 	})
 
 	t.Run("not found", func(t *testing.T) {
@@ -199,7 +199,7 @@ func testDelete(t *testing.T, s isg.Store) {
 				require.ErrorIs(t, s.Update(ctx, tt.steps), isg.ErrInvalid)
 				got := mustGet(t, s, "mix", "p1")
 				assert.Equal(t, int64(1), got.Version)
-				assert.Equal(t, `{}`, string(got.Body))
+				assertBody(t, `{}`, got.Body)
 				requireAbsent(t, s, "mix", "p2")
 			})
 		}

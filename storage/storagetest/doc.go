@@ -55,5 +55,12 @@
 // RunScenarios runs the portable scenario files (package isg/scenario) on the adapter. Faulty, the
 // store wrapper RunGateway injects failures with, is exported for hosts' own fault tests.
 //
+// Bodies are JSON (isg.Record): JSONBodies checks a store refuses anything else with
+// isg.ErrInvalid, and every case compares bodies by JSON value (SameJSON), since a store may
+// re-encode them as PostgreSQL's jsonb does. For an SQL adapter, RunDocumentedQueries runs the
+// queries of docs/sql.md, exactly as written there, on stores filled by scenario files
+// (Populate), and checks their rows against what the Go types say; Recording, a store wrapper
+// that keeps every committed record, is what the expectations and the migration tests read.
+//
 // RunBenchmarks measures the same store through the same interface, so adapters can be compared.
 package storagetest

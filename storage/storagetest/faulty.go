@@ -298,7 +298,7 @@ func (before state) diff(now state) string {
 }
 
 func sameRecord(a, b isg.Record) bool {
-	return a.Kind == b.Kind && a.ID == b.ID && a.Version == b.Version && string(a.Body) == string(b.Body) &&
+	return a.Kind == b.Kind && a.ID == b.ID && a.Version == b.Version && SameJSON(a.Body, b.Body) &&
 		slices.EqualFunc(sortedKeys(a.Keys), sortedKeys(b.Keys), func(x, y isg.IndexKey) bool { return x == y })
 }
 

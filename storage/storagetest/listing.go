@@ -162,7 +162,7 @@ func testListingConflicts(t *testing.T, a, b isg.Store) {
 				require.NoError(t, errB, "unit B")
 				if !wantConflict {
 					require.NoError(t, errA, "unit A listed %v (%s) and B's change left the listing as it was", listed, seen)
-					assert.Equal(t, `{"by":"A"}`, string(mustGet(t, a, kind, "a").Body))
+					assertBody(t, `{"by":"A"}`, mustGet(t, a, kind, "a").Body)
 					return
 				}
 				require.ErrorIs(t, errA, isg.ErrConflict, "unit A listed %v (%s) with %s, and B changed the answer before A committed", listed, seen, how)

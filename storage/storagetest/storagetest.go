@@ -42,6 +42,7 @@ var cases = []testCase{
 	{"IndexReplacement", testIndexReplacement},
 	{"Count", testCount},
 	{"ViewRejectsPut", testViewRejectsPut},
+	{"JSONBodies", testJSONBodies},
 	{"SameRecordRace", testSameRecordRace},
 	{"ConcurrentWriters", testConcurrentWriters},
 	{"NonBlocking", testNonBlocking},

@@ -115,3 +115,33 @@ func TestMembershipChanges(t *testing.T) {
 		})
 	}
 }
+
+// BenchmarkCheckBody is what every Put pays to refuse non-JSON bodies: a typical 350-byte
+// aggregate, as storagetest's benchmarks write.
+func BenchmarkCheckBody(b *testing.B) {
+	rec := isg.Record{Kind: "flow", ID: "f", Body: []byte(`{"id":"0190a3c4-7b2e-7cc1-9f00-000000000001","state":"draft","title":"Discharge summaries to GP practices","purpose":"direct care","lawful_basis":"6(1)(e)","special_category":"9(2)(h)","owner":"0190a3c4-7b2e-7cc1-9f00-0000000000aa","recipients":["0190a3c4-7b2e-7cc1-9f00-0000000000bb"],"review_due":"2026-04-01"}`)}
+	b.ReportAllocs()
+	for b.Loop() {
+		if err := records.CheckBody("bench", rec); err != nil || records.HasNULEscape(rec.Body) {
+			b.Fatal(err)
+		}
+	}
+}
+
+// TestHasNULEscape: only an escape that decodes to NUL counts, not an escaped backslash before
+// "u0000" (PostgreSQL's jsonb refuses the first and keeps the second).
+func TestHasNULEscape(t *testing.T) {
+	for body, want := range map[string]bool{
+		`{"s":"a\u0000b"}`:     true,
+		`{"s":"\\u0000"}`:      false,
+		`{"s":"\\\u0000"}`:     true,
+		`{"s":"\u00001"}`:      true,
+		`{"s":"\u0001","t":1}`: false,
+		`{"s":"\\\\u0000"}`:    false,
+		`["\\", "\u0000"]`:     true,
+	} {
+		if got := records.HasNULEscape([]byte(body)); got != want {
+			t.Errorf("HasNULEscape(%s) = %v, want %v", body, got, want)
+		}
+	}
+}

@@ -1,0 +1,11 @@
+-- Record bodies as jsonb, so that a host can query its governance data with PostgreSQL's JSON
+-- operators (->, ->>, @>, jsonb_path_query; see docs/sql.md) and index them (a GIN index on
+-- body, or an expression index on one field).
+--
+-- The old bodies are the Gateway's UTF-8 JSON; convert_from checks the bytes are UTF-8 and the
+-- cast parses them, so a row that is not JSON fails the migration (and leaves the schema at
+-- version 3) rather than being altered. jsonb keeps the JSON value, not the text: whitespace is
+-- dropped, object keys come back in jsonb's own order, and of duplicate keys the last is kept.
+-- The Gateway decodes bodies and never depends on their bytes (see isg.Record). The ALTER
+-- rewrites the table under an ACCESS EXCLUSIVE lock: on a large store, run it at a quiet time.
+ALTER TABLE isg_records ALTER COLUMN body TYPE jsonb USING convert_from(body, 'UTF8')::jsonb;
