@@ -8,7 +8,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/isgkit/gateway/isg"
-	"github.com/isgkit/gateway/isg/scenario"
+	"github.com/isgkit/gateway/isg/httpapi"
 	"github.com/isgkit/gateway/storage/memory"
 )
 
@@ -22,8 +22,10 @@ func newGateway(t testing.TB, opts ...isg.Option) *isg.Gateway {
 	return g
 }
 
+// TestScenarios runs every scenario file in-process or, with ISG_TARGET set, against the server
+// it names, over the protocol (httpapi.RunAll, docs/protocol.md).
 func TestScenarios(t *testing.T) {
-	scenario.RunAll(t, "../testdata/scenarios", func(t *testing.T, opts ...isg.Option) *isg.Gateway {
+	httpapi.RunAll(t, "../testdata/scenarios", func(t *testing.T, opts ...isg.Option) *isg.Gateway {
 		return newGateway(t, opts...)
 	})
 }

@@ -165,14 +165,30 @@ const EnvDir = "ISG_SCENARIOS"
 // RunAll runs every *.json file in dir and, when ISG_SCENARIOS is set, every file in that folder too.
 func RunAll(t *testing.T, dir string, newGateway Factory) {
 	t.Helper()
-	RunDir(t, dir, newGateway)
-	if extra := os.Getenv(EnvDir); extra != "" {
-		t.Run("ISG_SCENARIOS", func(t *testing.T) { RunDir(t, extra, newGateway) })
-	}
+	RunAllOn(t, dir, newGateway)
 }
 
 // RunDir runs every *.json file of dir as a subtest. A folder with no scenario fails.
 func RunDir(t *testing.T, dir string, newGateway Factory) {
+	t.Helper()
+	RunDirOn(t, dir, newGateway)
+}
+
+// RunAllOn is RunAll on any platform: every *.json file in dir and, when ISG_SCENARIOS is set,
+// every file in that folder too, each on a fresh target p makes. With the Factory of RunAll it
+// runs in-process; with httpapi.Target it drives a server speaking the protocol
+// (docs/protocol.md), which is how another platform runs the suite against itself.
+func RunAllOn(t *testing.T, dir string, p Platform) {
+	t.Helper()
+	RunDirOn(t, dir, p)
+	if extra := os.Getenv(EnvDir); extra != "" {
+		t.Run("ISG_SCENARIOS", func(t *testing.T) { RunDirOn(t, extra, p) })
+	}
+}
+
+// RunDirOn is RunDir on any platform: every *.json file of dir as a subtest, each on a fresh
+// target p makes. A folder with no scenario fails.
+func RunDirOn(t *testing.T, dir string, p Platform) {
 	t.Helper()
 	paths, err := filepath.Glob(filepath.Join(dir, "*.json"))
 	if err != nil {
@@ -182,8 +198,8 @@ func RunDir(t *testing.T, dir string, newGateway Factory) {
 		t.Fatalf("scenario: no *.json files in %s", dir)
 	}
 	sort.Strings(paths)
-	for _, p := range paths {
-		t.Run(strings.TrimSuffix(filepath.Base(p), ".json"), func(t *testing.T) { RunFile(t, p, newGateway) })
+	for _, p2 := range paths {
+		t.Run(strings.TrimSuffix(filepath.Base(p2), ".json"), func(t *testing.T) { RunFileOn(t, p2, p) })
 	}
 }
 
@@ -373,13 +389,21 @@ func parseAdvance(s string) (time.Duration, error) {
 // RunFile runs one scenario file on a fresh Gateway.
 func RunFile(t *testing.T, path string, newGateway Factory) {
 	t.Helper()
+	RunFileOn(t, path, newGateway)
+}
+
+// RunFileOn runs one scenario file on a fresh target p makes.
+func RunFileOn(t *testing.T, path string, p Platform) {
+	t.Helper()
 	f, err := Load(path)
 	if err != nil {
 		t.Fatal(err)
 	}
-	clock := NewClock(f.Start)
-	g := newGateway(t, isg.WithClock(clock), isg.WithIDs(NewIDs(clock)))
-	if err := Execute(context.Background(), f, g, clock); err != nil {
+	target, err := p.Fresh(t, f.Start)
+	if err != nil {
+		t.Fatalf("%s: %v", path, err)
+	}
+	if err := ExecuteOn(context.Background(), f, target); err != nil {
 		t.Fatalf("%s: %v", path, err)
 	}
 }
@@ -387,15 +411,125 @@ func RunFile(t *testing.T, path string, newGateway Factory) {
 // Execute runs a loaded scenario's steps in order on g, whose clock must be clock, and returns
 // the first step that did not go as the file expects, named by number, name and command.
 func Execute(ctx context.Context, f File, g *isg.Gateway, clock *Clock, opts ...Option) error {
+	return ExecuteOn(ctx, f, GatewayTarget{Gateway: g, Clock: clock}, opts...)
+}
+
+// ExecuteOn is Execute on any target, whose clock must read the scenario's start: it runs the
+// steps in order and returns the first that did not go as the file expects, named by number,
+// name and command.
+func ExecuteOn(ctx context.Context, f File, target Target, opts ...Option) error {
 	var o options
 	for _, opt := range opts {
 		opt(&o)
 	}
 	vars := map[string]string{}
 	for i, s := range f.Steps {
-		if err := runStep(ctx, g, clock, vars, s, o); err != nil {
+		if err := runStep(ctx, target, vars, s, o); err != nil {
 			return fmt.Errorf("step %d (%s %s): %w", i+1, s.Name, s.Command, err)
 		}
+	}
+	return nil
+}
+
+// Target is a platform a scenario's steps run on: a Gateway in-process (GatewayTarget), or a
+// server speaking the protocol of docs/protocol.md (httpapi.Client). The runner resolves every
+// $variable before it calls a Target, and checks what comes back the same way whatever the
+// Target is, so the same file means the same on each.
+type Target interface {
+	// Dispatch runs a command as actor with its JSON input and returns its result, whose JSON
+	// the step's checks read, or its refusal, whose isg.ErrorCode, *isg.Error rule and fields
+	// the step's expectation reads. The zero actor is the host's own call (isg.AsHost): the
+	// runner is the host, so a command declared for the host (outbox.drain, NOTE-4) runs.
+	Dispatch(ctx context.Context, command string, actor isg.Actor, input json.RawMessage) (any, error)
+	// SetClock applies a clock step to the platform's clock: set it, then advance it.
+	SetClock(ctx context.Context, c ClockChange) error
+}
+
+// ClockChange is what a clock step of a file says, as the runner passes it to a Target (and the
+// protocol's clock route takes it, in the same JSON): set the time to Clock, if given, then move
+// it on by Advance (a Go duration, or days with a "d" suffix). Backwards must be true for a
+// Clock earlier than the time is.
+type ClockChange struct {
+	Clock     *time.Time `json:"clock,omitempty"`
+	Advance   string     `json:"advance,omitempty"`
+	Backwards bool       `json:"backwards,omitempty"`
+}
+
+// Apply applies c to the clock, refusing what a scenario file may not say: a time earlier than
+// the clock's without Backwards, a negative or malformed Advance. It changes nothing when it
+// refuses. A server in conformance mode applies the clock steps it is sent with it.
+func (c *Clock) Apply(ch ClockChange) error {
+	var d time.Duration
+	if ch.Advance != "" {
+		var err error
+		if d, err = ParseAdvance(ch.Advance); err != nil {
+			return err
+		}
+		if d < 0 {
+			return fmt.Errorf("advance %q moves the clock back: use \"clock\" with \"backwards\": true", ch.Advance)
+		}
+	}
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if ch.Clock != nil {
+		if ch.Clock.Before(c.now) && !ch.Backwards {
+			return fmt.Errorf("the clock moves back from %s to %s: say \"backwards\": true if that is meant", c.now.Format(time.RFC3339), ch.Clock.Format(time.RFC3339))
+		}
+	} else if ch.Backwards {
+		return errors.New("\"backwards\" belongs with a \"clock\" that moves the time back")
+	}
+	if ch.Clock != nil {
+		c.now = *ch.Clock
+	}
+	c.now = c.now.Add(d)
+	return nil
+}
+
+// ParseAdvance reads an "advance" of a scenario file: a Go duration ("36h"), or whole days with
+// a "d" suffix ("365d").
+func ParseAdvance(s string) (time.Duration, error) { return parseAdvance(s) }
+
+// Platform makes a fresh, empty Target for each scenario file, its clock at the file's start.
+// A Factory is one (in-process); so is httpapi.Target (a server in conformance mode, reset
+// before each file).
+type Platform interface {
+	Fresh(t *testing.T, start time.Time) (Target, error)
+}
+
+// Fresh implements Platform: a new Gateway from f, with a clock at start and an ID source
+// driven by it.
+func (f Factory) Fresh(t *testing.T, start time.Time) (Target, error) {
+	clock := NewClock(start)
+	g := f(t, isg.WithClock(clock), isg.WithIDs(NewIDs(clock)))
+	return GatewayTarget{Gateway: g, Clock: clock}, nil
+}
+
+// GatewayTarget runs steps in-process on a Gateway whose clock is Clock.
+type GatewayTarget struct {
+	Gateway *isg.Gateway
+	Clock   *Clock
+}
+
+// Dispatch implements Target with Gateway.Dispatch; the zero actor runs as the host.
+func (g GatewayTarget) Dispatch(ctx context.Context, command string, actor isg.Actor, input json.RawMessage) (any, error) {
+	if actor == (isg.Actor{}) {
+		ctx = isg.AsHost(ctx)
+	}
+	return g.Gateway.Dispatch(ctx, command, actor, input)
+}
+
+// SetClock implements Target: it sets the clock, then advances it, as the file says (Load has
+// refused a file whose clock steps would go back unasked).
+func (g GatewayTarget) SetClock(_ context.Context, c ClockChange) error {
+	if c.Clock != nil {
+		g.Clock.Set(*c.Clock)
+	}
+	if c.Advance != "" {
+		d, err := parseAdvance(c.Advance)
+		if err != nil {
+			return err
+		}
+		g.Clock.Advance(d)
 	}
 	return nil
 }
@@ -431,33 +565,28 @@ func Around(around func(s Step, dispatch func() (any, error)) (any, error)) Opti
 	return func(o *options) { o.around = around }
 }
 
-func runStep(ctx context.Context, g *isg.Gateway, clock *Clock, vars map[string]string, s Step, o options) error {
-	if s.Clock != nil {
-		clock.Set(*s.Clock)
-	}
-	if s.Advance != "" {
-		d, _ := parseAdvance(s.Advance)
-		clock.Advance(d)
+func runStep(ctx context.Context, target Target, vars map[string]string, s Step, o options) error {
+	if s.Clock != nil || s.Advance != "" {
+		if err := target.SetClock(ctx, ClockChange{Clock: s.Clock, Advance: s.Advance, Backwards: s.Backwards}); err != nil {
+			return fmt.Errorf("clock: %w", err)
+		}
 	}
 	if s.Command == "" {
 		return nil
 	}
+	// A step with no actor is the host's own: the target runs it as the host (see Target).
 	var actor isg.Actor
 	if s.As != nil {
 		var err error
 		if actor, err = resolveActor(vars, *s.As); err != nil {
 			return err
 		}
-	} else {
-		// A step with no actor is the host's own: the runner is the host, so a command declared
-		// for the host (outbox.drain, NOTE-4) runs; for any other command this changes nothing.
-		ctx = isg.AsHost(ctx)
 	}
 	input, err := substitute(s.Input, vars)
 	if err != nil {
 		return err
 	}
-	dispatch := func() (any, error) { return g.Dispatch(ctx, s.Command, actor, input) }
+	dispatch := func() (any, error) { return target.Dispatch(ctx, s.Command, actor, input) }
 	if o.around == nil {
 		o.around = func(_ Step, dispatch func() (any, error)) (any, error) { return dispatch() }
 	}
