@@ -9,12 +9,14 @@ import (
 	"errors"
 	"io"
 	"log/slog"
+	"mime"
 	"net/http"
 	"regexp"
 	"strings"
 	"time"
 
 	"github.com/isgkit/gateway/isg"
+	"github.com/isgkit/gateway/isg/httpapi"
 )
 
 // orgHeader names the organisation a request acts for, overriding the session's default. It is
@@ -115,14 +117,14 @@ func commandOf(r *http.Request) (string, bool) {
 func (s *server) limited(next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		if r.ContentLength > s.cfg.maxBody {
-			writeError(w, http.StatusRequestEntityTooLarge, "request.too_large", "the request body is larger than the server takes")
+			writeError(w, http.StatusRequestEntityTooLarge, httpapi.CodeRequestTooLarge, "the request body is larger than the server takes")
 			return
 		}
 		if r.Body != nil && r.Body != http.NoBody {
 			body, err := io.ReadAll(http.MaxBytesReader(w, r.Body, s.cfg.maxBody))
 			var tooLarge *http.MaxBytesError
 			if errors.As(err, &tooLarge) {
-				writeError(w, http.StatusRequestEntityTooLarge, "request.too_large", "the request body is larger than the server takes")
+				writeError(w, http.StatusRequestEntityTooLarge, httpapi.CodeRequestTooLarge, "the request body is larger than the server takes")
 				return
 			} else if err != nil {
 				writeError(w, http.StatusBadRequest, "request.unreadable", "the request body could not be read")
@@ -204,14 +206,6 @@ func unauthorized(w http.ResponseWriter, msg string) {
 	writeError(w, http.StatusUnauthorized, "session.invalid", msg)
 }
 
-// errorBody is the protocol's refusal shape (docs/protocol.md): code, rule, fields, message.
-type errorBody struct {
-	Code    string           `json:"code"`
-	Rule    string           `json:"rule,omitempty"`
-	Fields  []isg.FieldError `json:"fields,omitempty"`
-	Message string           `json:"message"`
-}
-
 func writeJSON(w http.ResponseWriter, status int, v any) {
 	w.Header().Set("Content-Type", "application/json")
 	w.Header().Set("Cache-Control", "no-store")
@@ -219,18 +213,20 @@ func writeJSON(w http.ResponseWriter, status int, v any) {
 	json.NewEncoder(w).Encode(v)
 }
 
+// writeError answers a refusal the server makes itself, in the protocol's shape (docs/protocol.md:
+// kind, code, message): "invalid_input" below 401, "forbidden" for 401 and 403.
 func writeError(w http.ResponseWriter, status int, code, msg string) {
-	writeJSON(w, status, errorBody{Code: code, Message: msg})
+	kind := isg.ErrInvalid
+	if status == http.StatusUnauthorized || status == http.StatusForbidden {
+		kind = isg.ErrForbidden
+	}
+	writeJSON(w, status, httpapi.ErrorBody{Kind: isg.ErrorKindName(kind), Code: code, Message: msg})
 }
 
-// writeGatewayError answers a Gateway refusal with the status every transport gives it.
+// writeGatewayError answers a Gateway refusal as the protocol does: isg.HTTPStatus (a sign-in
+// failure is 401) and httpapi.Body (a 500 reveals nothing).
 func writeGatewayError(w http.ResponseWriter, err error) {
-	body := errorBody{Code: isg.ErrorCode(err), Message: "internal error"}
-	var e *isg.Error
-	if errors.As(err, &e) {
-		body.Rule, body.Fields, body.Message = e.Rule, e.Fields, e.Message
-	}
-	writeJSON(w, statusOf(err), body)
+	writeJSON(w, isg.HTTPStatus(err), httpapi.Body(err))
 }
 
 // signInRequest is the body of POST /v1/session.
@@ -252,6 +248,11 @@ type signInResponse struct {
 // signIn checks the credentials with Gateway.SignIn (which counts failures and locks, REG-4) and
 // issues a session token. Every sign-in failure is 401 with the Gateway's code.
 func (s *server) signIn(w http.ResponseWriter, r *http.Request) {
+	// JSON only, as the protocol's commands: a cross-site form cannot post one.
+	if ct, _, _ := mime.ParseMediaType(r.Header.Get("Content-Type")); ct != "application/json" {
+		writeError(w, http.StatusUnsupportedMediaType, httpapi.CodeRequestContentType, "send the credentials as Content-Type: application/json")
+		return
+	}
 	var in signInRequest
 	dec := json.NewDecoder(r.Body)
 	dec.DisallowUnknownFields()

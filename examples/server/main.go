@@ -35,6 +35,7 @@ import (
 	"time"
 
 	"github.com/isgkit/gateway/isg"
+	"github.com/isgkit/gateway/isg/httpapi"
 	"github.com/isgkit/gateway/storage/memory"
 	"github.com/isgkit/gateway/storage/sqlite"
 )
@@ -78,7 +79,7 @@ func parseFlags(args []string, out io.Writer) (config, error) {
 	fs.BoolVar(&c.conformance, "conformance", false, "conformance mode for scenario runs: the caller names the actor, and reset, clock and drain routes are open (loopback -addr only)")
 	fs.StringVar(&key, "session-key", "", "session signing key, hex, at least 32 bytes (default: $"+envSessionKey+", else random per run: a restart ends every session)")
 	fs.DurationVar(&c.sessionTTL, "session-ttl", 8*time.Hour, "how long a session token is valid")
-	fs.Int64Var(&c.maxBody, "max-body", 1<<20, "largest request body in bytes (larger: 413)")
+	fs.Int64Var(&c.maxBody, "max-body", httpapi.DefaultMaxBody, "largest request body in bytes (larger: 413); the default fits the largest document the Gateway takes")
 	fs.DurationVar(&c.timeout, "request-timeout", 20*time.Second, "time limit of one request's work")
 	fs.DurationVar(&c.shutdown, "shutdown-timeout", 15*time.Second, "how long in-flight requests get to finish at shutdown")
 	fs.DurationVar(&c.sweepEvery, "sweep-every", time.Minute, "how often to run the periodic sweep and drain the outbox (0: never; never in conformance mode, where the scenario drives them)")
@@ -118,7 +119,7 @@ func loopbackOnly(addr string) error {
 	if err != nil {
 		return fmt.Errorf("-addr %q: %w", addr, err)
 	}
-	if host == "localhost" {
+	if strings.EqualFold(host, "localhost") {
 		return nil
 	}
 	if ip := net.ParseIP(host); ip != nil && ip.IsLoopback() {
@@ -145,14 +146,13 @@ func runWith(ctx context.Context, args []string, stdout io.Writer, commands comm
 	if err != nil {
 		return err
 	}
-	ln, err := net.Listen("tcp", cfg.addr)
+	listen := func(addr string) (net.Listener, error) { return net.Listen("tcp", addr) }
+	if cfg.conformance {
+		listen = httpapi.ListenLoopback // refuses what does not resolve to loopback, too
+	}
+	ln, err := listen(cfg.addr)
 	if err != nil {
 		return errors.Join(err, s.close())
-	}
-	if cfg.conformance {
-		if ip := ln.Addr().(*net.TCPAddr).IP; !ip.IsLoopback() {
-			return errors.Join(fmt.Errorf("-conformance: %s is not a loopback address", ln.Addr()), ln.Close(), s.close())
-		}
 	}
 	return errors.Join(s.serve(ctx, ln), s.close())
 }
@@ -169,26 +169,46 @@ type server struct {
 
 func newServer(cfg config, logger *slog.Logger, commands commandsFunc, opts ...isg.Option) (*server, error) {
 	s := &server{cfg: cfg, log: logger, close: func() error { return nil }}
-	store, storeName, err := openStore(cfg)
-	if err != nil {
+	opts = append([]isg.Option{isg.WithLogger(logger)}, opts...)
+	var err error
+	if s.sessions, err = newSessions(cfg.sessionKey, cfg.sessionTTL, time.Now); err != nil {
 		return nil, err
 	}
-	if c, ok := store.(io.Closer); ok {
-		s.close = c.Close
-	}
-	s.g, err = isg.New(store, append([]isg.Option{isg.WithLogger(logger)}, opts...)...)
-	if err != nil {
-		return nil, errors.Join(err, s.close())
-	}
-	if s.sessions, err = newSessions(cfg.sessionKey, cfg.sessionTTL, time.Now); err != nil {
-		return nil, errors.Join(err, s.close())
-	}
-	api, err := commands(s.g, protocolMode{resolve: s.actor, conformance: cfg.conformance, store: storeName})
-	if err != nil {
-		return nil, errors.Join(err, s.close())
-	}
+	mode := protocolMode{resolve: s.actor, maxBody: cfg.maxBody}
 	mux := http.NewServeMux()
-	mux.HandleFunc("POST /v1/session", s.signIn)
+	if cfg.conformance {
+		// Every scenario file starts on an empty store of the kind asked for, with the
+		// scenario's clock: the platform is made at each reset, not here.
+		stores, err := newConformanceStores(cfg.memory, opts)
+		if err != nil {
+			return nil, err
+		}
+		s.close = stores.close
+		mode.conformance = &httpapi.Conformance{Reset: stores.reset}
+		s.log.Info("conformance mode: any loopback caller may act as anyone and reset the platform",
+			"store", storeKind(cfg), "dir", stores.dir)
+	} else {
+		store, err := openStore(cfg)
+		if err != nil {
+			return nil, err
+		}
+		if c, ok := store.(io.Closer); ok {
+			s.close = c.Close
+		}
+		if s.g, err = isg.New(store, opts...); err != nil {
+			return nil, errors.Join(err, s.close())
+		}
+		mux.HandleFunc("POST /v1/session", s.signIn)
+		if cfg.memory {
+			s.log.Info("store", "kind", storeKind(cfg))
+		} else {
+			s.log.Info("store", "kind", storeKind(cfg), "path", cfg.db)
+		}
+	}
+	api, err := commands(s.g, mode)
+	if err != nil {
+		return nil, errors.Join(err, s.close())
+	}
 	mux.HandleFunc("GET /healthz", func(w http.ResponseWriter, _ *http.Request) { io.WriteString(w, "ok\n") })
 	mux.Handle("/v1/", api)
 	s.http = &http.Server{
@@ -203,23 +223,25 @@ func newServer(cfg config, logger *slog.Logger, commands commandsFunc, opts ...i
 		MaxHeaderBytes:    32 << 10,
 		ErrorLog:          slog.NewLogLogger(logger.Handler(), slog.LevelWarn),
 	}
-	if cfg.memory {
-		s.log.Info("store", "kind", storeName, "conformance", cfg.conformance)
-	} else {
-		s.log.Info("store", "kind", storeName, "path", cfg.db, "conformance", cfg.conformance)
-	}
 	return s, nil
 }
 
-func openStore(cfg config) (isg.Store, string, error) {
+func storeKind(cfg config) string {
 	if cfg.memory {
-		return memory.New(), "memory", nil
+		return "memory"
+	}
+	return "sqlite"
+}
+
+func openStore(cfg config) (isg.Store, error) {
+	if cfg.memory {
+		return memory.New(), nil
 	}
 	st, err := sqlite.Open(cfg.db)
 	if err != nil {
-		return nil, "", fmt.Errorf("open %s: %w", cfg.db, err)
+		return nil, fmt.Errorf("open %s: %w", cfg.db, err)
 	}
-	return st, "sqlite", nil
+	return st, nil
 }
 
 // serve serves on ln until ctx ends, then shuts down: the listener closes at once, in-flight

@@ -19,6 +19,8 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/isgkit/gateway/isg"
+	"github.com/isgkit/gateway/isg/httpapi"
+	"github.com/isgkit/gateway/isg/scenario"
 )
 
 // cheapPasswords keeps argon2id fast in tests; the server itself uses the default cost.
@@ -431,4 +433,71 @@ func TestFlagsAreChecked(t *testing.T) {
 			assert.Error(t, err)
 		})
 	}
+}
+
+// TestScenariosOverTheWire: the server in conformance mode on loopback runs the whole scenario
+// suite (testdata/scenarios, and ISG_SCENARIOS) through isg/httpapi's client, each file on a
+// fresh store of the kind asked for: the same steps pass over HTTP as in-process.
+func TestScenariosOverTheWire(t *testing.T) {
+	stores(t, func(t *testing.T, args ...string) {
+		s := start(t, httpapiCommands, append([]string{"-conformance"}, args...)...)
+		scenario.RunAllOn(t, "../../testdata/scenarios", httpapi.Target(s.url))
+		files, err := filepath.Glob("../../testdata/scenarios/*.json")
+		require.NoError(t, err)
+		var commands, resets int
+		for _, l := range s.logs.lines(t) {
+			if l["msg"] != "request" {
+				continue
+			}
+			if _, ok := l["command"]; ok {
+				commands++
+			}
+			if l["path"] == "/v1/conformance/reset" && l["status"] == float64(200) {
+				resets++
+			}
+		}
+		assert.GreaterOrEqual(t, resets, len(files), "each file started on a fresh store")
+		assert.Greater(t, commands, 500, "the steps went through this server")
+		t.Logf("%d files, %d command requests", len(files), commands)
+	})
+}
+
+// TestProductionRefusesConformanceAndNamedActors_ROLE7: served without -conformance, the
+// scenario controls do not exist, a request naming its actor in the conformance headers or in
+// the body is refused even with a valid session, and the session's own actor is the only one.
+func TestProductionRefusesConformanceAndNamedActors_ROLE7(t *testing.T) {
+	s := start(t, httpapiCommands, "-memory")
+	ann, token := s.newUser(t, "ann@trust.nhs.uk")
+	_, bob := s.newUser(t, "bob@trust.nhs.uk")
+	for _, path := range []string{"/v1/conformance/reset", "/v1/conformance/clock", "/v1/conformance/drain"} {
+		for _, h := range [][]string{nil, bearer(token)} {
+			a := call(t, http.MethodPost, s.url+path, map[string]any{"start": "2026-01-01T00:00:00Z"}, h...)
+			assert.Equal(t, http.StatusNotFound, a.status, "%s %v", path, h)
+			assert.Equal(t, httpapi.CodeConformanceDisabled, a.body["code"])
+		}
+	}
+	named := s.command(t, "account.get", map[string]any{"user": ann}, append(bearer(bob), httpapi.HeaderActorUser, ann)...)
+	assert.Equal(t, http.StatusBadRequest, named.status, named.raw)
+	assert.Equal(t, httpapi.CodeActorNamed, named.body["code"])
+	inBody := s.command(t, "account.get", map[string]any{"user": ann, "actor": map[string]any{"user": ann}}, bearer(bob)...)
+	assert.Equal(t, http.StatusBadRequest, inBody.status, inBody.raw)
+	assert.Equal(t, isg.CodeCommandBadInput, inBody.body["code"])
+	mine := s.command(t, "account.get", map[string]any{"user": ann}, bearer(token)...)
+	assert.Equal(t, http.StatusOK, mine.status, mine.raw)
+	theirs := s.command(t, "account.get", map[string]any{"user": ann}, bearer(bob)...)
+	unknown := s.command(t, "account.get", map[string]any{"user": "0190a000-0000-7000-8000-0000000000ff"}, bearer(bob)...)
+	assert.Equal(t, http.StatusNotFound, theirs.status, "another's account is not seen: %s", theirs.raw)
+	assert.Equal(t, unknown.status, theirs.status, "an invisible account and an unknown one answer alike")
+	assert.Equal(t, unknown.body["code"], theirs.body["code"])
+
+	assert.Equal(t, http.StatusOK, call(t, http.MethodGet, s.url+"/v1/commands", nil).status)
+	assert.Equal(t, http.StatusOK, call(t, http.MethodGet, s.url+"/v1/openapi.json", nil).status)
+}
+
+// TestConformanceModeHasNoSessions: in conformance mode the caller names the actor, so the
+// server issues no sessions.
+func TestConformanceModeHasNoSessions(t *testing.T) {
+	s := start(t, httpapiCommands, "-memory", "-conformance")
+	a := call(t, http.MethodPost, s.url+"/v1/session", map[string]any{"email": "a@nhs.net", "password": "x"})
+	assert.Equal(t, http.StatusNotFound, a.status, a.raw)
 }
