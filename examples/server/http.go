@@ -64,7 +64,7 @@ func (r *recorder) Write(b []byte) (int, error) {
 // Unwrap lets http.ResponseController reach the connection's writer.
 func (r *recorder) Unwrap() http.ResponseWriter { return r.ResponseWriter }
 
-// logged writes one structured line per request: method, path, command, status, duration,
+// logged writes one structured line per request: method, path, command, status, duration (ms),
 // request ID, answer size and the signed-in user. Never a body, a query, a header value or a
 // token: passwords and session tokens travel only in those.
 func (s *server) logged(next http.Handler) http.Handler {
@@ -87,7 +87,7 @@ func (s *server) logged(next http.Handler) http.Handler {
 			slog.String("method", r.Method),
 			slog.String("path", r.URL.Path),
 			slog.Int("status", rec.status),
-			slog.Duration("duration", time.Since(start)),
+			slog.Float64("duration_ms", float64(time.Since(start).Microseconds())/1000),
 			slog.String("request_id", id),
 			slog.Int64("bytes", rec.bytes),
 		}

@@ -216,7 +216,7 @@ func TestSessionSignInActs_REG3_REG4_ROLE7(t *testing.T) {
 				sawCommand = true
 				assert.Equal(t, "POST", l["method"])
 				assert.NotEmpty(t, l["request_id"])
-				assert.Contains(t, l, "duration")
+				assert.Contains(t, l, "duration_ms")
 				assert.NotEmpty(t, l["user"], "the signed-in user is named")
 			}
 		}
@@ -500,4 +500,57 @@ func TestConformanceModeHasNoSessions(t *testing.T) {
 	s := start(t, httpapiCommands, "-memory", "-conformance")
 	a := call(t, http.MethodPost, s.url+"/v1/session", map[string]any{"email": "a@nhs.net", "password": "x"})
 	assert.Equal(t, http.StatusNotFound, a.status, a.raw)
+}
+
+// TestRequestTimeLimit: a request's work runs under -request-timeout through its context, so a
+// command stuck on a slow store gives up instead of holding its goroutine.
+func TestRequestTimeLimit(t *testing.T) {
+	seen := make(chan error, 1)
+	stuck := func(g *isg.Gateway, m protocolMode) (http.Handler, error) {
+		return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+			<-r.Context().Done()
+			seen <- r.Context().Err()
+			writeError(w, http.StatusServiceUnavailable, "request.timeout", "took too long")
+		}), nil
+	}
+	s := start(t, stuck, "-memory", "-request-timeout", "50ms")
+	a := s.command(t, "mou.current", nil)
+	assert.Equal(t, http.StatusServiceUnavailable, a.status)
+	assert.ErrorIs(t, <-seen, context.DeadlineExceeded)
+}
+
+// BenchmarkSessionCommandRoundTrip: one command with a session token through the whole server
+// (request log, limits, token check, httpapi, Gateway) over loopback HTTP, on the memory store.
+func BenchmarkSessionCommandRoundTrip(b *testing.B) {
+	s := start(b, httpapiCommands, "-memory")
+	_, token := s.newUser(b, "ann@trust.nhs.uk")
+	body := []byte(`{}`)
+	b.ReportAllocs()
+	for b.Loop() {
+		req, _ := http.NewRequest(http.MethodPost, s.url+"/v1/commands/account.memberships", bytes.NewReader(body))
+		req.Header.Set("Content-Type", "application/json")
+		req.Header.Set("Authorization", "Bearer "+token)
+		res, err := http.DefaultClient.Do(req)
+		if err != nil {
+			b.Fatal(err)
+		}
+		io.Copy(io.Discard, res.Body)
+		res.Body.Close()
+		if res.StatusCode != http.StatusOK {
+			b.Fatalf("status %d", res.StatusCode)
+		}
+	}
+}
+
+// BenchmarkSessionCheck: checking one token (MAC, parse, expiry).
+func BenchmarkSessionCheck(b *testing.B) {
+	now := t0
+	s := fixedSessions(b, testKey, &now)
+	token, _ := s.issue(alice, leeds)
+	b.ReportAllocs()
+	for b.Loop() {
+		if _, err := s.check(token); err != nil {
+			b.Fatal(err)
+		}
+	}
 }
