@@ -554,3 +554,19 @@ func BenchmarkSessionCheck(b *testing.B) {
 		}
 	}
 }
+
+// TestSessionOfALockedAccountActsNoMore_REG4: a token is stateless, but the Gateway checks the
+// account on every command, so once the account is locked (five wrong passwords) its still
+// unexpired session is refused.
+func TestSessionOfALockedAccountActsNoMore_REG4(t *testing.T) {
+	s := start(t, httpapiCommands, "-memory")
+	_, token := s.newUser(t, "ann@trust.nhs.uk")
+	require.Equal(t, http.StatusOK, s.command(t, "account.memberships", nil, bearer(token)...).status)
+	var last answer
+	for range 5 {
+		last = call(t, http.MethodPost, s.url+"/v1/session", map[string]any{"email": "ann@trust.nhs.uk", "password": "Wr0ng-pass"})
+	}
+	require.Equal(t, "auth.locked", last.body["code"], last.raw)
+	a := s.command(t, "account.memberships", nil, bearer(token)...)
+	assert.Equal(t, http.StatusForbidden, a.status, a.raw)
+}
