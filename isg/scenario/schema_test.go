@@ -2,6 +2,7 @@ package scenario_test
 
 import (
 	"bytes"
+	"context"
 	"encoding/json"
 	"flag"
 	"fmt"
@@ -20,6 +21,7 @@ import (
 
 	"github.com/isgkit/gateway/isg"
 	"github.com/isgkit/gateway/isg/scenario"
+	"github.com/isgkit/gateway/storage/memory"
 )
 
 // The schema is docs/scenario.schema.json: other platforms check the scenario files they write
@@ -160,10 +162,13 @@ func TestSchemaIsStricterOnlyWhereTheRunWouldFail(t *testing.T) {
 }
 
 // TestSchemaAgreesWithLoad: on random one-step files built from the parts of the format, right
-// and wrong, the schema and Load give the same verdict.
+// and wrong, the schema and the runner give the same verdict: Load's, and for the step's input
+// Dispatch's decoding of it (which the schema checks before the run).
 func TestSchemaAgreesWithLoad(t *testing.T) {
 	sch := compileSchema(t)
 	dir := t.TempDir()
+	g, err := isg.New(memory.New())
+	require.NoError(t, err)
 	opt := func(t *rapid.T, name string, values ...string) string {
 		v := rapid.SampledFrom(append([]string{""}, values...)).Draw(t, name)
 		if v == "" {
@@ -180,7 +185,8 @@ func TestSchemaAgreesWithLoad(t *testing.T) {
 			opt(t, "as", `{"user": "$u"}`, `{"user": "$u", "org": "$o"}`),
 			// mou.current takes no actor; org.members does and lists; the third is no command.
 			opt(t, "command", `"mou.current"`, `"org.members"`, `"mou.sing"`),
-			opt(t, "input", `{}`, `{"limit": 1}`),
+			// org.members takes a limit, mou.current no input at all.
+			opt(t, "input", `{}`, `{"limit": 1}`, `{"limt": 1}`),
 			opt(t, "expect", `{"ok": true}`, `{"ok": true, "rule": "R-1"}`, `{"ok": true, "fields": []}`, `{"error": "x"}`,
 				`{"error": "x", "rule": "R-1", "fields": ["a"], "exact_fields": true}`, `{"error": "x", "exact_fields": true}`,
 				`{"ok": false, "error": "x"}`, `{"ok": true, "error": "x"}`, `{"ok": false}`, `{}`, `{"error": ""}`, `{"ok": true, "error": ""}`),
@@ -193,7 +199,12 @@ func TestSchemaAgreesWithLoad(t *testing.T) {
 		if err := os.WriteFile(path, []byte(body), 0o644); err != nil {
 			t.Fatal(err)
 		}
-		_, loadErr := scenario.Load(path)
+		f, loadErr := scenario.Load(path)
+		if loadErr == nil && f.Steps[0].Command != "" {
+			if _, err := g.Dispatch(context.Background(), f.Steps[0].Command, isg.Actor{}, f.Steps[0].Input); isg.ErrorCode(err) == isg.CodeCommandBadInput {
+				loadErr = err
+			}
+		}
 		schemaErr := validate(sch, []byte(body))
 		if (loadErr == nil) != (schemaErr == nil) {
 			t.Fatalf("%s\nLoad: %v\nschema: %v", body, loadErr, schemaErr)
@@ -201,41 +212,118 @@ func TestSchemaAgreesWithLoad(t *testing.T) {
 	})
 }
 
-// TestSchemaCommandListsFollowTheDeclarations: the schema's command names are isg.Commands(), and
-// its commands without an actor those of reach "anyone", so a file naming a command this
-// implementation lacks is refused before it runs. After adding commands:
+// TestSchemaCommandListsFollowTheDeclarations: the schema's command names are isg.Commands(), its
+// commands without an actor those of reach "anyone", and its input fields of each command those
+// of the command's Go input type as JSON spells them, so a file naming a command this
+// implementation lacks, or misspelling an input field, is refused before it runs. After adding
+// commands or input fields:
 //
 //	go test ./isg/scenario -run TestSchemaCommandListsFollowTheDeclarations -update
 func TestSchemaCommandListsFollowTheDeclarations(t *testing.T) {
 	var all, noActor []string
+	var inputs []string
 	for _, c := range isg.Commands() {
 		all = append(all, c.Name)
 		if c.Reach == "anyone" {
 			noActor = append(noActor, c.Name)
 		}
+		names := inputFields(c.Input)
+		then := `{"maxProperties": 0}`
+		if len(names) > 0 {
+			then = `{"propertyNames": {"enum": ` + jsonList(t, names) + `}}`
+		}
+		inputs = append(inputs, `        {"if": {"properties": {"command": {"const": "`+c.Name+`"}}, "required": ["command"]}, "then": {"properties": {"input": `+then+`}}}`)
 	}
 	slices.Sort(all)
 	slices.Sort(noActor)
-	want := map[string][]string{"every command": all, "reach anyone": noActor}
+	slices.Sort(inputs)
+	want := map[string]string{"every command": jsonList(t, all), "reach anyone": jsonList(t, noActor),
+		"input fields": "[\n" + strings.Join(inputs, ",\n") + "\n      ]"}
 	body, err := os.ReadFile(schemaPath)
 	require.NoError(t, err)
-	re := regexp.MustCompile(`("\$comment": "generated from isg\.Commands\(\): ([^"]+)",\s*"enum": )\[[^\]]*\]`)
+	re := regexp.MustCompile(`("\$comment": "generated from isg\.Commands\(\): ([^"]+)",\s*"(?:enum|allOf)": )(\[[^\]\n]*\]|\[\n(?:\s*\{.*\},?\n)*\s*\])`)
 	found := 0
 	out := re.ReplaceAllFunc(body, func(m []byte) []byte {
 		found++
 		sub := re.FindSubmatch(m)
-		names, ok := want[string(sub[2])]
+		list, ok := want[string(sub[2])]
 		require.True(t, ok, "unknown generated list %q", sub[2])
-		enc, err := json.Marshal(names)
-		require.NoError(t, err)
-		return append(append([]byte{}, sub[1]...), bytes.ReplaceAll(enc, []byte(`","`), []byte(`", "`))...)
+		return append(append([]byte{}, sub[1]...), list...)
 	})
-	require.Equal(t, len(want), found, "the schema keeps both generated lists")
+	require.Equal(t, len(want), found, "the schema keeps every generated list")
 	if *updateSchema {
 		require.NoError(t, os.WriteFile(schemaPath, out, 0o644))
 		return
 	}
 	assert.Equal(t, string(out), string(body), "docs/scenario.schema.json is stale: run with -update")
+}
+
+func jsonList(t testing.TB, names []string) string {
+	enc, err := json.Marshal(names)
+	require.NoError(t, err)
+	return string(bytes.ReplaceAll(enc, []byte(`","`), []byte(`", "`)))
+}
+
+// inputFields lists the JSON names of a command's input type, with the fields of embedded structs
+// promoted as encoding/json promotes them, sorted.
+func inputFields(t reflect.Type) []string {
+	var out []string
+	for i := range t.NumField() {
+		f := t.Field(i)
+		name, _, _ := strings.Cut(f.Tag.Get("json"), ",")
+		if name == "-" {
+			continue
+		}
+		if f.Anonymous && name == "" {
+			ft := f.Type
+			if ft.Kind() == reflect.Pointer {
+				ft = ft.Elem()
+			}
+			if ft.Kind() == reflect.Struct {
+				out = append(out, inputFields(ft)...)
+				continue
+			}
+		}
+		if !f.IsExported() {
+			continue
+		}
+		if name == "" {
+			name = f.Name
+		}
+		out = append(out, name)
+	}
+	slices.Sort(out)
+	return slices.Compact(out)
+}
+
+// TestSchemaInputFieldsAreWhatDispatchDecodes holds the generated input lists to Gateway.Dispatch
+// itself, for every command: an input naming each listed field (as null) decodes, and one with a
+// field not listed is refused by Dispatch (command.bad_input) and by the schema alike.
+func TestSchemaInputFieldsAreWhatDispatchDecodes(t *testing.T) {
+	sch := compileSchema(t)
+	g, err := isg.New(memory.New(), isg.WithPasswordParams(isg.PasswordParams{Time: 1, Memory: 64, Threads: 1}))
+	require.NoError(t, err)
+	ctx := context.Background()
+	for _, c := range isg.Commands() {
+		t.Run(c.Name, func(t *testing.T) {
+			every := map[string]any{}
+			for _, n := range inputFields(c.Input) {
+				every[n] = nil
+			}
+			in, err := json.Marshal(every)
+			require.NoError(t, err)
+			_, err = g.Dispatch(ctx, c.Name, isg.Actor{}, in)
+			assert.NotEqual(t, isg.CodeCommandBadInput, isg.ErrorCode(err), "every listed field decodes: %v", err)
+			file := func(input string) []byte {
+				return []byte(`{"name": "x", "start": "2026-01-01T00:00:00Z", "steps": [{"command": "` + c.Name + `", "input": ` + input + `, "expect": {"error": "x"}}]}`)
+			}
+			assert.NoError(t, validate(sch, file(string(in))))
+
+			_, err = g.Dispatch(ctx, c.Name, isg.Actor{}, json.RawMessage(`{"no_such_field": 1}`))
+			assert.Equal(t, isg.CodeCommandBadInput, isg.ErrorCode(err))
+			assert.Error(t, validate(sch, file(`{"no_such_field": 1}`)))
+		})
+	}
 }
 
 // TestSchemaFieldsFollowTheGoTypes walks the Go types Load decodes (File, and through its fields
