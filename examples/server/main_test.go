@@ -6,10 +6,12 @@ import (
 	"context"
 	"encoding/hex"
 	"encoding/json"
+	"fmt"
 	"io"
 	"net"
 	"net/http"
 	"path/filepath"
+	"runtime"
 	"strings"
 	"sync"
 	"testing"
@@ -569,4 +571,49 @@ func TestSessionOfALockedAccountActsNoMore_REG4(t *testing.T) {
 	require.Equal(t, "auth.locked", last.body["code"], last.raw)
 	a := s.command(t, "account.memberships", nil, bearer(token)...)
 	assert.Equal(t, http.StatusForbidden, a.status, a.raw)
+}
+
+// BenchmarkSessionClients8: 8 concurrent clients, each with its own session, each request a write
+// (account.set_preferences, switching a notification type on and off) through the whole server,
+// on SQLite and on memory.
+func BenchmarkSessionClients8(b *testing.B) {
+	for _, store := range []struct {
+		name string
+		args func(b *testing.B) []string
+	}{
+		{"sqlite", func(b *testing.B) []string { return []string{"-db", filepath.Join(b.TempDir(), "isg.sqlite")} }},
+		{"memory", func(*testing.B) []string { return []string{"-memory"} }},
+	} {
+		b.Run(store.name, func(b *testing.B) {
+			s := start(b, httpapiCommands, store.args(b)...)
+			tokens := make(chan string, 8)
+			for i := range 8 {
+				_, tok := s.newUser(b, fmt.Sprintf("user%d@trust.nhs.uk", i))
+				tokens <- tok
+			}
+			bodies := [][]byte{[]byte(`{"off": ["flow.dpo_approved"]}`), []byte(`{"off": []}`)}
+			b.SetParallelism(max(1, 8/runtime.GOMAXPROCS(0)))
+			b.ReportAllocs()
+			b.ResetTimer()
+			b.RunParallel(func(pb *testing.PB) {
+				token := <-tokens
+				for i := 0; pb.Next(); i++ {
+					req, _ := http.NewRequest(http.MethodPost, s.url+"/v1/commands/account.set_preferences", bytes.NewReader(bodies[i%2]))
+					req.Header.Set("Content-Type", "application/json")
+					req.Header.Set("Authorization", "Bearer "+token)
+					res, err := http.DefaultClient.Do(req)
+					if err != nil {
+						b.Error(err)
+						return
+					}
+					io.Copy(io.Discard, res.Body)
+					res.Body.Close()
+					if res.StatusCode != http.StatusOK {
+						b.Errorf("status %d", res.StatusCode)
+						return
+					}
+				}
+			})
+		})
+	}
 }
