@@ -254,8 +254,10 @@ func TestSessionTokenTamperedOrExpiredIs401(t *testing.T) {
 			// Even a command anyone may run is refused with a bad token: a caller who sent one
 			// meant to be someone.
 			assert.Equal(t, http.StatusUnauthorized, s.command(t, "mou.current", nil, bearer(tok)...).status)
+			assert.NotContains(t, s.logs.String(), tok, "a refused token is not logged either")
 		})
 	}
+	assert.NotContains(t, s.logs.String(), token)
 }
 
 // TestSessionOrgHeaderIsCheckedByTheGate_ROLE7: a user naming, in X-ISG-Org, an organisation
