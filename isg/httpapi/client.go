@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"io"
 	"net/http"
+	"net/url"
 	"os"
 	"strings"
 	"testing"
@@ -71,7 +72,7 @@ func (c *Client) Dispatch(ctx context.Context, command string, actor isg.Actor, 
 			h.Set(HeaderActorOrg, actor.Org.String())
 		}
 	}
-	res, err := c.post(ctx, "/v1/commands/"+command, h, input)
+	res, err := c.post(ctx, "/v1/commands/"+url.PathEscape(command), h, input)
 	if err != nil {
 		return nil, err
 	}
