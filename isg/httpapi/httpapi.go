@@ -108,8 +108,8 @@ type Conformance struct {
 // loopback address and that carry no proxy header (Forwarded, X-Forwarded-For, X-Real-IP):
 // anything else gets 403. Serve it with ListenLoopback, and never behind a proxy — a proxy on the
 // same machine makes every caller look local (hence the header check, which a proxy that adds
-// none would defeat). A handler built with it ignores no production option: WithActor, when also
-// given, resolves requests that name no actor.
+// none would defeat). WithActor, when also given, resolves the requests that name no actor
+// instead of running them as the host.
 func WithConformance(c Conformance) Option {
 	return func(cfg *config) { cfg.conformance = &c }
 }
