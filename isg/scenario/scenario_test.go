@@ -17,39 +17,42 @@ import (
 	"github.com/isgkit/gateway/storage/memory"
 )
 
+// refusedFiles are files Load refuses, with what its error says. The schema test reads them too:
+// what the runner refuses, docs/scenario.schema.json must refuse (or say why it cannot).
+var refusedFiles = []struct {
+	name, body, want string
+}{
+	{"malformed", `{"name": "x", "steps": [`, "malformed scenario"},
+	{"unknown top-level field", `{"name": "x", "start": "2026-01-01T00:00:00Z", "stepz": []}`, "unknown field"},
+	{"unknown step field", `{"name": "x", "start": "2026-01-01T00:00:00Z", "steps": [{"command": "mou.current", "expect": {"ok": true}, "expct": 1}]}`, "unknown field"},
+	{"unknown command", `{"name": "x", "start": "2026-01-01T00:00:00Z", "steps": [{"command": "mou.sing", "expect": {"ok": true}}]}`, `step 1 (): unknown command "mou.sing"`},
+	{"no expectation", `{"name": "x", "start": "2026-01-01T00:00:00Z", "steps": [{"command": "mou.current"}]}`, "expect must say"},
+	{"both ok and error", `{"name": "x", "start": "2026-01-01T00:00:00Z", "steps": [{"command": "mou.current", "expect": {"ok": true, "error": "x"}}]}`, "expect must say"},
+	{"bad advance", `{"name": "x", "start": "2026-01-01T00:00:00Z", "steps": [{"command": "mou.current", "advance": "soon", "expect": {"ok": true}}]}`, "bad advance"},
+	{"empty step", `{"name": "x", "start": "2026-01-01T00:00:00Z", "steps": [{"name": "nothing"}]}`, "needs a command"},
+	{"no start", `{"name": "x", "steps": [{"command": "mou.current", "expect": {"ok": true}}]}`, "start time"},
+	{"check on an error step", `{"name": "x", "start": "2026-01-01T00:00:00Z", "steps": [{"command": "mou.current", "expect": {"error": "mou.not_published"}, "check": {"version": 1}}]}`, `step 1 (): "check" and "save" read a result`},
+	{"save on an error step", `{"name": "x", "start": "2026-01-01T00:00:00Z", "steps": [{"command": "mou.current", "expect": {"error": "mou.not_published"}, "save": {"v": "version"}}]}`, `"check" and "save" read a result`},
+	{"clock-only step with expect", `{"name": "x", "start": "2026-01-01T00:00:00Z", "steps": [{"advance": "1h", "expect": {"ok": true}}]}`, `clock-only step has no command, so its "expect"`},
+	{"clock-only step with check", `{"name": "x", "start": "2026-01-01T00:00:00Z", "steps": [{"advance": "1h", "check": {"a": 1}}]}`, `its "check"`},
+	{"clock-only step with as", `{"name": "x", "start": "2026-01-01T00:00:00Z", "steps": [{"advance": "1h", "as": {"user": "$a"}}]}`, `its "as"`},
+	{"clock-only step with input", `{"name": "x", "start": "2026-01-01T00:00:00Z", "steps": [{"advance": "1h", "input": {}}]}`, `its "input"`},
+	{"null check on a misspelt path", `{"name": "x", "start": "2026-01-01T00:00:00Z", "steps": [{"command": "account.register", "input": {}, "expect": {"ok": true}, "check": {"acount.state": null}}]}`, `check acount.state: no field "acount"`},
+	{"null check on a misspelt nested path", `{"name": "x", "start": "2026-01-01T00:00:00Z", "steps": [{"command": "account.register", "input": {}, "expect": {"ok": true}, "check": {"account.memberships.0.rols": null}}]}`, `no field "rols"`},
+	{"save from a misspelt path", `{"name": "x", "start": "2026-01-01T00:00:00Z", "steps": [{"command": "account.register", "input": {}, "expect": {"ok": true}, "save": {"a": "acount.id"}}]}`, `save a: no field "acount"`},
+	{"rule on ok", `{"name": "x", "start": "2026-01-01T00:00:00Z", "steps": [{"command": "mou.current", "expect": {"ok": true, "rule": "MOU-1"}}]}`, "an \"ok\" expectation cannot carry them"},
+	{"fields on ok", `{"name": "x", "start": "2026-01-01T00:00:00Z", "steps": [{"command": "mou.current", "expect": {"ok": true, "fields": ["x"]}}]}`, "an \"ok\" expectation cannot carry them"},
+	{"exact_fields without fields", `{"name": "x", "start": "2026-01-01T00:00:00Z", "steps": [{"command": "mou.current", "expect": {"error": "x", "exact_fields": true}}]}`, "needs the \"fields\""},
+	{"clock moved back silently", `{"name": "x", "start": "2026-01-02T00:00:00Z", "steps": [{"clock": "2026-01-01T00:00:00Z"}]}`, "the clock moves back"},
+	{"clock moved back after an advance", `{"name": "x", "start": "2026-01-01T00:00:00Z", "steps": [{"advance": "2d"}, {"clock": "2026-01-02T00:00:00Z"}]}`, "step 2 (): the clock moves back"},
+	{"negative advance", `{"name": "x", "start": "2026-01-01T00:00:00Z", "steps": [{"advance": "-1h"}]}`, "moves the clock back"},
+	{"backwards without a clock", `{"name": "x", "start": "2026-01-01T00:00:00Z", "steps": [{"advance": "1h", "backwards": true}]}`, "belongs with a \"clock\""},
+	{"as on a command that takes no actor", `{"name": "x", "start": "2026-01-01T00:00:00Z", "steps": [{"as": {"user": "$a"}, "command": "mou.current", "expect": {"ok": true}}]}`, "mou.current takes no actor"},
+}
+
 // TestLoadRefusesWhatItCannotRun: nothing in a scenario file is skipped silently.
 func TestLoadRefusesWhatItCannotRun(t *testing.T) {
-	tests := []struct {
-		name, body, want string
-	}{
-		{"malformed", `{"name": "x", "steps": [`, "malformed scenario"},
-		{"unknown top-level field", `{"name": "x", "start": "2026-01-01T00:00:00Z", "stepz": []}`, "unknown field"},
-		{"unknown step field", `{"name": "x", "start": "2026-01-01T00:00:00Z", "steps": [{"command": "mou.current", "expect": {"ok": true}, "expct": 1}]}`, "unknown field"},
-		{"unknown command", `{"name": "x", "start": "2026-01-01T00:00:00Z", "steps": [{"command": "mou.sing", "expect": {"ok": true}}]}`, `step 1 (): unknown command "mou.sing"`},
-		{"no expectation", `{"name": "x", "start": "2026-01-01T00:00:00Z", "steps": [{"command": "mou.current"}]}`, "expect must say"},
-		{"both ok and error", `{"name": "x", "start": "2026-01-01T00:00:00Z", "steps": [{"command": "mou.current", "expect": {"ok": true, "error": "x"}}]}`, "expect must say"},
-		{"bad advance", `{"name": "x", "start": "2026-01-01T00:00:00Z", "steps": [{"command": "mou.current", "advance": "soon", "expect": {"ok": true}}]}`, "bad advance"},
-		{"empty step", `{"name": "x", "start": "2026-01-01T00:00:00Z", "steps": [{"name": "nothing"}]}`, "needs a command"},
-		{"no start", `{"name": "x", "steps": [{"command": "mou.current", "expect": {"ok": true}}]}`, "start time"},
-		{"check on an error step", `{"name": "x", "start": "2026-01-01T00:00:00Z", "steps": [{"command": "mou.current", "expect": {"error": "mou.not_published"}, "check": {"version": 1}}]}`, `step 1 (): "check" and "save" read a result`},
-		{"save on an error step", `{"name": "x", "start": "2026-01-01T00:00:00Z", "steps": [{"command": "mou.current", "expect": {"error": "mou.not_published"}, "save": {"v": "version"}}]}`, `"check" and "save" read a result`},
-		{"clock-only step with expect", `{"name": "x", "start": "2026-01-01T00:00:00Z", "steps": [{"advance": "1h", "expect": {"ok": true}}]}`, `clock-only step has no command, so its "expect"`},
-		{"clock-only step with check", `{"name": "x", "start": "2026-01-01T00:00:00Z", "steps": [{"advance": "1h", "check": {"a": 1}}]}`, `its "check"`},
-		{"clock-only step with as", `{"name": "x", "start": "2026-01-01T00:00:00Z", "steps": [{"advance": "1h", "as": {"user": "$a"}}]}`, `its "as"`},
-		{"clock-only step with input", `{"name": "x", "start": "2026-01-01T00:00:00Z", "steps": [{"advance": "1h", "input": {}}]}`, `its "input"`},
-		{"null check on a misspelt path", `{"name": "x", "start": "2026-01-01T00:00:00Z", "steps": [{"command": "account.register", "input": {}, "expect": {"ok": true}, "check": {"acount.state": null}}]}`, `check acount.state: no field "acount"`},
-		{"null check on a misspelt nested path", `{"name": "x", "start": "2026-01-01T00:00:00Z", "steps": [{"command": "account.register", "input": {}, "expect": {"ok": true}, "check": {"account.memberships.0.rols": null}}]}`, `no field "rols"`},
-		{"save from a misspelt path", `{"name": "x", "start": "2026-01-01T00:00:00Z", "steps": [{"command": "account.register", "input": {}, "expect": {"ok": true}, "save": {"a": "acount.id"}}]}`, `save a: no field "acount"`},
-		{"rule on ok", `{"name": "x", "start": "2026-01-01T00:00:00Z", "steps": [{"command": "mou.current", "expect": {"ok": true, "rule": "MOU-1"}}]}`, "an \"ok\" expectation cannot carry them"},
-		{"fields on ok", `{"name": "x", "start": "2026-01-01T00:00:00Z", "steps": [{"command": "mou.current", "expect": {"ok": true, "fields": ["x"]}}]}`, "an \"ok\" expectation cannot carry them"},
-		{"exact_fields without fields", `{"name": "x", "start": "2026-01-01T00:00:00Z", "steps": [{"command": "mou.current", "expect": {"error": "x", "exact_fields": true}}]}`, "needs the \"fields\""},
-		{"clock moved back silently", `{"name": "x", "start": "2026-01-02T00:00:00Z", "steps": [{"clock": "2026-01-01T00:00:00Z"}]}`, "the clock moves back"},
-		{"clock moved back after an advance", `{"name": "x", "start": "2026-01-01T00:00:00Z", "steps": [{"advance": "2d"}, {"clock": "2026-01-02T00:00:00Z"}]}`, "step 2 (): the clock moves back"},
-		{"negative advance", `{"name": "x", "start": "2026-01-01T00:00:00Z", "steps": [{"advance": "-1h"}]}`, "moves the clock back"},
-		{"backwards without a clock", `{"name": "x", "start": "2026-01-01T00:00:00Z", "steps": [{"advance": "1h", "backwards": true}]}`, "belongs with a \"clock\""},
-		{"as on a command that takes no actor", `{"name": "x", "start": "2026-01-01T00:00:00Z", "steps": [{"as": {"user": "$a"}, "command": "mou.current", "expect": {"ok": true}}]}`, "mou.current takes no actor"},
-	}
-	for _, tt := range tests {
+	for _, tt := range refusedFiles {
 		t.Run(tt.name, func(t *testing.T) {
 			path := filepath.Join(t.TempDir(), "s.json")
 			require.NoError(t, os.WriteFile(path, []byte(tt.body), 0o644))
@@ -64,12 +67,7 @@ func TestLoadRefusesWhatItCannotRun(t *testing.T) {
 // TestLoadAcceptsWhatItCanRun: a clock moved back on purpose, a null check on a field the result
 // type has, and a path through a map by a variable are accepted.
 func TestLoadAcceptsWhatItCanRun(t *testing.T) {
-	for name, body := range map[string]string{
-		"backwards on purpose": `{"name": "x", "start": "2026-01-02T00:00:00Z", "steps": [{"clock": "2026-01-01T00:00:00Z", "backwards": true}]}`,
-		"null on a real field": `{"name": "x", "start": "2026-01-01T00:00:00Z", "steps": [{"command": "account.register", "input": {}, "expect": {"error": "invalid_input"}}, {"command": "account.register", "input": {}, "expect": {"ok": true}, "check": {"account.memberships.0.roles": null, "account.memberships.#": 0}}]}`,
-		"a map by variable":    `{"name": "x", "start": "2026-01-01T00:00:00Z", "steps": [{"as": {"user": "$u", "org": "$o"}, "command": "flow.get", "input": {"id": "$f"}, "expect": {"ok": true}, "check": {"party_ratings.$o.level": "significant", "next.#": 0}}]}`,
-		"an array result":      `{"name": "x", "start": "2026-01-01T00:00:00Z", "steps": [{"as": {"user": "$u", "org": "$o"}, "command": "org.members", "expect": {"ok": true}, "check": {"#": 1, "0.user": "$u"}}]}`,
-	} {
+	for name, body := range acceptedFiles {
 		t.Run(name, func(t *testing.T) {
 			path := filepath.Join(t.TempDir(), "s.json")
 			require.NoError(t, os.WriteFile(path, []byte(body), 0o644))
@@ -77,6 +75,15 @@ func TestLoadAcceptsWhatItCanRun(t *testing.T) {
 			assert.NoError(t, err)
 		})
 	}
+}
+
+// acceptedFiles are files Load accepts beyond those in testdata/scenarios; the schema accepts
+// them too.
+var acceptedFiles = map[string]string{
+	"backwards on purpose": `{"name": "x", "start": "2026-01-02T00:00:00Z", "steps": [{"clock": "2026-01-01T00:00:00Z", "backwards": true}]}`,
+	"null on a real field": `{"name": "x", "start": "2026-01-01T00:00:00Z", "steps": [{"command": "account.register", "input": {}, "expect": {"error": "invalid_input"}}, {"command": "account.register", "input": {}, "expect": {"ok": true}, "check": {"account.memberships.0.roles": null, "account.memberships.#": 0}}]}`,
+	"a map by variable":    `{"name": "x", "start": "2026-01-01T00:00:00Z", "steps": [{"as": {"user": "$u", "org": "$o"}, "command": "flow.get", "input": {"id": "$f"}, "expect": {"ok": true}, "check": {"party_ratings.$o.level": "significant", "next.#": 0}}]}`,
+	"an array result":      `{"name": "x", "start": "2026-01-01T00:00:00Z", "steps": [{"as": {"user": "$u", "org": "$o"}, "command": "org.members", "expect": {"ok": true}, "check": {"#": 1, "0.user": "$u"}}]}`,
 }
 
 func TestLoadAcceptsAValidFile(t *testing.T) {
