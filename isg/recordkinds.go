@@ -50,6 +50,7 @@ func RecordKinds() []RecordKind {
 		{kindNotification, Notification{}, "a notification to a user, and its delivery through the outbox"},
 		{kindOrg, Organisation{}, "a registered organisation"},
 		{kindPlaceholder, Placeholder{}, "an organisation named on a flow before it registers (ORG-11)"},
+		{kindRegisterEntry, registerRecord{}, "a flow's entry on the public register (EXIT-3), empty once it has left the register"},
 		{kindResource, support.Resource{}, "an entry of the resources library"},
 		{kindRiskAssessment, agreement.RiskAssessment{}, "a flow's risk assessment"},
 		{kindCursor, cursor{}, "how far a periodic job (the sweep) has got, by job name"},

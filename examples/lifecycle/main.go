@@ -5,10 +5,15 @@
 // contract allocates licences, a data flow carrying personal data goes through DPO review
 // (rejected, fixed, approved) to Finalised, a support request goes to the group's Super
 // Administrator, is escalated to the central team, answered there and resolved, a DPIA goes from
-// screening to approval with an ICO prior consultation, and the notifications raised on the way
-// are drained.
+// screening to approval with an ICO prior consultation, the agreement is signed off by both
+// parties, verified, a tampered copy caught, varied and archived a year later when its review
+// falls due, the agreement in force is published on the public register with both parties'
+// agreement, Leeds' reports, the agreement and DPIA as PDF and its data return are written to a
+// folder (an empty store imports the data return with matching receipts), and the notifications
+// raised on the way are drained.
 //
-//	go run ./examples/lifecycle
+//	go run ./examples/lifecycle            # writes to a new temporary folder it names at the end
+//	go run ./examples/lifecycle -out ./out # or to a folder of your choosing
 //
 // With -db the walk-through runs on storage/sqlite in that file instead, and can be run again on
 // the same file: it then finds what an earlier run left (the bootstrap done, the addresses and
@@ -43,13 +48,20 @@ import (
 
 func main() {
 	db := flag.String("db", "", "run on storage/sqlite in this file instead of in memory; run again on the same file to resume")
+	out := flag.String("out", "", "write the reports, the PDFs, the sharing map and the data return to this folder (default: a new temporary folder)")
 	flag.Parse()
 	ctx := context.Background()
 	var err error
+	if *out == "" {
+		if *out, err = os.MkdirTemp("", "isg-walkthrough-"); err != nil {
+			fmt.Fprintln(os.Stderr, "lifecycle:", err)
+			os.Exit(1)
+		}
+	}
 	if *db == "" {
-		err = run(ctx, os.Stdout)
+		err = run(ctx, os.Stdout, *out)
 	} else {
-		err = runFile(ctx, os.Stdout, *db)
+		err = runFile(ctx, os.Stdout, *db, *out)
 	}
 	if err != nil {
 		fmt.Fprintln(os.Stderr, "lifecycle:", err)
@@ -71,6 +83,9 @@ type journey struct {
 	leeds      isg.OrgID
 	wyp        isg.OrgID
 	clock      *movingClock
+	// outDir is the folder the journey writes what it takes away to, and written its files.
+	outDir  string
+	written []string
 }
 
 // movingClock is the wall clock moved on by the journey.
@@ -87,14 +102,15 @@ func (j *journey) detail(format string, args ...any) {
 	fmt.Fprintf(j.out, "    %s\n", fmt.Sprintf(format, args...))
 }
 
-// run walks through the journey on the embedded in-memory store.
-func run(ctx context.Context, out io.Writer) error {
-	return walk(ctx, out, memory.New())
+// run walks through the journey on the embedded in-memory store, writing what it takes away
+// into the folder outDir.
+func run(ctx context.Context, out io.Writer, outDir string) error {
+	return walk(ctx, out, memory.New(), outDir)
 }
 
 // runFile walks through the journey on storage/sqlite in the file at path, resuming from what an
 // earlier run left there.
-func runFile(ctx context.Context, out io.Writer, path string, opts ...isg.Option) (err error) {
+func runFile(ctx context.Context, out io.Writer, path, outDir string, opts ...isg.Option) (err error) {
 	store, err := sqlite.Open(path)
 	if err != nil {
 		return err
@@ -104,22 +120,24 @@ func runFile(ctx context.Context, out io.Writer, path string, opts ...isg.Option
 			err = cerr
 		}
 	}()
-	return walk(ctx, out, store, opts...)
+	return walk(ctx, out, store, outDir, opts...)
 }
 
-func walk(ctx context.Context, out io.Writer, store isg.Store, opts ...isg.Option) error {
+func walk(ctx context.Context, out io.Writer, store isg.Store, outDir string, opts ...isg.Option) error {
 	// The journey ends a year on (a summary's review falls due), on a clock it moves itself.
 	clock := &movingClock{}
 	g, err := isg.New(store, append([]isg.Option{isg.WithClock(clock)}, opts...)...)
 	if err != nil {
 		return err
 	}
-	j := &journey{ctx: ctx, g: g, out: out, clock: clock}
-	for _, step := range []func() error{j.bootstrap, j.register, j.organisations, j.roles, j.mou, j.assurance, j.licensing, j.flow, j.support, j.dpia, j.signOff, j.yearLater, j.notifications} {
+	j := &journey{ctx: ctx, g: g, out: out, clock: clock, outDir: outDir}
+	for _, step := range []func() error{j.bootstrap, j.register, j.organisations, j.roles, j.mou, j.assurance, j.licensing, j.flow,
+		j.support, j.dpia, j.signOff, j.yearLater, j.publish, j.takeaway, j.notifications} {
 		if err := step(); err != nil {
 			return err
 		}
 	}
+	j.say("What Leeds took away is in %s: %s", outDir, strings.Join(j.written, ", "))
 	return nil
 }
 
@@ -442,6 +460,13 @@ func (j *journey) licensing() error {
 	_, err = j.g.RenewContract(j.ctx, isg.Actor{User: j.ca}, isg.RenewInput{Contract: c.ID, Price: decimal.RequireFromString("15750.01"),
 		Term: licensing.Period{Start: now.AddDate(1, 0, 0), End: now.AddDate(2, 0, 0)}})
 	j.detail("renewal at £15,750.01 (over +5 %%) -> %s (%s); the cap is £%s", isg.ErrorCode(err), ruleOf(err), licensing.MaxRenewalPrice(c.Terms[0].Price).StringFixed(2))
+	// Renewed at the cap, the licences stay valid into the second year, when the journey ends.
+	renewed, err := j.g.RenewContract(j.ctx, isg.Actor{User: j.ca}, isg.RenewInput{Contract: c.ID, Price: licensing.MaxRenewalPrice(c.Terms[0].Price),
+		Term: licensing.Period{Start: now.AddDate(1, 0, 0), End: now.AddDate(2, 0, 0)}})
+	if err != nil {
+		return err
+	}
+	j.detail("renewal at the cap for a second year -> %d terms, to %s", len(renewed.Terms), renewed.Terms[len(renewed.Terms)-1].End.Format("January 2006"))
 	return nil
 }
 

@@ -3,6 +3,10 @@ package main
 import (
 	"bytes"
 	"context"
+	"encoding/csv"
+	"encoding/json"
+	"encoding/xml"
+	"os"
 	"path/filepath"
 	"testing"
 
@@ -16,7 +20,30 @@ import (
 // TestWalkThrough runs the README's first command in-process and checks the milestones it prints.
 func TestWalkThrough(t *testing.T) {
 	var out bytes.Buffer
-	require.NoError(t, run(context.Background(), &out))
+	dir := t.TempDir()
+	require.NoError(t, run(context.Background(), &out, dir))
+	// What the journey takes away is real: PDFs, an SVG that parses, CSVs with a header and rows,
+	// and the data return as the JSON document the receipt names.
+	for name, check := range map[string]func([]byte) bool{
+		"agreement.pdf": func(b []byte) bool { return bytes.HasPrefix(b, []byte("%PDF-")) },
+		"dpia.pdf":      func(b []byte) bool { return bytes.HasPrefix(b, []byte("%PDF-")) },
+		"sharing-map.svg": func(b []byte) bool {
+			return xml.Unmarshal(b, new(struct{ XMLName xml.Name })) == nil && bytes.Contains(b, []byte("West Yorkshire Police"))
+		},
+		"sharing-map.csv": func(b []byte) bool {
+			rows, err := csv.NewReader(bytes.NewReader(b)).ReadAll()
+			return err == nil && len(rows) >= 2
+		},
+		"flows-by-status.csv": func(b []byte) bool {
+			rows, err := csv.NewReader(bytes.NewReader(b)).ReadAll()
+			return err == nil && len(rows) == 3
+		},
+		"data-return.json": json.Valid,
+	} {
+		b, err := os.ReadFile(filepath.Join(dir, name))
+		require.NoError(t, err, name)
+		assert.True(t, check(b), "%s is not what it should be", name)
+	}
 	for _, want := range []string{
 		"password \"password\" -> invalid_input (REG-2)",
 		"validated by central admin -> active",
@@ -54,6 +81,15 @@ func TestWalkThrough(t *testing.T) {
 		"1 review notice(s) sent",
 		"is review due: true",
 		"Leeds archives the superseded agreement: archived",
+		// EXIT-3, EXIT-1, EXIT-2: published, reported on, exported, returned.
+		"with the police yet to agree, the register has it -> register_entry.not_found",
+		"anyone reads, with no account: \"Adult safeguarding referrals\" between Leeds Teaching Hospitals NHS Trust and West Yorkshire Police",
+		"its data sharing map shows 1 dataset(s) shared with 1 partner(s)",
+		"flows by status: 1 signed, 1 archived",
+		"Leeds exports the agreement in force as PDF",
+		"and the approved DPIA \"Patient portal DPIA\"",
+		"the same as sent: true",
+		"sharing-map.svg, sharing-map.csv, flows-by-status.csv, partner-assurance.csv, reviews-due.csv, agreement.pdf, dpia.pdf, data-return.json",
 		"flow.signed",
 		"summary.review_due",
 		"Outbox drained:",
@@ -69,7 +105,7 @@ func TestWalkThroughResumes(t *testing.T) {
 	ctx := context.Background()
 	path := filepath.Join(t.TempDir(), "lifecycle.sqlite")
 	var first bytes.Buffer
-	require.NoError(t, runFile(ctx, &first, path))
+	require.NoError(t, runFile(ctx, &first, path, t.TempDir()))
 	assert.NotContains(t, first.String(), "esumed", "nothing to resume in a new file")
 	for _, want := range []string{"validated by central admin -> active", "its hash verifies: true", "updated: significant (green)",
 		"licence.renewal_price_cap (LIC-6)", "Leeds finalises: finalised", "verifies: true", "the police resolve it: resolved", "the DPO approves the DPIA: approved", "Outbox drained:"} {
@@ -78,7 +114,7 @@ func TestWalkThroughResumes(t *testing.T) {
 
 	for run := 2; run <= 3; run++ {
 		var again bytes.Buffer
-		require.NoError(t, runFile(ctx, &again, path), "run %d on the same file", run)
+		require.NoError(t, runFile(ctx, &again, path, t.TempDir()), "run %d on the same file", run)
 		for _, want := range []string{
 			"Resumed: the central admin team was bootstrapped on an earlier run",
 			"password \"password\" -> invalid_input (REG-2)",
@@ -95,6 +131,8 @@ func TestWalkThroughResumes(t *testing.T) {
 			"Resumed: Leeds finalised the flow \"Adult safeguarding referrals\" on an earlier run",
 			"Resumed: the police's support request \"Sign-off requests are not reaching our Senior Officer\" was resolved on an earlier run (4 steps)",
 			"Resumed: Leeds approved the DPIA \"Patient portal DPIA\" on an earlier run",
+			"Resumed: the agreement in force was published on the public register on an earlier run",
+			"the same as sent: true",
 			"verifies: true",
 			"Outbox drained:",
 		} {
@@ -124,7 +162,7 @@ func TestWalkThroughResumesInterrupted(t *testing.T) {
 	require.NoError(t, store.Close())
 
 	var out bytes.Buffer
-	require.NoError(t, runFile(ctx, &out, path))
+	require.NoError(t, runFile(ctx, &out, path, t.TempDir()))
 	for _, want := range []string{
 		"Resumed: the central admin team was bootstrapped on an earlier run",
 		"ada@leeds.nhs.uk was registered on an earlier run -> resumed (active)",
