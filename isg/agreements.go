@@ -537,6 +537,22 @@ func flowStep[T any](name, doc string, row Action, rule string,
 		}}
 }
 
+// flowByID declares a step on one flow named by ID alone, as flowStep does for a step with input:
+// the row gates it, and when the row refuses, the flow's own rule chooses the refusal.
+func flowByID(name, doc string, row Action, rule string,
+	step func(c *call[ByID[agreement.FlowID]], f agreement.Flow, a agreement.Actor) (agreement.Flow, []agreement.Event, error)) *command[ByID[agreement.FlowID], FlowView] {
+	on := func(c *call[ByID[agreement.FlowID]]) func(agreement.Flow, agreement.Summary, agreement.Actor) (agreement.Flow, []agreement.Event, error) {
+		return func(f agreement.Flow, _ agreement.Summary, a agreement.Actor) (agreement.Flow, []agreement.Event, error) {
+			return step(c, f, a)
+		}
+	}
+	return &command[ByID[agreement.FlowID], FlowView]{name: name, doc: doc, row: row, rule: rule,
+		refuse: func(c *call[ByID[agreement.FlowID]]) error { return c.flowRefusal(c.actor, c.in.ID, on(c)) },
+		apply: func(c *call[ByID[agreement.FlowID]]) (FlowView, error) {
+			return c.flowCommand(c.actor, c.held, c.in.ID, on(c))
+		}}
+}
+
 // flowRefusal is a flow command's refuse: when the row refused the actor, the flow's own rule is
 // asked what it would answer this actor — the step is run on the loaded flow and nothing is
 // saved. Its refusal is kept when it is an ErrForbidden of the flow's own (flow.not_creator,
@@ -779,19 +795,11 @@ func (g *Gateway) FinaliseFlow(ctx context.Context, actor Actor, in ByID[agreeme
 	return run(ctx, g, flowFinalise, actor, in)
 }
 
-var flowFinalise = &command[ByID[agreement.FlowID], FlowView]{
-	name: "flow.finalise", doc: "Finalise a flow (FLOW-8).", row: EditAgreements, rule: "ROLE-8",
-	refuse: func(c *call[ByID[agreement.FlowID]]) error {
-		return c.flowRefusal(c.actor, c.in.ID, func(f agreement.Flow, _ agreement.Summary, a agreement.Actor) (agreement.Flow, []agreement.Event, error) {
-			return c.finaliseFlow(f, a) // with the originals of a flow naming sources (FLOW-13)
-		})
-	},
-	apply: func(c *call[ByID[agreement.FlowID]]) (FlowView, error) {
-		return c.flowCommand(c.actor, c.held, c.in.ID, func(f agreement.Flow, _ agreement.Summary, a agreement.Actor) (agreement.Flow, []agreement.Event, error) {
-			return c.finaliseFlow(f, a)
-		})
-	},
-}
+// With the originals of a flow naming sources (FLOW-13).
+var flowFinalise = flowByID("flow.finalise", "Finalise a flow (FLOW-8).", EditAgreements, "ROLE-8",
+	func(c *call[ByID[agreement.FlowID]], f agreement.Flow, a agreement.Actor) (agreement.Flow, []agreement.Event, error) {
+		return c.finaliseFlow(f, a)
+	})
 
 // AgreementLog is a logged record's transaction log — a summary's, a flow's, an activity's or a
 // DPIA's — with the result of verifying its hash chain against the head the record keeps (LOG-2)

@@ -31,7 +31,7 @@ func TestDeclarationsAreListed(t *testing.T) {
 }
 
 // constructors are the functions that return a command declaration.
-var constructors = []string{"flowStep", "onwardStep", "supportStep", "dpiaStep"}
+var constructors = []string{"flowStep", "flowByID", "onwardStep", "supportStep", "dpiaStep"}
 
 func generateDeclarations(t *testing.T) []byte {
 	t.Helper()

@@ -153,15 +153,10 @@ func (g *Gateway) WithdrawNotice(ctx context.Context, actor Actor, in ByID[agree
 	return run(ctx, g, flowWithdrawNotice, actor, in)
 }
 
-var flowWithdrawNotice = &command[ByID[agreement.FlowID], FlowView]{
-	name: "flow.withdraw_notice", doc: "Withdraw one's open notice to leave (LIFE-3).", row: SignOffFlow, rule: "ROLE-8",
-	refuse: func(c *call[ByID[agreement.FlowID]]) error {
-		return c.flowRefusal(c.actor, c.in.ID, c.withdrawNotice)
-	},
-	apply: func(c *call[ByID[agreement.FlowID]]) (FlowView, error) {
-		return c.flowCommand(c.actor, c.held, c.in.ID, c.withdrawNotice)
-	},
-}
+var flowWithdrawNotice = flowByID("flow.withdraw_notice", "Withdraw one's open notice to leave (LIFE-3).", SignOffFlow, "ROLE-8",
+	func(c *call[ByID[agreement.FlowID]], f agreement.Flow, a agreement.Actor) (agreement.Flow, []agreement.Event, error) {
+		return c.withdrawNotice(f, agreement.Summary{}, a)
+	})
 
 func (u *uow) withdrawNotice(f agreement.Flow, _ agreement.Summary, a agreement.Actor) (agreement.Flow, []agreement.Event, error) {
 	return u.g.flowMachine.WithdrawNotice(f, a, u.now)
@@ -242,15 +237,10 @@ func (g *Gateway) ApproveDeletion(ctx context.Context, actor Actor, in ByID[agre
 	return run(ctx, g, flowApproveDeletion, actor, in)
 }
 
-var flowApproveDeletion = &command[ByID[agreement.FlowID], FlowView]{
-	name: "flow.approve_deletion", doc: "Approve an archived flow's deletion (LIFE-2).", row: EditAgreements, rule: "ROLE-8",
-	refuse: func(c *call[ByID[agreement.FlowID]]) error {
-		return c.flowRefusal(c.actor, c.in.ID, c.approveDeletion)
-	},
-	apply: func(c *call[ByID[agreement.FlowID]]) (FlowView, error) {
-		return c.flowCommand(c.actor, c.held, c.in.ID, c.approveDeletion)
-	},
-}
+var flowApproveDeletion = flowByID("flow.approve_deletion", "Approve an archived flow's deletion (LIFE-2).", EditAgreements, "ROLE-8",
+	func(c *call[ByID[agreement.FlowID]], f agreement.Flow, a agreement.Actor) (agreement.Flow, []agreement.Event, error) {
+		return c.approveDeletion(f, agreement.Summary{}, a)
+	})
 
 func (u *uow) approveDeletion(f agreement.Flow, _ agreement.Summary, a agreement.Actor) (agreement.Flow, []agreement.Event, error) {
 	return u.g.flowMachine.ApproveDeletion(f, a, u.now)

@@ -175,20 +175,10 @@ func (g *Gateway) ConsentToPublish(ctx context.Context, actor Actor, in ByID[agr
 	return run(ctx, g, registerConsent, actor, in)
 }
 
-var registerConsent = &command[ByID[agreement.FlowID], FlowView]{
-	name: "register.consent", doc: "Agree, for the actor's organisation, to publish a flow on the public register (EXIT-3).",
-	row: PublishFlow, rule: "EXIT-3",
-	refuse: func(c *call[ByID[agreement.FlowID]]) error {
-		return c.flowRefusal(c.actor, c.in.ID, func(f agreement.Flow, _ agreement.Summary, a agreement.Actor) (agreement.Flow, []agreement.Event, error) {
-			return agreement.ConsentToPublish(f, a, c.now)
-		})
-	},
-	apply: func(c *call[ByID[agreement.FlowID]]) (FlowView, error) {
-		return c.flowCommand(c.actor, c.held, c.in.ID, func(f agreement.Flow, _ agreement.Summary, a agreement.Actor) (agreement.Flow, []agreement.Event, error) {
-			return agreement.ConsentToPublish(f, a, c.now)
-		})
-	},
-}
+var registerConsent = flowByID("register.consent", "Agree, for the actor's organisation, to publish a flow on the public register (EXIT-3).", PublishFlow, "EXIT-3",
+	func(c *call[ByID[agreement.FlowID]], f agreement.Flow, a agreement.Actor) (agreement.Flow, []agreement.Event, error) {
+		return agreement.ConsentToPublish(f, a, c.now)
+	})
 
 // WithdrawPublication withdraws the actor's organisation's agreement to publish a flow (EXIT-3),
 // row PublishFlow: the flow leaves the public register, in the same unit of work, until the
@@ -201,20 +191,10 @@ func (g *Gateway) WithdrawPublication(ctx context.Context, actor Actor, in ByID[
 	return run(ctx, g, registerWithdraw, actor, in)
 }
 
-var registerWithdraw = &command[ByID[agreement.FlowID], FlowView]{
-	name: "register.withdraw", doc: "Withdraw the actor's organisation's agreement to publish a flow (EXIT-3).",
-	row: PublishFlow, rule: "EXIT-3",
-	refuse: func(c *call[ByID[agreement.FlowID]]) error {
-		return c.flowRefusal(c.actor, c.in.ID, func(f agreement.Flow, _ agreement.Summary, a agreement.Actor) (agreement.Flow, []agreement.Event, error) {
-			return agreement.WithdrawPublication(f, a, c.now)
-		})
-	},
-	apply: func(c *call[ByID[agreement.FlowID]]) (FlowView, error) {
-		return c.flowCommand(c.actor, c.held, c.in.ID, func(f agreement.Flow, _ agreement.Summary, a agreement.Actor) (agreement.Flow, []agreement.Event, error) {
-			return agreement.WithdrawPublication(f, a, c.now)
-		})
-	},
-}
+var registerWithdraw = flowByID("register.withdraw", "Withdraw the actor's organisation's agreement to publish a flow (EXIT-3).", PublishFlow, "EXIT-3",
+	func(c *call[ByID[agreement.FlowID]], f agreement.Flow, a agreement.Actor) (agreement.Flow, []agreement.Event, error) {
+		return agreement.WithdrawPublication(f, a, c.now)
+	})
 
 // PublicRegister lists one page of the public register (EXIT-3): every published flow, in the
 // order the flows were created, with the total. It needs no actor and no account: anyone reads
