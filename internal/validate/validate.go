@@ -166,20 +166,43 @@ func Check(s any, defaultRule string, extra []violation.FieldError) error {
 }
 
 // fieldPath drops the struct type name validator puts first: "RegisterInput.address.postcode"
-// becomes "address.postcode".
+// becomes "address.postcode", and "ByID[github.com/x/agreement.FlowID].id" becomes "id".
 func fieldPath(ns string) string {
-	_, rest, ok := strings.Cut(ns, ".")
+	_, rest, ok := cutTypeName(ns)
 	if !ok {
 		return ns
 	}
 	return rest
 }
 
+// cutTypeName splits a namespace after its leading type name. A generic type's name holds its
+// type arguments' package paths in brackets, dots and all, so the cut is at the first dot
+// outside brackets.
+func cutTypeName(ns string) (name, rest string, ok bool) {
+	depth := 0
+	for i := 0; i < len(ns); i++ {
+		switch ns[i] {
+		case '[':
+			depth++
+		case ']':
+			depth--
+		case '.':
+			if depth == 0 {
+				return ns[:i], ns[i+1:], true
+			}
+		}
+	}
+	return ns, "", false
+}
+
 // ruleOf walks the struct namespace (Go field names) and returns the innermost `rule` tag found.
 func ruleOf(t reflect.Type, structNS string) string {
-	parts := strings.Split(structNS, ".")
+	_, fields, ok := cutTypeName(structNS)
+	if !ok {
+		return ""
+	}
 	rule := ""
-	for _, p := range parts[1:] {
+	for _, p := range strings.Split(fields, ".") {
 		if i := strings.IndexByte(p, '['); i >= 0 {
 			p = p[:i]
 		}

@@ -50,3 +50,23 @@ func TestDecimalTagsCompareExactly(t *testing.T) {
 func TestStructAcceptsValid(t *testing.T) {
 	assert.NoError(t, validate.Struct(input{Name: "a", Email: "a@b.nhs.uk", Address: address{"LS1 4AP"}, Price: decimal.RequireFromString("1.05")}, ""))
 }
+
+type byID[T any] struct {
+	ID    T       `json:"id" validate:"required" rule:"SUM-3"`
+	Inner address `json:"inner"`
+}
+
+type flowID struct{ N int }
+
+// A generic input's type name carries its type arguments' package paths, dots and all: the
+// field is still named by its JSON path, and its rule tag still found.
+func TestGenericInputsNameTheirFields(t *testing.T) {
+	err := validate.Struct(byID[flowID]{}, "X-1")
+	var e *violation.Error
+	require.True(t, errors.As(err, &e))
+	got := map[string]string{}
+	for _, f := range e.Fields {
+		got[f.Field] = f.Rule
+	}
+	assert.Equal(t, map[string]string{"id": "SUM-3", "inner.postcode": "ORG-1"}, got)
+}
