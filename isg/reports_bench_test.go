@@ -1,7 +1,6 @@
 package isg_test
 
 import (
-	"encoding/json"
 	"fmt"
 	"math/rand/v2"
 	"runtime"
@@ -98,19 +97,8 @@ func reportStore(b *testing.B, n, seen int) (*isg.Gateway, isg.Actor) {
 			for c == a {
 				c = synthetic("other", r.IntN(2_000))
 			}
-			f := agreement.Flow{ID: agreement.FlowID{UUID: uuid.Must(uuid.NewV7())}, SummaryID: agreement.SummaryID{UUID: uuid.New()},
-				CreatedByOrg: a, CreatedAt: now, UpdatedAt: now, State: states[r.IntN(len(states))], Rev: 1,
-				FlowTerms: agreement.FlowTerms{Name: fmt.Sprintf("Dataset %d", r.IntN(200)), Parties: []isg.OrgID{a, c}, Direction: agreement.OneWay,
-					From: []isg.OrgID{a}, To: []isg.OrgID{c}, Frequency: agreement.Daily, TransferMode: agreement.SecureEmail,
-					Controls: []string{"Encrypted transfer", "Role-based access"}, PersonalData: true,
-					LegalBases: []agreement.LegalBasis{{Basis: agreement.Art6PublicTask, Instrument: "Children Act 1989 s.47"}}}}
-			body, err := json.Marshal(f)
-			if err != nil {
-				return err
-			}
-			keys := []isg.IndexKey{{Name: "visible", Value: a.String()}, {Name: "visible", Value: c.String()},
-				{Name: "summary", Value: f.SummaryID.String()}, {Name: "state", Value: string(f.State)}}
-			if _, err := tx.Put(ctx, isg.Record{Kind: "flow", ID: f.ID.String(), Body: body, Keys: keys}); err != nil {
+			state := states[r.IntN(len(states))] // drawn before the name, as the fixture always was
+			if err := putSyntheticFlow(tx, a, c, fmt.Sprintf("Dataset %d", r.IntN(200)), state, now); err != nil {
 				return err
 			}
 		}
