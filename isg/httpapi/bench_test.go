@@ -23,16 +23,7 @@ import (
 // and stopped when the tests end.
 var pg pgtest.Cluster
 
-func TestMain(m *testing.M) {
-	code := m.Run()
-	if err := pg.Stop(); err != nil {
-		fmt.Fprintln(os.Stderr, "pgtest:", err)
-		if code == 0 {
-			code = 1
-		}
-	}
-	os.Exit(code)
-}
+func TestMain(m *testing.M) { os.Exit(pg.RunThenStop(m)) }
 
 // benchStores are the adapters the throughput benchmark runs on.
 var benchStores = map[string]func(b *testing.B) isg.Store{

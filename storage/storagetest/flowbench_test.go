@@ -20,16 +20,7 @@ import (
 // this package never wait for PostgreSQL.
 var pg pgtest.Cluster
 
-func TestMain(m *testing.M) {
-	code := m.Run()
-	if err := pg.Stop(); err != nil {
-		fmt.Fprintln(os.Stderr, "pgtest:", err)
-		if code == 0 {
-			code = 1
-		}
-	}
-	os.Exit(code)
-}
+func TestMain(m *testing.M) { os.Exit(pg.RunThenStop(m)) }
 
 // BenchmarkFlowCommand is one flow command end to end — EditFlow on a Draft flow: authorise,
 // load the flow and its summary, apply the edit through the state machine, diff and append the

@@ -49,6 +49,13 @@ func (c *Cluster) Main(m *testing.M) int {
 	if err := c.Start(); err != nil {
 		fmt.Fprintln(os.Stderr, "pgtest:", err)
 	}
+	return c.RunThenStop(m)
+}
+
+// RunThenStop runs the tests and stops the server if one was started, returning the exit code
+// for os.Exit: for packages whose benchmarks alone use a database, which NewSchema or
+// NewDatabase starts on first use, so their tests never wait for PostgreSQL.
+func (c *Cluster) RunThenStop(m *testing.M) int {
 	code := m.Run()
 	if err := c.Stop(); err != nil {
 		fmt.Fprintln(os.Stderr, "pgtest:", err)
