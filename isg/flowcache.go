@@ -13,10 +13,12 @@ import (
 // and, for logged aggregates, the snapshot the transaction log diffs against. A record at a
 // version never changes, so a unit that reads a version it has seen skips decoding (most of a
 // command's cost) and a diff against it skips encoding the old value. Callers get deep copies,
-// so nothing they do reaches the cache.
+// so nothing they do reaches the cache, except readers that take the shared value itself (peek).
+// An entry is never changed once stored (put stores a new one), so a shared value stays what it
+// was after the entry is replaced.
 type decodedCache[T any] struct {
 	mu      sync.RWMutex
-	entries map[string]decoded[T]
+	entries map[string]*decoded[T]
 	clone   func(T) T
 }
 
@@ -31,7 +33,7 @@ type decoded[T any] struct {
 const decodedCacheCap = 50_000
 
 func newDecodedCache[T any](clone func(T) T) *decodedCache[T] {
-	return &decodedCache[T]{entries: map[string]decoded[T]{}, clone: clone}
+	return &decodedCache[T]{entries: map[string]*decoded[T]{}, clone: clone}
 }
 
 // get returns a copy of the value decoded from the given version of the record.
@@ -47,16 +49,15 @@ func (c *decodedCache[T]) get(id string, version int64) (T, bool) {
 }
 
 // peek returns the value decoded from the given version itself, not a copy: only for a caller
-// that neither changes nor keeps it.
-func (c *decodedCache[T]) peek(id string, version int64) (T, bool) {
+// that never changes it (nor anything it points to).
+func (c *decodedCache[T]) peek(id string, version int64) (*T, bool) {
 	c.mu.RLock()
 	e, ok := c.entries[id]
 	c.mu.RUnlock()
 	if !ok || e.version != version {
-		var zero T
-		return zero, false
+		return nil, false
 	}
-	return e.value, true
+	return &e.value, true
 }
 
 // snapshot returns the log snapshot of the given version of the record, if one was kept.
@@ -73,18 +74,23 @@ func (c *decodedCache[T]) snapshot(id string, version int64) (agreement.Snapshot
 // put remembers v as the record's value at version, with its log snapshot when snap is set. An
 // older version never replaces a newer one.
 func (c *decodedCache[T]) put(id string, version int64, v T, snap *agreement.Snapshot) {
-	e := decoded[T]{version: version, value: c.clone(v)}
+	c.store(id, &decoded[T]{version: version, value: c.clone(v)}, snap)
+}
+
+// store keeps e, a value no caller holds, unless the cache has a newer version.
+func (c *decodedCache[T]) store(id string, e *decoded[T], snap *agreement.Snapshot) *decoded[T] {
 	if snap != nil {
 		e.snapshot, e.hasSnap = *snap, true
 	}
 	c.mu.Lock()
+	defer c.mu.Unlock()
 	if len(c.entries) >= decodedCacheCap {
-		c.entries = map[string]decoded[T]{}
+		c.entries = map[string]*decoded[T]{}
 	}
-	if old, ok := c.entries[id]; !ok || old.version <= version {
+	if old, ok := c.entries[id]; !ok || old.version <= e.version {
 		c.entries[id] = e
 	}
-	c.mu.Unlock()
+	return e
 }
 
 // decode decodes a record, reusing the value decoded before from the same version.
@@ -98,6 +104,19 @@ func (c *decodedCache[T]) decode(r Record) (T, error) {
 	}
 	c.put(r.ID, r.Version, v, nil)
 	return v, nil
+}
+
+// decodeShared is decode for a caller that takes the shared value (see peek): a version not
+// decoded before is decoded into the entry the cache keeps, with no copy.
+func (c *decodedCache[T]) decodeShared(r Record) (*T, error) {
+	if v, ok := c.peek(r.ID, r.Version); ok {
+		return v, nil
+	}
+	e := &decoded[T]{version: r.Version}
+	if err := json.Unmarshal(r.Body, &e.value); err != nil {
+		return nil, fmt.Errorf("isg: decoding %s %s: %w", r.Kind, r.ID, err)
+	}
+	return &c.store(r.ID, e, nil).value, nil
 }
 
 // loadCached reads a record through the unit and decodes it through the cache. Where the unit can
@@ -116,7 +135,13 @@ func loadCached[T any](u *uow, c *decodedCache[T], kind Kind, id string) (T, int
 func lookupCached[T any](u *uow, c *decodedCache[T], kind Kind, id string, shared bool) (T, int64, bool, error) {
 	get := c.get
 	if shared {
-		get = c.peek
+		get = func(id string, version int64) (T, bool) {
+			if p, ok := c.peek(id, version); ok {
+				return *p, true
+			}
+			var zero T
+			return zero, false
+		}
 	}
 	var zero T
 	// Only before the unit writes: after, the version it reads may be its own staged one, which a

@@ -33,56 +33,87 @@ func (u *uow) requireReports(org OrgID) error {
 // created by it), a page at a time. The cost follows how many flows org sees, not how many the
 // store holds. The flows come from the decoded-record cache itself, not copies: the report
 // builders only read them and copy what they keep.
-func (u *uow) seenFlows(org OrgID) ([]agreement.Flow, error) {
-	return seen(u, kindFlow, org, func(r Record) (agreement.Flow, error) { return peekDecode(u.g.flows, r) })
+func (u *uow) seenFlows(org OrgID) ([]*agreement.Flow, error) {
+	return seen(u, u.g.flows, kindFlow, org)
 }
 
 // seenSummaries is seenFlows for summaries.
-func (u *uow) seenSummaries(org OrgID) ([]agreement.Summary, error) {
-	return seen(u, kindSummary, org, func(r Record) (agreement.Summary, error) { return peekDecode(u.g.summaries, r) })
+func (u *uow) seenSummaries(org OrgID) ([]*agreement.Summary, error) {
+	return seen(u, u.g.summaries, kindSummary, org)
 }
 
-func seen[T any](u *uow, kind Kind, org OrgID, decode func(Record) (T, error)) ([]T, error) {
+func seen[T any](u *uow, c *decodedCache[T], kind Kind, org OrgID) ([]*T, error) {
 	k := key("visible", org.String())
-	// Counting first sizes the result once: a flow is about a kilobyte, and growing the slice
-	// by doubling would copy each several times. The count is a hint only; a View may see a
-	// record come or go between it and the pages.
+	// Counting first sizes the result once. The count is a hint only; a View may see a record
+	// come or go between it and the pages.
 	n, err := u.tx.Count(u.ctx, kind, k)
 	if err != nil {
 		return nil, err
 	}
-	out := make([]T, 0, n)
+	out := make([]*T, 0, n)
+	// Where the store lists versions without bodies, a page whose every version is decoded
+	// already copies no body at all: once a report has run, the next costs what the
+	// organisation sees and not the bytes the store holds. A unit that wrote may read its own
+	// staged versions, which the cache never holds, so it reads bodies.
+	vf, _ := u.tx.(VersionFinder)
+	if u.dirty {
+		vf = nil
+	}
 	p := Page{Limit: reportPage}
 	for {
-		recs, err := u.tx.Find(u.ctx, kind, k, p)
-		if err != nil {
-			return nil, err
-		}
-		for _, r := range recs {
-			x, err := decode(r)
+		var got int
+		var last string
+		if vf != nil {
+			vs, err := vf.FindVersions(u.ctx, kind, k, p)
 			if err != nil {
 				return nil, err
 			}
-			out = append(out, x)
+			if out, got = peekAll(c, vs, out); got == len(vs) && got > 0 {
+				last = vs[got-1].ID
+			} else {
+				got = -1 // a version not decoded yet (or an empty page): read the page's bodies
+			}
 		}
-		if len(recs) < p.Limit {
+		if vf == nil || got < 0 {
+			recs, err := u.tx.Find(u.ctx, kind, k, p)
+			if err != nil {
+				return nil, err
+			}
+			for _, r := range recs {
+				x, err := c.decodeShared(r)
+				if err != nil {
+					return nil, err
+				}
+				out = append(out, x)
+			}
+			if got = len(recs); got > 0 {
+				last = recs[got-1].ID
+			}
+		}
+		if got < p.Limit {
 			return out, nil
 		}
-		p.After = recs[len(recs)-1].ID
+		p.After = last
 	}
 }
 
-// peekDecode decodes a record through c, returning the cached value itself (see decodedCache.peek).
-func peekDecode[T any](c *decodedCache[T], r Record) (T, error) {
-	if v, ok := c.peek(r.ID, r.Version); ok {
-		return v, nil
+// peekAll appends the cached values of every version in vs to out and returns len(vs), or
+// returns out as it was and fewer when one of them is not cached.
+func peekAll[T any](c *decodedCache[T], vs []RecordVersion, out []*T) ([]*T, int) {
+	n := len(out)
+	for i, v := range vs {
+		x, ok := c.peek(v.ID, v.Version)
+		if !ok {
+			return out[:n], i
+		}
+		out = append(out, x)
 	}
-	return c.decode(r)
+	return out, len(vs)
 }
 
 // orgNames names the organisations of the flows org sees; an organisation with no record (one
 // not registered yet, ORG-11) keeps its ID.
-func (u *uow) orgNames(org OrgID, flows []agreement.Flow) (report.Names, error) {
+func (u *uow) orgNames(org OrgID, flows []*agreement.Flow) (report.Names, error) {
 	ids := report.Organisations(org, flows)
 	names := make(report.Names, len(ids))
 	for _, id := range ids {
@@ -99,7 +130,7 @@ func (u *uow) orgNames(org OrgID, flows []agreement.Flow) (report.Names, error) 
 
 // reportFlows is what most reports start from: the licence check, then the flows org sees and
 // their organisations' names.
-func (u *uow) reportFlows(org OrgID) ([]agreement.Flow, report.Names, error) {
+func (u *uow) reportFlows(org OrgID) ([]*agreement.Flow, report.Names, error) {
 	if err := u.requireReports(org); err != nil {
 		return nil, nil, err
 	}

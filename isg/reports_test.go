@@ -276,10 +276,46 @@ type recordingStore struct {
 	mu    sync.Mutex
 	finds []string
 	gets  map[isg.Kind]int
+	// versions passes on the Views' isg.VersionFinder, recording its listings as "versions
+	// kind key=value".
+	versions bool
 }
 
 func (s *recordingStore) View(ctx context.Context, fn func(isg.Tx) error) error {
-	return s.Store.View(ctx, func(tx isg.Tx) error { return fn(recordingTx{Tx: tx, s: s}) })
+	return s.Store.View(ctx, func(tx isg.Tx) error {
+		if vf, ok := tx.(isg.VersionFinder); ok && s.versions {
+			return fn(recordingVersionsTx{recordingTx{Tx: tx, s: s}, vf})
+		}
+		return fn(recordingTx{Tx: tx, s: s})
+	})
+}
+
+type recordingVersionsTx struct {
+	recordingTx
+	vf isg.VersionFinder
+}
+
+func (t recordingVersionsTx) FindVersions(ctx context.Context, kind isg.Kind, key isg.IndexKey, page isg.Page) ([]isg.RecordVersion, error) {
+	t.s.mu.Lock()
+	t.s.finds = append(t.s.finds, "versions "+string(kind)+" "+key.Name+"="+key.Value)
+	t.s.mu.Unlock()
+	return t.vf.FindVersions(ctx, kind, key, page)
+}
+
+// flowBodyFinds returns how many of the recorded listings read flow bodies, and forgets them.
+func (s *recordingStore) flowBodyFinds() (bodies, versions int) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	for _, f := range s.finds {
+		switch {
+		case strings.HasPrefix(f, "flow "):
+			bodies++
+		case strings.HasPrefix(f, "versions flow "):
+			versions++
+		}
+	}
+	s.finds = nil
+	return bodies, versions
 }
 
 type recordingTx struct {
@@ -321,6 +357,45 @@ func TestReportsReadOnlyWhatNamesTheOrganisation_EXIT1(t *testing.T) {
 	}
 	assert.Zero(t, rec.gets["flow"], "flows come from the listing, not one Get each")
 	assert.Zero(t, rec.gets["summary"])
+}
+
+// TestReportsServeDecodedFlowsByVersion_EXIT1: on a store with isg.VersionFinder a report lists
+// the versions of the flows North sees and, when it holds each decoded at that version, reads no
+// body at all; a flow changed by another Gateway on the same store (another process: this one's
+// cache knows nothing of it) is read again and shown as it now is, never as it was.
+func TestReportsServeDecodedFlowsByVersion_EXIT1(t *testing.T) {
+	rec := &recordingStore{Store: memory.New(), gets: map[isg.Kind]int{}, versions: true}
+	w := buildReportWorld(t, worldOn(t, rec))
+	names := func() []string {
+		t.Helper()
+		m, err := w.g.SharingMap(ctx, w.northAdmin())
+		require.NoError(t, err)
+		var out []string
+		for _, r := range m.Rows {
+			out = append(out, r.Dataset)
+		}
+		return out
+	}
+	names() // decodes whatever the commands did not leave decoded
+	rec.flowBodyFinds()
+	assert.ElementsMatch(t, []string{"ASB counts", "Housing referrals"}, names())
+	bodies, versions := rec.flowBodyFinds()
+	assert.Equal(t, 1, versions, "one page of versions")
+	assert.Zero(t, bodies, "every version was decoded already: no body read")
+
+	other, err := isg.New(rec.Store, cheapPasswords)
+	require.NoError(t, err)
+	terms := flowTerms(w.east, w.north)
+	terms.Name, terms.PersonalData, terms.LegalBases = "Housing referrals v2", false, nil
+	_, err = other.EditFlow(ctx, isg.Actor{User: w.c, Org: w.east}, isg.FlowStep[agreement.FlowTerms]{Flow: w.housing, Input: terms})
+	require.NoError(t, err)
+
+	assert.ElementsMatch(t, []string{"ASB counts", "Housing referrals v2"}, names(), "the edit another Gateway made shows")
+	bodies, _ = rec.flowBodyFinds()
+	assert.Equal(t, 1, bodies, "the page holding a version not decoded yet is read with its bodies")
+	names()
+	bodies, _ = rec.flowBodyFinds()
+	assert.Zero(t, bodies, "and decoded once")
 }
 
 // viewPausing lets interleave pause a read-only unit too: reports run in Views.

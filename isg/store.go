@@ -189,3 +189,19 @@ type Deleter interface {
 	// it changed, once a new record of that ID reached the version it read.
 	Delete(ctx context.Context, kind Kind, id string, version int64) error
 }
+
+// VersionFinder is an optional capability of a Tx: Find answering each record's ID and version
+// without its body. The Gateway checks for it at run time and uses it where it has decoded the
+// records before (the reports of EXIT-1 read a thousand flows a run): a version it holds decoded
+// needs no body, and copying the bodies was most of the cost. A store without it is served by Find.
+type VersionFinder interface {
+	// FindVersions is Find with bodies and keys left out: the same records, in the same order,
+	// at the same versions, joining the unit's read set and listings exactly as Find's do.
+	FindVersions(ctx context.Context, kind Kind, key IndexKey, page Page) ([]RecordVersion, error)
+}
+
+// RecordVersion names one version of a record of a known kind: what VersionFinder lists.
+type RecordVersion struct {
+	ID      string
+	Version int64
+}

@@ -52,7 +52,7 @@ var HeaderAssetSharing = []string{"asset_id", "asset_name", "flow_id", "flow_nam
 //
 // Errors: ErrNotFound (directory.CodeAssetNotFound) when the asset is not viewer's, as for an
 // unknown asset (ORG-10).
-func BuildAssetSharing(viewer OrgID, asset directory.InformationAsset, flows []agreement.Flow, names Names) (AssetSharing, error) {
+func BuildAssetSharing(viewer OrgID, asset directory.InformationAsset, flows []*agreement.Flow, names Names) (AssetSharing, error) {
 	if viewer.IsZero() || asset.Org != viewer {
 		return AssetSharing{}, violation.New(directory.ErrNotFound, directory.CodeAssetNotFound, "ORG-10", "no information_asset "+asset.ID.String())
 	}

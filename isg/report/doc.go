@@ -13,8 +13,10 @@
 // Every builder applies SUM-3 itself, whatever it is handed: a flow the viewer may not see
 // (agreement.CanSeeFlow) or a summary it may not see (agreement.CanSeeSummary) gives no row and
 // counts in no total, so a caller that loads too much still shows nothing it should not. The
-// builders only read the flows they are handed, and copy what they keep. Names
-// and ratings handed in for organisations that appear in no visible row are never used.
+// builders take flows and summaries by pointer (a flow is about a kilobyte, and the Gateway
+// hands over the values it holds decoded rather than copies); they only read them, copy what
+// they keep, and skip a nil entry. Names and ratings handed in for organisations that appear in
+// no visible row are never used.
 //
 // # CSV
 //

@@ -22,7 +22,8 @@ func Example() {
 			FlowTerms: agreement.FlowTerms{Name: name, Parties: []agreement.OrgID{from, to}, Direction: agreement.OneWay,
 				From: []agreement.OrgID{from}, To: []agreement.OrgID{to}}}
 	}
-	flows := []agreement.Flow{oneWay(10, "ASB counts", council, police), oneWay(11, "Intelligence", police, other)}
+	asb, intelligence := oneWay(10, "ASB counts", council, police), oneWay(11, "Intelligence", police, other)
+	flows := []*agreement.Flow{&asb, &intelligence}
 
 	m := report.BuildSharingMap(council, flows, names)
 	fmt.Println(m.Flows, "flow,", m.Partners, "partner")

@@ -40,7 +40,7 @@ func flow(n byte, name string, creator agreement.OrgID, state agreement.FlowStat
 			LegalBases: []agreement.LegalBasis{{Basis: agreement.Art6PublicTask, Instrument: "Crime and Disorder Act 1998 s.115"}}}}
 }
 
-func fixture() []agreement.Flow {
+func fixture() []*agreement.Flow {
 	asb := flow(1, "Monthly ASB counts", leeds, agreement.Finalised, agreement.OneWay, []agreement.OrgID{leeds}, []agreement.OrgID{police})
 	asb.Assets = []uuid.UUID{asset.ID.UUID}
 	asb.SignOff = []agreement.SignOffRequest{{Signer: agreement.Signer{User: user(2), Org: police}, RequestedAt: t0, SignBy: t0.AddDate(0, 0, 7)}}
@@ -53,22 +53,31 @@ func fixture() []agreement.Flow {
 	secretFlow := flow(5, "Secret dataset", secret, agreement.Signed, agreement.OneWay, []agreement.OrgID{secret}, []agreement.OrgID{dale})
 	secretFlow.Assets = []uuid.UUID{asset.ID.UUID}
 	// Out of ID order, as a careless caller might hand them.
-	return []agreement.Flow{hidden, referrals, secretFlow, asb, brokered}
+	return []*agreement.Flow{&hidden, &referrals, &secretFlow, &asb, &brokered}
 }
 
-func summaries() []agreement.Summary {
+// ptrs points at each of xs, as the builders take them.
+func ptrs[T any](xs []T) []*T {
+	out := make([]*T, len(xs))
+	for i := range xs {
+		out[i] = &xs[i]
+	}
+	return out
+}
+
+func summaries() []*agreement.Summary {
 	s := func(n byte, title string, creator agreement.OrgID, months int, orgs ...agreement.OrgID) agreement.Summary {
 		return agreement.Summary{ID: agreement.SummaryID{UUID: id(40 + n)}, CreatedByOrg: creator, CreatedAt: t0.AddDate(0, -months, 0),
 			SummaryTerms: agreement.SummaryTerms{Title: title, Organisations: orgs, DataAsset: title + " data", ReviewCycleMonths: months}}
 	}
 	housing := s(3, "Housing", other, 6, other, leeds)
 	housing.CreatedAt = t0.AddDate(0, -3, 0) // due in three months
-	return []agreement.Summary{
+	return ptrs([]agreement.Summary{
 		s(1, "Community safety", leeds, 12, leeds, police, other), // due now
 		s(2, "Secret partnership", police, 1, police, other),      // due, but not Leeds's to see
 		housing,
 		s(4, "Hidden other", secret, 3, secret, dale), // due, hidden
-	}
+	})
 }
 
 var ratings = map[agreement.OrgID]assurance.Rating{

@@ -21,7 +21,7 @@ func FuzzSharingMapEncoders(f *testing.F) {
 	f.Fuzz(func(t *testing.T, viewerName, partnerName, dataset string) {
 		ns := report.Names{leeds: viewerName, police: partnerName}
 		fl := flow(1, dataset, leeds, agreement.Draft, agreement.OneWay, []agreement.OrgID{leeds}, []agreement.OrgID{police})
-		m := report.BuildSharingMap(leeds, []agreement.Flow{fl}, ns)
+		m := report.BuildSharingMap(leeds, []*agreement.Flow{&fl}, ns)
 
 		texts := strings.Join(svgText(t, m.SVG()), "\x00")
 		if clean := strings.TrimSpace(dataset); xmlSafe(clean) && clean != "" && !strings.Contains(texts, clean) {
@@ -30,8 +30,8 @@ func FuzzSharingMapEncoders(f *testing.F) {
 
 		// Outside quoted strings the DOT text holds only its own syntax: strip every quoted
 		// string (honouring escapes) and no name may be left over.
-		plain := report.BuildSharingMap(leeds, []agreement.Flow{flow(1, "x", leeds, agreement.Draft, agreement.OneWay,
-			[]agreement.OrgID{leeds}, []agreement.OrgID{police})}, report.Names{leeds: "x", police: "x"})
+		plain := report.BuildSharingMap(leeds, ptrs([]agreement.Flow{flow(1, "x", leeds, agreement.Draft, agreement.OneWay,
+			[]agreement.OrgID{leeds}, []agreement.OrgID{police})}), report.Names{leeds: "x", police: "x"})
 		if got, want := unquoted(t, m.DOT()), unquoted(t, plain.DOT()); got != want {
 			t.Fatalf("a name escaped its quotes: %q, want %q", got, want)
 		}

@@ -27,15 +27,14 @@ func (n Names) of(o OrgID) string {
 }
 
 // visibleFlows returns the flows viewer may see (SUM-3), in ascending ID order whatever order
-// they came in, each once, so that every report is deterministic. It points into flows rather
-// than copying them (a flow is about a kilobyte), and compares IDs as bytes,
+// they came in, each once, so that every report is deterministic. It compares IDs as bytes,
 // whose order is that of their text, the store's order; flows already in order, as the Gateway
 // hands them, are not sorted again.
-func visibleFlows(viewer OrgID, flows []agreement.Flow) []*agreement.Flow {
+func visibleFlows(viewer OrgID, flows []*agreement.Flow) []*agreement.Flow {
 	out := make([]*agreement.Flow, 0, len(flows))
-	for i := range flows {
-		if agreement.CanSeeFlow(viewer, flows[i]) {
-			out = append(out, &flows[i])
+	for _, f := range flows {
+		if f != nil && agreement.CanSeeFlow(viewer, *f) {
+			out = append(out, f)
 		}
 	}
 	byID := func(a, b *agreement.Flow) int { return bytes.Compare(a.ID.UUID[:], b.ID.UUID[:]) }
@@ -79,7 +78,7 @@ func roleOf(f *agreement.Flow, org OrgID) Role {
 // Partners returns the organisations that share with viewer in the flows it may see and is a
 // party to, excluding viewer, in order of first appearance by flow ID: the organisations whose
 // names and ratings a report needs, and no others.
-func Partners(viewer OrgID, flows []agreement.Flow) []OrgID {
+func Partners(viewer OrgID, flows []*agreement.Flow) []OrgID {
 	var out []OrgID
 	seen := map[OrgID]bool{viewer: true}
 	for _, f := range visibleFlows(viewer, flows) {
@@ -98,7 +97,7 @@ func Partners(viewer OrgID, flows []agreement.Flow) []OrgID {
 
 // Organisations returns every organisation named in the flows viewer may see (their parties and
 // creators, viewer included), each once: the names a report over those flows may show.
-func Organisations(viewer OrgID, flows []agreement.Flow) []OrgID {
+func Organisations(viewer OrgID, flows []*agreement.Flow) []OrgID {
 	out := []OrgID{viewer}
 	seen := map[OrgID]bool{viewer: true}
 	add := func(o OrgID) {

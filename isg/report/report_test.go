@@ -163,7 +163,7 @@ func TestPartnerAssurance_EXIT1_ASR6_SUM3(t *testing.T) {
 }
 
 // everyOutput renders every report of viewer in every form: JSON, CSV, DOT and SVG.
-func everyOutput(t *testing.T, viewer agreement.OrgID, flows []agreement.Flow) string {
+func everyOutput(t *testing.T, viewer agreement.OrgID, flows []*agreement.Flow) string {
 	t.Helper()
 	var b bytes.Buffer
 	a := directory.InformationAsset{ID: asset.ID, Org: viewer, Name: "asset"}

@@ -50,7 +50,7 @@ var HeaderSharingMap = []string{"direction", "partner_id", "partner_name", "data
 
 // BuildSharingMap draws viewer's data sharing map from the flows it may see (SUM-3). A flow that
 // viewer created but is not a party to moves no data of its own, so it is not on its map.
-func BuildSharingMap(viewer OrgID, flows []agreement.Flow, names Names) SharingMap {
+func BuildSharingMap(viewer OrgID, flows []*agreement.Flow, names Names) SharingMap {
 	vis := visibleFlows(viewer, flows)
 	out := SharingMap{Org: viewer, OrgName: names.of(viewer), Rows: make([]Share, 0, len(vis))} // most flows are one row
 	partners, datasets := map[OrgID]bool{}, map[string]bool{}

@@ -48,7 +48,7 @@ var (
 )
 
 // BuildFlowsByStatus counts and lists the flows viewer may see by state (SUM-3).
-func BuildFlowsByStatus(viewer OrgID, flows []agreement.Flow, names Names) FlowsByStatus {
+func BuildFlowsByStatus(viewer OrgID, flows []*agreement.Flow, names Names) FlowsByStatus {
 	states := agreement.FlowStates()
 	out := FlowsByStatus{Counts: make([]StatusCount, len(states)), Rows: []FlowRow{}}
 	at := map[agreement.FlowState]int{}
@@ -125,7 +125,7 @@ var HeaderReviewsDue = []string{"summary_id", "title", "data_asset", "due_at", "
 
 // BuildReviewsDue lists the summaries viewer may see (SUM-3) whose review falls due by dueBy
 // (LIFE-1), at time now; a zero dueBy means now: the reviews due already.
-func BuildReviewsDue(viewer OrgID, summaries []agreement.Summary, now, dueBy time.Time) ReviewsDue {
+func BuildReviewsDue(viewer OrgID, summaries []*agreement.Summary, now, dueBy time.Time) ReviewsDue {
 	now = now.UTC()
 	if dueBy.IsZero() {
 		dueBy = now
@@ -133,7 +133,7 @@ func BuildReviewsDue(viewer OrgID, summaries []agreement.Summary, now, dueBy tim
 	out := ReviewsDue{At: now, DueBy: dueBy.UTC(), Rows: []ReviewRow{}}
 	seen := map[agreement.SummaryID]bool{}
 	for _, s := range summaries {
-		if !agreement.CanSeeSummary(viewer, s) || seen[s.ID] {
+		if s == nil || !agreement.CanSeeSummary(viewer, *s) || seen[s.ID] {
 			continue
 		}
 		seen[s.ID] = true
@@ -207,7 +207,7 @@ var HeaderOutstandingSignatures = []string{"flow_id", "flow_name", "organisation
 
 // BuildOutstandingSignatures lists the signatures still owed on the finalised flows viewer may
 // see (SUM-3), at time now.
-func BuildOutstandingSignatures(viewer OrgID, flows []agreement.Flow, names Names, now time.Time) OutstandingSignatures {
+func BuildOutstandingSignatures(viewer OrgID, flows []*agreement.Flow, names Names, now time.Time) OutstandingSignatures {
 	out := OutstandingSignatures{At: now.UTC(), Rows: []SignatureRow{}}
 	for _, f := range visibleFlows(viewer, flows) {
 		if f.State != agreement.Finalised {
@@ -297,7 +297,7 @@ func rank(l assurance.Level) int {
 
 // BuildPartnerAssurance reports the ratings of viewer's partners (Partners). ratings holds the
 // current rating of each; a partner missing from it has not submitted (ASR-6).
-func BuildPartnerAssurance(viewer OrgID, flows []agreement.Flow, ratings map[OrgID]assurance.Rating, names Names) PartnerAssurance {
+func BuildPartnerAssurance(viewer OrgID, flows []*agreement.Flow, ratings map[OrgID]assurance.Rating, names Names) PartnerAssurance {
 	count := map[OrgID]int{}
 	for _, f := range visibleFlows(viewer, flows) {
 		if !f.Names(viewer) {

@@ -375,14 +375,33 @@ func (t *tx) stored(k rkey) func() (int64, error) {
 // Find implements isg.Tx. The records it returns join the unit's read set, and the key joins its
 // listings: both are checked at commit.
 func (t *tx) Find(ctx context.Context, kind isg.Kind, key isg.IndexKey, page isg.Page) ([]isg.Record, error) {
+	return find(t, kind, key, page, func(id string, version int64, body []byte, keys []isg.IndexKey) isg.Record {
+		return isg.Record{Kind: kind, ID: id, Version: version, Body: slices.Clone(body), Keys: slices.Clone(keys)}
+	}, func(r isg.Record) (string, int64) { return r.ID, r.Version })
+}
+
+var _ isg.VersionFinder = (*tx)(nil)
+
+// FindVersions implements isg.VersionFinder: Find without copying bodies or keys, which is most
+// of a Find's cost and allocation for a caller that has decoded the records before.
+func (t *tx) FindVersions(ctx context.Context, kind isg.Kind, key isg.IndexKey, page isg.Page) ([]isg.RecordVersion, error) {
+	return find(t, kind, key, page, func(id string, version int64, _ []byte, _ []isg.IndexKey) isg.RecordVersion {
+		return isg.RecordVersion{ID: id, Version: version}
+	}, func(r isg.RecordVersion) (string, int64) { return r.ID, r.Version })
+}
+
+// find answers Find and FindVersions alike: answer makes what each caller returns of a record (the
+// committed one's body and keys are the store's: answer copies what it keeps), and named reads
+// its ID and version back.
+func find[T any](t *tx, kind isg.Kind, key isg.IndexKey, page isg.Page,
+	answer func(id string, version int64, body []byte, keys []isg.IndexKey) T, named func(T) (string, int64)) ([]T, error) {
 	if page.Limit < 0 {
 		return nil, fmt.Errorf("memory: negative page limit: %w", isg.ErrInvalid)
 	}
 	staged := records.Staged(t.writes, kind)
 	ik := keyOf(key)
 	t.s.mu.RLock()
-	var ids []string
-	var bodies []isg.Record
+	var out []T
 	tb := t.s.kinds[kind]
 	t.observeListing(tb, kind, ik)
 	if tb != nil {
@@ -400,35 +419,40 @@ func (t *tx) Find(ctx context.Context, kind isg.Kind, key isg.IndexKey, page isg
 		if page.Limit > 0 && start+page.Limit+len(staged) < end {
 			end = start + page.Limit + len(staged)
 		}
-		ids = all[start:end]
-		bodies = make([]isg.Record, 0, len(ids))
+		ids := all[start:end]
+		out = make([]T, 0, len(ids))
 		for _, id := range ids {
 			if _, over := staged[id]; over {
 				continue
 			}
 			r := tb.recs[id]
-			bodies = append(bodies, isg.Record{Kind: kind, ID: id, Version: r.version, Body: slices.Clone(r.body), Keys: slices.Clone(r.keys)})
+			out = append(out, answer(id, r.version, r.body, r.keys))
 		}
 	}
 	t.s.mu.RUnlock()
 	if len(staged) > 0 {
 		for id, w := range staged {
 			if id > page.After && records.HoldsKey(w.Keys, key) {
-				bodies = append(bodies, records.Clone(*w))
+				out = append(out, answer(id, w.Version, w.Body, w.Keys))
 			}
 		}
-		slices.SortFunc(bodies, func(a, b isg.Record) int { return cmp.Compare(a.ID, b.ID) })
+		slices.SortFunc(out, func(a, b T) int {
+			ia, _ := named(a)
+			ib, _ := named(b)
+			return cmp.Compare(ia, ib)
+		})
 	}
-	if page.Limit > 0 && len(bodies) > page.Limit {
-		bodies = bodies[:page.Limit]
+	if page.Limit > 0 && len(out) > page.Limit {
+		out = out[:page.Limit]
 	}
 	if t.writable {
-		for _, r := range bodies {
+		for _, r := range out {
 			// The unit's own writes are in its read set already, at the version it read.
-			records.Observe(t.reads, rkey{Kind: kind, ID: r.ID}, r.Version)
+			id, version := named(r)
+			records.Observe(t.reads, rkey{Kind: kind, ID: id}, version)
 		}
 	}
-	return bodies, nil
+	return out, nil
 }
 
 // Count implements isg.Tx. The key joins the unit's listings, checked at commit.

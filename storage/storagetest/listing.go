@@ -117,7 +117,8 @@ func testListingConflicts(t *testing.T, a, b isg.Store) {
 	}
 	n := 0
 	for _, tt := range tests {
-		for _, how := range []string{"Find", "Count"} {
+		// FindVersions, where the store offers isg.VersionFinder, lists exactly as Find does.
+		for _, how := range []string{"Find", "Count", "FindVersions"} {
 			n++
 			kind := isg.Kind(fmt.Sprintf("listing%d", n))
 			wantConflict := tt.findConflicts
@@ -127,6 +128,9 @@ func testListingConflicts(t *testing.T, a, b isg.Store) {
 			t.Run(how+"/"+tt.name, func(t *testing.T) {
 				if tt.needsDelete && !hasDeleter {
 					t.Skip(errNoDeleter)
+				}
+				if how == "FindVersions" && !offersVersionFinder(t, a) {
+					t.Skip("the store's Tx does not implement the optional isg.VersionFinder")
 				}
 				listed := tt.listed
 				if listed == (isg.IndexKey{}) {
@@ -143,6 +147,12 @@ func testListingConflicts(t *testing.T, a, b isg.Store) {
 							return err
 						}
 						seen = fmt.Sprint(idsOf(found))
+					case "FindVersions":
+						found, err := tx.(isg.VersionFinder).FindVersions(ctx, kind, listed, isg.Page{})
+						if err != nil {
+							return err
+						}
+						seen = fmt.Sprint(found)
 					default:
 						n, err := tx.Count(ctx, kind, listed)
 						if err != nil {
