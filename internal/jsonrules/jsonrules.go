@@ -69,7 +69,8 @@ func Fields(t reflect.Type) []Field {
 		pointer bool
 	}
 	current, next := []todo{}, []todo{{typ: t}}
-	count, nextCount := map[reflect.Type]int{}, map[reflect.Type]int{}
+	var count map[reflect.Type]int
+	nextCount := map[reflect.Type]int{}
 	visited := map[reflect.Type]bool{}
 	var fields []Field
 	for len(next) > 0 {
