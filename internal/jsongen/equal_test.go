@@ -265,3 +265,47 @@ func TestEdgesEncodeAsEncodingJSON(t *testing.T) {
 		}
 	}
 }
+
+// Defined types without the generated methods: snapshots of them take encoding/json's path.
+type (
+	plainFlow    agreement.Flow
+	plainSummary agreement.Summary
+)
+
+// snapshotsAgree holds a snapshot taken through the generated encoder (v) to one taken
+// through encoding/json (plain, the same value): their members are the logged Old and New
+// texts, which are hashed (LOG-2), so they must be the same bytes.
+func snapshotsAgree(t *rapid.T, v, plain any, head txlog.Head) {
+	a, errA := txlog.TakeSnapshot(v)
+	b, errB := txlog.TakeSnapshot(plain)
+	if (errA != nil) != (errB != nil) {
+		t.Fatalf("errors differ: generated %v, encoding/json %v", errA, errB)
+	}
+	if errA != nil {
+		return
+	}
+	if d := txlog.DiffSnapshots(a, b); len(d) > 0 {
+		t.Fatalf("snapshots differ: %v", d)
+	}
+	ja, errA := a.JSONWith("log", head)
+	jb, errB := b.JSONWith("log", plainHead(head))
+	if errA != nil || errB != nil || !bytes.Equal(ja, jb) {
+		t.Fatalf("JSONWith differs (%v, %v):\n%s\n%s", errA, errB, ja, jb)
+	}
+}
+
+type plainHead txlog.Head
+
+func TestSnapshotsAreEncodingJSONs(t *testing.T) {
+	rapid.Check(t, func(t *rapid.T) {
+		f := filler{t: t, bad: rapid.IntRange(0, 9).Draw(t, "unencodable") == 0}
+		var fl agreement.Flow
+		var s agreement.Summary
+		var h txlog.Head
+		f.fill(reflect.ValueOf(&fl).Elem(), 0)
+		f.fill(reflect.ValueOf(&s).Elem(), 0)
+		f.fill(reflect.ValueOf(&h).Elem(), 0)
+		snapshotsAgree(t, fl, plainFlow(fl), h)
+		snapshotsAgree(t, s, plainSummary(s), h)
+	})
+}
