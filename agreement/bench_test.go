@@ -108,3 +108,21 @@ func BenchmarkNewFlowMachine(b *testing.B) {
 		_ = agreement.NewFlowMachine()
 	}
 }
+
+// BenchmarkTakeSnapshotFlow encodes an approved flow, reviewed by a DPO, into its snapshot: the
+// encoding every logged flow command pays once (the old side comes from the Gateway's cache).
+func BenchmarkTakeSnapshotFlow(b *testing.B) {
+	w := newWorld()
+	m := agreement.NewFlowMachine()
+	_, f := w.inReview(b, m)
+	f, _, err := m.Approve(f, w.councilDPO, w.now, agreement.Verdict{Details: "Proportionate & necessary"})
+	if err != nil {
+		b.Fatal(err)
+	}
+	b.ReportAllocs()
+	for b.Loop() {
+		if _, err := agreement.TakeSnapshot(f); err != nil {
+			b.Fatal(err)
+		}
+	}
+}

@@ -1,6 +1,7 @@
 package isg
 
 import (
+	"bytes"
 	"context"
 	"crypto/rand"
 	"encoding/json"
@@ -219,6 +220,8 @@ type uow struct {
 	// Administrators there (SUP-1), whatever group the organisation has chosen since.
 	group   *licensing.Contract
 	groupAt OrgID
+	// scratch is marshal's buffer, reused across the unit's saves.
+	scratch []byte
 }
 
 // afterCommit runs f once the unit has committed.
@@ -299,11 +302,36 @@ func (u *uow) load(kind Kind, id string, v any) (int64, error) {
 
 // save encodes v and writes it at the version it was read at (0 to create).
 func (u *uow) save(kind Kind, id string, version int64, v any, keys ...IndexKey) (int64, error) {
-	body, err := json.Marshal(v)
+	body, err := u.marshal(v)
 	if err != nil {
 		return 0, fmt.Errorf("isg: encoding %s %s: %w", kind, id, err)
 	}
 	return u.put(kind, id, version, body, keys...)
+}
+
+// appender is what the generated encoders give a stored type (internal/jsongen): exactly
+// json.Marshal's bytes, without its reflection.
+type appender interface {
+	AppendJSON(b []byte, escapeHTML bool) ([]byte, error)
+}
+
+// marshal is json.Marshal(v), by v's generated encoder when its type has one. The encoding is
+// written into the unit's scratch buffer and copied out at its size, as json.Marshal does with
+// its pooled buffer: a store may keep the body, and a unit saves several (a log entry per
+// change).
+func (u *uow) marshal(v any) ([]byte, error) {
+	if a, ok := v.(appender); ok {
+		if u.scratch == nil {
+			u.scratch = make([]byte, 0, 512) // a log entry of short values; append grows it for others
+		}
+		b, err := a.AppendJSON(u.scratch[:0], true)
+		if err == nil {
+			u.scratch = b
+			return bytes.Clone(b), nil
+		}
+		// It fails only where encoding/json does; json.Marshal says why.
+	}
+	return json.Marshal(v)
 }
 
 // put writes an encoded record at the version it was read at (0 to create).

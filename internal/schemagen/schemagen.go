@@ -12,7 +12,6 @@
 package schemagen
 
 import (
-	"encoding"
 	"encoding/json"
 	"fmt"
 	"reflect"
@@ -20,7 +19,7 @@ import (
 	"strings"
 	"time"
 
-	"github.com/google/uuid"
+	"github.com/isgkit/gateway/internal/jsonrules"
 )
 
 // Draft is the JSON Schema dialect the schemas declare.
@@ -38,10 +37,15 @@ type Options struct {
 }
 
 var (
-	jsonMarshaler = reflect.TypeFor[json.Marshaler]()
-	textMarshaler = reflect.TypeFor[encoding.TextMarshaler]()
+	jsonMarshaler = jsonrules.JSONMarshaler
+	textMarshaler = jsonrules.TextMarshaler
 	timeType      = reflect.TypeFor[time.Time]()
-	uuidType      = reflect.TypeFor[uuid.UUID]()
+)
+
+// implements and isUUID are encoding/json's rules as package jsonrules states them.
+var (
+	implements = jsonrules.Implements
+	isUUID     = jsonrules.IsUUID
 )
 
 // Generate returns the schema of v's type, indented, with every named struct type it reaches
@@ -83,10 +87,6 @@ type gen struct {
 	o     Options
 	defs  map[string]Schema
 	names map[reflect.Type]string
-}
-
-func implements(t, iface reflect.Type) bool {
-	return t.Implements(iface) || (t.Kind() != reflect.Pointer && reflect.PointerTo(t).Implements(iface))
 }
 
 func (g *gen) schema(t reflect.Type) (Schema, error) {
@@ -164,22 +164,6 @@ func isInt(t reflect.Type) bool {
 	return false
 }
 
-// isUUID reports whether t's text form is a UUID's: uuid.UUID itself, or a struct embedding it
-// (the module's typed IDs).
-func isUUID(t reflect.Type) bool {
-	if t == uuidType {
-		return true
-	}
-	if t.Kind() == reflect.Struct {
-		for i := range t.NumField() {
-			if f := t.Field(i); f.Anonymous && f.Type == uuidType {
-				return true
-			}
-		}
-	}
-	return false
-}
-
 // nullable admits null besides s.
 func nullable(s Schema) Schema {
 	if typ, ok := s["type"].(string); ok && len(s) <= 3 && s["$ref"] == nil {
@@ -246,33 +230,22 @@ func defName(t reflect.Type) string {
 	return r.Replace(pkg + "." + name)
 }
 
-// field is one property of a struct's encoding.
-type field struct {
-	name     string
-	typ      reflect.Type
-	optional bool
-	quoted   bool // the ",string" option
-	depth    int
-	tagged   bool
-	index    int
-}
-
 // object writes a struct's properties as encoding/json encodes them.
 func (g *gen) object(t reflect.Type) (Schema, error) {
-	fields := collect(t, 0, nil)
 	props := Schema{}
 	var required []string
-	for _, f := range fields {
-		s, err := g.schema(f.typ)
+	for _, f := range jsonrules.Fields(t) {
+		s, err := g.schema(f.Type)
 		if err != nil {
-			return nil, fmt.Errorf("%s.%s: %w", t, f.name, err)
+			return nil, fmt.Errorf("%s.%s: %w", t, f.Name, err)
 		}
-		if f.quoted {
+		if f.Quoted {
 			s = Schema{"type": "string", "description": "a " + fmt.Sprint(s["type"]) + " written as a JSON string"}
 		}
-		props[f.name] = s
-		if !f.optional {
-			required = append(required, f.name)
+		props[f.Name] = s
+		// A field promoted through a pointer may be absent (a nil pointer): not required.
+		if !f.OmitEmpty && !f.OmitZero && !f.ThroughPointer {
+			required = append(required, f.Name)
 		}
 	}
 	out := Schema{"type": "object", "properties": props, "additionalProperties": false}
@@ -281,86 +254,4 @@ func (g *gen) object(t reflect.Type) (Schema, error) {
 		out["required"] = required
 	}
 	return out, nil
-}
-
-// collect lists t's encoded fields with encoding/json's precedence: of fields with one name,
-// the shallowest wins, and at one depth a tagged one; several untagged at one depth cancel.
-func collect(t reflect.Type, depth int, seen map[reflect.Type]bool) []field {
-	if seen == nil {
-		seen = map[reflect.Type]bool{}
-	}
-	if seen[t] {
-		return nil
-	}
-	seen[t] = true
-	defer delete(seen, t)
-	var all []field
-	for i := range t.NumField() {
-		sf := t.Field(i)
-		tag := sf.Tag.Get("json")
-		if tag == "-" {
-			continue
-		}
-		name, opts, _ := strings.Cut(tag, ",")
-		ft := sf.Type
-		if sf.Anonymous {
-			et := ft
-			if et.Kind() == reflect.Pointer {
-				et = et.Elem()
-			}
-			if !sf.IsExported() && et.Kind() != reflect.Struct {
-				continue
-			}
-			if name == "" && et.Kind() == reflect.Struct && !implements(et, jsonMarshaler) && !implements(et, textMarshaler) {
-				for _, f := range collect(et, depth+1, seen) {
-					// A field promoted through a pointer may be absent (a nil pointer): not required.
-					f.optional = f.optional || ft.Kind() == reflect.Pointer
-					all = append(all, f)
-				}
-				continue
-			}
-		} else if !sf.IsExported() {
-			continue
-		}
-		f := field{name: name, typ: ft, depth: depth, tagged: name != "", index: len(all)}
-		if f.name == "" {
-			f.name = sf.Name
-		}
-		for o := range strings.SplitSeq(opts, ",") {
-			switch o {
-			case "omitempty", "omitzero":
-				f.optional = true
-			case "string":
-				switch ft.Kind() {
-				case reflect.Bool, reflect.Int, reflect.Int8, reflect.Int16, reflect.Int32, reflect.Int64,
-					reflect.Uint, reflect.Uint8, reflect.Uint16, reflect.Uint32, reflect.Uint64, reflect.Float32, reflect.Float64, reflect.String:
-					f.quoted = true
-				}
-			}
-		}
-		all = append(all, f)
-	}
-	byName := map[string][]field{}
-	var order []string
-	for _, f := range all {
-		if _, ok := byName[f.name]; !ok {
-			order = append(order, f.name)
-		}
-		byName[f.name] = append(byName[f.name], f)
-	}
-	var out []field
-	for _, n := range order {
-		fs := byName[n]
-		sort.SliceStable(fs, func(i, j int) bool {
-			if fs[i].depth != fs[j].depth {
-				return fs[i].depth < fs[j].depth
-			}
-			return fs[i].tagged && !fs[j].tagged
-		})
-		if len(fs) > 1 && fs[0].depth == fs[1].depth && fs[0].tagged == fs[1].tagged {
-			continue // ambiguous: encoding/json writes neither
-		}
-		out = append(out, fs[0])
-	}
-	return out
 }

@@ -1,0 +1,171 @@
+// Package jsonenc is what the encoders internal/jsongen writes call: encoding/json's encodings of
+// strings, times, UUIDs, floats and byte slices, appended to a buffer, and a way back to
+// encoding/json for a value the generated code does not encode itself. Each function writes
+// exactly the bytes encoding/json writes for the same value with the same HTML escaping, so
+// that a generated encoder can stand in for json.Marshal (escaping on) or an Encoder with
+// SetEscapeHTML(false) (escaping off) wherever the bytes are compared or hashed.
+package jsonenc
+
+import (
+	"bytes"
+	"encoding/base64"
+	"encoding/hex"
+	"encoding/json"
+	"errors"
+	"math"
+	"strconv"
+	"time"
+	"unicode/utf8"
+
+	"github.com/google/uuid"
+)
+
+const hexDigits = "0123456789abcdef"
+
+// AppendString appends s as a JSON string, escaped as encoding/json escapes it: '"', '\\' and
+// control characters (as \b \f \n \r \t or \u00XX), invalid UTF-8 as \ufffd, U+2028 and U+2029
+// (which break JavaScript string literals), and with escapeHTML '<', '>' and '&' as well.
+func AppendString(b []byte, s string, escapeHTML bool) []byte {
+	b = append(b, '"')
+	start := 0
+	for i := 0; i < len(s); {
+		if c := s[i]; c < utf8.RuneSelf {
+			if c >= 0x20 && c != '"' && c != '\\' && (!escapeHTML || (c != '<' && c != '>' && c != '&')) {
+				i++
+				continue
+			}
+			b = append(b, s[start:i]...)
+			switch c {
+			case '\\', '"':
+				b = append(b, '\\', c)
+			case '\b':
+				b = append(b, '\\', 'b')
+			case '\f':
+				b = append(b, '\\', 'f')
+			case '\n':
+				b = append(b, '\\', 'n')
+			case '\r':
+				b = append(b, '\\', 'r')
+			case '\t':
+				b = append(b, '\\', 't')
+			default:
+				b = append(b, '\\', 'u', '0', '0', hexDigits[c>>4], hexDigits[c&0xF])
+			}
+			i++
+			start = i
+			continue
+		}
+		r, size := utf8.DecodeRuneInString(s[i:])
+		if r == utf8.RuneError && size == 1 {
+			b = append(b, s[start:i]...)
+			b = append(b, `\ufffd`...)
+			i += size
+			start = i
+			continue
+		}
+		if r == '\u2028' || r == '\u2029' {
+			b = append(b, s[start:i]...)
+			b = append(b, '\\', 'u', '2', '0', '2', hexDigits[r&0xF])
+			i += size
+			start = i
+			continue
+		}
+		i += size
+	}
+	b = append(b, s[start:]...)
+	return append(b, '"')
+}
+
+// AppendUUID appends u as encoding/json writes a uuid.UUID (its MarshalText, quoted), without
+// the allocation MarshalText makes. Its text needs no escaping.
+func AppendUUID(b []byte, u uuid.UUID) []byte {
+	var s [38]byte
+	s[0] = '"'
+	hex.Encode(s[1:9], u[0:4])
+	s[9] = '-'
+	hex.Encode(s[10:14], u[4:6])
+	s[14] = '-'
+	hex.Encode(s[15:19], u[6:8])
+	s[19] = '-'
+	hex.Encode(s[20:24], u[8:10])
+	s[24] = '-'
+	hex.Encode(s[25:37], u[10:])
+	s[37] = '"'
+	return append(b, s[:]...)
+}
+
+// ErrTime is the error of a time encoding/json cannot write: its MarshalJSON refuses a year
+// outside 0–9999 and a zone offset of 24 hours or more, which RFC 3339 cannot express.
+var ErrTime = errors.New("jsonenc: time has no RFC 3339 form")
+
+// AppendTime appends t as time.Time's MarshalJSON writes it: quoted RFC 3339 with
+// nanoseconds, trailing zeros dropped, in t's own zone.
+func AppendTime(b []byte, t time.Time) ([]byte, error) {
+	b = append(b, '"')
+	n0 := len(b)
+	b = t.AppendFormat(b, time.RFC3339Nano)
+	// MarshalJSON's checks (time.appendStrictRFC3339), on the text AppendFormat wrote.
+	switch {
+	case len(b) < n0+5 || b[n0+4] != '-':
+		return b, ErrTime
+	case b[len(b)-1] != 'Z':
+		c := b[len(b)-len("Z07:00")]
+		h := b[len(b)-len("07:00"):]
+		if ('0' <= c && c <= '9') || 10*(h[0]-'0')+(h[1]-'0') >= 24 {
+			return b, ErrTime
+		}
+	}
+	return append(b, '"'), nil
+}
+
+// ErrFloat is the error of a float encoding/json cannot write: NaN or an infinity.
+var ErrFloat = errors.New("jsonenc: NaN and infinities have no JSON form")
+
+// AppendFloat appends f as encoding/json writes a float of the given bits (32 or 64): the
+// shortest decimal that reads back as f, in exponent form below 1e-6 or from 1e21, with a
+// one-digit negative exponent written without its leading zero.
+func AppendFloat(b []byte, f float64, bits int) ([]byte, error) {
+	if math.IsInf(f, 0) || math.IsNaN(f) {
+		return b, ErrFloat
+	}
+	format := byte('f')
+	if abs := math.Abs(f); abs != 0 {
+		if bits == 64 && (abs < 1e-6 || abs >= 1e21) || bits == 32 && (float32(abs) < 1e-6 || float32(abs) >= 1e21) {
+			format = 'e'
+		}
+	}
+	b = strconv.AppendFloat(b, f, format, -1, bits)
+	if format == 'e' {
+		// e-09 to e-9
+		n := len(b)
+		if n >= 4 && b[n-4] == 'e' && b[n-3] == '-' && b[n-2] == '0' {
+			b[n-2] = b[n-1]
+			b = b[:n-1]
+		}
+	}
+	return b, nil
+}
+
+// AppendBytes appends a non-nil byte slice as encoding/json writes one: standard base64,
+// quoted. (A nil slice is null; the caller writes that.)
+func AppendBytes(b, v []byte) []byte {
+	b = append(b, '"')
+	b = base64.StdEncoding.AppendEncode(b, v)
+	return append(b, '"')
+}
+
+// AppendMarshal appends v encoded by encoding/json itself, with the given HTML escaping: the
+// generated encoders' way back for a value they do not encode exactly (a type with its own
+// MarshalJSON or MarshalText, an interface). encoding/json compacts and escapes a value's
+// MarshalJSON output in place by the same rules, so the bytes are those it would have written
+// for the value inside its parent.
+func AppendMarshal(b []byte, v any, escapeHTML bool) ([]byte, error) {
+	buf := bytes.NewBuffer(b)
+	enc := json.NewEncoder(buf)
+	enc.SetEscapeHTML(escapeHTML)
+	if err := enc.Encode(v); err != nil {
+		return b, err
+	}
+	out := buf.Bytes()
+	return out[:len(out)-1], nil // Encode ends the value with a newline
+}
