@@ -1,7 +1,6 @@
 package isg
 
 import (
-	"bytes"
 	"context"
 	"crypto/rand"
 	"encoding/json"
@@ -316,9 +315,9 @@ type appender interface {
 }
 
 // marshal is json.Marshal(v), by v's generated encoder when its type has one. The encoding is
-// written into the unit's scratch buffer and copied out at its size, as json.Marshal does with
-// its pooled buffer: a store may keep the body, and a unit saves several (a log entry per
-// change).
+// written into the unit's scratch buffer, which the next marshal overwrites: save hands it
+// straight to Put, and a Store copies what it keeps of a record (see Record), so a unit's saves
+// (a log entry per change) share one buffer.
 func (u *uow) marshal(v any) ([]byte, error) {
 	if a, ok := v.(appender); ok {
 		if u.scratch == nil {
@@ -327,7 +326,7 @@ func (u *uow) marshal(v any) ([]byte, error) {
 		b, err := a.AppendJSON(u.scratch[:0], true)
 		if err == nil {
 			u.scratch = b
-			return bytes.Clone(b), nil
+			return b, nil
 		}
 		// It fails only where encoding/json does; json.Marshal says why.
 	}
