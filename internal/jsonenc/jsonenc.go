@@ -79,18 +79,22 @@ func AppendString(b []byte, s string, escapeHTML bool) []byte {
 // AppendUUID appends u as encoding/json writes a uuid.UUID (its MarshalText, quoted), without
 // the allocation MarshalText makes. Its text needs no escaping.
 func AppendUUID(b []byte, u uuid.UUID) []byte {
-	var s [38]byte
-	s[0] = '"'
-	hex.Encode(s[1:9], u[0:4])
-	s[9] = '-'
-	hex.Encode(s[10:14], u[4:6])
-	s[14] = '-'
-	hex.Encode(s[15:19], u[6:8])
-	s[19] = '-'
-	hex.Encode(s[20:24], u[8:10])
-	s[24] = '-'
-	hex.Encode(s[25:37], u[10:])
-	s[37] = '"'
+	return append(AppendUUIDText(append(b, '"'), u), '"')
+}
+
+// AppendUUIDText appends u's canonical text (lowercase, hyphenated, 36 characters), unquoted:
+// what u.String() returns, without its allocation.
+func AppendUUIDText(b []byte, u uuid.UUID) []byte {
+	var s [36]byte
+	hex.Encode(s[0:8], u[0:4])
+	s[8] = '-'
+	hex.Encode(s[9:13], u[4:6])
+	s[13] = '-'
+	hex.Encode(s[14:18], u[6:8])
+	s[18] = '-'
+	hex.Encode(s[19:23], u[8:10])
+	s[23] = '-'
+	hex.Encode(s[24:], u[10:])
 	return append(b, s[:]...)
 }
 

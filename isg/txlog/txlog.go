@@ -14,6 +14,7 @@ import (
 
 	"github.com/google/uuid"
 
+	"github.com/isgkit/gateway/internal/jsonenc"
 	"github.com/isgkit/gateway/isg/ident"
 	"github.com/isgkit/gateway/isg/violation"
 )
@@ -389,9 +390,9 @@ func canonical(b []byte, e *Entry) []byte {
 	b = append(b, 0, 0, 0, 0)
 	b = strconv.AppendInt(b, e.Seq, 10)
 	binary.BigEndian.PutUint32(b[at:], uint32(len(b)-at-4))
-	b = appendField(b, func(b []byte) []byte { return appendUUID(b, e.Subject) })
-	b = appendField(b, func(b []byte) []byte { return appendUUID(b, e.User.UUID) })
-	b = appendField(b, func(b []byte) []byte { return appendUUID(b, e.Org.UUID) })
+	b = appendField(b, func(b []byte) []byte { return jsonenc.AppendUUIDText(b, e.Subject) })
+	b = appendField(b, func(b []byte) []byte { return jsonenc.AppendUUIDText(b, e.User.UUID) })
+	b = appendField(b, func(b []byte) []byte { return jsonenc.AppendUUIDText(b, e.Org.UUID) })
 	b = appendField(b, func(b []byte) []byte { return e.At.UTC().AppendFormat(b, time.RFC3339Nano) })
 	for _, s := range [...]string{e.Field, e.Old, e.New, e.PrevHash} {
 		b = binary.BigEndian.AppendUint32(b, uint32(len(s)))
@@ -483,21 +484,6 @@ func Verify(head Head, entries []Entry) error {
 		return &VerifyError{Index: i, Seq: int64(i) + 1, Reason: "last hash differs from the head's"}
 	}
 	return nil
-}
-
-// appendUUID writes u in its canonical text form without the allocation of u.String().
-func appendUUID(b []byte, u uuid.UUID) []byte {
-	var s [36]byte
-	hex.Encode(s[0:8], u[0:4])
-	s[8] = '-'
-	hex.Encode(s[9:13], u[4:6])
-	s[13] = '-'
-	hex.Encode(s[14:18], u[6:8])
-	s[18] = '-'
-	hex.Encode(s[19:23], u[8:10])
-	s[23] = '-'
-	hex.Encode(s[24:], u[10:])
-	return append(b, s[:]...)
 }
 
 // VerifyRecord holds a record's current value against its log (LOG-3): every field the log names

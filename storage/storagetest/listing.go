@@ -18,11 +18,14 @@ import (
 var errNoDeleter = errors.New("storagetest: the store's Tx does not implement isg.Deleter")
 
 // offersDeleter reports whether the units of work of s implement isg.Deleter.
-func offersDeleter(t testing.TB, s isg.Store) bool {
+func offersDeleter(t testing.TB, s isg.Store) bool { return offers[isg.Deleter](t, s) }
+
+// offers reports whether the units of work of s implement the optional interface C.
+func offers[C any](t testing.TB, s isg.Store) bool {
 	t.Helper()
 	var ok bool
 	require.NoError(t, s.View(context.Background(), func(tx isg.Tx) error {
-		_, ok = tx.(isg.Deleter)
+		_, ok = tx.(C)
 		return nil
 	}))
 	return ok
@@ -129,7 +132,7 @@ func testListingConflicts(t *testing.T, a, b isg.Store) {
 				if tt.needsDelete && !hasDeleter {
 					t.Skip(errNoDeleter)
 				}
-				if how == "FindVersions" && !offersVersionFinder(t, a) {
+				if how == "FindVersions" && !offers[isg.VersionFinder](t, a) {
 					t.Skip("the store's Tx does not implement the optional isg.VersionFinder")
 				}
 				listed := tt.listed

@@ -11,24 +11,13 @@ import (
 	"github.com/isgkit/gateway/isg"
 )
 
-// offersVersionFinder reports whether the units of work of s implement isg.VersionFinder.
-func offersVersionFinder(t testing.TB, s isg.Store) bool {
-	t.Helper()
-	var ok bool
-	require.NoError(t, s.View(context.Background(), func(tx isg.Tx) error {
-		_, ok = tx.(isg.VersionFinder)
-		return nil
-	}))
-	return ok
-}
-
 // testVersionFinder checks the optional isg.VersionFinder where the store's Tx offers it: page
 // for page it answers the IDs and versions Find answers, committed and staged alike, in a View
 // and in an Update that has written. The Gateway serves a decoded value by the version this
 // answers, so a wrong version would show a report a flow as it no longer is. Its listings are
 // checked with Find's in ListingConflicts.
 func testVersionFinder(t *testing.T, s isg.Store) {
-	if !offersVersionFinder(t, s) {
+	if !offers[isg.VersionFinder](t, s) {
 		t.Log("the store's Tx does not offer the optional isg.VersionFinder; nothing to check")
 		return
 	}
