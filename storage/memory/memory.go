@@ -17,9 +17,9 @@
 // commit, and nothing is checked when a View ends. Commands, which must be consistent, run in
 // Update and are checked.
 //
-// The Tx implements isg.Deleter. Use the store for tests, examples, sandboxes and hosts that keep
-// state elsewhere; data is lost when the process ends. Index lookups (Find, Count) cost O(log n)
-// in the records of the kind plus the page.
+// The Tx implements isg.Deleter and isg.VersionFinder. Use the store for tests, examples,
+// sandboxes and hosts that keep state elsewhere; data is lost when the process ends. Index
+// lookups (Find, Count) cost O(log n) in the records of the kind plus the page.
 package memory
 
 import (
