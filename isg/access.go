@@ -116,7 +116,7 @@ type actorRoles struct {
 // unit's read set like any read; otherwise the record is loaded and decoded.
 func (u *uow) actingUser(id UserID, rule string) (actorRoles, error) {
 	var cu *cachedUser
-	if vr, ok := u.tx.(VersionReader); ok && !u.dirty {
+	if vr, ok := u.tx.(VersionReader); ok && !u.wrote(kindUser, id.String()) {
 		v, err := vr.Version(u.ctx, kindUser, id.String())
 		if err != nil {
 			return actorRoles{}, err
@@ -139,8 +139,8 @@ func (u *uow) actingUser(id UserID, rule string) (actorRoles, error) {
 				return actorRoles{}, fmt.Errorf("isg: decoding user %s: %w", id, err)
 			}
 			x.version = rec.Version
-			if u.dirty {
-				// A record this unit may have written itself is not committed: never cache it.
+			if u.wrote(kindUser, id.String()) {
+				// A record this unit wrote itself is not committed: never cache it.
 				cu = newCachedUser(x)
 			} else {
 				cu = u.g.auth.put(x)
@@ -155,7 +155,7 @@ func (u *uow) actingUser(id UserID, rule string) (actorRoles, error) {
 
 // exists reports whether a record exists, without decoding it where the unit can read versions.
 func (u *uow) exists(kind Kind, id string) (bool, error) {
-	if vr, ok := u.tx.(VersionReader); ok && !u.dirty {
+	if vr, ok := u.tx.(VersionReader); ok && !u.wrote(kind, id) {
 		v, err := vr.Version(u.ctx, kind, id)
 		return v > 0, err
 	}

@@ -144,9 +144,9 @@ func lookupCached[T any](u *uow, c *decodedCache[T], kind Kind, id string, share
 		}
 	}
 	var zero T
-	// Only before the unit writes: after, the version it reads may be its own staged one, which a
+	// Not for a record the unit wrote: the version it reads may be its own staged one, which a
 	// cached value of another unit's commit could share.
-	if vr, ok := u.tx.(VersionReader); ok && !u.dirty {
+	if vr, ok := u.tx.(VersionReader); ok && !u.wrote(kind, id) {
 		v, err := vr.Version(u.ctx, kind, id)
 		if err != nil {
 			return zero, 0, false, err
@@ -165,8 +165,8 @@ func lookupCached[T any](u *uow, c *decodedCache[T], kind Kind, id string, share
 		}
 		return zero, 0, false, err
 	}
-	if u.dirty {
-		// The unit may be reading its own uncommitted write: use the cache, never fill it.
+	if u.wrote(kind, id) {
+		// The unit is reading its own uncommitted write: use the cache, never fill it.
 		if x, ok := c.get(id, rec.Version); ok {
 			return x, rec.Version, true, nil
 		}

@@ -208,8 +208,14 @@ type uow struct {
 	// committed run once the unit has committed: caching what it wrote, which must never be
 	// remembered from an attempt that did not commit.
 	committed []func()
-	// dirty is set once the unit has written: what it reads after may be its own, uncommitted.
+	// dirty is set once the unit has written: what it lists after may hold its own, uncommitted
+	// records.
 	dirty bool
+	// written names the records the unit has written (Put or Delete). A version it reads of one
+	// of them may be its own staged one, which another unit's commit could reach too with other
+	// content, so the decoded-record caches neither serve nor learn those; any other record reads
+	// at a committed version, cached or not, even after the unit has written.
+	written map[recordName]struct{}
 	// contract is the licensing contract a command acts on, set by the command's at function:
 	// the gate then counts that contract's own Super Administrators at its contracting
 	// organisation, and no others (LIC-2, ROLE-8; see isSuperAdminOf).
@@ -335,8 +341,29 @@ func (u *uow) marshal(v any) ([]byte, error) {
 
 // put writes an encoded record at the version it was read at (0 to create).
 func (u *uow) put(kind Kind, id string, version int64, body []byte, keys ...IndexKey) (int64, error) {
-	u.dirty = true
+	u.markWritten(kind, id)
 	return u.tx.Put(u.ctx, Record{Kind: kind, ID: id, Version: version, Body: body, Keys: keys})
+}
+
+// recordName is a record's kind and ID.
+type recordName struct {
+	kind Kind
+	id   string
+}
+
+// markWritten notes that the unit writes the record (see uow.written).
+func (u *uow) markWritten(kind Kind, id string) {
+	u.dirty = true
+	if u.written == nil {
+		u.written = make(map[recordName]struct{}, 4)
+	}
+	u.written[recordName{kind, id}] = struct{}{}
+}
+
+// wrote reports whether the unit has written the record.
+func (u *uow) wrote(kind Kind, id string) bool {
+	_, ok := u.written[recordName{kind, id}]
+	return ok
 }
 
 // findAll decodes every record of kind holding key into values made by newT.

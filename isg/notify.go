@@ -307,6 +307,7 @@ func (g *Gateway) purgeOutbox(ctx context.Context) (int, error) {
 				if m.Status == "pending" || !m.finishedAt().Before(cutoff) {
 					continue
 				}
+				u.markWritten(kindNotification, id)
 				if err := del.Delete(u.ctx, kindNotification, id, v); err != nil {
 					return err
 				}
