@@ -155,11 +155,14 @@ func (s *Store) commit(t *tx) error {
 	}
 	// Unique keys: no other record may hold a key a written record claims, unless that other
 	// record is itself rewritten (or deleted) in this unit without it.
-	claimed := map[rkey]map[string]string{}
+	var claimed map[rkey]map[string]string // most units claim no unique key: made on the first
 	for k, rec := range t.writes {
 		for _, ik := range rec.Keys {
 			if !ik.Unique {
 				continue
+			}
+			if claimed == nil {
+				claimed = map[rkey]map[string]string{}
 			}
 			uk := keyOf(ik)
 			byKind := claimed[rkey{Kind: k.Kind}]
