@@ -116,8 +116,9 @@ type actorRoles struct {
 // unit's read set like any read; otherwise the record is loaded and decoded.
 func (u *uow) actingUser(id UserID, rule string) (actorRoles, error) {
 	var cu *cachedUser
-	if vr, ok := u.tx.(VersionReader); ok && !u.wrote(kindUser, id.String()) {
-		v, err := vr.Version(u.ctx, kindUser, id.String())
+	sid := id.String()
+	if vr, ok := u.tx.(VersionReader); ok && !u.wrote(kindUser, sid) {
+		v, err := vr.Version(u.ctx, kindUser, sid)
 		if err != nil {
 			return actorRoles{}, err
 		}
@@ -127,7 +128,7 @@ func (u *uow) actingUser(id UserID, rule string) (actorRoles, error) {
 		cu = u.g.auth.get(id, v)
 	}
 	if cu == nil {
-		rec, err := u.tx.Get(u.ctx, kindUser, id.String())
+		rec, err := u.tx.Get(u.ctx, kindUser, sid)
 		if isNotFound(err) {
 			return actorRoles{}, forbidden(rule, "unknown actor")
 		} else if err != nil {
@@ -139,7 +140,7 @@ func (u *uow) actingUser(id UserID, rule string) (actorRoles, error) {
 				return actorRoles{}, fmt.Errorf("isg: decoding user %s: %w", id, err)
 			}
 			x.version = rec.Version
-			if u.wrote(kindUser, id.String()) {
+			if u.wrote(kindUser, sid) {
 				// A record this unit wrote itself is not committed: never cache it.
 				cu = newCachedUser(x)
 			} else {

@@ -5,6 +5,7 @@ import (
 	"testing"
 
 	"github.com/google/uuid"
+	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
 	"github.com/isgkit/gateway/isg"
@@ -32,7 +33,7 @@ func BenchmarkCan(b *testing.B) {
 
 // populated fills a memory store with n memberships (n/10 organisations of 10 users each,
 // written through the store directly to keep set-up fast) and returns an actor among them.
-func populated(b *testing.B, n int) (*isg.Gateway, isg.Actor) {
+func populated(b testing.TB, n int) (*isg.Gateway, isg.Actor) {
 	b.Helper()
 	s := memory.New()
 	g, err := isg.New(s, cheapPasswords)
@@ -109,5 +110,19 @@ func BenchmarkAuthorisationInCommand(b *testing.B) {
 				b.Fatal(err)
 			}
 		})
+	}
+}
+
+// TestGateAllocatesAtMostTwice holds the gate every command passes to the allocations
+// BenchmarkAuthorisationInCommand reports (issue 9's bound: at most 2), at each store size, so a
+// change that adds one fails here rather than only moving a benchmark figure. Allocations are
+// counted, not timed.
+func TestGateAllocatesAtMostTwice(t *testing.T) {
+	for _, n := range []int{1_000, 10_000} {
+		g, actor := populated(t, n)
+		require.NoError(t, isg.GateInUnit(ctx, g, actor, isg.EditAgreements, 1)) // decodes the memberships once
+		allocs, err := isg.GateAllocs(ctx, g, actor, isg.EditAgreements, 200)
+		require.NoError(t, err)
+		assert.LessOrEqual(t, allocs, 2.0, "memberships=%d", n)
 	}
 }
