@@ -14,6 +14,7 @@ import (
 
 	"github.com/isgkit/gateway/agreement"
 	"github.com/isgkit/gateway/dpia"
+	"github.com/isgkit/gateway/internal/jsonenc"
 	"github.com/isgkit/gateway/isg/ident"
 	"github.com/isgkit/gateway/isg/support"
 	"github.com/isgkit/gateway/licensing"
@@ -208,9 +209,6 @@ type uow struct {
 	// committed run once the unit has committed: caching what it wrote, which must never be
 	// remembered from an attempt that did not commit.
 	committed []func()
-	// dirty is set once the unit has written: what it lists after may hold its own, uncommitted
-	// records.
-	dirty bool
 	// written names the records the unit has written (Put or Delete). A version it reads of one
 	// of them may be its own staged one, which another unit's commit could reach too with other
 	// content, so the decoded-record caches neither serve nor learn those; any other record reads
@@ -314,29 +312,20 @@ func (u *uow) save(kind Kind, id string, version int64, v any, keys ...IndexKey)
 	return u.put(kind, id, version, body, keys...)
 }
 
-// appender is what the generated encoders give a stored type (internal/jsongen): exactly
-// json.Marshal's bytes, without its reflection.
-type appender interface {
-	AppendJSON(b []byte, escapeHTML bool) ([]byte, error)
-}
-
 // marshal is json.Marshal(v), by v's generated encoder when its type has one. The encoding is
 // written into the unit's scratch buffer, which the next marshal overwrites: save hands it
 // straight to Put, and a Store copies what it keeps of a record (see Record), so a unit's saves
 // (a log entry per change) share one buffer.
 func (u *uow) marshal(v any) ([]byte, error) {
-	if a, ok := v.(appender); ok {
-		if u.scratch == nil {
-			u.scratch = make([]byte, 0, 512) // a log entry of short values; append grows it for others
-		}
-		b, err := a.AppendJSON(u.scratch[:0], true)
-		if err == nil {
-			u.scratch = b
-			return b, nil
-		}
-		// It fails only where encoding/json does; json.Marshal says why.
+	if u.scratch == nil {
+		u.scratch = make([]byte, 0, 512) // a log entry of short values; append grows it for others
 	}
-	return json.Marshal(v)
+	b, err := jsonenc.Append(u.scratch[:0], v, true)
+	if err != nil {
+		return nil, err
+	}
+	u.scratch = b
+	return b, nil
 }
 
 // put writes an encoded record at the version it was read at (0 to create).
@@ -353,7 +342,6 @@ type recordName struct {
 
 // markWritten notes that the unit writes the record (see uow.written).
 func (u *uow) markWritten(kind Kind, id string) {
-	u.dirty = true
 	if u.written == nil {
 		u.written = make(map[recordName]struct{}, 4)
 	}

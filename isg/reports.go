@@ -56,25 +56,26 @@ func seen[T any](u *uow, c *decodedCache[T], kind Kind, org OrgID) ([]*T, error)
 	// organisation sees and not the bytes the store holds. A unit that wrote may read its own
 	// staged versions, which the cache never holds, so it reads bodies.
 	vf, _ := u.tx.(VersionFinder)
-	if u.dirty {
+	if len(u.written) > 0 {
 		vf = nil
 	}
 	p := Page{Limit: reportPage}
 	for {
-		var got int
-		var last string
+		var got int // how many records the page held
+		served := false
 		if vf != nil {
 			vs, err := vf.FindVersions(u.ctx, kind, k, p)
 			if err != nil {
 				return nil, err
 			}
-			if out, got = peekAll(c, vs, out); got == len(vs) && got > 0 {
-				last = vs[got-1].ID
-			} else {
-				got = -1 // a version not decoded yet (or an empty page): read the page's bodies
+			if out, served = peekAll(c, vs, out); served {
+				got = len(vs)
+				if got > 0 {
+					p.After = vs[got-1].ID
+				}
 			}
 		}
-		if vf == nil || got < 0 {
+		if !served { // no VersionFinder, or a version not decoded yet: read the page's bodies
 			recs, err := u.tx.Find(u.ctx, kind, k, p)
 			if err != nil {
 				return nil, err
@@ -87,28 +88,27 @@ func seen[T any](u *uow, c *decodedCache[T], kind Kind, org OrgID) ([]*T, error)
 				out = append(out, x)
 			}
 			if got = len(recs); got > 0 {
-				last = recs[got-1].ID
+				p.After = recs[got-1].ID
 			}
 		}
 		if got < p.Limit {
 			return out, nil
 		}
-		p.After = last
 	}
 }
 
-// peekAll appends the cached values of every version in vs to out and returns len(vs), or
-// returns out as it was and fewer when one of them is not cached.
-func peekAll[T any](c *decodedCache[T], vs []RecordVersion, out []*T) ([]*T, int) {
+// peekAll appends the cached values of every version in vs to out, or returns out as it was and
+// false when one of them is not cached.
+func peekAll[T any](c *decodedCache[T], vs []RecordVersion, out []*T) ([]*T, bool) {
 	n := len(out)
-	for i, v := range vs {
+	for _, v := range vs {
 		x, ok := c.peek(v.ID, v.Version)
 		if !ok {
-			return out[:n], i
+			return out[:n], false
 		}
 		out = append(out, x)
 	}
-	return out, len(vs)
+	return out, true
 }
 
 // orgNames names the organisations of the flows org sees; an organisation with no record (one

@@ -173,3 +173,22 @@ func AppendMarshal(b []byte, v any, escapeHTML bool) ([]byte, error) {
 	out := buf.Bytes()
 	return out[:len(out)-1], nil // Encode ends the value with a newline
 }
+
+// Appender is what a type with a generated encoder (internal/jsongen) has: AppendJSON appends
+// exactly the bytes encoding/json writes for it.
+type Appender interface {
+	AppendJSON(b []byte, escapeHTML bool) ([]byte, error)
+}
+
+// Append appends v's encoding/json encoding with the given HTML escaping: by v's generated
+// encoder when it has one, else by encoding/json itself (AppendMarshal). A generated encoder
+// fails only where encoding/json does, so on a failure encoding/json runs and its error, which
+// says why, is the one returned.
+func Append(b []byte, v any, escapeHTML bool) ([]byte, error) {
+	if a, ok := v.(Appender); ok {
+		if out, err := a.AppendJSON(b, escapeHTML); err == nil {
+			return out, nil
+		}
+	}
+	return AppendMarshal(b, v, escapeHTML)
+}

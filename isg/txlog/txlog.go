@@ -86,8 +86,8 @@ func (s Snapshot) JSONWith(field string, value any) ([]byte, error) {
 	for _, m := range s.fields {
 		put(m.rawKey)
 		if m.key == field {
-			if b, err = appendValue(b, value); err != nil {
-				return nil, err
+			if b, err = jsonenc.Append(b, value, false); err != nil {
+				return nil, unencodable(err)
 			}
 			replaced = true
 			continue
@@ -97,22 +97,11 @@ func (s Snapshot) JSONWith(field string, value any) ([]byte, error) {
 	if !replaced {
 		kb, _ := json.Marshal(field) // a string always encodes
 		put(string(kb))
-		if b, err = appendValue(b, value); err != nil {
-			return nil, err
+		if b, err = jsonenc.Append(b, value, false); err != nil {
+			return nil, unencodable(err)
 		}
 	}
 	return append(b, '}'), nil
-}
-
-// appendValue appends v's canonical JSON (see encode) to b.
-func appendValue(b []byte, v any) ([]byte, error) {
-	if a, ok := v.(appender); ok {
-		if out, err := a.AppendJSON(b, false); err == nil {
-			return out, nil
-		}
-	}
-	e, err := encode(v)
-	return append(b, e...), err
 }
 
 // DiffSnapshots is Diff of the values the snapshots were taken of.
@@ -176,15 +165,8 @@ func unlogged(field string) bool {
 	return false
 }
 
-// appender is what the generated encoders give a type (internal/jsongen): encoding/json's bytes
-// without its reflection, which was most of the cost of a snapshot.
-type appender interface {
-	AppendJSON(b []byte, escapeHTML bool) ([]byte, error)
-}
-
-// snapshotSize is the buffer a generated encoder starts with: a new flow or summary encodes in
-// about 1 KB, one under review or signed in 2–4 KB, which append reaches in a doubling or two
-// (where a strings.Builder fed by encoding/json doubles from a few bytes).
+// snapshotSize is the buffer an encoding starts with: a new flow or summary encodes in about
+// 1 KB, one under review or signed in 2–4 KB, which append reaches in a doubling or two.
 const snapshotSize = 1024
 
 // encode writes v's canonical JSON (HTML escaping off) and returns it as a string without a
@@ -192,20 +174,17 @@ const snapshotSize = 1024
 // the very bytes encoding/json would (its tests hold it to that): the snapshot's members are
 // the logged Old and New texts, which are hashed (LOG-2).
 func encode(v any) (string, error) {
-	if a, ok := v.(appender); ok {
-		if b, err := a.AppendJSON(make([]byte, 0, snapshotSize), false); err == nil {
-			// b is never written again, so it may back the string (as strings.Builder's does).
-			return unsafe.String(unsafe.SliceData(b), len(b)), nil
-		}
-		// It fails only where encoding/json does; encoding/json says why, below.
+	b, err := jsonenc.Append(make([]byte, 0, snapshotSize), v, false)
+	if err != nil {
+		return "", unencodable(err)
 	}
-	var buf strings.Builder
-	enc := json.NewEncoder(&buf)
-	enc.SetEscapeHTML(false)
-	if err := enc.Encode(v); err != nil {
-		return "", violation.New(violation.ErrInvalid, "log.unencodable", "LOG-1", err.Error())
-	}
-	return strings.TrimSuffix(buf.String(), "\n"), nil
+	// b is never written again, so it may back the string (as a strings.Builder's does).
+	return unsafe.String(unsafe.SliceData(b), len(b)), nil
+}
+
+// unencodable is the error of a value encoding/json cannot encode.
+func unencodable(err error) error {
+	return violation.New(violation.ErrInvalid, "log.unencodable", "LOG-1", err.Error())
 }
 
 // member is one top-level member of an encoded object: its decoded key, its key as written
