@@ -51,3 +51,25 @@ func TestFlowCloneSharesNothing(t *testing.T) {
 	assert.NotSame(t, &f.Notices[0].Answers[0], &c.Notices[0].Answers[0], "a notice's answers share memory")
 	assert.NotSame(t, &f.Publication[0].Parties[0], &c.Publication[0].Parties[0], "a consent's parties share memory")
 }
+
+// TestFlowCloneSidesAreApart: a clone's parties and sides share one allocation, so each must end
+// at its own length — growing one never writes into the next — and a nil or empty side is kept
+// as it was, for it encodes differently (LIFE-3: a terminated flow may have an empty side).
+func TestFlowCloneSidesAreApart(t *testing.T) {
+	a, b, x := agreement.OrgID{UUID: uuid.New()}, agreement.OrgID{UUID: uuid.New()}, agreement.OrgID{UUID: uuid.New()}
+	f := agreement.Flow{FlowTerms: agreement.FlowTerms{Parties: []agreement.OrgID{a, b}, From: []agreement.OrgID{a}, To: []agreement.OrgID{b}}}
+	c := f.Clone()
+	c.Parties = append(c.Parties, x)
+	c.From[0] = x
+	assert.Equal(t, []agreement.OrgID{a, b, x}, c.Parties)
+	assert.Equal(t, []agreement.OrgID{x}, c.From)
+	assert.Equal(t, []agreement.OrgID{b}, c.To, "growing the parties wrote into the next side")
+	assert.Equal(t, []agreement.OrgID{a, b}, f.Parties)
+	assert.Equal(t, []agreement.OrgID{a}, f.From)
+
+	empty := agreement.Flow{FlowTerms: agreement.FlowTerms{Parties: []agreement.OrgID{a}, From: []agreement.OrgID{}, To: nil}}
+	ec := empty.Clone()
+	assert.NotNil(t, ec.From, "an empty side became nil")
+	assert.Empty(t, ec.From)
+	assert.Nil(t, ec.To, "a nil side became empty")
+}

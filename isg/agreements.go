@@ -28,11 +28,23 @@ const (
 // visibleKeys index an agreement under every organisation that may see it (SUM-3): listing what
 // an organisation sees is then one index lookup, whatever the size of the store.
 func visibleKeys(creator OrgID, orgs []OrgID) []IndexKey {
-	ks := make([]IndexKey, 0, len(orgs)+1)
-	seen := make(map[OrgID]bool, len(orgs)+1)
-	for _, o := range append([]OrgID{creator}, orgs...) {
-		if !seen[o] {
+	// Room for the keys a flow adds (flowKeys), so that appending them does not copy these.
+	ks := append(make([]IndexKey, 0, len(orgs)+5), key("visible", creator.String()))
+	// A flow names a handful of organisations, for which a scan is cheaper than a set; a summary
+	// may name hundreds.
+	var seen map[OrgID]bool
+	if len(orgs) > 16 {
+		seen = make(map[OrgID]bool, len(orgs))
+	}
+	for i, o := range orgs {
+		dup := o == creator
+		if seen != nil {
+			dup = dup || seen[o]
 			seen[o] = true
+		} else {
+			dup = dup || slices.Contains(orgs[:i], o)
+		}
+		if !dup {
 			ks = append(ks, key("visible", o.String()))
 		}
 	}
@@ -93,22 +105,24 @@ func saveLogged[T any](u *uow, c *decodedCache[T], kind Kind, actor Actor, subje
 	before, ok := c.snapshot(id, version)
 	if !ok {
 		var err error
-		if before, err = txlog.TakeSnapshot(old); err != nil {
+		if before, err = txlog.TakeSnapshot(&old); err != nil { // by pointer: as a value, boxed
 			return new, err
 		}
 	}
-	after, err := txlog.TakeSnapshot(new)
+	after, err := txlog.TakeSnapshotLike(&new, before)
 	if err != nil {
 		return new, err
 	}
 	h := head(&new)
-	if *h, err = u.appendLog(actor, subject, *h, txlog.DiffSnapshots(before, after)); err != nil {
+	if *h, err = u.appendLogOf(actor, subject, id, *h, txlog.DiffSnapshots(before, after)); err != nil {
 		return new, err
 	}
-	body, err := after.JSONWith("log", *h)
+	// Into the unit's scratch buffer, as save's encodings: the store copies what it keeps.
+	body, err := after.AppendJSONWith(u.scratch[:0], "log", *h)
 	if err != nil {
 		return new, err
 	}
+	u.scratch = body
 	v, err := u.put(kind, id, version, body, keys...)
 	if err != nil {
 		return new, err
@@ -411,6 +425,12 @@ type FlowView struct {
 // flowView builds what a caller sees of a flow; held are the roles the permission check found the
 // actor holding, so the view needs no second read of the user.
 func (u *uow) flowView(actor Actor, f agreement.Flow, held RoleSet) (FlowView, error) {
+	return u.flowViewWith(actor, f, held, nil)
+}
+
+// flowViewWith is flowView for a caller that holds the flow's summary as the unit reads it (s,
+// or nil to load it): a flow command has read it already.
+func (u *uow) flowViewWith(actor Actor, f agreement.Flow, held RoleSet, s *agreement.Summary) (FlowView, error) {
 	v := FlowView{Flow: f, PartyRatings: make(map[string]assurance.Rating, len(f.Parties)), Next: []agreement.Trigger{}}
 	// The machine knows organisations, not roles: keep the steps the actor's roles allow.
 	held &= OrgRoles
@@ -445,9 +465,12 @@ func (u *uow) flowView(actor Actor, f agreement.Flow, held RoleSet) (FlowView, e
 		v.PartyRatings[p.String()] = rating
 	}
 	// ORG-11: which parties are placeholders is the summary's to say.
-	s, _, err := u.loadSummary(f.SummaryID)
-	if err != nil {
-		return v, err
+	if s == nil || s.ID != f.SummaryID {
+		loaded, _, err := u.loadSummary(f.SummaryID)
+		if err != nil {
+			return v, err
+		}
+		s = &loaded
 	}
 	v.Unregistered = s.UnregisteredOf(f.Parties)
 	return v, nil
@@ -633,7 +656,10 @@ func (u *uow) flowCommand(actor Actor, held RoleSet, id agreement.FlowID,
 			return FlowView{}, err
 		}
 	}
-	return u.flowView(actor, f, held)
+	if u.wrote(kindSummary, s.ID.String()) {
+		return u.flowView(actor, f, held) // the step's consequences changed the summary
+	}
+	return u.flowViewWith(actor, f, held, &s)
 }
 
 // flowNotices says who a flow event concerns (NOTE-1): the DPOs asked to review, the requester

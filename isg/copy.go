@@ -14,9 +14,15 @@ const kindRiskAssessment Kind = "risk_assessment"
 // moved head. Copies start their log with what they were copied from rather than a field-by-field
 // history they do not have (SUM-4).
 func (u *uow) appendLog(actor Actor, subject uuid.UUID, head agreement.LogHead, changes []agreement.Change) (agreement.LogHead, error) {
+	return u.appendLogOf(actor, subject, subject.String(), head, changes)
+}
+
+// appendLogOf is appendLog for a caller that has the subject's ID as text (id) already.
+func (u *uow) appendLogOf(actor Actor, subject uuid.UUID, id string, head agreement.LogHead, changes []agreement.Change) (agreement.LogHead, error) {
 	entries, next := agreement.Append(head, subject, changes, actor.User, actor.Org, u.now)
+	keys := []IndexKey{key("subject", id)} // every entry's, and a store copies what it keeps
 	for _, e := range entries {
-		if _, err := u.save(kindLogEntry, logEntryID(subject, e.Seq), 0, e, key("subject", subject.String())); err != nil {
+		if _, err := u.save(kindLogEntry, logEntryID(subject, e.Seq), 0, e, keys...); err != nil {
 			return head, err
 		}
 	}

@@ -135,14 +135,19 @@ type call[In any] struct {
 func run[In, Out any](ctx context.Context, g *Gateway, c *command[In, Out], actor Actor, in In) (out Out, err error) {
 	start := time.Now()
 	defer func() { g.logCommand(ctx, c.name, actor, start, err) }()
-	if err = validateInput(in, c.rule); err != nil {
+	// One allocation holds the input, the call apply sees and what it returns, which the unit's
+	// closure must reach: captured one by one (or the input boxed for validation), each would
+	// move to the heap on its own, and the call be made again on every attempt.
+	st := &running[In, Out]{call: call[In]{actor: actor, in: in}}
+	if err = validateInput(&st.in, c.rule); err != nil {
 		return out, err
 	}
 	if c.before != nil {
-		if err = c.before(g, &in); err != nil {
+		if err = c.before(g, &st.in); err != nil {
 			return out, err
 		}
 	}
+	in = st.in
 	if c.job != nil {
 		if c.reach != anyone && !(c.host && isHostCall(ctx, actor)) {
 			err = g.view(ctx, func(u *uow) error {
@@ -156,13 +161,12 @@ func run[In, Out any](ctx context.Context, g *Gateway, c *command[In, Out], acto
 		out, err = c.job(ctx, g, in)
 		return out, err
 	}
-	var refusal error
 	body := func(u *uow) error {
-		refusal = nil
+		st.refusal = nil
 		t := target{org: actor.Org}
 		if c.at != nil {
 			var err error
-			if t, err = c.at(u, actor, in); err != nil {
+			if t, err = c.at(u, actor, st.in); err != nil {
 				return err
 			}
 		}
@@ -171,18 +175,19 @@ func run[In, Out any](ctx context.Context, g *Gateway, c *command[In, Out], acto
 			r = t.reach
 		}
 		held, err := u.gate(actor, r, t, c.row, c.rule)
+		st.uow, st.held, st.org = u, held, t.org
 		if err != nil {
 			if c.refuse != nil && ErrorCode(err) == "forbidden" {
-				if specific := c.refuse(&call[In]{uow: u, actor: actor, in: in, held: held, org: t.org}); specific != nil {
+				if specific := c.refuse(&st.call); specific != nil {
 					return specific
 				}
 			}
 			return err
 		}
-		out, err = c.apply(&call[In]{uow: u, actor: actor, in: in, held: held, org: t.org})
+		st.out, err = c.apply(&st.call)
 		if kept, ok := err.(committedRefusal); ok {
 			var zero Out
-			out, refusal = zero, kept.err
+			st.out, st.refusal = zero, kept.err
 			return nil
 		}
 		return err
@@ -192,10 +197,17 @@ func run[In, Out any](ctx context.Context, g *Gateway, c *command[In, Out], acto
 	} else {
 		err = g.update(ctx, body)
 	}
-	if err == nil && refusal != nil {
-		err = refusal
+	if err == nil && st.refusal != nil {
+		err = st.refusal
 	}
-	return out, err
+	return st.out, err
+}
+
+// running is one command's state across the attempts of its unit of work.
+type running[In, Out any] struct {
+	call[In]
+	out     Out
+	refusal error
 }
 
 // committedRefusal is a refusal whose unit of work still commits: a failed sign-in's count must

@@ -55,11 +55,21 @@ type Snapshot struct{ fields []member }
 // TakeSnapshot encodes v's fields as Diff compares them. The only error is a value encoding/json
 // cannot encode.
 func TakeSnapshot(v any) (Snapshot, error) {
+	return takeSnapshot(v, 40) // a summary's or flow's fields number a few dozen
+}
+
+// TakeSnapshotLike is TakeSnapshot of a value of the type like was taken of: a new version of
+// the same record, whose fields number about as many. It only saves memory.
+func TakeSnapshotLike(v any, like Snapshot) (Snapshot, error) {
+	return takeSnapshot(v, len(like.fields)+4) // room for fields omitempty left out before
+}
+
+func takeSnapshot(v any, fields int) (Snapshot, error) {
 	b, err := encode(v)
 	if err != nil {
 		return Snapshot{}, err
 	}
-	m, err := members(b)
+	m, err := members(b, fields)
 	return Snapshot{fields: m}, err
 }
 
@@ -70,12 +80,17 @@ func TakeSnapshot(v any) (Snapshot, error) {
 func (s Snapshot) JSONWith(field string, value any) ([]byte, error) {
 	n := 2 + len(field) + 3 + 64 // the value is a log head, as a rule: a few dozen bytes
 	for _, m := range s.fields {
-		n += len(m.key) + len(m.val) + 4
+		n += len(m.rawKey) + len(m.val) + 2
 	}
-	b := make([]byte, 0, n)
-	b = append(b, '{')
+	return s.AppendJSONWith(make([]byte, 0, n), field, value)
+}
+
+// AppendJSONWith appends what JSONWith returns to dst, for a caller that reuses one buffer.
+func (s Snapshot) AppendJSONWith(dst []byte, field string, value any) ([]byte, error) {
+	b := append(dst, '{')
+	start := len(b)
 	put := func(rawKey string) {
-		if len(b) > 1 {
+		if len(b) > start {
 			b = append(b, ',')
 		}
 		b = append(b, rawKey...)
@@ -193,16 +208,15 @@ type member struct{ key, rawKey, val string }
 
 // members splits the compact JSON object encoding/json wrote into its top-level members, in
 // order, without decoding the values: reading them back through a map cost several times more
-// than the encoding and would only hand the same bytes back.
-func members(b string) ([]member, error) {
+// than the encoding and would only hand the same bytes back. fields sizes the result.
+func members(b string, fields int) ([]member, error) {
 	bad := func() error {
 		return violation.New(violation.ErrInvalid, "log.unencodable", "LOG-1", "not a JSON object")
 	}
 	if len(b) < 2 || b[0] != '{' || b[len(b)-1] != '}' {
 		return nil, bad()
 	}
-	// Sized for a summary or flow, whose fields number a few dozen, so appending rarely grows it.
-	out := make([]member, 0, 40)
+	out := make([]member, 0, fields)
 	// Keys and values are substrings of the object, not copies.
 	sb := b
 	i := 1

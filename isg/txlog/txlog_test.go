@@ -1,6 +1,7 @@
 package txlog_test
 
 import (
+	"encoding/json"
 	"testing"
 	"time"
 
@@ -43,4 +44,38 @@ func TestAnyRecordIsLogged(t *testing.T) {
 	assert.Error(t, txlog.VerifyRecord(v2, entries, "draft"), "changed without an entry")
 	assert.Error(t, txlog.VerifyRecord(record{State: "approved"}, nil, "draft"), "a state never logged is the initial one")
 	assert.NoError(t, txlog.VerifyRecord(record{State: "draft"}, nil, "draft"))
+}
+
+// TestJSONWithIsTheRecordWithTheFieldMoved: the body the Gateway stores from a snapshot is the
+// record's own encoding with the log head replaced — or added when the snapshot had none — and
+// AppendJSONWith writes the same after whatever its buffer held.
+func TestJSONWithIsTheRecordWithTheFieldMoved(t *testing.T) {
+	type bare struct {
+		State string `json:"state"`
+		Title string `json:"title"`
+	}
+	head := txlog.Head{Count: 3, Last: "abc"}
+	for name, tc := range map[string]struct {
+		of   any
+		want any
+	}{
+		"replaced": {record{State: "draft", Title: `a "quoted" title`}, record{State: "draft", Title: `a "quoted" title`, Log: head}},
+		"added":    {bare{State: "draft", Title: "T"}, record{State: "draft", Title: "T", Log: head}},
+	} {
+		t.Run(name, func(t *testing.T) {
+			s, err := txlog.TakeSnapshot(tc.of)
+			require.NoError(t, err)
+			want, err := json.Marshal(tc.want)
+			require.NoError(t, err)
+			got, err := s.JSONWith("log", head)
+			require.NoError(t, err)
+			assert.JSONEq(t, string(want), string(got))
+			if name == "replaced" {
+				assert.Equal(t, string(want), string(got), "a replaced field keeps its place")
+			}
+			appended, err := s.AppendJSONWith([]byte("prefix"), "log", head)
+			require.NoError(t, err)
+			assert.Equal(t, "prefix"+string(got), string(appended))
+		})
+	}
 }

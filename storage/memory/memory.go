@@ -28,7 +28,6 @@ import (
 	"fmt"
 	"slices"
 	"sort"
-	"strings"
 	"sync"
 
 	"github.com/isgkit/gateway/isg"
@@ -55,8 +54,8 @@ type stored struct {
 
 type table struct {
 	recs   map[string]*stored
-	index  map[string]*posting // indexKey → its members
-	unique map[string]string   // indexKey → ID
+	index  map[indexKey]*posting // its members, by key
+	unique map[indexKey]string   // the holder of a unique key
 }
 
 // posting is the members of one index key of one kind. It exists only while the key has members:
@@ -73,13 +72,18 @@ type posting struct {
 // New returns an empty store.
 func New() *Store { return &Store{kinds: map[isg.Kind]*table{}} }
 
-func keyOf(k isg.IndexKey) string { return k.Name + "\x00" + k.Value }
+// indexKey is an index key's name and value, uniqueness aside: a map key built without
+// allocating, which a concatenated string was not (one allocation per key of every read and
+// written record).
+type indexKey struct{ name, value string }
+
+func keyOf(k isg.IndexKey) indexKey { return indexKey{k.Name, k.Value} }
 
 // table returns the table for kind, creating it; callers hold the write lock.
 func (s *Store) table(kind isg.Kind) *table {
 	t := s.kinds[kind]
 	if t == nil {
-		t = &table{recs: map[string]*stored{}, index: map[string]*posting{}, unique: map[string]string{}}
+		t = &table{recs: map[string]*stored{}, index: map[indexKey]*posting{}, unique: map[indexKey]string{}}
 		s.kinds[kind] = t
 	}
 	return t
@@ -128,7 +132,7 @@ type rkey = records.Key
 // listing names an index key of a kind that a unit listed.
 type listing struct {
 	kind isg.Kind
-	key  string // keyOf
+	key  indexKey
 }
 
 // validateLocked checks that everything t read is as it saw it; callers hold a lock.
@@ -140,8 +144,7 @@ func (s *Store) validateLocked(t *tx) error {
 	}
 	for l, seen := range t.listed {
 		if s.changedLocked(l) != seen {
-			name, value, _ := strings.Cut(l.key, "\x00")
-			return fmt.Errorf("memory: a %s entered or left index key %s=%q since it was listed: %w", l.kind, name, value, isg.ErrConflict)
+			return fmt.Errorf("memory: a %s entered or left index key %s=%q since it was listed: %w", l.kind, l.key.name, l.key.value, isg.ErrConflict)
 		}
 	}
 	return nil
@@ -155,19 +158,19 @@ func (s *Store) commit(t *tx) error {
 	}
 	// Unique keys: no other record may hold a key a written record claims, unless that other
 	// record is itself rewritten (or deleted) in this unit without it.
-	var claimed map[rkey]map[string]string // most units claim no unique key: made on the first
+	var claimed map[rkey]map[indexKey]string // most units claim no unique key: made on the first
 	for k, rec := range t.writes {
 		for _, ik := range rec.Keys {
 			if !ik.Unique {
 				continue
 			}
 			if claimed == nil {
-				claimed = map[rkey]map[string]string{}
+				claimed = map[rkey]map[indexKey]string{}
 			}
 			uk := keyOf(ik)
 			byKind := claimed[rkey{Kind: k.Kind}]
 			if byKind == nil {
-				byKind = map[string]string{}
+				byKind = map[indexKey]string{}
 				claimed[rkey{Kind: k.Kind}] = byKind
 			}
 			if other, dup := byKind[uk]; dup && other != k.ID {
@@ -294,7 +297,7 @@ var (
 
 // observeListing records the change mark of the key a Find or Count listed, unless the unit
 // listed it before; callers hold the read lock.
-func (t *tx) observeListing(tb *table, kind isg.Kind, ik string) {
+func (t *tx) observeListing(tb *table, kind isg.Kind, ik indexKey) {
 	if !t.writable {
 		return // a View is never checked
 	}

@@ -1,0 +1,65 @@
+package isg
+
+import (
+	"slices"
+	"testing"
+
+	"github.com/google/uuid"
+	"github.com/stretchr/testify/assert"
+	"pgregory.net/rapid"
+)
+
+// TestVisibleKeysNameEachOrganisationOnce: SUM-3 — an agreement is indexed under its creator
+// and every organisation it names, each once however often it is named, with the creator first,
+// for a flow's handful of organisations (scanned) and a summary's hundreds (a set) alike.
+func TestVisibleKeysNameEachOrganisationOnce(t *testing.T) {
+	org := func() OrgID { return OrgID{UUID: uuid.New()} }
+	for _, n := range []int{0, 1, 3, 16, 17, 300} {
+		creator := org()
+		var orgs, want []OrgID
+		want = append(want, creator)
+		for i := range n {
+			o := org()
+			orgs = append(orgs, o)
+			want = append(want, o)
+			if i%3 == 0 {
+				orgs = append(orgs, o, creator) // named again, and the creator among them
+			}
+		}
+		var got []OrgID
+		for _, k := range visibleKeys(creator, orgs) {
+			assert.Equal(t, "visible", k.Name)
+			o, err := ParseOrgID(k.Value)
+			assert.NoError(t, err)
+			got = append(got, o)
+		}
+		assert.True(t, slices.Equal(want, got), "%d organisations: %v, want %v", n, got, want)
+	}
+}
+
+// TestWrittenSetIsASet holds the unit's set of written records to a map, across the move from
+// its slice to its map: a record the unit wrote must never be served from the decoded-record
+// caches (uow.written), so has must never miss one.
+func TestWrittenSetIsASet(t *testing.T) {
+	rapid.Check(t, func(t *rapid.T) {
+		var w writtenSet
+		model := map[recordName]bool{}
+		name := rapid.Custom(func(t *rapid.T) recordName {
+			return recordName{kind: Kind(rapid.SampledFrom([]string{"flow", "log_entry"}).Draw(t, "kind")),
+				id: rapid.StringMatching(`[a-c]{1,2}`).Draw(t, "id")}
+		})
+		for _, n := range rapid.SliceOfN(name, 0, 40).Draw(t, "added") {
+			w.add(n)
+			model[n] = true
+			if w.len() != len(model) {
+				t.Fatalf("len %d, want %d", w.len(), len(model))
+			}
+		}
+		for range 20 {
+			n := name.Draw(t, "probe")
+			if w.has(n) != model[n] {
+				t.Fatalf("has(%v) = %v, want %v", n, w.has(n), model[n])
+			}
+		}
+	})
+}
