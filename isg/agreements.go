@@ -98,38 +98,44 @@ func unseen(kind, id string) error {
 // saveLogged diffs old (read at version, 0 for none) and new, appends the changes to new's
 // transaction log in this unit of work (LOG-1, LOG-2), saves new with its log head moved on, and
 // once the unit commits remembers new and its snapshot, so the next change diffs against it
-// without encoding it again.
+// without encoding it again. It returns the moved head, for the caller to set on new: new itself
+// is never addressed here, so a record of a kilobyte stays on the caller's stack (head reaches
+// only the cache's copy).
 func saveLogged[T any](u *uow, c *decodedCache[T], kind Kind, actor Actor, subject uuid.UUID, old, new T,
-	version int64, head func(*T) *txlog.Head, keys []IndexKey) (T, error) {
+	version int64, head func(*T) *txlog.Head, keys []IndexKey) (txlog.Head, error) {
 	id := subject.String()
 	before, ok := c.snapshot(id, version)
 	if !ok {
+		o := old // by pointer, as a value would be boxed; a copy, so old moves to the heap only here
 		var err error
-		if before, err = txlog.TakeSnapshot(&old); err != nil { // by pointer: as a value, boxed
-			return new, err
+		if before, err = txlog.TakeSnapshot(&o); err != nil {
+			return txlog.Head{}, err
 		}
 	}
-	after, err := txlog.TakeSnapshotLike(&new, before)
+	// What the cache keeps once the unit commits, copied now: no caller holds it.
+	e := &decoded[T]{value: c.clone(new)}
+	after, err := txlog.TakeSnapshotLike(&e.value, before)
 	if err != nil {
-		return new, err
+		return txlog.Head{}, err
 	}
-	h := head(&new)
+	h := head(&e.value)
 	if *h, err = u.appendLogOf(actor, subject, id, *h, txlog.DiffSnapshots(before, after)); err != nil {
-		return new, err
+		return txlog.Head{}, err
 	}
 	// Into the unit's scratch buffer, as save's encodings: the store copies what it keeps.
 	body, err := after.AppendJSONWith(u.scratch[:0], "log", *h)
 	if err != nil {
-		return new, err
+		return txlog.Head{}, err
 	}
 	u.scratch = body
 	v, err := u.put(kind, id, version, body, keys...)
 	if err != nil {
-		return new, err
+		return txlog.Head{}, err
 	}
 	// The log head is not a logged field, so the snapshot taken before it moved stays exact.
-	u.afterCommit(func() { c.put(id, v, new, &after) })
-	return new, nil
+	e.snapshot, e.hasSnap = after, true
+	u.afterCommit(func() { e.version = v; c.store(id, e, nil) })
+	return *h, nil
 }
 
 // logEntryID orders a subject's entries by sequence under the store's ascending-ID order.
@@ -147,11 +153,12 @@ func logEntryID(subject uuid.UUID, seq int64) string {
 }
 
 func (u *uow) putSummary(actor Actor, old, s agreement.Summary, version int64) (agreement.Summary, error) {
-	s, err := saveLogged(u, u.g.summaries, kindSummary, actor, s.ID.UUID, old, s, version,
+	head, err := saveLogged(u, u.g.summaries, kindSummary, actor, s.ID.UUID, old, s, version,
 		func(s *agreement.Summary) *agreement.LogHead { return &s.Log }, append(summaryKeys(s), u.reviewKeys(s)...))
 	if err != nil {
 		return s, err
 	}
+	s.Log = head
 	// The public register shows the summary's asset, purpose and review date (EXIT-3, register.go).
 	return s, u.republish(key("register_summary", s.ID.String()))
 }
@@ -160,11 +167,12 @@ func (u *uow) putSummary(actor Actor, old, s agreement.Summary, version int64) (
 // public register entry follows the flow (EXIT-3, register.go): so every path out of Finalised
 // or Signed takes the flow off the register.
 func (u *uow) putFlow(actor Actor, old, f agreement.Flow, version int64) (agreement.Flow, error) {
-	f, err := saveLogged(u, u.g.flows, kindFlow, actor, f.ID.UUID, old, f, version,
+	head, err := saveLogged(u, u.g.flows, kindFlow, actor, f.ID.UUID, old, f, version,
 		func(f *agreement.Flow) *agreement.LogHead { return &f.Log }, flowKeys(f))
 	if err != nil {
 		return f, err
 	}
+	f.Log = head
 	return f, u.syncRegister(old, f)
 }
 

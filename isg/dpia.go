@@ -101,14 +101,24 @@ func dpiaNotFound(id dpia.ID) error {
 }
 
 func (u *uow) putActivity(actor Actor, old, a dpia.Activity, version int64) (dpia.Activity, error) {
-	return saveLogged(u, u.g.activities, kindActivity, actor, a.ID.UUID, old, a, version,
+	head, err := saveLogged(u, u.g.activities, kindActivity, actor, a.ID.UUID, old, a, version,
 		func(a *dpia.Activity) *txlog.Head { return &a.Log }, activityKeys(a))
+	if err != nil {
+		return a, err
+	}
+	a.Log = head
+	return a, nil
 }
 
 // putDPIA saves a DPIA, logging every changed field (LOG-1).
 func (u *uow) putDPIA(actor Actor, old, d dpia.DPIA, version int64) (dpia.DPIA, error) {
-	return saveLogged(u, u.g.dpias, kindDPIA, actor, d.ID.UUID, old, d, version,
+	head, err := saveLogged(u, u.g.dpias, kindDPIA, actor, d.ID.UUID, old, d, version,
 		func(d *dpia.DPIA) *txlog.Head { return &d.Log }, dpiaKeys(d))
+	if err != nil {
+		return d, err
+	}
+	d.Log = head
+	return d, nil
 }
 
 // dpiaNotices says who a DPIA event concerns (NOTE-1): the members it names, and no one else, so

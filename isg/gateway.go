@@ -9,6 +9,7 @@ import (
 	"io"
 	"log/slog"
 	"slices"
+	"sync"
 	"time"
 
 	"github.com/google/uuid"
@@ -84,6 +85,9 @@ type Gateway struct {
 	dpiaMachine *dpia.Machine
 	dpias       *decodedCache[dpia.DPIA]
 	activities  *decodedCache[dpia.Activity]
+	// scratch holds units' encoding buffers (*[]byte) between units: a flow command encodes a
+	// few kilobytes, and a buffer grown once serves the next unit instead of growing again.
+	scratch sync.Pool
 }
 
 // Option configures a Gateway.
@@ -235,11 +239,14 @@ func (u *uow) afterCommit(f func()) { u.committed = append(u.committed, f) }
 // record it touched: every attempt re-reads, so a retry is the command run again on fresh state.
 func (g *Gateway) update(ctx context.Context, fn func(u *uow) error) error {
 	var err error
+	buf := g.takeScratch()
+	defer func() { g.returnScratch(buf) }()
 	for attempt := 0; attempt <= g.retries; attempt++ {
 		now := g.clock.Now().UTC()
 		var u *uow
 		err = g.store.Update(ctx, func(tx Tx) error {
-			u = &uow{g: g, ctx: ctx, tx: tx, now: now}
+			u = &uow{g: g, ctx: ctx, tx: tx, now: now, scratch: (*buf)[:0]}
+			defer func() { *buf = u.scratch }() // grown, it serves the next attempt too
 			return fn(u)
 		})
 		if err == nil {
@@ -254,6 +261,28 @@ func (g *Gateway) update(ctx context.Context, fn func(u *uow) error) error {
 		g.log.DebugContext(ctx, "isg: retrying after conflict", "attempt", attempt+1, "err", err)
 	}
 	return err
+}
+
+// scratchCap is the largest encoding buffer kept for the next unit: one that grew past it (a
+// unit that wrote a large document, say) is left to the collector rather than pinned.
+const scratchCap = 64 << 10
+
+// takeScratch returns an encoding buffer for a unit of work, one a finished unit returned if
+// there is one.
+func (g *Gateway) takeScratch() *[]byte {
+	if b, ok := g.scratch.Get().(*[]byte); ok {
+		return b
+	}
+	b := make([]byte, 0, 4<<10) // a flow command's encodings: its log entries and the flow
+	return &b
+}
+
+// returnScratch gives a finished unit's buffer back. A Store copies what it keeps of a record
+// (see Record), so nothing still reads the buffer once Update has returned.
+func (g *Gateway) returnScratch(b *[]byte) {
+	if cap(*b) <= scratchCap {
+		g.scratch.Put(b)
+	}
 }
 
 // isRuleConflict tells a conflict the Gateway raised on purpose (a duplicate, say) from a store's
