@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"log/slog"
 	"reflect"
+	"sync"
 	"time"
 )
 
@@ -104,6 +105,11 @@ type command[In, Out any] struct {
 	// host's own work offered through Dispatch too (the outbox drain, NOTE-4). Any other call,
 	// an actor's or an unmarked one with no actor, passes the gate as declared.
 	host bool
+	// states keeps finished runs' state (*running[In, Out]) for the next run: a flow command's
+	// holds a kilobyte and a half (the input and the view it returns), which the unit's closure
+	// reaches and so would otherwise be allocated afresh on every call. The only state a
+	// declaration holds; safe for concurrent use.
+	states sync.Pool
 }
 
 type hostKey struct{}
@@ -135,10 +141,12 @@ type call[In any] struct {
 func run[In, Out any](ctx context.Context, g *Gateway, c *command[In, Out], actor Actor, in In) (out Out, err error) {
 	start := time.Now()
 	defer func() { g.logCommand(ctx, c.name, actor, start, err) }()
-	// One allocation holds the input, the call apply sees and what it returns, which the unit's
+	// One record holds the input, the call apply sees and what it returns, which the unit's
 	// closure must reach: captured one by one (or the input boxed for validation), each would
 	// move to the heap on its own, and the call be made again on every attempt.
-	st := &running[In, Out]{call: call[In]{actor: actor, in: in}}
+	st := c.takeState()
+	defer c.returnState(st) // after the result is copied out: return evaluates it first
+	st.call = call[In]{actor: actor, in: in}
 	if err = validateInput(&st.in, c.rule); err != nil {
 		return out, err
 	}
@@ -201,6 +209,22 @@ func run[In, Out any](ctx context.Context, g *Gateway, c *command[In, Out], acto
 		err = st.refusal
 	}
 	return st.out, err
+}
+
+// takeState returns a cleared state for a run, one a finished run gave back if there is one.
+func (c *command[In, Out]) takeState() *running[In, Out] {
+	if st, ok := c.states.Get().(*running[In, Out]); ok {
+		return st
+	}
+	return new(running[In, Out])
+}
+
+// returnState clears a finished run's state, so that the pool holds no record, unit or error of
+// it, and keeps it for the next run. Nothing holds st once run returns: the stores call the
+// unit's closure only while Update or View runs.
+func (c *command[In, Out]) returnState(st *running[In, Out]) {
+	*st = running[In, Out]{}
+	c.states.Put(st)
 }
 
 // running is one command's state across the attempts of its unit of work.
