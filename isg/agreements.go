@@ -466,11 +466,12 @@ func (u *uow) flowViewWith(actor Actor, f agreement.Flow, held RoleSet, s *agree
 		}
 	}
 	for _, p := range f.Parties {
-		rating, err := u.ratingOf(p)
+		id := p.String()
+		rating, err := u.ratingOfID(id)
 		if err != nil {
 			return v, err
 		}
-		v.PartyRatings[p.String()] = rating
+		v.PartyRatings[id] = rating
 	}
 	// ORG-11: which parties are placeholders is the summary's to say.
 	if s == nil || s.ID != f.SummaryID {

@@ -171,7 +171,12 @@ var assuranceGet = &command[AssuranceQuery, AssuranceView]{
 // ratingOf is an organisation's assurance rating now (ASR-6). It reads the cached submission
 // itself, not a copy: nothing here changes or keeps it.
 func (u *uow) ratingOf(org OrgID) (assurance.Rating, error) {
-	r, _, found, err := lookupCached(u, u.g.assurance, kindAssurance, org.String(), true)
+	return u.ratingOfID(org.String())
+}
+
+// ratingOfID is ratingOf for a caller that holds the organisation's ID as a string already.
+func (u *uow) ratingOfID(org string) (assurance.Rating, error) {
+	r, _, found, err := lookupCached(u, u.g.assurance, kindAssurance, org, true)
 	if err != nil || !found {
 		return assurance.Rate(nil, u.now), err
 	}

@@ -100,7 +100,7 @@ func (s Snapshot) AppendJSONWith(dst []byte, field string, value any) ([]byte, e
 	var err error
 	for _, m := range s.fields {
 		put(m.rawKey)
-		if m.key == field {
+		if m.key() == field {
 			if b, err = jsonenc.Append(b, value, false); err != nil {
 				return nil, unencodable(err)
 			}
@@ -125,15 +125,15 @@ func DiffSnapshots(old, new Snapshot) []Change {
 	// Both snapshots are encodings of one type, so their fields come in the same order, with a
 	// field left out where omitempty dropped it: walk them side by side, and only when a field
 	// turns up out of order look it up.
-	var index map[string]int
-	lookup := func(key string) (int, bool) {
+	var index map[string]int // by raw key
+	lookup := func(rawKey string) (int, bool) {
 		if index == nil {
 			index = make(map[string]int, len(old.fields))
 			for i, m := range old.fields {
-				index[m.key] = i
+				index[m.rawKey] = i
 			}
 		}
-		i, ok := index[key]
+		i, ok := index[rawKey]
 		return i, ok
 	}
 	seen := make([]bool, len(old.fields))
@@ -141,13 +141,13 @@ func DiffSnapshots(old, new Snapshot) []Change {
 	for _, m := range new.fields {
 		ov, at := "null", -1
 		for j := next; j < len(old.fields) && j < next+2; j++ {
-			if old.fields[j].key == m.key {
+			if old.fields[j].rawKey == m.rawKey {
 				at = j
 				break
 			}
 		}
 		if at < 0 {
-			if i, ok := lookup(m.key); ok {
+			if i, ok := lookup(m.rawKey); ok {
 				at = i
 			}
 		} else {
@@ -157,13 +157,15 @@ func DiffSnapshots(old, new Snapshot) []Change {
 			ov = old.fields[at].val
 			seen[at] = true
 		}
-		if ov != m.val && !unlogged(m.key) {
-			out = append(out, Change{Field: m.key, Old: ov, New: m.val})
+		if ov != m.val {
+			if key := m.key(); !unlogged(key) {
+				out = append(out, Change{Field: key, Old: ov, New: m.val})
+			}
 		}
 	}
 	for i, m := range old.fields {
-		if !seen[i] && !unlogged(m.key) {
-			out = append(out, Change{Field: m.key, Old: m.val, New: "null"})
+		if key := m.key(); !seen[i] && !unlogged(key) {
+			out = append(out, Change{Field: key, Old: m.val, New: "null"})
 		}
 	}
 	slices.SortFunc(out, func(a, b Change) int { return strings.Compare(a.Field, b.Field) })
@@ -202,9 +204,23 @@ func unencodable(err error) error {
 	return violation.New(violation.ErrInvalid, "log.unencodable", "LOG-1", err.Error())
 }
 
-// member is one top-level member of an encoded object: its decoded key, its key as written
-// (quoted) and its value's bytes.
-type member struct{ key, rawKey, val string }
+// member is one top-level member of an encoded object: its key as written (quoted) and its
+// value's bytes, both substrings of the encoding. The decoded key is not kept: it is the quoted
+// one unquoted (key), and two encodings of one type write a key alike, so comparing raw keys is
+// comparing keys. Two strings a member, not three, is a third less memory a snapshot.
+type member struct{ rawKey, val string }
+
+// key returns the member's decoded key. Only a key with an escape in it (no struct tag the
+// Gateway encodes has one) costs a decoding.
+func (m member) key() string {
+	k := m.rawKey[1 : len(m.rawKey)-1]
+	if strings.IndexByte(k, '\\') < 0 {
+		return k
+	}
+	var unescaped string
+	_ = json.Unmarshal([]byte(m.rawKey), &unescaped) // members checked that it decodes
+	return unescaped
+}
 
 // members splits the compact JSON object encoding/json wrote into its top-level members, in
 // order, without decoding the values: reading them back through a map cost several times more
@@ -228,22 +244,21 @@ func members(b string, fields int) ([]member, error) {
 		if end < 0 || end+1 >= len(b) || b[end+1] != ':' {
 			return nil, bad()
 		}
-		key, raw := sb[i+1:end], sb[i:end+1]
-		if strings.IndexByte(key, '\\') >= 0 {
-			// Decoded into a variable of its own: taking key's address would move every key of
-			// every object to the heap.
+		raw := sb[i : end+1]
+		if strings.IndexByte(raw, '\\') >= 0 {
+			// Checked here, so that key never meets a key that does not decode; into a variable
+			// of its own, for taking a string's address would move every key to the heap.
 			var unescaped string
-			if err := json.Unmarshal([]byte(b[i:end+1]), &unescaped); err != nil {
+			if err := json.Unmarshal([]byte(raw), &unescaped); err != nil {
 				return nil, bad()
 			}
-			key = unescaped
 		}
 		v := end + 2
 		j, err := valueEnd(b, v)
 		if err != nil {
 			return nil, bad()
 		}
-		out = append(out, member{key: key, rawKey: raw, val: sb[v:j]})
+		out = append(out, member{rawKey: raw, val: sb[v:j]})
 		i = j
 		if b[i] == ',' {
 			i++
@@ -502,19 +517,20 @@ func VerifyRecord(v any, entries []Entry, initialState string) error {
 		last[e.Field] = i
 	}
 	for _, m := range snap.fields {
-		if unlogged(m.key) {
+		key := m.key()
+		if unlogged(key) {
 			continue
 		}
-		i, logged := last[m.key]
+		i, logged := last[key]
 		switch {
 		case logged && entries[i].New != m.val:
 			return &VerifyError{Index: i, Seq: entries[i].Seq,
-				Reason: "the record's " + m.key + " is not what its last entry set (changed without an entry)"}
-		case !logged && m.key == "state" && m.val != strconv.Quote(initialState):
+				Reason: "the record's " + key + " is not what its last entry set (changed without an entry)"}
+		case !logged && key == "state" && m.val != strconv.Quote(initialState):
 			return &VerifyError{Index: len(entries), Seq: int64(len(entries)) + 1,
 				Reason: "the record's state changed without an entry"}
 		}
-		delete(last, m.key)
+		delete(last, key)
 	}
 	// A field the log set that the record no longer has must have been logged away (New null).
 	for field, i := range last {

@@ -79,3 +79,21 @@ func TestJSONWithIsTheRecordWithTheFieldMoved(t *testing.T) {
 		})
 	}
 }
+
+// TestDiffNamesEscapedKeysDecoded: LOG-1 — a snapshot keeps keys as written, so a key that
+// needs escaping (a map's, say) is still compared as a key and named decoded in a change, and
+// a field dropped is logged away with New null.
+func TestDiffNamesEscapedKeysDecoded(t *testing.T) {
+	changes, err := txlog.Diff(map[string]string{`a"b`: "1", `c\d`: "x", "e": "same"}, map[string]string{`a"b`: "2", "e": "same"})
+	require.NoError(t, err)
+	assert.Equal(t, []txlog.Change{
+		{Field: `a"b`, Old: `"1"`, New: `"2"`},
+		{Field: `c\d`, Old: `"x"`, New: "null"},
+	}, changes)
+
+	snap, err := txlog.TakeSnapshot(map[string]string{`a"b`: "1"})
+	require.NoError(t, err)
+	body, err := snap.JSONWith(`a"b`, "moved")
+	require.NoError(t, err)
+	assert.JSONEq(t, `{"a\"b":"moved"}`, string(body))
+}
