@@ -229,9 +229,17 @@ func (tb *table) addIndex(k isg.IndexKey, id string, enters bool, commit uint64)
 			p = &posting{}
 			tb.index[ik] = p
 		}
-		if i, found := slices.BinarySearch(p.ids, id); !found {
-			p.ids = slices.Insert(p.ids, i, id)
+		switch n := len(p.ids); {
+		case n == 0 || p.ids[n-1] < id:
+			// Past the last: IDs are time-ordered (UUIDv7, a log's sequence), so a new record's
+			// usually is, and one comparison does for a search of the whole posting.
+			p.ids = append(p.ids, id)
 			p.changed = commit
+		default:
+			if i, found := slices.BinarySearch(p.ids, id); !found {
+				p.ids = slices.Insert(p.ids, i, id)
+				p.changed = commit
+			}
 		}
 	}
 	if k.Unique {
