@@ -100,7 +100,7 @@ func (s Snapshot) AppendJSONWith(dst []byte, field string, value any) ([]byte, e
 	var err error
 	for _, m := range s.fields {
 		put(m.rawKey)
-		if m.key() == field {
+		if m.is(field) {
 			if b, err = jsonenc.Append(b, value, false); err != nil {
 				return nil, unencodable(err)
 			}
@@ -220,6 +220,20 @@ func (m member) key() string {
 	var unescaped string
 	_ = json.Unmarshal([]byte(m.rawKey), &unescaped) // members checked that it decodes
 	return unescaped
+}
+
+// is reports whether the member's decoded key is key, without decoding it: an escape makes the
+// raw key longer than the key it decodes to, so one of the same length is the key itself or
+// another.
+func (m member) is(key string) bool {
+	k := m.rawKey[1 : len(m.rawKey)-1]
+	switch {
+	case len(k) == len(key):
+		return k == key && strings.IndexByte(k, '\\') < 0
+	case len(k) > len(key):
+		return strings.IndexByte(k, '\\') >= 0 && m.key() == key
+	}
+	return false
 }
 
 // members splits the compact JSON object encoding/json wrote into its top-level members, in

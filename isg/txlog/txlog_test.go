@@ -97,3 +97,23 @@ func TestDiffNamesEscapedKeysDecoded(t *testing.T) {
 	require.NoError(t, err)
 	assert.JSONEq(t, `{"a\"b":"moved"}`, string(body))
 }
+
+// TestJSONWithFindsTheFieldByItsDecodedKey: the field replaced is the one whose key decodes to
+// the name given, among keys that look alike once escaped or unescaped; none is added.
+func TestJSONWithFindsTheFieldByItsDecodedKey(t *testing.T) {
+	record := map[string]string{`a"b`: "1", `a\"b`: "2", "ab": "3", `a\b`: "4", "a": "5", `\u0061`: "6"}
+	snap, err := txlog.TakeSnapshot(record)
+	require.NoError(t, err)
+	for field := range record {
+		body, err := snap.JSONWith(field, "moved")
+		require.NoError(t, err)
+		var got map[string]string
+		require.NoError(t, json.Unmarshal(body, &got))
+		want := map[string]string{}
+		for k, v := range record {
+			want[k] = v
+		}
+		want[field] = "moved"
+		assert.Equal(t, want, got, "JSONWith(%q)", field)
+	}
+}
