@@ -220,7 +220,7 @@ func (g *Gateway) Can(ctx context.Context, actor Actor, action Action) (bool, er
 	err := g.store.View(ctx, func(tx Tx) error {
 		u := &uow{g: g, ctx: ctx, tx: tx, now: g.Now(), readOnly: true}
 		if x, err := u.loadUser(actor.User); err == nil {
-			g.auth.remember(x, actor.Org)
+			g.auth.put(x)
 		}
 		_, err := u.authorizeAt(actor, actor.Org, action, "")
 		switch {

@@ -19,7 +19,6 @@ type VersionReader interface {
 type authCache struct {
 	mu    sync.RWMutex
 	users map[UserID]*cachedUser
-	orgs  map[OrgID]string // the text form of organisation IDs, so a lookup builds no string
 }
 
 type cachedUser struct {
@@ -28,13 +27,22 @@ type cachedUser struct {
 	active       bool
 	centralAdmin bool
 	roles        map[OrgID]RoleSet
+	// at is roles again, each with its organisation's ID as text: Can checks the organisation
+	// still exists by that text, and one lookup then finds both without building a string.
+	at map[OrgID]heldAt
+}
+
+// heldAt is the roles a user holds at an organisation, and the organisation's ID as text.
+type heldAt struct {
+	roles RoleSet
+	org   string
 }
 
 // cap bounds the cache: past it, entries are dropped wholesale, which costs only re-decoding.
 const authCacheCap = 100_000
 
 func newAuthCache() *authCache {
-	return &authCache{users: map[UserID]*cachedUser{}, orgs: map[OrgID]string{}}
+	return &authCache{users: map[UserID]*cachedUser{}}
 }
 
 // allows answers from the cache: ok is false when the cache cannot answer (no entry, a stale
@@ -43,33 +51,30 @@ func newAuthCache() *authCache {
 func (c *authCache) allows(ctx context.Context, vr VersionReader, p *Permissions, actor Actor, action Action) (allowed, ok bool) {
 	c.mu.RLock()
 	cu := c.users[actor.User]
-	org, known := c.orgs[actor.Org]
 	c.mu.RUnlock()
-	if cu == nil || !known || !cu.active || !p.Allows(action, cu.roles[actor.Org]) {
+	if cu == nil || !cu.active {
+		return false, false
+	}
+	held, member := cu.at[actor.Org]
+	if !member || !p.Allows(action, held.roles) {
 		return false, false
 	}
 	if v, err := vr.Version(ctx, kindUser, cu.id); err != nil || v != cu.version {
 		return false, false
 	}
-	if v, err := vr.Version(ctx, kindOrg, org); err != nil || v == 0 {
+	if v, err := vr.Version(ctx, kindOrg, held.org); err != nil || v == 0 {
 		return false, false
 	}
 	return true, true
 }
 
-func (c *authCache) remember(x user, org OrgID) {
-	c.put(x)
-	c.mu.Lock()
-	c.orgs[org] = org.String()
-	c.mu.Unlock()
-}
-
 // newCachedUser decodes x's memberships into an entry.
 func newCachedUser(x user) *cachedUser {
 	cu := &cachedUser{id: x.ID.String(), version: x.version, active: x.State == AccountActive, centralAdmin: x.CentralAdmin,
-		roles: make(map[OrgID]RoleSet, len(x.Memberships))}
+		roles: make(map[OrgID]RoleSet, len(x.Memberships)), at: make(map[OrgID]heldAt, len(x.Memberships))}
 	for _, m := range x.Memberships {
 		cu.roles[m.Org] = m.Roles
+		cu.at[m.Org] = heldAt{roles: m.Roles, org: m.Org.String()}
 	}
 	return cu
 }
@@ -91,7 +96,7 @@ func (c *authCache) put(x user) *cachedUser {
 	cu := newCachedUser(x)
 	c.mu.Lock()
 	if len(c.users) >= authCacheCap {
-		c.users, c.orgs = map[UserID]*cachedUser{}, map[OrgID]string{}
+		c.users = map[UserID]*cachedUser{}
 	}
 	if old := c.users[x.ID]; old == nil || old.version <= cu.version {
 		c.users[x.ID] = cu
