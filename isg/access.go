@@ -48,7 +48,7 @@ func (u *uow) gate(actor Actor, r reach, t target, row Action, rule string) (Rol
 	who := p.Who(row)
 	switch r {
 	case signedIn:
-		return x.roles[actor.Org], nil
+		return x.at(actor.Org), nil
 	case platform:
 		var held RoleSet
 		if x.centralAdmin {
@@ -71,7 +71,7 @@ func (u *uow) gate(actor Actor, r reach, t target, row Action, rule string) (Rol
 	} else if !ok {
 		return 0, &Error{Kind: ErrNotFound, Code: "organisation.not_found", Message: "no organisation " + org.String()}
 	}
-	held := x.roles[org]
+	held := x.at(org)
 	if !p.Allows(row, held) && who.Has(Delegate) && held != 0 {
 		if ok, err := u.hasDelegation(org, actor.User); err != nil {
 			return 0, err
@@ -107,8 +107,11 @@ func (u *uow) gate(actor Actor, r reach, t target, row Action, rule string) (Rol
 // actor is what the gate knows of the acting user: enough to answer for any organisation.
 type actorRoles struct {
 	centralAdmin bool
-	roles        map[OrgID]RoleSet
+	held         map[OrgID]heldAt
 }
+
+// at returns the roles held at org, none when the user is not a member.
+func (r actorRoles) at(org OrgID) RoleSet { return r.held[org].roles }
 
 // actingUser returns the acting user's roles, who must exist and be active. Where the unit can
 // read a record's version without loading it (VersionReader on the Tx), memberships decoded
@@ -151,7 +154,7 @@ func (u *uow) actingUser(id UserID, rule string) (actorRoles, error) {
 	if !cu.active {
 		return actorRoles{}, forbidden(rule, "the acting account is not active")
 	}
-	return actorRoles{centralAdmin: cu.centralAdmin, roles: cu.roles}, nil
+	return actorRoles{centralAdmin: cu.centralAdmin, held: cu.at}, nil
 }
 
 // exists reports whether a record exists, without decoding it where the unit can read versions.

@@ -55,7 +55,7 @@ func (u *uow) visibleAccount(reader UserID, x user) (Account, error) {
 	}
 	kept := []Membership{}
 	for _, m := range a.Memberships {
-		see := r.roles[m.Org] != 0
+		see := r.at(m.Org) != 0
 		if !see {
 			if see, err = u.isSuperAdminOf(m.Org, reader); err != nil {
 				return Account{}, err

@@ -3,6 +3,7 @@ package isg
 import (
 	"context"
 	"sync"
+	"sync/atomic"
 )
 
 // VersionReader is an optional capability of a Store: the committed version of a record (0 when
@@ -16,9 +17,13 @@ type VersionReader interface {
 // authCache keeps the memberships Can has decoded, by user, each with the version of the user
 // record it came from. An entry is used only while the store still holds that version, so a
 // change made by any process — a role revoked, an account locked — is seen at once.
+//
+// Entries sit in a sync.Map, whose reads take no lock: Can is called from every request of a
+// host's UI at once, and a read lock's shared counter was most of its cost on one core and
+// contended across many.
 type authCache struct {
-	mu    sync.RWMutex
-	users map[UserID]*cachedUser
+	users sync.Map // UserID → *cachedUser
+	size  atomic.Int64
 }
 
 type cachedUser struct {
@@ -26,9 +31,9 @@ type cachedUser struct {
 	version      int64
 	active       bool
 	centralAdmin bool
-	roles        map[OrgID]RoleSet
-	// at is roles again, each with its organisation's ID as text: Can checks the organisation
-	// still exists by that text, and one lookup then finds both without building a string.
+	// at holds the user's roles by organisation, each with the organisation's ID as text: Can
+	// checks the organisation still exists by that text, and one lookup finds both without
+	// building a string.
 	at map[OrgID]heldAt
 }
 
@@ -42,16 +47,22 @@ type heldAt struct {
 const authCacheCap = 100_000
 
 func newAuthCache() *authCache {
-	return &authCache{users: map[UserID]*cachedUser{}}
+	return &authCache{}
+}
+
+// load returns the user's entry, or nil.
+func (c *authCache) load(id UserID) *cachedUser {
+	if v, ok := c.users.Load(id); ok {
+		return v.(*cachedUser)
+	}
+	return nil
 }
 
 // allows answers from the cache: ok is false when the cache cannot answer (no entry, a stale
 // entry, or an answer that needs more than the actor's own roles: delegation, Super
 // Administrator, Central Admin or a refusal, which the full check explains).
 func (c *authCache) allows(ctx context.Context, vr VersionReader, p *Permissions, actor Actor, action Action) (allowed, ok bool) {
-	c.mu.RLock()
-	cu := c.users[actor.User]
-	c.mu.RUnlock()
+	cu := c.load(actor.User)
 	if cu == nil || !cu.active {
 		return false, false
 	}
@@ -71,9 +82,8 @@ func (c *authCache) allows(ctx context.Context, vr VersionReader, p *Permissions
 // newCachedUser decodes x's memberships into an entry.
 func newCachedUser(x user) *cachedUser {
 	cu := &cachedUser{id: x.ID.String(), version: x.version, active: x.State == AccountActive, centralAdmin: x.CentralAdmin,
-		roles: make(map[OrgID]RoleSet, len(x.Memberships)), at: make(map[OrgID]heldAt, len(x.Memberships))}
+		at: make(map[OrgID]heldAt, len(x.Memberships))}
 	for _, m := range x.Memberships {
-		cu.roles[m.Org] = m.Roles
 		cu.at[m.Org] = heldAt{roles: m.Roles, org: m.Org.String()}
 	}
 	return cu
@@ -81,9 +91,7 @@ func newCachedUser(x user) *cachedUser {
 
 // get returns the user's entry if it was decoded from the given version of the user record.
 func (c *authCache) get(id UserID, version int64) *cachedUser {
-	c.mu.RLock()
-	cu := c.users[id]
-	c.mu.RUnlock()
+	cu := c.load(id)
 	if cu == nil || cu.version != version {
 		return nil
 	}
@@ -94,13 +102,19 @@ func (c *authCache) get(id UserID, version int64) *cachedUser {
 // once made, so readers share them without copying.
 func (c *authCache) put(x user) *cachedUser {
 	cu := newCachedUser(x)
-	c.mu.Lock()
-	if len(c.users) >= authCacheCap {
-		c.users = map[UserID]*cachedUser{}
+	for {
+		old, loaded := c.users.LoadOrStore(x.ID, cu)
+		if !loaded {
+			// The count is approximate under concurrent puts and clears; it only bounds memory.
+			if c.size.Add(1) > authCacheCap {
+				c.users.Clear()
+				c.size.Store(0)
+			}
+			return cu
+		}
+		// An older version never replaces a newer one a concurrent put stored first.
+		if old.(*cachedUser).version > cu.version || c.users.CompareAndSwap(x.ID, old, cu) {
+			return cu
+		}
 	}
-	if old := c.users[x.ID]; old == nil || old.version <= cu.version {
-		c.users[x.ID] = cu
-	}
-	c.mu.Unlock()
-	return cu
 }

@@ -31,6 +31,26 @@ func BenchmarkCan(b *testing.B) {
 	}
 }
 
+// BenchmarkCanParallel is BenchmarkCan from every core at once, as a host's UI calls it: the
+// cost per check should stay near the single-core figure rather than grow with contention.
+func BenchmarkCanParallel(b *testing.B) {
+	for _, n := range []int{1_000, 100_000} {
+		b.Run(fmt.Sprintf("memberships=%d", n), func(b *testing.B) {
+			g, actor := populated(b, n)
+			b.ReportAllocs()
+			b.ResetTimer()
+			b.RunParallel(func(pb *testing.PB) {
+				for pb.Next() {
+					if ok, err := g.Can(ctx, actor, isg.EditAgreements); err != nil || !ok {
+						b.Error(ok, err)
+						return
+					}
+				}
+			})
+		})
+	}
+}
+
 // populated fills a memory store with n memberships (n/10 organisations of 10 users each,
 // written through the store directly to keep set-up fast) and returns an actor among them.
 func populated(b testing.TB, n int) (*isg.Gateway, isg.Actor) {

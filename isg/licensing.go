@@ -471,7 +471,7 @@ var requestAnswer = &command[AnswerRequestInput, licensing.Request]{
 			if err != nil && !errors.Is(err, ErrForbidden) {
 				return t, err
 			}
-			if err == nil && x.roles[req.Org] != 0 {
+			if err == nil && x.at(req.Org) != 0 {
 				t.hidden = nil
 			}
 		}

@@ -212,7 +212,7 @@ func (u *uow) seenBy(actor Actor, o Organisation) (Organisation, error) {
 	if err != nil {
 		return o, err
 	}
-	return o.SeenBy(func(id OrgID) bool { return x.roles[id] != 0 }), nil
+	return o.SeenBy(func(id OrgID) bool { return x.at(id) != 0 }), nil
 }
 
 // UpdateOrganisation edits details, contacts (ORG-9) and the privacy notice (ORG-5) of the

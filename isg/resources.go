@@ -75,8 +75,8 @@ func (u *uow) libraryReader(actor Actor, group support.GroupID) (support.Reader,
 		return rd, c, err
 	}
 	rd.SuperAdmin = c.IsSuperAdmin(actor.User)
-	for _, org := range slices.SortedFunc(maps.Keys(x.roles), func(a, b OrgID) int { return bytes.Compare(a.UUID[:], b.UUID[:]) }) {
-		if x.roles[org] == 0 {
+	for _, org := range slices.SortedFunc(maps.Keys(x.held), func(a, b OrgID) int { return bytes.Compare(a.UUID[:], b.UUID[:]) }) {
+		if x.at(org) == 0 {
 			continue
 		}
 		o, err := u.loadOrg(org)

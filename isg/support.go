@@ -104,7 +104,7 @@ func (u *uow) relation(actor Actor, r support.Request) (support.Actor, licensing
 	if err != nil {
 		return support.Actor{}, licensing.Contract{}, 0, err
 	}
-	held := x.roles[r.Org]
+	held := x.at(r.Org)
 	a := support.Actor{User: actor.User, Member: held != 0, Administrator: held.Has(Administrator), SuperAdmin: group.IsSuperAdmin(actor.User), Central: x.centralAdmin}
 	if a.SuperAdmin {
 		held |= RoleSet(SuperAdmin)
