@@ -107,11 +107,16 @@ func (u *uow) gate(actor Actor, r reach, t target, row Action, rule string) (Rol
 // actor is what the gate knows of the acting user: enough to answer for any organisation.
 type actorRoles struct {
 	centralAdmin bool
-	held         map[OrgID]heldAt
+	held         map[OrgID]*heldAt
 }
 
 // at returns the roles held at org, none when the user is not a member.
-func (r actorRoles) at(org OrgID) RoleSet { return r.held[org].roles }
+func (r actorRoles) at(org OrgID) RoleSet {
+	if h := r.held[org]; h != nil {
+		return h.roles
+	}
+	return 0
+}
 
 // actingUser returns the acting user's roles, who must exist and be active. Where the unit can
 // read a record's version without loading it (VersionReader on the Tx), memberships decoded
@@ -210,12 +215,14 @@ var orgSupportAccess = &command[ListPage, Listing[SupportAccess]]{
 // Administrators and Central Admin included, but records no support access.
 //
 // On a store that implements VersionReader, a user's memberships are decoded once and reused while
-// the user record's version is unchanged, so a repeated check costs two version lookups.
+// the user record's version is unchanged, so a repeated check costs two version lookups; on one
+// that also implements ChangeCounter (the memory store), none while nothing has been committed
+// since the user's last check.
 //
 // Errors: only the store's; a refusal is false with a nil error, whatever its reason.
 func (g *Gateway) Can(ctx context.Context, actor Actor, action Action) (bool, error) {
-	if vr, ok := g.store.(VersionReader); ok {
-		if allowed, answered := g.auth.allows(ctx, vr, &g.perms, actor, action); answered {
+	if g.versions != nil {
+		if allowed, answered := g.auth.allows(ctx, g.versions, g.changes, &g.perms, actor, action); answered {
 			return allowed, nil
 		}
 	}

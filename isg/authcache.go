@@ -14,6 +14,17 @@ type VersionReader interface {
 	Version(ctx context.Context, kind Kind, id string) (int64, error)
 }
 
+// ChangeCounter is an optional capability of a Store: a count of the commits that wrote
+// something, read without a lock. It must never repeat a value, and a commit must change it
+// before any of its writes can be read. Where a store offers it together with VersionReader,
+// Can remembers the count at which it last confirmed a user's memberships and organisation
+// against the store, and while the count is unchanged answers without asking the store again:
+// nothing can have changed. A store shared by several processes cannot keep such a count in
+// memory and should not offer it.
+type ChangeCounter interface {
+	Changes() uint64
+}
+
 // authCache keeps the memberships Can has decoded, by user, each with the version of the user
 // record it came from. An entry is used only while the store still holds that version, so a
 // change made by any process — a role revoked, an account locked — is seen at once.
@@ -34,13 +45,17 @@ type cachedUser struct {
 	// at holds the user's roles by organisation, each with the organisation's ID as text: Can
 	// checks the organisation still exists by that text, and one lookup finds both without
 	// building a string.
-	at map[OrgID]heldAt
+	at map[OrgID]*heldAt
 }
 
 // heldAt is the roles a user holds at an organisation, and the organisation's ID as text.
 type heldAt struct {
 	roles RoleSet
 	org   string
+	// confirmed is 1 + the store's ChangeCounter value read before Can last found this user's
+	// record at the entry's version and the organisation existing; 0 is never. The only field
+	// of an entry that changes after it is made.
+	confirmed atomic.Uint64
 }
 
 // cap bounds the cache: past it, entries are dropped wholesale, which costs only re-decoding.
@@ -61,14 +76,26 @@ func (c *authCache) load(id UserID) *cachedUser {
 // allows answers from the cache: ok is false when the cache cannot answer (no entry, a stale
 // entry, or an answer that needs more than the actor's own roles: delegation, Super
 // Administrator, Central Admin or a refusal, which the full check explains).
-func (c *authCache) allows(ctx context.Context, vr VersionReader, p *Permissions, actor Actor, action Action) (allowed, ok bool) {
+//
+// cc may be nil. When it is not, and its count is the one at which the entry was last
+// confirmed, no commit has happened since, so the store need not be asked again. The count is
+// read before the versions, so a commit that lands between them leaves the entry confirmed at
+// a count that has already passed, and the next check asks the store again.
+func (c *authCache) allows(ctx context.Context, vr VersionReader, cc ChangeCounter, p *Permissions, actor Actor, action Action) (allowed, ok bool) {
 	cu := c.load(actor.User)
 	if cu == nil || !cu.active {
 		return false, false
 	}
-	held, member := cu.at[actor.Org]
-	if !member || !p.Allows(action, held.roles) {
+	held := cu.at[actor.Org]
+	if held == nil || !p.Allows(action, held.roles) {
 		return false, false
+	}
+	var count uint64
+	if cc != nil {
+		count = cc.Changes()
+		if held.confirmed.Load() == count+1 {
+			return true, true
+		}
 	}
 	if v, err := vr.Version(ctx, kindUser, cu.id); err != nil || v != cu.version {
 		return false, false
@@ -76,15 +103,18 @@ func (c *authCache) allows(ctx context.Context, vr VersionReader, p *Permissions
 	if v, err := vr.Version(ctx, kindOrg, held.org); err != nil || v == 0 {
 		return false, false
 	}
+	if cc != nil {
+		held.confirmed.Store(count + 1)
+	}
 	return true, true
 }
 
 // newCachedUser decodes x's memberships into an entry.
 func newCachedUser(x user) *cachedUser {
 	cu := &cachedUser{id: x.ID.String(), version: x.version, active: x.State == AccountActive, centralAdmin: x.CentralAdmin,
-		at: make(map[OrgID]heldAt, len(x.Memberships))}
+		at: make(map[OrgID]*heldAt, len(x.Memberships))}
 	for _, m := range x.Memberships {
-		cu.at[m.Org] = heldAt{roles: m.Roles, org: m.Org.String()}
+		cu.at[m.Org] = &heldAt{roles: m.Roles, org: m.Org.String()}
 	}
 	return cu
 }
@@ -99,7 +129,7 @@ func (c *authCache) get(id UserID, version int64) *cachedUser {
 }
 
 // put decodes x's memberships into the cache and returns the entry. Entries are never changed
-// once made, so readers share them without copying.
+// once made, but for heldAt.confirmed, which is atomic, so readers share them without copying.
 func (c *authCache) put(x user) *cachedUser {
 	cu := newCachedUser(x)
 	for {
@@ -112,8 +142,12 @@ func (c *authCache) put(x user) *cachedUser {
 			}
 			return cu
 		}
-		// An older version never replaces a newer one a concurrent put stored first.
-		if old.(*cachedUser).version > cu.version || c.users.CompareAndSwap(x.ID, old, cu) {
+		// An older version never replaces a newer one a concurrent put stored first, and an
+		// entry of the same version is kept, with what Can has confirmed of it.
+		if prev := old.(*cachedUser); prev.version >= cu.version {
+			return prev
+		}
+		if c.users.CompareAndSwap(x.ID, old, cu) {
 			return cu
 		}
 	}

@@ -1,6 +1,7 @@
 package isg
 
 import (
+	"context"
 	"sync"
 	"testing"
 
@@ -46,4 +47,57 @@ func TestAuthCacheIsBounded(t *testing.T) {
 	}
 	assert.LessOrEqual(t, c.size.Load(), int64(authCacheCap))
 	assert.Nil(t, c.get(first, 1), "the cache grew past its cap")
+}
+
+// racingStore is a VersionReader and ChangeCounter on which a commit lands in the middle of a
+// check: the user's version is read as it was, then the commit moves the count and the version
+// before the check ends.
+type racingStore struct {
+	count, userVersion int64
+	commitDuringRead   bool
+}
+
+func (s *racingStore) Changes() uint64 { return uint64(s.count) }
+
+func (s *racingStore) Version(_ context.Context, kind Kind, _ string) (int64, error) {
+	if kind != kindUser {
+		return 1, nil // the organisation exists
+	}
+	v := s.userVersion
+	if s.commitDuringRead {
+		s.commitDuringRead = false
+		s.count++
+		s.userVersion++ // a role revoked
+	}
+	return v, nil
+}
+
+// TestCanIsNotFooledByACommitDuringItsCheck: ROLE-7 — Can reads the change count before the
+// versions it confirms, so a commit landing between the two leaves the entry confirmed at a
+// count already passed, and the next check asks the store again and sees the change. Read in
+// the other order, the stale entry would be confirmed at the new count and trusted until the
+// next commit.
+func TestCanIsNotFooledByACommitDuringItsCheck(t *testing.T) {
+	c := newAuthCache()
+	p := DefaultPermissions()
+	org := OrgID{UUID: uuid.New()}
+	x := cachedUserAt(UserID{UUID: uuid.New()}, 5)
+	x.Memberships = []directory.Membership{{Org: org, Roles: Of(IGOfficer)}}
+	c.put(x)
+	actor := Actor{User: x.ID, Org: org}
+	s := &racingStore{count: 7, userVersion: 5, commitDuringRead: true}
+
+	allowed, answered := c.allows(context.Background(), s, s, &p, actor, EditAgreements)
+	require.True(t, answered && allowed, "the entry was current when its version was read")
+	_, answered = c.allows(context.Background(), s, s, &p, actor, EditAgreements)
+	assert.False(t, answered, "a check after the commit trusted the entry it made stale")
+
+	// With no commit since a check, the next is answered without reading versions.
+	s.userVersion = 5
+	s.count++
+	_, answered = c.allows(context.Background(), s, s, &p, actor, EditAgreements)
+	require.True(t, answered)
+	s.userVersion = 99 // would refuse, were it read
+	allowed, answered = c.allows(context.Background(), s, s, &p, actor, EditAgreements)
+	assert.True(t, answered && allowed, "an unchanged count did not spare the version reads")
 }

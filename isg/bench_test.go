@@ -31,6 +31,32 @@ func BenchmarkCan(b *testing.B) {
 	}
 }
 
+// versionsOnly is a memory store that offers VersionReader but hides ChangeCounter, as an SQL
+// store does: every check then confirms its cached memberships with two version reads.
+type versionsOnly struct {
+	isg.Store
+	isg.VersionReader
+}
+
+// BenchmarkCanConfirmingVersions is BenchmarkCan where the cache cannot rest on an unchanged
+// change count: on a store without ChangeCounter, or on the memory store when a commit lands
+// between every two checks (the commit's own cost not counted).
+func BenchmarkCanConfirmingVersions(b *testing.B) {
+	for _, n := range []int{1_000, 10_000, 100_000} {
+		b.Run(fmt.Sprintf("memberships=%d", n), func(b *testing.B) {
+			g, actor := populatedOn(b, n, func(s *memory.Store) isg.Store { return versionsOnly{s, s} })
+			b.ReportAllocs()
+			b.ResetTimer()
+			for b.Loop() {
+				ok, err := g.Can(ctx, actor, isg.EditAgreements)
+				if err != nil || !ok {
+					b.Fatal(ok, err)
+				}
+			}
+		})
+	}
+}
+
 // BenchmarkCanParallel is BenchmarkCan from every core at once, as a host's UI calls it: the
 // cost per check should stay near the single-core figure rather than grow with contention.
 func BenchmarkCanParallel(b *testing.B) {
@@ -55,8 +81,14 @@ func BenchmarkCanParallel(b *testing.B) {
 // written through the store directly to keep set-up fast) and returns an actor among them.
 func populated(b testing.TB, n int) (*isg.Gateway, isg.Actor) {
 	b.Helper()
+	return populatedOn(b, n, func(s *memory.Store) isg.Store { return s })
+}
+
+// populatedOn is populated with the Gateway on wrap(the memory store).
+func populatedOn(b testing.TB, n int, wrap func(*memory.Store) isg.Store) (*isg.Gateway, isg.Actor) {
+	b.Helper()
 	s := memory.New()
-	g, err := isg.New(s, cheapPasswords)
+	g, err := isg.New(wrap(s), cheapPasswords)
 	require.NoError(b, err)
 	w := &world{t: b, g: g}
 	admin := w.user("admin@nhs.net")

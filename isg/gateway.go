@@ -63,6 +63,8 @@ type Gateway struct {
 	retries     int
 	machines    *machines
 	auth        *authCache
+	versions    VersionReader // the store's, or nil
+	changes     ChangeCounter // the store's when it also has versions, or nil
 	flows       *decodedCache[agreement.Flow]
 	summaries   *decodedCache[agreement.Summary]
 	assurance   *decodedCache[assuranceRecord]
@@ -185,6 +187,10 @@ func New(store Store, opts ...Option) (*Gateway, error) {
 	}
 	g.machines = newMachines()
 	g.auth = newAuthCache()
+	g.versions, _ = store.(VersionReader)
+	if g.versions != nil {
+		g.changes, _ = store.(ChangeCounter)
+	}
 	g.flows = newDecodedCache(agreement.Flow.Clone)
 	g.summaries = newDecodedCache(agreement.Summary.Clone)
 	g.assurance = newDecodedCache(assuranceRecord.clone)

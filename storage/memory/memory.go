@@ -17,9 +17,10 @@
 // commit, and nothing is checked when a View ends. Commands, which must be consistent, run in
 // Update and are checked.
 //
-// The Tx implements isg.Deleter and isg.VersionFinder. Use the store for tests, examples,
-// sandboxes and hosts that keep state elsewhere; data is lost when the process ends. Index
-// lookups (Find, Count) cost O(log n) in the records of the kind plus the page.
+// The Store implements isg.VersionReader and isg.ChangeCounter; the Tx implements isg.Deleter
+// and isg.VersionFinder. Use the store for tests, examples, sandboxes and hosts that keep state
+// elsewhere; data is lost when the process ends. Index lookups (Find, Count) cost O(log n) in
+// the records of the kind plus the page.
 package memory
 
 import (
@@ -29,6 +30,7 @@ import (
 	"slices"
 	"sort"
 	"sync"
+	"sync/atomic"
 
 	"github.com/isgkit/gateway/isg"
 	"github.com/isgkit/gateway/storage/internal/records"
@@ -42,6 +44,9 @@ type Store struct {
 	// last commit that changed its membership, which is how a unit that listed the key knows at
 	// commit whether it still answers the same.
 	commits uint64
+	// changes is commits, readable without the lock (isg.ChangeCounter). It is set before a
+	// commit's writes are applied, and they become readable only when the write lock is let go.
+	changes atomic.Uint64
 }
 
 var _ isg.Store = (*Store)(nil)
@@ -187,6 +192,7 @@ func (s *Store) commit(t *tx) error {
 		}
 	}
 	s.commits++
+	s.changes.Store(s.commits)
 	// Every old key goes before any new one is added, so that a unique key can move between
 	// records written in the same unit.
 	for k, rec := range t.writes {
@@ -521,6 +527,13 @@ func (s *Store) Version(_ context.Context, kind isg.Kind, id string) (int64, err
 	defer s.mu.RUnlock()
 	return s.versionLocked(rkey{Kind: kind, ID: id}), nil
 }
+
+var _ isg.ChangeCounter = (*Store)(nil)
+
+// Changes implements isg.ChangeCounter: the number of commits that wrote something, which the
+// Gateway's Can compares to skip asking again for versions it confirmed when nothing has
+// committed since.
+func (s *Store) Changes() uint64 { return s.changes.Load() }
 
 var _ isg.VersionReader = (*tx)(nil)
 

@@ -25,7 +25,7 @@
 // deleted), or a change the listing does not depend on; the first unit must then fail with
 // isg.ErrConflict, or commit, accordingly. ListingRace adds load: contenders join a key of bounded
 // size and it must end exactly full. Optional capabilities are checked where the store offers
-// them (VersionReader; isg.Deleter on its Tx: Delete and the deleting interleavings;
+// them (VersionReader; ChangeCounter; isg.Deleter on its Tx: Delete and the deleting interleavings;
 // isg.VersionFinder on its Tx: the same answers as Find page by page, and every ListingConflicts
 // interleaving run through FindVersions too); a store without them passes those cases. RunShared runs the interleavings with the two units on two
 // Stores over the same data, as two servers would have them:

@@ -47,6 +47,7 @@ var cases = []testCase{
 	{"ConcurrentWriters", testConcurrentWriters},
 	{"NonBlocking", testNonBlocking},
 	{"VersionReader", testVersionReader},
+	{"ChangeCounter", testChangeCounter},
 	{"VersionFinder", testVersionFinder},
 	{"Delete", testDelete},
 	{"ListingConflicts", onOneStore(testListingConflicts)},

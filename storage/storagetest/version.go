@@ -42,3 +42,40 @@ func testVersionReader(t *testing.T, s isg.Store) {
 	require.NoError(t, err)
 	assert.Equal(t, int64(0), v, "versions are per kind")
 }
+
+// testChangeCounter checks the optional isg.ChangeCounter where the store offers it: the count
+// moves with every commit that writes — before the unit's Update returns — and with nothing
+// else. The Gateway's Can answers from memberships it confirmed while the count stands still,
+// so a commit that did not move it would let a revoked role act until the next one.
+func testChangeCounter(t *testing.T, s isg.Store) {
+	cc, ok := s.(isg.ChangeCounter)
+	if !ok {
+		t.Log("the store does not offer the optional isg.ChangeCounter; nothing to check")
+		return
+	}
+	ctx := context.Background()
+	before := cc.Changes()
+	putAll(t, s, rec("org", "c1", 0, `{"v":1}`))
+	afterPut := cc.Changes()
+	assert.NotEqual(t, before, afterPut, "a commit that wrote did not move the count")
+
+	err := s.Update(ctx, func(tx isg.Tx) error {
+		if _, err := tx.Put(ctx, rec("org", "c1", 1, `{"v":2}`)); err != nil {
+			return err
+		}
+		assert.Equal(t, afterPut, cc.Changes(), "a write not yet committed moved the count")
+		return nil
+	})
+	require.NoError(t, err)
+	afterUpdate := cc.Changes()
+	assert.NotEqual(t, afterPut, afterUpdate, "a rewrite did not move the count")
+
+	require.NoError(t, s.View(ctx, func(tx isg.Tx) error { _, err := tx.Get(ctx, "org", "c1"); return err }))
+	require.NoError(t, s.Update(ctx, func(tx isg.Tx) error { _, err := tx.Get(ctx, "org", "c1"); return err }))
+	refused := s.Update(ctx, func(tx isg.Tx) error {
+		_, err := tx.Put(ctx, rec("org", "c1", 1, `{"v":3}`)) // a stale version: refused
+		return err
+	})
+	require.Error(t, refused)
+	assert.Equal(t, afterUpdate, cc.Changes(), "a read, or a unit that committed nothing, moved the count")
+}
