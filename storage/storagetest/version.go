@@ -2,6 +2,7 @@ package storagetest
 
 import (
 	"context"
+	"reflect"
 	"testing"
 
 	"github.com/stretchr/testify/assert"
@@ -10,14 +11,23 @@ import (
 	"github.com/isgkit/gateway/isg"
 )
 
+// offered returns s as the optional capability C, logging that there is nothing to check when
+// the store does not offer it.
+func offered[C any](t *testing.T, s isg.Store) (C, bool) {
+	c, ok := s.(C)
+	if !ok {
+		t.Logf("the store does not offer the optional %v; nothing to check", reflect.TypeFor[C]())
+	}
+	return c, ok
+}
+
 // testVersionReader checks the optional isg.VersionReader where the store offers it: the
 // committed version, 0 for a record that does not exist, and nothing of a unit not yet committed.
 // The Gateway trusts these answers to reuse decoded memberships, so a wrong one would let a
 // revoked role act.
 func testVersionReader(t *testing.T, s isg.Store) {
-	vr, ok := s.(isg.VersionReader)
+	vr, ok := offered[isg.VersionReader](t, s)
 	if !ok {
-		t.Log("the store does not offer the optional isg.VersionReader; nothing to check")
 		return
 	}
 	ctx := context.Background()
@@ -48,9 +58,8 @@ func testVersionReader(t *testing.T, s isg.Store) {
 // else. The Gateway's Can answers from memberships it confirmed while the count stands still,
 // so a commit that did not move it would let a revoked role act until the next one.
 func testChangeCounter(t *testing.T, s isg.Store) {
-	cc, ok := s.(isg.ChangeCounter)
+	cc, ok := offered[isg.ChangeCounter](t, s)
 	if !ok {
-		t.Log("the store does not offer the optional isg.ChangeCounter; nothing to check")
 		return
 	}
 	ctx := context.Background()
