@@ -66,7 +66,7 @@ func (u *uow) gate(actor Actor, r reach, t target, row Action, rule string) (Rol
 	if org.IsZero() {
 		return 0, &Error{Kind: ErrNotFound, Code: "organisation.not_found", Message: "the command names no organisation"}
 	}
-	if ok, err := u.exists(kindOrg, org.String()); err != nil {
+	if ok, err := u.exists(kindOrg, u.texts.of(org.UUID)); err != nil {
 		return 0, err
 	} else if !ok {
 		return 0, &Error{Kind: ErrNotFound, Code: "organisation.not_found", Message: "no organisation " + org.String()}
@@ -124,7 +124,7 @@ func (r actorRoles) at(org OrgID) RoleSet {
 // unit's read set like any read; otherwise the record is loaded and decoded.
 func (u *uow) actingUser(id UserID, rule string) (actorRoles, error) {
 	var cu *cachedUser
-	sid := id.String()
+	sid := u.texts.of(id.UUID)
 	if vr, ok := u.tx.(VersionReader); ok && !u.wrote(kindUser, sid) {
 		v, err := vr.Version(u.ctx, kindUser, sid)
 		if err != nil {

@@ -27,9 +27,12 @@ const (
 
 // visibleKeys index an agreement under every organisation that may see it (SUM-3): listing what
 // an organisation sees is then one index lookup, whatever the size of the store.
-func visibleKeys(creator OrgID, orgs []OrgID) []IndexKey {
+func visibleKeys(creator OrgID, orgs []OrgID) []IndexKey { return visibleKeysWith(nil, creator, orgs) }
+
+// visibleKeysWith is visibleKeys writing IDs as texts does, which may be nil.
+func visibleKeysWith(texts *idTexts, creator OrgID, orgs []OrgID) []IndexKey {
 	// Room for the keys a flow adds (flowKeys), so that appending them does not copy these.
-	ks := append(make([]IndexKey, 0, len(orgs)+5), key("visible", creator.String()))
+	ks := append(make([]IndexKey, 0, len(orgs)+5), key("visible", texts.of(creator.UUID)))
 	// A flow names a handful of organisations, for which a scan is cheaper than a set; a summary
 	// may name hundreds.
 	var seen map[OrgID]bool
@@ -45,28 +48,32 @@ func visibleKeys(creator OrgID, orgs []OrgID) []IndexKey {
 			dup = dup || slices.Contains(orgs[:i], o)
 		}
 		if !dup {
-			ks = append(ks, key("visible", o.String()))
+			ks = append(ks, key("visible", texts.of(o.UUID)))
 		}
 	}
 	return ks
 }
 
-func summaryKeys(s agreement.Summary) []IndexKey {
-	return visibleKeys(s.CreatedByOrg, s.Organisations)
+func summaryKeys(s agreement.Summary) []IndexKey { return summaryKeysWith(nil, s) }
+
+func summaryKeysWith(texts *idTexts, s agreement.Summary) []IndexKey {
+	return visibleKeysWith(texts, s.CreatedByOrg, s.Organisations)
 }
 
-func flowKeys(f agreement.Flow) []IndexKey {
-	ks := append(visibleKeys(f.CreatedByOrg, f.Parties), key("summary", f.SummaryID.String()), key("state", string(f.State)))
+func flowKeys(f agreement.Flow) []IndexKey { return flowKeysWith(nil, f) }
+
+func flowKeysWith(texts *idTexts, f agreement.Flow) []IndexKey {
+	ks := append(visibleKeysWith(texts, f.CreatedByOrg, f.Parties), key("summary", texts.of(f.SummaryID.UUID)), key("state", string(f.State)))
 	// the day of its next timer, for the sweep (LIFE-2, LIFE-4; lifecycle.go)
 	return append(ks, flowDueKeys(f)...)
 }
 
 func (u *uow) loadSummary(id agreement.SummaryID) (agreement.Summary, int64, error) {
-	return loadCached(u, u.g.summaries, kindSummary, id.String())
+	return loadCached(u, u.g.summaries, kindSummary, u.texts.of(id.UUID))
 }
 
 func (u *uow) loadFlow(id agreement.FlowID) (agreement.Flow, int64, error) {
-	return loadCached(u, u.g.flows, kindFlow, id.String())
+	return loadCached(u, u.g.flows, kindFlow, u.texts.of(id.UUID))
 }
 
 // visibleSummary loads a summary the actor's organisation may see. One it may not see and an ID
@@ -103,7 +110,7 @@ func unseen(kind, id string) error {
 // only the cache's copy).
 func saveLogged[T any](u *uow, c *decodedCache[T], kind Kind, actor Actor, subject uuid.UUID, old, new T,
 	version int64, head func(*T) *txlog.Head, keys []IndexKey) (txlog.Head, error) {
-	id := subject.String()
+	id := u.texts.of(subject)
 	before, ok := c.snapshot(id, version)
 	if !ok {
 		o := old // by pointer, as a value would be boxed; a copy, so old moves to the heap only here
@@ -154,7 +161,7 @@ func logEntryID(subject uuid.UUID, seq int64) string {
 
 func (u *uow) putSummary(actor Actor, old, s agreement.Summary, version int64) (agreement.Summary, error) {
 	head, err := saveLogged(u, u.g.summaries, kindSummary, actor, s.ID.UUID, old, s, version,
-		func(s *agreement.Summary) *agreement.LogHead { return &s.Log }, append(summaryKeys(s), u.reviewKeys(s)...))
+		func(s *agreement.Summary) *agreement.LogHead { return &s.Log }, append(summaryKeysWith(&u.texts, s), u.reviewKeys(s)...))
 	if err != nil {
 		return s, err
 	}
@@ -168,7 +175,7 @@ func (u *uow) putSummary(actor Actor, old, s agreement.Summary, version int64) (
 // or Signed takes the flow off the register.
 func (u *uow) putFlow(actor Actor, old, f agreement.Flow, version int64) (agreement.Flow, error) {
 	head, err := saveLogged(u, u.g.flows, kindFlow, actor, f.ID.UUID, old, f, version,
-		func(f *agreement.Flow) *agreement.LogHead { return &f.Log }, flowKeys(f))
+		func(f *agreement.Flow) *agreement.LogHead { return &f.Log }, flowKeysWith(&u.texts, f))
 	if err != nil {
 		return f, err
 	}
@@ -466,7 +473,7 @@ func (u *uow) flowViewWith(actor Actor, f agreement.Flow, held RoleSet, s *agree
 		}
 	}
 	for _, p := range f.Parties {
-		id := p.String()
+		id := u.texts.of(p.UUID)
 		rating, err := u.ratingOfID(id)
 		if err != nil {
 			return v, err
@@ -665,7 +672,7 @@ func (u *uow) flowCommand(actor Actor, held RoleSet, id agreement.FlowID,
 			return FlowView{}, err
 		}
 	}
-	if u.wrote(kindSummary, s.ID.String()) {
+	if u.wrote(kindSummary, u.texts.of(s.ID.UUID)) {
 		return u.flowView(actor, f, held) // the step's consequences changed the summary
 	}
 	return u.flowViewWith(actor, f, held, &s)

@@ -236,6 +236,32 @@ type uow struct {
 	groupAt OrgID
 	// scratch is marshal's buffer, reused across the unit's saves.
 	scratch []byte
+	// texts writes the IDs the unit names as record IDs and keys.
+	texts idTexts
+}
+
+// idTexts writes IDs as text, remembering the last few: a flow command names its flow, its
+// summary, its organisations and its actor several times over (load, keys, view), and every
+// uuid.String is an allocation. A nil *idTexts writes without remembering.
+type idTexts struct {
+	ids   [6]uuid.UUID
+	texts [6]string
+	next  int
+}
+
+func (t *idTexts) of(id uuid.UUID) string {
+	if t == nil {
+		return id.String()
+	}
+	for i, s := range t.texts {
+		if s != "" && t.ids[i] == id {
+			return s
+		}
+	}
+	s := id.String()
+	t.ids[t.next], t.texts[t.next] = id, s
+	t.next = (t.next + 1) % len(t.ids)
+	return s
 }
 
 // afterCommit runs f once the unit has committed.
