@@ -51,14 +51,11 @@ type Store struct {
 
 var _ isg.Store = (*Store)(nil)
 
-type stored struct {
-	version int64
-	body    []byte
-	keys    []isg.IndexKey
-}
-
 type table struct {
-	recs   map[string]*stored
+	// recs holds each record as the unit that wrote it staged it: the store owns a staged
+	// record's body and keys (records.Stage copied them) and nothing changes one once staged,
+	// so a commit keeps the staged record itself rather than copying it again.
+	recs   map[string]*isg.Record
 	index  map[indexKey]*posting // its members, by key
 	unique map[indexKey]string   // the holder of a unique key
 }
@@ -88,7 +85,7 @@ func keyOf(k isg.IndexKey) indexKey { return indexKey{k.Name, k.Value} }
 func (s *Store) table(kind isg.Kind) *table {
 	t := s.kinds[kind]
 	if t == nil {
-		t = &table{recs: map[string]*stored{}, index: map[indexKey]*posting{}, unique: map[indexKey]string{}}
+		t = &table{recs: map[string]*isg.Record{}, index: map[indexKey]*posting{}, unique: map[indexKey]string{}}
 		s.kinds[kind] = t
 	}
 	return t
@@ -198,7 +195,7 @@ func (s *Store) commit(t *tx) error {
 	for k, rec := range t.writes {
 		tb := s.table(k.Kind)
 		if old := tb.recs[k.ID]; old != nil {
-			for _, ik := range old.keys {
+			for _, ik := range old.Keys {
 				if !records.HoldsKey(rec.Keys, ik) {
 					tb.unindex(ik, k.ID, s.commits)
 				} else if ik.Unique && tb.unique[keyOf(ik)] == k.ID {
@@ -215,9 +212,9 @@ func (s *Store) commit(t *tx) error {
 		}
 		var oldKeys []isg.IndexKey
 		if old := tb.recs[k.ID]; old != nil {
-			oldKeys = old.keys
+			oldKeys = old.Keys
 		}
-		tb.recs[k.ID] = &stored{version: rec.Version, body: rec.Body, keys: rec.Keys}
+		tb.recs[k.ID] = rec
 		for _, ik := range rec.Keys {
 			tb.addIndex(ik, k.ID, !records.HoldsKey(oldKeys, ik), s.commits)
 		}
@@ -275,7 +272,7 @@ func (tb *table) unindex(k isg.IndexKey, id string, commit uint64) {
 func (s *Store) versionLocked(k rkey) int64 {
 	if tb := s.kinds[k.Kind]; tb != nil {
 		if r := tb.recs[k.ID]; r != nil {
-			return r.version
+			return r.Version
 		}
 	}
 	return 0
@@ -345,7 +342,7 @@ func (t *tx) Get(ctx context.Context, kind isg.Kind, id string) (isg.Record, err
 	var found bool
 	if tb := t.s.kinds[kind]; tb != nil {
 		if r := tb.recs[id]; r != nil {
-			rec, found = isg.Record{Kind: kind, ID: id, Version: r.version, Body: slices.Clone(r.body), Keys: slices.Clone(r.keys)}, true
+			rec, found = isg.Record{Kind: kind, ID: id, Version: r.Version, Body: slices.Clone(r.Body), Keys: slices.Clone(r.Keys)}, true
 		}
 	}
 	t.s.mu.RUnlock()
@@ -446,7 +443,7 @@ func find[T any](t *tx, kind isg.Kind, key isg.IndexKey, page isg.Page,
 				continue
 			}
 			r := tb.recs[id]
-			out = append(out, answer(id, r.version, r.body, r.keys))
+			out = append(out, answer(id, r.Version, r.Body, r.Keys))
 		}
 	}
 	t.s.mu.RUnlock()
@@ -512,7 +509,7 @@ func (s *Store) Dump() map[isg.Kind]map[string]isg.Record {
 	for kind, tb := range s.kinds {
 		m := make(map[string]isg.Record, len(tb.recs))
 		for id, r := range tb.recs {
-			m[id] = isg.Record{Kind: kind, ID: id, Version: r.version, Body: slices.Clone(r.body), Keys: slices.Clone(r.keys)}
+			m[id] = isg.Record{Kind: kind, ID: id, Version: r.Version, Body: slices.Clone(r.Body), Keys: slices.Clone(r.Keys)}
 		}
 		out[kind] = m
 	}
