@@ -26,11 +26,9 @@ const (
 )
 
 // visibleKeys index an agreement under every organisation that may see it (SUM-3): listing what
-// an organisation sees is then one index lookup, whatever the size of the store.
-func visibleKeys(creator OrgID, orgs []OrgID) []IndexKey { return visibleKeysWith(nil, creator, orgs) }
-
-// visibleKeysWith is visibleKeys writing IDs as texts does, which may be nil.
-func visibleKeysWith(texts *idTexts, creator OrgID, orgs []OrgID) []IndexKey {
+// an organisation sees is then one index lookup, whatever the size of the store. IDs are
+// written through texts, the unit's memo, which may be nil.
+func visibleKeys(texts *idTexts, creator OrgID, orgs []OrgID) []IndexKey {
 	// Room for the keys a flow adds (flowKeys), so that appending them does not copy these.
 	ks := append(make([]IndexKey, 0, len(orgs)+5), key("visible", texts.of(creator.UUID)))
 	// A flow names a handful of organisations, for which a scan is cheaper than a set; a summary
@@ -54,16 +52,12 @@ func visibleKeysWith(texts *idTexts, creator OrgID, orgs []OrgID) []IndexKey {
 	return ks
 }
 
-func summaryKeys(s agreement.Summary) []IndexKey { return summaryKeysWith(nil, s) }
-
-func summaryKeysWith(texts *idTexts, s agreement.Summary) []IndexKey {
-	return visibleKeysWith(texts, s.CreatedByOrg, s.Organisations)
+func summaryKeys(texts *idTexts, s agreement.Summary) []IndexKey {
+	return visibleKeys(texts, s.CreatedByOrg, s.Organisations)
 }
 
-func flowKeys(f agreement.Flow) []IndexKey { return flowKeysWith(nil, f) }
-
-func flowKeysWith(texts *idTexts, f agreement.Flow) []IndexKey {
-	ks := append(visibleKeysWith(texts, f.CreatedByOrg, f.Parties), key("summary", texts.of(f.SummaryID.UUID)), key("state", string(f.State)))
+func flowKeys(texts *idTexts, f agreement.Flow) []IndexKey {
+	ks := append(visibleKeys(texts, f.CreatedByOrg, f.Parties), key("summary", texts.of(f.SummaryID.UUID)), key("state", string(f.State)))
 	// the day of its next timer, for the sweep (LIFE-2, LIFE-4; lifecycle.go)
 	return append(ks, flowDueKeys(f)...)
 }
@@ -161,7 +155,7 @@ func logEntryID(subject uuid.UUID, seq int64) string {
 
 func (u *uow) putSummary(actor Actor, old, s agreement.Summary, version int64) (agreement.Summary, error) {
 	head, err := saveLogged(u, u.g.summaries, kindSummary, actor, s.ID.UUID, old, s, version,
-		func(s *agreement.Summary) *agreement.LogHead { return &s.Log }, append(summaryKeysWith(&u.texts, s), u.reviewKeys(s)...))
+		func(s *agreement.Summary) *agreement.LogHead { return &s.Log }, append(summaryKeys(&u.texts, s), u.reviewKeys(s)...))
 	if err != nil {
 		return s, err
 	}
@@ -175,7 +169,7 @@ func (u *uow) putSummary(actor Actor, old, s agreement.Summary, version int64) (
 // or Signed takes the flow off the register.
 func (u *uow) putFlow(actor Actor, old, f agreement.Flow, version int64) (agreement.Flow, error) {
 	head, err := saveLogged(u, u.g.flows, kindFlow, actor, f.ID.UUID, old, f, version,
-		func(f *agreement.Flow) *agreement.LogHead { return &f.Log }, flowKeysWith(&u.texts, f))
+		func(f *agreement.Flow) *agreement.LogHead { return &f.Log }, flowKeys(&u.texts, f))
 	if err != nil {
 		return f, err
 	}

@@ -625,7 +625,7 @@ var returnKinds = map[Kind]func(u *uow, org OrgID, id string, body []byte) ([]In
 		if s.ID.String() != id || !agreement.CanSeeSummary(org, s) {
 			return nil, errors.New("is not a summary the organisation sees")
 		}
-		return append(summaryKeys(s), u.reviewKeys(s)...), nil
+		return append(summaryKeys(&u.texts, s), u.reviewKeys(s)...), nil
 	},
 	kindFlow: func(_ *uow, org OrgID, id string, body []byte) ([]IndexKey, error) {
 		var f agreement.Flow
@@ -635,7 +635,7 @@ var returnKinds = map[Kind]func(u *uow, org OrgID, id string, body []byte) ([]In
 		if f.ID.String() != id || !agreement.CanSeeFlow(org, f) {
 			return nil, errors.New("is not a flow the organisation sees")
 		}
-		return flowKeys(f), nil
+		return flowKeys(nil, f), nil
 	},
 	kindLogEntry: func(_ *uow, _ OrgID, id string, body []byte) ([]IndexKey, error) {
 		var e txlog.Entry

@@ -27,7 +27,7 @@ func TestVisibleKeysNameEachOrganisationOnce(t *testing.T) {
 			}
 		}
 		var got []OrgID
-		for _, k := range visibleKeys(creator, orgs) {
+		for _, k := range visibleKeys(nil, creator, orgs) {
 			assert.Equal(t, "visible", k.Name)
 			o, err := ParseOrgID(k.Value)
 			assert.NoError(t, err)

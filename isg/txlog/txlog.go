@@ -192,7 +192,7 @@ func unlogged(field string) bool {
 const snapshotSize = 1024
 
 // encode writes v's canonical JSON (HTML escaping off) and returns it as a string without a
-// copy: the members of a snapshot are substrings of it. A type with a generated encoder writes
+// copy: the members of a snapshot are offsets into it. A type with a generated encoder writes
 // the very bytes encoding/json would (its tests hold it to that): the snapshot's members are
 // the logged Old and New texts, which are hashed (LOG-2).
 func encode(v any) (string, error) {

@@ -42,11 +42,10 @@ type Store struct {
 	kinds map[isg.Kind]*table
 	// commits counts the commits that wrote something. Every index key carries the count at the
 	// last commit that changed its membership, which is how a unit that listed the key knows at
-	// commit whether it still answers the same.
-	commits uint64
-	// changes is commits, readable without the lock (isg.ChangeCounter). It is set before a
-	// commit's writes are applied, and they become readable only when the write lock is let go.
-	changes atomic.Uint64
+	// commit whether it still answers the same. It moves only under the write lock, before the
+	// commit's writes are applied, and is atomic so that Changes (isg.ChangeCounter) reads it
+	// without the lock: the writes become readable only when the lock is let go.
+	commits atomic.Uint64
 }
 
 var _ isg.Store = (*Store)(nil)
@@ -188,8 +187,7 @@ func (s *Store) commit(t *tx) error {
 			}
 		}
 	}
-	s.commits++
-	s.changes.Store(s.commits)
+	commit := s.commits.Add(1)
 	// Every old key goes before any new one is added, so that a unique key can move between
 	// records written in the same unit.
 	for k, rec := range t.writes {
@@ -197,7 +195,7 @@ func (s *Store) commit(t *tx) error {
 		if old := tb.recs[k.ID]; old != nil {
 			for _, ik := range old.Keys {
 				if !records.HoldsKey(rec.Keys, ik) {
-					tb.unindex(ik, k.ID, s.commits)
+					tb.unindex(ik, k.ID, commit)
 				} else if ik.Unique && tb.unique[keyOf(ik)] == k.ID {
 					delete(tb.unique, keyOf(ik)) // kept as a key, perhaps no longer unique
 				}
@@ -216,7 +214,7 @@ func (s *Store) commit(t *tx) error {
 		}
 		tb.recs[k.ID] = rec
 		for _, ik := range rec.Keys {
-			tb.addIndex(ik, k.ID, !records.HoldsKey(oldKeys, ik), s.commits)
+			tb.addIndex(ik, k.ID, !records.HoldsKey(oldKeys, ik), commit)
 		}
 	}
 	return nil
@@ -342,7 +340,7 @@ func (t *tx) Get(ctx context.Context, kind isg.Kind, id string) (isg.Record, err
 	var found bool
 	if tb := t.s.kinds[kind]; tb != nil {
 		if r := tb.recs[id]; r != nil {
-			rec, found = isg.Record{Kind: kind, ID: id, Version: r.Version, Body: slices.Clone(r.Body), Keys: slices.Clone(r.Keys)}, true
+			rec, found = records.Clone(*r), true
 		}
 	}
 	t.s.mu.RUnlock()
@@ -509,7 +507,7 @@ func (s *Store) Dump() map[isg.Kind]map[string]isg.Record {
 	for kind, tb := range s.kinds {
 		m := make(map[string]isg.Record, len(tb.recs))
 		for id, r := range tb.recs {
-			m[id] = isg.Record{Kind: kind, ID: id, Version: r.Version, Body: slices.Clone(r.Body), Keys: slices.Clone(r.Keys)}
+			m[id] = records.Clone(*r)
 		}
 		out[kind] = m
 	}
@@ -530,7 +528,7 @@ var _ isg.ChangeCounter = (*Store)(nil)
 // Changes implements isg.ChangeCounter: the number of commits that wrote something, which the
 // Gateway's Can compares to skip asking again for versions it confirmed when nothing has
 // committed since.
-func (s *Store) Changes() uint64 { return s.changes.Load() }
+func (s *Store) Changes() uint64 { return s.commits.Load() }
 
 var _ isg.VersionReader = (*tx)(nil)
 
