@@ -27,7 +27,9 @@ func standard(v any, escapeHTML bool) ([]byte, error) {
 // bytes: go test ./internal/jsonenc -fuzz FuzzAppendString
 func FuzzAppendString(f *testing.F) {
 	for _, s := range []string{"", "plain", `"\`, "\x00\x01\x1f\x7f", "\b\f\n\r\t", "<a href='x'>&amp;</a>",
-		"\u2028\u2029", "\xff\xfe", "\xc3", "\xe2\x80", "\xed\xa0\x80", "é中😀", "\ufffd", "a\u2028b<\xffc"} {
+		"\u2028\u2029", "\xff\xfe", "\xc3", "\xe2\x80", "\xed\xa0\x80", "é中😀", "\ufffd", "a\u2028b<\xffc",
+		// long enough for whole words, with the byte to escape in different lanes
+		"Children Act 1989 s.47", "abcdefg<hijklmno>", "0123456789abcde\"", "abcdefgh\x01ijklmnop&", "Referrals v12\u2028 and \xffmore"} {
 		f.Add(s)
 	}
 	f.Fuzz(func(t *testing.T, s string) {

@@ -58,7 +58,10 @@ func TestCheckBodyNestingLimit(t *testing.T) {
 // go test ./storage/internal/records -fuzz FuzzCheckBodyMatchesEncodingJSON
 func FuzzCheckBodyMatchesEncodingJSON(f *testing.F) {
 	for _, s := range []string{`{"a":[1,2,{"b":"c\u00e9"}],"d":-1.5e3,"e":true,"f":null}`, `[]`, `"\ud800"`,
-		"\"\xed\xa0\x80\"", `{"a":"\"\\"}`, ` 0 `, `[1,]`, `{"a" 1}`, "\"é\"", `1e+5`, `-01`} {
+		"\"\xed\xa0\x80\"", `{"a":"\"\\"}`, ` 0 `, `[1,]`, `{"a" 1}`, "\"é\"", `1e+5`, `-01`,
+		// strings of whole words, with a quote, an escape or a bad byte in different lanes
+		`{"name":"Referrals v12 to Police","controls":["Encrypted transfer"]}`, `"0123456\"89abcdef"`,
+		"\"0123456789\x1fabcdef\"", "\"abcdefgh\xffijklmnop\"", `"abcdefghijklmno"`} {
 		f.Add([]byte(s))
 	}
 	f.Fuzz(func(t *testing.T, b []byte) {
