@@ -1,6 +1,7 @@
 package agreement
 
 import (
+	"maps"
 	"slices"
 	"time"
 
@@ -314,4 +315,24 @@ func (t FlowTerms) checkBases(s Summary) []FieldError {
 			"special-category data needs an Art. 9(2) condition as well as an Art. 6(1) basis"))
 	}
 	return f
+}
+
+// sameTerms reports whether a and b are the same terms exactly as reflect.DeepEqual would: a nil
+// slice or map differs from an empty one. An edit to equal terms changes nothing (FLOW-3), so
+// every edit asks; DeepEqual boxed both sides on the heap and walked them by reflection. A new
+// field of FlowTerms must be compared here (a test counts them).
+func sameTerms(a, b *FlowTerms) bool {
+	return a.Name == b.Name && a.Direction == b.Direction && a.Frequency == b.Frequency &&
+		a.TransferMode == b.TransferMode && a.TransferDetails == b.TransferDetails &&
+		a.PersonalData == b.PersonalData && a.SpecialCategoryData == b.SpecialCategoryData &&
+		a.LawEnforcementData == b.LawEnforcementData &&
+		sameSlice(a.Parties, b.Parties) && sameSlice(a.From, b.From) && sameSlice(a.To, b.To) &&
+		sameSlice(a.Controls, b.Controls) && sameSlice(a.LegalBases, b.LegalBases) &&
+		sameSlice(a.Assets, b.Assets) && sameSlice(a.Sources, b.Sources) &&
+		(a.PrivacyAnswers == nil) == (b.PrivacyAnswers == nil) && maps.Equal(a.PrivacyAnswers, b.PrivacyAnswers)
+}
+
+// sameSlice is slices.Equal that, as reflect.DeepEqual, tells a nil slice from an empty one.
+func sameSlice[E comparable](a, b []E) bool {
+	return (a == nil) == (b == nil) && slices.Equal(a, b)
 }

@@ -4,7 +4,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"reflect"
 	"slices"
 	"strings"
 	"sync"
@@ -665,7 +664,7 @@ func applyEdit(ctx context.Context, _ ...any) error {
 		return violation.New(ErrInvalidTransition, CodeInvalidTransition, "FLOW-2", "no flow to edit")
 	}
 	f := fc.flow
-	if fc.terms == nil || reflect.DeepEqual(*fc.terms, f.FlowTerms) {
+	if fc.terms == nil || sameTerms(fc.terms, &f.FlowTerms) {
 		return nil
 	}
 	var withdrawn bool
