@@ -123,10 +123,12 @@ type guardRefusal struct {
 type firing struct {
 	context.Context
 	command
-	cp     Flow
-	flow   *Flow // &cp while firing
-	events []Event
-	buf    [1]Event
+	cp   Flow
+	flow *Flow // &cp while firing
+	// editTerms holds an edit's terms, which command.terms points to.
+	editTerms FlowTerms
+	events    []Event
+	buf       [1]Event
 }
 
 // command is who does a command, when, and its input.
@@ -335,6 +337,11 @@ func (m *FlowMachine) fire(f Flow, trigger Trigger, c command) (Flow, []Event, e
 	fc := m.firings.Get().(*firing)
 	defer m.release(fc)
 	fc.command = c
+	return m.fireOn(fc, f, trigger)
+}
+
+// fireOn is fire with the command already in fc.
+func (m *FlowMachine) fireOn(fc *firing, f Flow, trigger Trigger) (Flow, []Event, error) {
 	if err := m.sm.FireCtx(fc.begin(f), boxedTrigger(trigger)); err != nil {
 		var e *Error
 		if !errors.As(err, &e) {
@@ -369,7 +376,17 @@ func (m *FlowMachine) Edit(f Flow, s Summary, actor Actor, at time.Time, t FlowT
 	if err := checkTerms(t, append(extra, t.check(s)...)); err != nil {
 		return f, nil, err
 	}
-	return m.fire(f, TriggerEdit, command{actor: actor, at: at, terms: &t})
+	if !f.State.Valid() {
+		return m.fire(f, TriggerEdit, command{}) // its refusal
+	}
+	// The terms are kept in the pooled firing, not pointed to where they are: a pointer to t
+	// would move every edit's terms to the heap.
+	fc := m.firings.Get().(*firing)
+	defer m.release(fc)
+	fc.command = command{actor: actor, at: at}
+	fc.editTerms = t
+	fc.terms = &fc.editTerms
+	return m.fireOn(fc, f, TriggerEdit)
 }
 
 // RequestReview asks DPOs to review the flow by a date, locking it for every organisation
