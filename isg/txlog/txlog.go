@@ -378,12 +378,16 @@ func Append(head Head, subject uuid.UUID, changes []Change, user ident.UserID, o
 	at = at.UTC()
 	out := make([]Entry, len(changes))
 	// Size the scratch buffer once for the largest entry: the fixed part of the canonical form
-	// is under 250 bytes.
+	// is under 250 bytes. An entry of short values (most are) fits the one on the stack.
 	most := 0
 	for _, c := range changes {
 		most = max(most, len(c.Field)+len(c.Old)+len(c.New))
 	}
-	buf := make([]byte, 0, 256+most)
+	var stack [512]byte
+	buf := stack[:0]
+	if 256+most > len(stack) {
+		buf = make([]byte, 0, 256+most)
+	}
 	for i, c := range changes {
 		e := Entry{
 			Subject: subject, Seq: head.Count + 1, User: user, Org: org, At: at,
