@@ -19,7 +19,15 @@ import (
 // SetEscapeHTML(false) writes otherwise. It fails only where encoding/json fails (a time outside
 // years 0–9999, say), and the bytes appended so far are then not an encoding.
 func (f Flow) AppendJSON(b []byte, escapeHTML bool) ([]byte, error) {
-	return appendJSONFlow(b, &f, escapeHTML)
+	return appendJSONFlow(b, &f, escapeHTML, nil)
+}
+
+// AppendJSONMembers is AppendJSON that also appends to at three offsets into the result for
+// each top-level member, in order: where its key starts, where its value starts and where the
+// value ends. A log snapshot needs them, and would otherwise parse them back out of the bytes.
+func (f Flow) AppendJSONMembers(b []byte, escapeHTML bool, at []uint32) ([]byte, []uint32, error) {
+	b, err := appendJSONFlow(b, &f, escapeHTML, &at)
+	return b, at, err
 }
 
 // AppendJSON appends Summary's JSON encoding to b: exactly the bytes encoding/json writes for
@@ -27,7 +35,15 @@ func (f Flow) AppendJSON(b []byte, escapeHTML bool) ([]byte, error) {
 // SetEscapeHTML(false) writes otherwise. It fails only where encoding/json fails (a time outside
 // years 0–9999, say), and the bytes appended so far are then not an encoding.
 func (s Summary) AppendJSON(b []byte, escapeHTML bool) ([]byte, error) {
-	return appendJSONSummary(b, &s, escapeHTML)
+	return appendJSONSummary(b, &s, escapeHTML, nil)
+}
+
+// AppendJSONMembers is AppendJSON that also appends to at three offsets into the result for
+// each top-level member, in order: where its key starts, where its value starts and where the
+// value ends. A log snapshot needs them, and would otherwise parse them back out of the bytes.
+func (s Summary) AppendJSONMembers(b []byte, escapeHTML bool, at []uint32) ([]byte, []uint32, error) {
+	b, err := appendJSONSummary(b, &s, escapeHTML, &at)
+	return b, at, err
 }
 
 func appendJSONDPOReview(b []byte, v *DPOReview, esc bool) ([]byte, error) {
@@ -471,39 +487,135 @@ func appendJSONPublicationConsent(b []byte, v *PublicationConsent, esc bool) ([]
 	return append(b, '}'), nil
 }
 
-func appendJSONFlow(b []byte, v *Flow, esc bool) ([]byte, error) {
+func appendJSONFlow(b []byte, v *Flow, esc bool, at *[]uint32) ([]byte, error) {
 	var err error
 	b = append(b, '{')
+	if at != nil {
+		*at = append(*at, uint32(len(b)+0))
+	}
 	b = append(b, "\"id\":"...)
+	if at != nil {
+		*at = append(*at, uint32(len(b)+0))
+	}
 	b = jsonenc.AppendUUID(b, v.ID.UUID)
+	if at != nil {
+		*at = append(*at, uint32(len(b)+0))
+	}
+	if at != nil {
+		*at = append(*at, uint32(len(b)+1))
+	}
 	b = append(b, ",\"summary_id\":"...)
+	if at != nil {
+		*at = append(*at, uint32(len(b)+0))
+	}
 	b = jsonenc.AppendUUID(b, v.SummaryID.UUID)
+	if at != nil {
+		*at = append(*at, uint32(len(b)+0))
+	}
+	if at != nil {
+		*at = append(*at, uint32(len(b)+1))
+	}
 	b = append(b, ",\"created_by_org\":"...)
+	if at != nil {
+		*at = append(*at, uint32(len(b)+0))
+	}
 	b = jsonenc.AppendUUID(b, v.CreatedByOrg.UUID)
+	if at != nil {
+		*at = append(*at, uint32(len(b)+0))
+	}
+	if at != nil {
+		*at = append(*at, uint32(len(b)+1))
+	}
 	b = append(b, ",\"created_by\":"...)
+	if at != nil {
+		*at = append(*at, uint32(len(b)+0))
+	}
 	b = jsonenc.AppendUUID(b, v.CreatedBy.UUID)
+	if at != nil {
+		*at = append(*at, uint32(len(b)+0))
+	}
+	if at != nil {
+		*at = append(*at, uint32(len(b)+1))
+	}
 	b = append(b, ",\"created_at\":"...)
+	if at != nil {
+		*at = append(*at, uint32(len(b)+0))
+	}
 	if b, err = jsonenc.AppendTime(b, v.CreatedAt); err != nil {
 		return b, err
 	}
+	if at != nil {
+		*at = append(*at, uint32(len(b)+0))
+	}
+	if at != nil {
+		*at = append(*at, uint32(len(b)+1))
+	}
 	b = append(b, ",\"updated_at\":"...)
+	if at != nil {
+		*at = append(*at, uint32(len(b)+0))
+	}
 	if b, err = jsonenc.AppendTime(b, v.UpdatedAt); err != nil {
 		return b, err
 	}
+	if at != nil {
+		*at = append(*at, uint32(len(b)+0))
+	}
 	if !v.UpdatedBy.IsZero() {
+		if at != nil {
+			*at = append(*at, uint32(len(b)+1))
+		}
 		b = append(b, ",\"updated_by\":"...)
+		if at != nil {
+			*at = append(*at, uint32(len(b)+0))
+		}
 		b = jsonenc.AppendUUID(b, v.UpdatedBy.UUID)
+		if at != nil {
+			*at = append(*at, uint32(len(b)+0))
+		}
 	}
 	if !v.CopiedFrom.IsZero() {
+		if at != nil {
+			*at = append(*at, uint32(len(b)+1))
+		}
 		b = append(b, ",\"copied_from\":"...)
+		if at != nil {
+			*at = append(*at, uint32(len(b)+0))
+		}
 		b = jsonenc.AppendUUID(b, v.CopiedFrom.UUID)
+		if at != nil {
+			*at = append(*at, uint32(len(b)+0))
+		}
+	}
+	if at != nil {
+		*at = append(*at, uint32(len(b)+1))
 	}
 	b = append(b, ",\"state\":"...)
+	if at != nil {
+		*at = append(*at, uint32(len(b)+0))
+	}
 	b = jsonenc.AppendString(b, string(v.State), esc)
+	if at != nil {
+		*at = append(*at, uint32(len(b)+0))
+	}
+	if at != nil {
+		*at = append(*at, uint32(len(b)+1))
+	}
 	b = append(b, ",\"rev\":"...)
+	if at != nil {
+		*at = append(*at, uint32(len(b)+0))
+	}
 	b = strconv.AppendInt(b, int64(v.Rev), 10)
+	if at != nil {
+		*at = append(*at, uint32(len(b)+0))
+	}
 	if !(len(v.OnwardReviews) == 0) {
+		if at != nil {
+			*at = append(*at, uint32(len(b)+1))
+		}
 		b = append(b, ",\"onward_reviews\":"...)
+		if at != nil {
+			*at = append(*at, uint32(len(b)+0))
+		}
 		if v.OnwardReviews == nil {
 			b = append(b, "null"...)
 		} else {
@@ -518,24 +630,69 @@ func appendJSONFlow(b []byte, v *Flow, esc bool) ([]byte, error) {
 			}
 			b = append(b, ']')
 		}
+		if at != nil {
+			*at = append(*at, uint32(len(b)+0))
+		}
 	}
 	if !v.VariationOf.IsZero() {
+		if at != nil {
+			*at = append(*at, uint32(len(b)+1))
+		}
 		b = append(b, ",\"variation_of\":"...)
+		if at != nil {
+			*at = append(*at, uint32(len(b)+0))
+		}
 		b = jsonenc.AppendUUID(b, v.VariationOf.UUID)
+		if at != nil {
+			*at = append(*at, uint32(len(b)+0))
+		}
 	}
 	if !v.SupersededBy.IsZero() {
+		if at != nil {
+			*at = append(*at, uint32(len(b)+1))
+		}
 		b = append(b, ",\"superseded_by\":"...)
+		if at != nil {
+			*at = append(*at, uint32(len(b)+0))
+		}
 		b = jsonenc.AppendUUID(b, v.SupersededBy.UUID)
+		if at != nil {
+			*at = append(*at, uint32(len(b)+0))
+		}
 	}
 	if !v.SupersededAt.IsZero() {
+		if at != nil {
+			*at = append(*at, uint32(len(b)+1))
+		}
 		b = append(b, ",\"superseded_at\":"...)
+		if at != nil {
+			*at = append(*at, uint32(len(b)+0))
+		}
 		if b, err = jsonenc.AppendTime(b, v.SupersededAt); err != nil {
 			return b, err
 		}
+		if at != nil {
+			*at = append(*at, uint32(len(b)+0))
+		}
+	}
+	if at != nil {
+		*at = append(*at, uint32(len(b)+1))
 	}
 	b = append(b, ",\"name\":"...)
+	if at != nil {
+		*at = append(*at, uint32(len(b)+0))
+	}
 	b = jsonenc.AppendString(b, v.FlowTerms.Name, esc)
+	if at != nil {
+		*at = append(*at, uint32(len(b)+0))
+	}
+	if at != nil {
+		*at = append(*at, uint32(len(b)+1))
+	}
 	b = append(b, ",\"parties\":"...)
+	if at != nil {
+		*at = append(*at, uint32(len(b)+0))
+	}
 	if v.FlowTerms.Parties == nil {
 		b = append(b, "null"...)
 	} else {
@@ -548,9 +705,27 @@ func appendJSONFlow(b []byte, v *Flow, esc bool) ([]byte, error) {
 		}
 		b = append(b, ']')
 	}
+	if at != nil {
+		*at = append(*at, uint32(len(b)+0))
+	}
+	if at != nil {
+		*at = append(*at, uint32(len(b)+1))
+	}
 	b = append(b, ",\"direction\":"...)
+	if at != nil {
+		*at = append(*at, uint32(len(b)+0))
+	}
 	b = jsonenc.AppendString(b, string(v.FlowTerms.Direction), esc)
+	if at != nil {
+		*at = append(*at, uint32(len(b)+0))
+	}
+	if at != nil {
+		*at = append(*at, uint32(len(b)+1))
+	}
 	b = append(b, ",\"from\":"...)
+	if at != nil {
+		*at = append(*at, uint32(len(b)+0))
+	}
 	if v.FlowTerms.From == nil {
 		b = append(b, "null"...)
 	} else {
@@ -563,7 +738,16 @@ func appendJSONFlow(b []byte, v *Flow, esc bool) ([]byte, error) {
 		}
 		b = append(b, ']')
 	}
+	if at != nil {
+		*at = append(*at, uint32(len(b)+0))
+	}
+	if at != nil {
+		*at = append(*at, uint32(len(b)+1))
+	}
 	b = append(b, ",\"to\":"...)
+	if at != nil {
+		*at = append(*at, uint32(len(b)+0))
+	}
 	if v.FlowTerms.To == nil {
 		b = append(b, "null"...)
 	} else {
@@ -576,15 +760,51 @@ func appendJSONFlow(b []byte, v *Flow, esc bool) ([]byte, error) {
 		}
 		b = append(b, ']')
 	}
+	if at != nil {
+		*at = append(*at, uint32(len(b)+0))
+	}
+	if at != nil {
+		*at = append(*at, uint32(len(b)+1))
+	}
 	b = append(b, ",\"frequency\":"...)
+	if at != nil {
+		*at = append(*at, uint32(len(b)+0))
+	}
 	b = jsonenc.AppendString(b, string(v.FlowTerms.Frequency), esc)
+	if at != nil {
+		*at = append(*at, uint32(len(b)+0))
+	}
+	if at != nil {
+		*at = append(*at, uint32(len(b)+1))
+	}
 	b = append(b, ",\"transfer_mode\":"...)
+	if at != nil {
+		*at = append(*at, uint32(len(b)+0))
+	}
 	b = jsonenc.AppendString(b, string(v.FlowTerms.TransferMode), esc)
+	if at != nil {
+		*at = append(*at, uint32(len(b)+0))
+	}
 	if !(len(v.FlowTerms.TransferDetails) == 0) {
+		if at != nil {
+			*at = append(*at, uint32(len(b)+1))
+		}
 		b = append(b, ",\"transfer_details\":"...)
+		if at != nil {
+			*at = append(*at, uint32(len(b)+0))
+		}
 		b = jsonenc.AppendString(b, v.FlowTerms.TransferDetails, esc)
+		if at != nil {
+			*at = append(*at, uint32(len(b)+0))
+		}
+	}
+	if at != nil {
+		*at = append(*at, uint32(len(b)+1))
 	}
 	b = append(b, ",\"controls\":"...)
+	if at != nil {
+		*at = append(*at, uint32(len(b)+0))
+	}
 	if v.FlowTerms.Controls == nil {
 		b = append(b, "null"...)
 	} else {
@@ -597,14 +817,50 @@ func appendJSONFlow(b []byte, v *Flow, esc bool) ([]byte, error) {
 		}
 		b = append(b, ']')
 	}
+	if at != nil {
+		*at = append(*at, uint32(len(b)+0))
+	}
+	if at != nil {
+		*at = append(*at, uint32(len(b)+1))
+	}
 	b = append(b, ",\"personal_data\":"...)
+	if at != nil {
+		*at = append(*at, uint32(len(b)+0))
+	}
 	b = strconv.AppendBool(b, bool(v.FlowTerms.PersonalData))
+	if at != nil {
+		*at = append(*at, uint32(len(b)+0))
+	}
+	if at != nil {
+		*at = append(*at, uint32(len(b)+1))
+	}
 	b = append(b, ",\"special_category_data\":"...)
+	if at != nil {
+		*at = append(*at, uint32(len(b)+0))
+	}
 	b = strconv.AppendBool(b, bool(v.FlowTerms.SpecialCategoryData))
+	if at != nil {
+		*at = append(*at, uint32(len(b)+0))
+	}
+	if at != nil {
+		*at = append(*at, uint32(len(b)+1))
+	}
 	b = append(b, ",\"law_enforcement_data\":"...)
+	if at != nil {
+		*at = append(*at, uint32(len(b)+0))
+	}
 	b = strconv.AppendBool(b, bool(v.FlowTerms.LawEnforcementData))
+	if at != nil {
+		*at = append(*at, uint32(len(b)+0))
+	}
 	if !(len(v.FlowTerms.LegalBases) == 0) {
+		if at != nil {
+			*at = append(*at, uint32(len(b)+1))
+		}
 		b = append(b, ",\"legal_bases\":"...)
+		if at != nil {
+			*at = append(*at, uint32(len(b)+0))
+		}
 		if v.FlowTerms.LegalBases == nil {
 			b = append(b, "null"...)
 		} else {
@@ -619,9 +875,18 @@ func appendJSONFlow(b []byte, v *Flow, esc bool) ([]byte, error) {
 			}
 			b = append(b, ']')
 		}
+		if at != nil {
+			*at = append(*at, uint32(len(b)+0))
+		}
 	}
 	if !(len(v.FlowTerms.PrivacyAnswers) == 0) {
+		if at != nil {
+			*at = append(*at, uint32(len(b)+1))
+		}
 		b = append(b, ",\"privacy_answers\":"...)
+		if at != nil {
+			*at = append(*at, uint32(len(b)+0))
+		}
 		if v.FlowTerms.PrivacyAnswers == nil {
 			b = append(b, "null"...)
 		} else {
@@ -643,9 +908,18 @@ func appendJSONFlow(b []byte, v *Flow, esc bool) ([]byte, error) {
 			}
 			b = append(b, '}')
 		}
+		if at != nil {
+			*at = append(*at, uint32(len(b)+0))
+		}
 	}
 	if !(len(v.FlowTerms.Assets) == 0) {
+		if at != nil {
+			*at = append(*at, uint32(len(b)+1))
+		}
 		b = append(b, ",\"assets\":"...)
+		if at != nil {
+			*at = append(*at, uint32(len(b)+0))
+		}
 		if v.FlowTerms.Assets == nil {
 			b = append(b, "null"...)
 		} else {
@@ -658,9 +932,18 @@ func appendJSONFlow(b []byte, v *Flow, esc bool) ([]byte, error) {
 			}
 			b = append(b, ']')
 		}
+		if at != nil {
+			*at = append(*at, uint32(len(b)+0))
+		}
 	}
 	if !(len(v.FlowTerms.Sources) == 0) {
+		if at != nil {
+			*at = append(*at, uint32(len(b)+1))
+		}
 		b = append(b, ",\"sources\":"...)
+		if at != nil {
+			*at = append(*at, uint32(len(b)+0))
+		}
 		if v.FlowTerms.Sources == nil {
 			b = append(b, "null"...)
 		} else {
@@ -673,15 +956,33 @@ func appendJSONFlow(b []byte, v *Flow, esc bool) ([]byte, error) {
 			}
 			b = append(b, ']')
 		}
+		if at != nil {
+			*at = append(*at, uint32(len(b)+0))
+		}
 	}
 	if !v.ReviewBy.IsZero() {
+		if at != nil {
+			*at = append(*at, uint32(len(b)+1))
+		}
 		b = append(b, ",\"review_by\":"...)
+		if at != nil {
+			*at = append(*at, uint32(len(b)+0))
+		}
 		if b, err = jsonenc.AppendTime(b, v.ReviewBy); err != nil {
 			return b, err
 		}
+		if at != nil {
+			*at = append(*at, uint32(len(b)+0))
+		}
 	}
 	if !(len(v.Reviews) == 0) {
+		if at != nil {
+			*at = append(*at, uint32(len(b)+1))
+		}
 		b = append(b, ",\"reviews\":"...)
+		if at != nil {
+			*at = append(*at, uint32(len(b)+0))
+		}
 		if v.Reviews == nil {
 			b = append(b, "null"...)
 		} else {
@@ -696,19 +997,46 @@ func appendJSONFlow(b []byte, v *Flow, esc bool) ([]byte, error) {
 			}
 			b = append(b, ']')
 		}
+		if at != nil {
+			*at = append(*at, uint32(len(b)+0))
+		}
 	}
 	if !v.FinalisedAt.IsZero() {
+		if at != nil {
+			*at = append(*at, uint32(len(b)+1))
+		}
 		b = append(b, ",\"finalised_at\":"...)
+		if at != nil {
+			*at = append(*at, uint32(len(b)+0))
+		}
 		if b, err = jsonenc.AppendTime(b, v.FinalisedAt); err != nil {
 			return b, err
 		}
+		if at != nil {
+			*at = append(*at, uint32(len(b)+0))
+		}
 	}
 	if !v.FinalisedBy.IsZero() {
+		if at != nil {
+			*at = append(*at, uint32(len(b)+1))
+		}
 		b = append(b, ",\"finalised_by\":"...)
+		if at != nil {
+			*at = append(*at, uint32(len(b)+0))
+		}
 		b = jsonenc.AppendUUID(b, v.FinalisedBy.UUID)
+		if at != nil {
+			*at = append(*at, uint32(len(b)+0))
+		}
 	}
 	if !(len(v.SignOff) == 0) {
+		if at != nil {
+			*at = append(*at, uint32(len(b)+1))
+		}
 		b = append(b, ",\"signoff\":"...)
+		if at != nil {
+			*at = append(*at, uint32(len(b)+0))
+		}
 		if v.SignOff == nil {
 			b = append(b, "null"...)
 		} else {
@@ -723,9 +1051,18 @@ func appendJSONFlow(b []byte, v *Flow, esc bool) ([]byte, error) {
 			}
 			b = append(b, ']')
 		}
+		if at != nil {
+			*at = append(*at, uint32(len(b)+0))
+		}
 	}
 	if !(len(v.Signatures) == 0) {
+		if at != nil {
+			*at = append(*at, uint32(len(b)+1))
+		}
 		b = append(b, ",\"signatures\":"...)
+		if at != nil {
+			*at = append(*at, uint32(len(b)+0))
+		}
 		if v.Signatures == nil {
 			b = append(b, "null"...)
 		} else {
@@ -740,9 +1077,18 @@ func appendJSONFlow(b []byte, v *Flow, esc bool) ([]byte, error) {
 			}
 			b = append(b, ']')
 		}
+		if at != nil {
+			*at = append(*at, uint32(len(b)+0))
+		}
 	}
 	if !(len(v.WetSignatures) == 0) {
+		if at != nil {
+			*at = append(*at, uint32(len(b)+1))
+		}
 		b = append(b, ",\"wet_signatures\":"...)
+		if at != nil {
+			*at = append(*at, uint32(len(b)+0))
+		}
 		if v.WetSignatures == nil {
 			b = append(b, "null"...)
 		} else {
@@ -757,13 +1103,31 @@ func appendJSONFlow(b []byte, v *Flow, esc bool) ([]byte, error) {
 			}
 			b = append(b, ']')
 		}
+		if at != nil {
+			*at = append(*at, uint32(len(b)+0))
+		}
+	}
+	if at != nil {
+		*at = append(*at, uint32(len(b)+1))
 	}
 	b = append(b, ",\"log\":"...)
+	if at != nil {
+		*at = append(*at, uint32(len(b)+0))
+	}
 	if b, err = appendJSONTxlogHead(b, &v.Log, esc); err != nil {
 		return b, err
 	}
+	if at != nil {
+		*at = append(*at, uint32(len(b)+0))
+	}
 	if !(len(v.Notices) == 0) {
+		if at != nil {
+			*at = append(*at, uint32(len(b)+1))
+		}
 		b = append(b, ",\"notices\":"...)
+		if at != nil {
+			*at = append(*at, uint32(len(b)+0))
+		}
 		if v.Notices == nil {
 			b = append(b, "null"...)
 		} else {
@@ -778,9 +1142,18 @@ func appendJSONFlow(b []byte, v *Flow, esc bool) ([]byte, error) {
 			}
 			b = append(b, ']')
 		}
+		if at != nil {
+			*at = append(*at, uint32(len(b)+0))
+		}
 	}
 	if !(len(v.Withdrawals) == 0) {
+		if at != nil {
+			*at = append(*at, uint32(len(b)+1))
+		}
 		b = append(b, ",\"withdrawals\":"...)
+		if at != nil {
+			*at = append(*at, uint32(len(b)+0))
+		}
 		if v.Withdrawals == nil {
 			b = append(b, "null"...)
 		} else {
@@ -795,15 +1168,33 @@ func appendJSONFlow(b []byte, v *Flow, esc bool) ([]byte, error) {
 			}
 			b = append(b, ']')
 		}
+		if at != nil {
+			*at = append(*at, uint32(len(b)+0))
+		}
 	}
 	if !v.TerminatedAt.IsZero() {
+		if at != nil {
+			*at = append(*at, uint32(len(b)+1))
+		}
 		b = append(b, ",\"terminated_at\":"...)
+		if at != nil {
+			*at = append(*at, uint32(len(b)+0))
+		}
 		if b, err = jsonenc.AppendTime(b, v.TerminatedAt); err != nil {
 			return b, err
 		}
+		if at != nil {
+			*at = append(*at, uint32(len(b)+0))
+		}
 	}
 	if !(len(v.Disputes) == 0) {
+		if at != nil {
+			*at = append(*at, uint32(len(b)+1))
+		}
 		b = append(b, ",\"disputes\":"...)
+		if at != nil {
+			*at = append(*at, uint32(len(b)+0))
+		}
 		if v.Disputes == nil {
 			b = append(b, "null"...)
 		} else {
@@ -818,15 +1209,33 @@ func appendJSONFlow(b []byte, v *Flow, esc bool) ([]byte, error) {
 			}
 			b = append(b, ']')
 		}
+		if at != nil {
+			*at = append(*at, uint32(len(b)+0))
+		}
 	}
 	if !((v.Archive.At == (time.Time{})) && (v.Archive.By == (ident.UserID{})) && (v.Archive.Org == (ident.OrgID{})) && (v.Archive.From == "") && (v.Archive.Reason == "") && (v.Archive.RetainUntil == (time.Time{})) && (v.Archive.Extensions == nil) && (v.Archive.DeletionApprovals == nil) && (v.Archive.RetentionEndedAt == (time.Time{}))) {
+		if at != nil {
+			*at = append(*at, uint32(len(b)+1))
+		}
 		b = append(b, ",\"archive\":"...)
+		if at != nil {
+			*at = append(*at, uint32(len(b)+0))
+		}
 		if b, err = appendJSONArchive(b, &v.Archive, esc); err != nil {
 			return b, err
 		}
+		if at != nil {
+			*at = append(*at, uint32(len(b)+0))
+		}
 	}
 	if !(len(v.Publication) == 0) {
+		if at != nil {
+			*at = append(*at, uint32(len(b)+1))
+		}
 		b = append(b, ",\"publication\":"...)
+		if at != nil {
+			*at = append(*at, uint32(len(b)+0))
+		}
 		if v.Publication == nil {
 			b = append(b, "null"...)
 		} else {
@@ -840,6 +1249,9 @@ func appendJSONFlow(b []byte, v *Flow, esc bool) ([]byte, error) {
 				}
 			}
 			b = append(b, ']')
+		}
+		if at != nil {
+			*at = append(*at, uint32(len(b)+0))
 		}
 	}
 	return append(b, '}'), nil
@@ -931,42 +1343,138 @@ func appendJSONReviewNotices(b []byte, v *ReviewNotices, esc bool) ([]byte, erro
 	return append(b, '}'), nil
 }
 
-func appendJSONSummary(b []byte, v *Summary, esc bool) ([]byte, error) {
+func appendJSONSummary(b []byte, v *Summary, esc bool, at *[]uint32) ([]byte, error) {
 	var err error
 	b = append(b, '{')
+	if at != nil {
+		*at = append(*at, uint32(len(b)+0))
+	}
 	b = append(b, "\"id\":"...)
+	if at != nil {
+		*at = append(*at, uint32(len(b)+0))
+	}
 	b = jsonenc.AppendUUID(b, v.ID.UUID)
+	if at != nil {
+		*at = append(*at, uint32(len(b)+0))
+	}
+	if at != nil {
+		*at = append(*at, uint32(len(b)+1))
+	}
 	b = append(b, ",\"created_by_org\":"...)
+	if at != nil {
+		*at = append(*at, uint32(len(b)+0))
+	}
 	b = jsonenc.AppendUUID(b, v.CreatedByOrg.UUID)
+	if at != nil {
+		*at = append(*at, uint32(len(b)+0))
+	}
+	if at != nil {
+		*at = append(*at, uint32(len(b)+1))
+	}
 	b = append(b, ",\"created_by\":"...)
+	if at != nil {
+		*at = append(*at, uint32(len(b)+0))
+	}
 	b = jsonenc.AppendUUID(b, v.CreatedBy.UUID)
+	if at != nil {
+		*at = append(*at, uint32(len(b)+0))
+	}
+	if at != nil {
+		*at = append(*at, uint32(len(b)+1))
+	}
 	b = append(b, ",\"created_at\":"...)
+	if at != nil {
+		*at = append(*at, uint32(len(b)+0))
+	}
 	if b, err = jsonenc.AppendTime(b, v.CreatedAt); err != nil {
 		return b, err
 	}
+	if at != nil {
+		*at = append(*at, uint32(len(b)+0))
+	}
+	if at != nil {
+		*at = append(*at, uint32(len(b)+1))
+	}
 	b = append(b, ",\"updated_at\":"...)
+	if at != nil {
+		*at = append(*at, uint32(len(b)+0))
+	}
 	if b, err = jsonenc.AppendTime(b, v.UpdatedAt); err != nil {
 		return b, err
 	}
+	if at != nil {
+		*at = append(*at, uint32(len(b)+0))
+	}
 	if !v.UpdatedBy.IsZero() {
+		if at != nil {
+			*at = append(*at, uint32(len(b)+1))
+		}
 		b = append(b, ",\"updated_by\":"...)
+		if at != nil {
+			*at = append(*at, uint32(len(b)+0))
+		}
 		b = jsonenc.AppendUUID(b, v.UpdatedBy.UUID)
+		if at != nil {
+			*at = append(*at, uint32(len(b)+0))
+		}
 	}
 	if !v.CopiedFrom.IsZero() {
+		if at != nil {
+			*at = append(*at, uint32(len(b)+1))
+		}
 		b = append(b, ",\"copied_from\":"...)
+		if at != nil {
+			*at = append(*at, uint32(len(b)+0))
+		}
 		b = jsonenc.AppendUUID(b, v.CopiedFrom.UUID)
+		if at != nil {
+			*at = append(*at, uint32(len(b)+0))
+		}
+	}
+	if at != nil {
+		*at = append(*at, uint32(len(b)+1))
 	}
 	b = append(b, ",\"rev\":"...)
+	if at != nil {
+		*at = append(*at, uint32(len(b)+0))
+	}
 	b = strconv.AppendInt(b, int64(v.Rev), 10)
+	if at != nil {
+		*at = append(*at, uint32(len(b)+0))
+	}
 	if !v.LastReviewedAt.IsZero() {
+		if at != nil {
+			*at = append(*at, uint32(len(b)+1))
+		}
 		b = append(b, ",\"last_reviewed_at\":"...)
+		if at != nil {
+			*at = append(*at, uint32(len(b)+0))
+		}
 		if b, err = jsonenc.AppendTime(b, v.LastReviewedAt); err != nil {
 			return b, err
 		}
+		if at != nil {
+			*at = append(*at, uint32(len(b)+0))
+		}
+	}
+	if at != nil {
+		*at = append(*at, uint32(len(b)+1))
 	}
 	b = append(b, ",\"title\":"...)
+	if at != nil {
+		*at = append(*at, uint32(len(b)+0))
+	}
 	b = jsonenc.AppendString(b, v.SummaryTerms.Title, esc)
+	if at != nil {
+		*at = append(*at, uint32(len(b)+0))
+	}
+	if at != nil {
+		*at = append(*at, uint32(len(b)+1))
+	}
 	b = append(b, ",\"organisations\":"...)
+	if at != nil {
+		*at = append(*at, uint32(len(b)+0))
+	}
 	if v.SummaryTerms.Organisations == nil {
 		b = append(b, "null"...)
 	} else {
@@ -979,17 +1487,71 @@ func appendJSONSummary(b []byte, v *Summary, esc bool) ([]byte, error) {
 		}
 		b = append(b, ']')
 	}
+	if at != nil {
+		*at = append(*at, uint32(len(b)+0))
+	}
+	if at != nil {
+		*at = append(*at, uint32(len(b)+1))
+	}
 	b = append(b, ",\"data_asset\":"...)
+	if at != nil {
+		*at = append(*at, uint32(len(b)+0))
+	}
 	b = jsonenc.AppendString(b, v.SummaryTerms.DataAsset, esc)
+	if at != nil {
+		*at = append(*at, uint32(len(b)+0))
+	}
+	if at != nil {
+		*at = append(*at, uint32(len(b)+1))
+	}
 	b = append(b, ",\"purpose\":"...)
+	if at != nil {
+		*at = append(*at, uint32(len(b)+0))
+	}
 	b = jsonenc.AppendString(b, v.SummaryTerms.Purpose, esc)
+	if at != nil {
+		*at = append(*at, uint32(len(b)+0))
+	}
+	if at != nil {
+		*at = append(*at, uint32(len(b)+1))
+	}
 	b = append(b, ",\"benefits\":"...)
+	if at != nil {
+		*at = append(*at, uint32(len(b)+0))
+	}
 	b = jsonenc.AppendString(b, v.SummaryTerms.Benefits, esc)
+	if at != nil {
+		*at = append(*at, uint32(len(b)+0))
+	}
+	if at != nil {
+		*at = append(*at, uint32(len(b)+1))
+	}
 	b = append(b, ",\"format\":"...)
+	if at != nil {
+		*at = append(*at, uint32(len(b)+0))
+	}
 	b = jsonenc.AppendString(b, v.SummaryTerms.Format, esc)
+	if at != nil {
+		*at = append(*at, uint32(len(b)+0))
+	}
+	if at != nil {
+		*at = append(*at, uint32(len(b)+1))
+	}
 	b = append(b, ",\"review_cycle_months\":"...)
+	if at != nil {
+		*at = append(*at, uint32(len(b)+0))
+	}
 	b = strconv.AppendInt(b, int64(v.SummaryTerms.ReviewCycleMonths), 10)
+	if at != nil {
+		*at = append(*at, uint32(len(b)+0))
+	}
+	if at != nil {
+		*at = append(*at, uint32(len(b)+1))
+	}
 	b = append(b, ",\"information_shared\":"...)
+	if at != nil {
+		*at = append(*at, uint32(len(b)+0))
+	}
 	if v.SummaryTerms.InformationShared == nil {
 		b = append(b, "null"...)
 	} else {
@@ -1002,20 +1564,56 @@ func appendJSONSummary(b []byte, v *Summary, esc bool) ([]byte, error) {
 		}
 		b = append(b, ']')
 	}
+	if at != nil {
+		*at = append(*at, uint32(len(b)+0))
+	}
 	if !(len(v.SummaryTerms.InformationDetails) == 0) {
+		if at != nil {
+			*at = append(*at, uint32(len(b)+1))
+		}
 		b = append(b, ",\"information_details\":"...)
+		if at != nil {
+			*at = append(*at, uint32(len(b)+0))
+		}
 		b = jsonenc.AppendString(b, v.SummaryTerms.InformationDetails, esc)
+		if at != nil {
+			*at = append(*at, uint32(len(b)+0))
+		}
+	}
+	if at != nil {
+		*at = append(*at, uint32(len(b)+1))
 	}
 	b = append(b, ",\"law_enforcement\":"...)
+	if at != nil {
+		*at = append(*at, uint32(len(b)+0))
+	}
 	b = strconv.AppendBool(b, bool(v.SummaryTerms.LawEnforcement))
+	if at != nil {
+		*at = append(*at, uint32(len(b)+0))
+	}
 	if !(v.SummaryTerms.CompetentAuthority == (CompetentAuthority{})) {
+		if at != nil {
+			*at = append(*at, uint32(len(b)+1))
+		}
 		b = append(b, ",\"competent_authority\":"...)
+		if at != nil {
+			*at = append(*at, uint32(len(b)+0))
+		}
 		if b, err = appendJSONCompetentAuthority(b, &v.SummaryTerms.CompetentAuthority, esc); err != nil {
 			return b, err
 		}
+		if at != nil {
+			*at = append(*at, uint32(len(b)+0))
+		}
 	}
 	if !(len(v.SummaryTerms.Contacts) == 0) {
+		if at != nil {
+			*at = append(*at, uint32(len(b)+1))
+		}
 		b = append(b, ",\"contacts\":"...)
+		if at != nil {
+			*at = append(*at, uint32(len(b)+0))
+		}
 		if v.SummaryTerms.Contacts == nil {
 			b = append(b, "null"...)
 		} else {
@@ -1030,9 +1628,18 @@ func appendJSONSummary(b []byte, v *Summary, esc bool) ([]byte, error) {
 			}
 			b = append(b, ']')
 		}
+		if at != nil {
+			*at = append(*at, uint32(len(b)+0))
+		}
 	}
 	if !(len(v.SummaryTerms.Documents) == 0) {
+		if at != nil {
+			*at = append(*at, uint32(len(b)+1))
+		}
 		b = append(b, ",\"documents\":"...)
+		if at != nil {
+			*at = append(*at, uint32(len(b)+0))
+		}
 		if v.SummaryTerms.Documents == nil {
 			b = append(b, "null"...)
 		} else {
@@ -1047,9 +1654,18 @@ func appendJSONSummary(b []byte, v *Summary, esc bool) ([]byte, error) {
 			}
 			b = append(b, ']')
 		}
+		if at != nil {
+			*at = append(*at, uint32(len(b)+0))
+		}
 	}
 	if !(len(v.Unregistered) == 0) {
+		if at != nil {
+			*at = append(*at, uint32(len(b)+1))
+		}
 		b = append(b, ",\"unregistered\":"...)
+		if at != nil {
+			*at = append(*at, uint32(len(b)+0))
+		}
 		if v.Unregistered == nil {
 			b = append(b, "null"...)
 		} else {
@@ -1064,19 +1680,49 @@ func appendJSONSummary(b []byte, v *Summary, esc bool) ([]byte, error) {
 			}
 			b = append(b, ']')
 		}
+		if at != nil {
+			*at = append(*at, uint32(len(b)+0))
+		}
+	}
+	if at != nil {
+		*at = append(*at, uint32(len(b)+1))
 	}
 	b = append(b, ",\"log\":"...)
+	if at != nil {
+		*at = append(*at, uint32(len(b)+0))
+	}
 	if b, err = appendJSONTxlogHead(b, &v.Log, esc); err != nil {
 		return b, err
 	}
+	if at != nil {
+		*at = append(*at, uint32(len(b)+0))
+	}
 	if !(len(v.ReviewNote) == 0) {
+		if at != nil {
+			*at = append(*at, uint32(len(b)+1))
+		}
 		b = append(b, ",\"review_note\":"...)
+		if at != nil {
+			*at = append(*at, uint32(len(b)+0))
+		}
 		b = jsonenc.AppendString(b, v.ReviewNote, esc)
+		if at != nil {
+			*at = append(*at, uint32(len(b)+0))
+		}
 	}
 	if !(v.ReviewNotices == (ReviewNotices{})) {
+		if at != nil {
+			*at = append(*at, uint32(len(b)+1))
+		}
 		b = append(b, ",\"review_notices\":"...)
+		if at != nil {
+			*at = append(*at, uint32(len(b)+0))
+		}
 		if b, err = appendJSONReviewNotices(b, &v.ReviewNotices, esc); err != nil {
 			return b, err
+		}
+		if at != nil {
+			*at = append(*at, uint32(len(b)+0))
 		}
 	}
 	return append(b, '}'), nil

@@ -59,6 +59,51 @@ func sameAsEncodingJSON[T appender](t *rapid.T) {
 		if !bytes.HasPrefix(got, prefix) || !bytes.Equal(got[len(prefix):], want) {
 			t.Fatalf("escapeHTML=%v:\nencoding/json: %s\ngenerated:     %s", esc, want, got[min(len(prefix), len(got)):])
 		}
+		if m, ok := any(v).(memberAppender); ok {
+			offsetsAreTheMembers(t, m, prefix, esc, want)
+		}
+	}
+}
+
+// memberAppender is what the generated files give their root types besides AppendJSON.
+type memberAppender interface {
+	AppendJSONMembers(b []byte, escapeHTML bool, at []uint32) ([]byte, []uint32, error)
+}
+
+// offsetsAreTheMembers holds the offsets AppendJSONMembers records to the object it writes
+// (want, after prefix): the same bytes as AppendJSON, and for each member in turn a key
+// starting where the last member ended (after the comma, or the brace for the first), a colon
+// ending it, and a value ending at the next comma, or the closing brace for the last, that is
+// the very text encoding/json writes for that member.
+func offsetsAreTheMembers(t *rapid.T, v memberAppender, prefix []byte, esc bool, want []byte) {
+	got, at, err := v.AppendJSONMembers(bytes.Clone(prefix), esc, nil)
+	if err != nil || !bytes.Equal(got[len(prefix):], want) {
+		t.Fatalf("escapeHTML=%v: AppendJSONMembers wrote %s (%v), AppendJSON %s", esc, got, err, want)
+	}
+	var obj map[string]json.RawMessage
+	if err := json.Unmarshal(want, &obj); err != nil {
+		t.Fatal(err)
+	}
+	if len(at) != 3*len(obj) {
+		t.Fatalf("escapeHTML=%v: %d offsets for %d members", esc, len(at), len(obj))
+	}
+	next := len(prefix) + 1
+	for i := 0; i < len(at); i += 3 {
+		key, from, end := int(at[i]), int(at[i+1]), int(at[i+2])
+		if key != next || from <= key || end < from || got[from-1] != ':' {
+			t.Fatalf("escapeHTML=%v: member %d at %d, %d, %d after %d in %s", esc, i/3, key, from, end, next, got)
+		}
+		var name string
+		if err := json.Unmarshal(got[key:from-1], &name); err != nil {
+			t.Fatalf("escapeHTML=%v: member %d key %s: %v", esc, i/3, got[key:from-1], err)
+		}
+		if raw, ok := obj[name]; !ok || !bytes.Equal(raw, got[from:end]) {
+			t.Fatalf("escapeHTML=%v: member %q is %s, encoding/json wrote %s", esc, name, got[from:end], raw)
+		}
+		if i+3 < len(at) && got[end] != ',' || i+3 == len(at) && end != len(got)-1 {
+			t.Fatalf("escapeHTML=%v: member %q ends at %d of %s", esc, name, end, got)
+		}
+		next = end + 1
 	}
 }
 

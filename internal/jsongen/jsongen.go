@@ -110,7 +110,15 @@ func Generate(c Config) ([]byte, error) {
 // SetEscapeHTML(false) writes otherwise. It fails only where encoding/json fails (a time outside
 // years 0–9999, say), and the bytes appended so far are then not an encoding.
 func (%[1]s %[2]s) AppendJSON(b []byte, escapeHTML bool) ([]byte, error) {
-	return %[3]s(b, &%[1]s, escapeHTML)
+	return %[3]s(b, &%[1]s, escapeHTML, nil)
+}
+
+// AppendJSONMembers is AppendJSON that also appends to at three offsets into the result for
+// each top-level member, in order: where its key starts, where its value starts and where the
+// value ends. A log snapshot needs them, and would otherwise parse them back out of the bytes.
+func (%[1]s %[2]s) AppendJSONMembers(b []byte, escapeHTML bool, at []uint32) ([]byte, []uint32, error) {
+	b, err := %[3]s(b, &%[1]s, escapeHTML, &at)
+	return b, at, err
 }
 `, recv, t.Name(), g.funcs[t])
 	}
@@ -203,7 +211,20 @@ func (g *gen) structFunc(t reflect.Type) (string, error) {
 	defer delete(g.visiting, t)
 
 	var w bytes.Buffer
-	fmt.Fprintf(&w, "\nfunc %s(b []byte, v *%s, esc bool) ([]byte, error) {\n", name, typ)
+	// A root's function takes at, which, when not nil, gets three offsets per member written:
+	// where its key starts, where its value starts and where it ends (AppendJSONMembers). A root
+	// nested in another value passes nil; other types never record offsets.
+	root := slices.Contains(g.c.Roots, t)
+	if root {
+		fmt.Fprintf(&w, "\nfunc %s(b []byte, v *%s, esc bool, at *[]uint32) ([]byte, error) {\n", name, typ)
+	} else {
+		fmt.Fprintf(&w, "\nfunc %s(b []byte, v *%s, esc bool) ([]byte, error) {\n", name, typ)
+	}
+	offset := func(fw *bytes.Buffer, plus int) {
+		if root {
+			fmt.Fprintf(fw, "if at != nil {\n*at = append(*at, uint32(len(b)+%d))\n}\n", plus)
+		}
+	}
 	fields := jsonrules.Fields(t)
 	usesErr := false
 	// The first member opens the object: when it is always written, its key is a constant
@@ -236,6 +257,7 @@ func (g *gen) structFunc(t reflect.Type) (string, error) {
 		if fixedStart && i == 0 {
 			lead = ""
 		}
+		offset(&fw, len(lead))
 		plain := lead + string(jsonenc.AppendString(nil, f.Name, false)) + ":"
 		html := lead + string(jsonenc.AppendString(nil, f.Name, true)) + ":"
 		if plain == html {
@@ -243,10 +265,12 @@ func (g *gen) structFunc(t reflect.Type) (string, error) {
 		} else {
 			fmt.Fprintf(&fw, "if esc {\nb = append(b, %s...)\n} else {\nb = append(b, %s...)\n}\n", strconv.Quote(html), strconv.Quote(plain))
 		}
+		offset(&fw, 0)
 		e, err := g.value(&fw, expr, f.Type, 0)
 		if err != nil {
 			return "", fmt.Errorf("jsongen: %s: %w", where, err)
 		}
+		offset(&fw, 0)
 		usesErr = usesErr || e
 		if cond != "" {
 			fmt.Fprintf(&w, "if %s {\n%s}\n", negate(cond), fw.Bytes())
@@ -466,7 +490,11 @@ func (g *gen) value(w *bytes.Buffer, expr string, t reflect.Type, depth int) (bo
 		if inner, ok := strings.CutPrefix(expr, "(*"); ok && strings.HasSuffix(inner, ")") {
 			ref = strings.TrimSuffix(inner, ")") // already a pointer
 		}
-		fmt.Fprintf(w, "if b, err = %s(b, %s, esc); err != nil {\nreturn b, err\n}\n", name, ref)
+		nilAt := ""
+		if slices.Contains(g.c.Roots, t) {
+			nilAt = ", nil"
+		}
+		fmt.Fprintf(w, "if b, err = %s(b, %s, esc%s); err != nil {\nreturn b, err\n}\n", name, ref, nilAt)
 		return true, nil
 	case reflect.Slice:
 		if e := t.Elem(); e.Kind() == reflect.Uint8 {

@@ -15,7 +15,15 @@ import (
 // SetEscapeHTML(false) writes otherwise. It fails only where encoding/json fails (a time outside
 // years 0–9999, say), and the bytes appended so far are then not an encoding.
 func (e Entry) AppendJSON(b []byte, escapeHTML bool) ([]byte, error) {
-	return appendJSONEntry(b, &e, escapeHTML)
+	return appendJSONEntry(b, &e, escapeHTML, nil)
+}
+
+// AppendJSONMembers is AppendJSON that also appends to at three offsets into the result for
+// each top-level member, in order: where its key starts, where its value starts and where the
+// value ends. A log snapshot needs them, and would otherwise parse them back out of the bytes.
+func (e Entry) AppendJSONMembers(b []byte, escapeHTML bool, at []uint32) ([]byte, []uint32, error) {
+	b, err := appendJSONEntry(b, &e, escapeHTML, &at)
+	return b, at, err
 }
 
 // AppendJSON appends Head's JSON encoding to b: exactly the bytes encoding/json writes for
@@ -23,44 +31,160 @@ func (e Entry) AppendJSON(b []byte, escapeHTML bool) ([]byte, error) {
 // SetEscapeHTML(false) writes otherwise. It fails only where encoding/json fails (a time outside
 // years 0–9999, say), and the bytes appended so far are then not an encoding.
 func (h Head) AppendJSON(b []byte, escapeHTML bool) ([]byte, error) {
-	return appendJSONHead(b, &h, escapeHTML)
+	return appendJSONHead(b, &h, escapeHTML, nil)
 }
 
-func appendJSONEntry(b []byte, v *Entry, esc bool) ([]byte, error) {
+// AppendJSONMembers is AppendJSON that also appends to at three offsets into the result for
+// each top-level member, in order: where its key starts, where its value starts and where the
+// value ends. A log snapshot needs them, and would otherwise parse them back out of the bytes.
+func (h Head) AppendJSONMembers(b []byte, escapeHTML bool, at []uint32) ([]byte, []uint32, error) {
+	b, err := appendJSONHead(b, &h, escapeHTML, &at)
+	return b, at, err
+}
+
+func appendJSONEntry(b []byte, v *Entry, esc bool, at *[]uint32) ([]byte, error) {
 	var err error
 	b = append(b, '{')
+	if at != nil {
+		*at = append(*at, uint32(len(b)+0))
+	}
 	b = append(b, "\"subject\":"...)
+	if at != nil {
+		*at = append(*at, uint32(len(b)+0))
+	}
 	b = jsonenc.AppendUUID(b, v.Subject)
+	if at != nil {
+		*at = append(*at, uint32(len(b)+0))
+	}
+	if at != nil {
+		*at = append(*at, uint32(len(b)+1))
+	}
 	b = append(b, ",\"seq\":"...)
+	if at != nil {
+		*at = append(*at, uint32(len(b)+0))
+	}
 	b = strconv.AppendInt(b, int64(v.Seq), 10)
+	if at != nil {
+		*at = append(*at, uint32(len(b)+0))
+	}
+	if at != nil {
+		*at = append(*at, uint32(len(b)+1))
+	}
 	b = append(b, ",\"user\":"...)
+	if at != nil {
+		*at = append(*at, uint32(len(b)+0))
+	}
 	b = jsonenc.AppendUUID(b, v.User.UUID)
+	if at != nil {
+		*at = append(*at, uint32(len(b)+0))
+	}
+	if at != nil {
+		*at = append(*at, uint32(len(b)+1))
+	}
 	b = append(b, ",\"org\":"...)
+	if at != nil {
+		*at = append(*at, uint32(len(b)+0))
+	}
 	b = jsonenc.AppendUUID(b, v.Org.UUID)
+	if at != nil {
+		*at = append(*at, uint32(len(b)+0))
+	}
+	if at != nil {
+		*at = append(*at, uint32(len(b)+1))
+	}
 	b = append(b, ",\"at\":"...)
+	if at != nil {
+		*at = append(*at, uint32(len(b)+0))
+	}
 	if b, err = jsonenc.AppendTime(b, v.At); err != nil {
 		return b, err
 	}
+	if at != nil {
+		*at = append(*at, uint32(len(b)+0))
+	}
+	if at != nil {
+		*at = append(*at, uint32(len(b)+1))
+	}
 	b = append(b, ",\"field\":"...)
+	if at != nil {
+		*at = append(*at, uint32(len(b)+0))
+	}
 	b = jsonenc.AppendString(b, v.Field, esc)
+	if at != nil {
+		*at = append(*at, uint32(len(b)+0))
+	}
+	if at != nil {
+		*at = append(*at, uint32(len(b)+1))
+	}
 	b = append(b, ",\"old\":"...)
+	if at != nil {
+		*at = append(*at, uint32(len(b)+0))
+	}
 	b = jsonenc.AppendString(b, v.Old, esc)
+	if at != nil {
+		*at = append(*at, uint32(len(b)+0))
+	}
+	if at != nil {
+		*at = append(*at, uint32(len(b)+1))
+	}
 	b = append(b, ",\"new\":"...)
+	if at != nil {
+		*at = append(*at, uint32(len(b)+0))
+	}
 	b = jsonenc.AppendString(b, v.New, esc)
+	if at != nil {
+		*at = append(*at, uint32(len(b)+0))
+	}
+	if at != nil {
+		*at = append(*at, uint32(len(b)+1))
+	}
 	b = append(b, ",\"prev_hash\":"...)
+	if at != nil {
+		*at = append(*at, uint32(len(b)+0))
+	}
 	b = jsonenc.AppendString(b, v.PrevHash, esc)
+	if at != nil {
+		*at = append(*at, uint32(len(b)+0))
+	}
+	if at != nil {
+		*at = append(*at, uint32(len(b)+1))
+	}
 	b = append(b, ",\"hash\":"...)
+	if at != nil {
+		*at = append(*at, uint32(len(b)+0))
+	}
 	b = jsonenc.AppendString(b, v.Hash, esc)
+	if at != nil {
+		*at = append(*at, uint32(len(b)+0))
+	}
 	return append(b, '}'), nil
 }
 
-func appendJSONHead(b []byte, v *Head, esc bool) ([]byte, error) {
+func appendJSONHead(b []byte, v *Head, esc bool, at *[]uint32) ([]byte, error) {
 	b = append(b, '{')
+	if at != nil {
+		*at = append(*at, uint32(len(b)+0))
+	}
 	b = append(b, "\"count\":"...)
+	if at != nil {
+		*at = append(*at, uint32(len(b)+0))
+	}
 	b = strconv.AppendInt(b, int64(v.Count), 10)
+	if at != nil {
+		*at = append(*at, uint32(len(b)+0))
+	}
 	if !(len(v.Last) == 0) {
+		if at != nil {
+			*at = append(*at, uint32(len(b)+1))
+		}
 		b = append(b, ",\"last\":"...)
+		if at != nil {
+			*at = append(*at, uint32(len(b)+0))
+		}
 		b = jsonenc.AppendString(b, v.Last, esc)
+		if at != nil {
+			*at = append(*at, uint32(len(b)+0))
+		}
 	}
 	return append(b, '}'), nil
 }

@@ -69,6 +69,12 @@ func TakeSnapshotLike(v any, like Snapshot) (Snapshot, error) {
 }
 
 func takeSnapshot(v any, fields int) (Snapshot, error) {
+	if a, ok := v.(memberAppender); ok {
+		if s, ok := generatedSnapshot(a, fields); ok {
+			return s, nil
+		}
+		// A value the generated encoder refuses: encode reports why as encoding/json does.
+	}
 	b, err := encode(v)
 	if err != nil {
 		return Snapshot{}, err
@@ -202,6 +208,27 @@ func encode(v any) (string, error) {
 	}
 	// b is never written again, so it may back the string (as a strings.Builder's does).
 	return unsafe.String(unsafe.SliceData(b), len(b)), nil
+}
+
+// memberAppender is what internal/jsongen generates for a root type (a flow, a summary): its
+// encoding, as encode writes it, with three offsets per top-level member.
+type memberAppender interface {
+	AppendJSONMembers(b []byte, escapeHTML bool, at []uint32) ([]byte, []uint32, error)
+}
+
+// generatedSnapshot takes the snapshot from the offsets the generated encoder records while it
+// writes, instead of parsing them back out of the bytes (members). ok is false when the encoder
+// fails.
+func generatedSnapshot(a memberAppender, fields int) (s Snapshot, ok bool) {
+	// The offsets come as at, from, end triples: a member's very layout, so the slice becomes
+	// the members without a copy.
+	_ = [1]struct{}{}[unsafe.Sizeof(member{})-3*unsafe.Sizeof(uint32(0))]
+	b, at, err := a.AppendJSONMembers(make([]byte, 0, snapshotSize), false, make([]uint32, 0, 3*fields))
+	if err != nil || len(at)%3 != 0 || uint64(len(b)) > math.MaxUint32 {
+		return Snapshot{}, false
+	}
+	m := unsafe.Slice((*member)(unsafe.Pointer(unsafe.SliceData(at))), len(at)/3)
+	return Snapshot{enc: unsafe.String(unsafe.SliceData(b), len(b)), fields: m}, true
 }
 
 // unencodable is the error of a value encoding/json cannot encode.

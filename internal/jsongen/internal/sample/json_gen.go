@@ -17,7 +17,15 @@ import (
 // SetEscapeHTML(false) writes otherwise. It fails only where encoding/json fails (a time outside
 // years 0–9999, say), and the bytes appended so far are then not an encoding.
 func (r Record) AppendJSON(b []byte, escapeHTML bool) ([]byte, error) {
-	return appendJSONRecord(b, &r, escapeHTML)
+	return appendJSONRecord(b, &r, escapeHTML, nil)
+}
+
+// AppendJSONMembers is AppendJSON that also appends to at three offsets into the result for
+// each top-level member, in order: where its key starts, where its value starts and where the
+// value ends. A log snapshot needs them, and would otherwise parse them back out of the bytes.
+func (r Record) AppendJSONMembers(b []byte, escapeHTML bool, at []uint32) ([]byte, []uint32, error) {
+	b, err := appendJSONRecord(b, &r, escapeHTML, &at)
+	return b, at, err
 }
 
 func appendJSONPoint(b []byte, v *Point, esc bool) ([]byte, error) {
@@ -66,45 +74,141 @@ func appendJSONBag(b []byte, v *Bag, esc bool) ([]byte, error) {
 	return append(b, '}'), nil
 }
 
-func appendJSONRecord(b []byte, v *Record, esc bool) ([]byte, error) {
+func appendJSONRecord(b []byte, v *Record, esc bool, at *[]uint32) ([]byte, error) {
 	var err error
 	b = append(b, '{')
+	if at != nil {
+		*at = append(*at, uint32(len(b)+0))
+	}
 	b = append(b, "\"id\":"...)
+	if at != nil {
+		*at = append(*at, uint32(len(b)+0))
+	}
 	b = jsonenc.AppendUUID(b, v.ID.UUID)
+	if at != nil {
+		*at = append(*at, uint32(len(b)+0))
+	}
+	if at != nil {
+		*at = append(*at, uint32(len(b)+1))
+	}
 	b = append(b, ",\"name\":"...)
+	if at != nil {
+		*at = append(*at, uint32(len(b)+0))
+	}
 	b = jsonenc.AppendString(b, v.Name, esc)
+	if at != nil {
+		*at = append(*at, uint32(len(b)+0))
+	}
 	if !(len(v.Level) == 0) {
+		if at != nil {
+			*at = append(*at, uint32(len(b)+1))
+		}
 		b = append(b, ",\"level\":"...)
+		if at != nil {
+			*at = append(*at, uint32(len(b)+0))
+		}
 		b = jsonenc.AppendString(b, string(v.Level), esc)
+		if at != nil {
+			*at = append(*at, uint32(len(b)+0))
+		}
+	}
+	if at != nil {
+		*at = append(*at, uint32(len(b)+1))
 	}
 	b = append(b, ",\"int\":"...)
+	if at != nil {
+		*at = append(*at, uint32(len(b)+0))
+	}
 	b = strconv.AppendInt(b, int64(v.Int), 10)
+	if at != nil {
+		*at = append(*at, uint32(len(b)+0))
+	}
 	if v.Int8 != 0 {
+		if at != nil {
+			*at = append(*at, uint32(len(b)+1))
+		}
 		b = append(b, ",\"int8\":"...)
+		if at != nil {
+			*at = append(*at, uint32(len(b)+0))
+		}
 		b = strconv.AppendInt(b, int64(v.Int8), 10)
+		if at != nil {
+			*at = append(*at, uint32(len(b)+0))
+		}
+	}
+	if at != nil {
+		*at = append(*at, uint32(len(b)+1))
 	}
 	b = append(b, ",\"uint\":"...)
+	if at != nil {
+		*at = append(*at, uint32(len(b)+0))
+	}
 	b = strconv.AppendUint(b, uint64(v.Uint), 10)
+	if at != nil {
+		*at = append(*at, uint32(len(b)+0))
+	}
+	if at != nil {
+		*at = append(*at, uint32(len(b)+1))
+	}
 	b = append(b, ",\"f32\":"...)
+	if at != nil {
+		*at = append(*at, uint32(len(b)+0))
+	}
 	if b, err = jsonenc.AppendFloat(b, float64(v.F32), 32); err != nil {
 		return b, err
 	}
+	if at != nil {
+		*at = append(*at, uint32(len(b)+0))
+	}
 	if v.F64 != 0 {
+		if at != nil {
+			*at = append(*at, uint32(len(b)+1))
+		}
 		b = append(b, ",\"f64\":"...)
+		if at != nil {
+			*at = append(*at, uint32(len(b)+0))
+		}
 		if b, err = jsonenc.AppendFloat(b, float64(v.F64), 64); err != nil {
 			return b, err
 		}
+		if at != nil {
+			*at = append(*at, uint32(len(b)+0))
+		}
 	}
 	if v.Bool {
+		if at != nil {
+			*at = append(*at, uint32(len(b)+1))
+		}
 		b = append(b, ",\"bool\":"...)
+		if at != nil {
+			*at = append(*at, uint32(len(b)+0))
+		}
 		b = strconv.AppendBool(b, bool(v.Bool))
+		if at != nil {
+			*at = append(*at, uint32(len(b)+0))
+		}
+	}
+	if at != nil {
+		*at = append(*at, uint32(len(b)+1))
 	}
 	b = append(b, ",\"when\":"...)
+	if at != nil {
+		*at = append(*at, uint32(len(b)+0))
+	}
 	if b, err = jsonenc.AppendTime(b, v.When); err != nil {
 		return b, err
 	}
+	if at != nil {
+		*at = append(*at, uint32(len(b)+0))
+	}
 	if v.Maybe != nil {
+		if at != nil {
+			*at = append(*at, uint32(len(b)+1))
+		}
 		b = append(b, ",\"maybe\":"...)
+		if at != nil {
+			*at = append(*at, uint32(len(b)+0))
+		}
 		if v.Maybe == nil {
 			b = append(b, "null"...)
 		} else {
@@ -112,8 +216,17 @@ func appendJSONRecord(b []byte, v *Record, esc bool) ([]byte, error) {
 				return b, err
 			}
 		}
+		if at != nil {
+			*at = append(*at, uint32(len(b)+0))
+		}
+	}
+	if at != nil {
+		*at = append(*at, uint32(len(b)+1))
 	}
 	b = append(b, ",\"ptr_to\":"...)
+	if at != nil {
+		*at = append(*at, uint32(len(b)+0))
+	}
 	if v.PtrTo == nil {
 		b = append(b, "null"...)
 	} else {
@@ -121,21 +234,48 @@ func appendJSONRecord(b []byte, v *Record, esc bool) ([]byte, error) {
 			return b, err
 		}
 	}
+	if at != nil {
+		*at = append(*at, uint32(len(b)+0))
+	}
 	if v.PtrStr != nil {
+		if at != nil {
+			*at = append(*at, uint32(len(b)+1))
+		}
 		b = append(b, ",\"ptr_str\":"...)
+		if at != nil {
+			*at = append(*at, uint32(len(b)+0))
+		}
 		if v.PtrStr == nil {
 			b = append(b, "null"...)
 		} else {
 			b = jsonenc.AppendString(b, (*v.PtrStr), esc)
 		}
+		if at != nil {
+			*at = append(*at, uint32(len(b)+0))
+		}
+	}
+	if at != nil {
+		*at = append(*at, uint32(len(b)+1))
 	}
 	b = append(b, ",\"raw\":"...)
+	if at != nil {
+		*at = append(*at, uint32(len(b)+0))
+	}
 	if v.Raw == nil {
 		b = append(b, "null"...)
 	} else {
 		b = jsonenc.AppendBytes(b, []byte(v.Raw))
 	}
+	if at != nil {
+		*at = append(*at, uint32(len(b)+0))
+	}
+	if at != nil {
+		*at = append(*at, uint32(len(b)+1))
+	}
 	b = append(b, ",\"array\":"...)
+	if at != nil {
+		*at = append(*at, uint32(len(b)+0))
+	}
 	b = append(b, '[')
 	for i0 := range v.Array {
 		if i0 > 0 {
@@ -144,8 +284,17 @@ func appendJSONRecord(b []byte, v *Record, esc bool) ([]byte, error) {
 		b = strconv.AppendInt(b, int64(v.Array[i0]), 10)
 	}
 	b = append(b, ']')
+	if at != nil {
+		*at = append(*at, uint32(len(b)+0))
+	}
 	if !(len(v.IDs) == 0) {
+		if at != nil {
+			*at = append(*at, uint32(len(b)+1))
+		}
 		b = append(b, ",\"ids\":"...)
+		if at != nil {
+			*at = append(*at, uint32(len(b)+0))
+		}
 		if v.IDs == nil {
 			b = append(b, "null"...)
 		} else {
@@ -158,8 +307,17 @@ func appendJSONRecord(b []byte, v *Record, esc bool) ([]byte, error) {
 			}
 			b = append(b, ']')
 		}
+		if at != nil {
+			*at = append(*at, uint32(len(b)+0))
+		}
+	}
+	if at != nil {
+		*at = append(*at, uint32(len(b)+1))
 	}
 	b = append(b, ",\"uuids\":"...)
+	if at != nil {
+		*at = append(*at, uint32(len(b)+0))
+	}
 	if v.UUIDs == nil {
 		b = append(b, "null"...)
 	} else {
@@ -172,7 +330,16 @@ func appendJSONRecord(b []byte, v *Record, esc bool) ([]byte, error) {
 		}
 		b = append(b, ']')
 	}
+	if at != nil {
+		*at = append(*at, uint32(len(b)+0))
+	}
+	if at != nil {
+		*at = append(*at, uint32(len(b)+1))
+	}
 	b = append(b, ",\"by_name\":"...)
+	if at != nil {
+		*at = append(*at, uint32(len(b)+0))
+	}
 	if v.ByName == nil {
 		b = append(b, "null"...)
 	} else {
@@ -196,8 +363,17 @@ func appendJSONRecord(b []byte, v *Record, esc bool) ([]byte, error) {
 		}
 		b = append(b, '}')
 	}
+	if at != nil {
+		*at = append(*at, uint32(len(b)+0))
+	}
 	if !(len(v.ByLevel) == 0) {
+		if at != nil {
+			*at = append(*at, uint32(len(b)+1))
+		}
 		b = append(b, ",\"by_level\":"...)
+		if at != nil {
+			*at = append(*at, uint32(len(b)+0))
+		}
 		if v.ByLevel == nil {
 			b = append(b, "null"...)
 		} else {
@@ -230,13 +406,31 @@ func appendJSONRecord(b []byte, v *Record, esc bool) ([]byte, error) {
 			}
 			b = append(b, '}')
 		}
+		if at != nil {
+			*at = append(*at, uint32(len(b)+0))
+		}
+	}
+	if at != nil {
+		*at = append(*at, uint32(len(b)+1))
 	}
 	b = append(b, ",\"by_num\":"...)
+	if at != nil {
+		*at = append(*at, uint32(len(b)+0))
+	}
 	if b, err = jsonenc.AppendMarshal(b, v.ByNum, esc); err != nil {
 		return b, err
 	}
+	if at != nil {
+		*at = append(*at, uint32(len(b)+0))
+	}
 	if !(len(v.ByText) == 0) {
+		if at != nil {
+			*at = append(*at, uint32(len(b)+1))
+		}
 		b = append(b, ",\"by_text\":"...)
+		if at != nil {
+			*at = append(*at, uint32(len(b)+0))
+		}
 		if v.ByText == nil {
 			b = append(b, "null"...)
 		} else {
@@ -258,16 +452,43 @@ func appendJSONRecord(b []byte, v *Record, esc bool) ([]byte, error) {
 			}
 			b = append(b, '}')
 		}
+		if at != nil {
+			*at = append(*at, uint32(len(b)+0))
+		}
+	}
+	if at != nil {
+		*at = append(*at, uint32(len(b)+1))
 	}
 	b = append(b, ",\"any\":"...)
+	if at != nil {
+		*at = append(*at, uint32(len(b)+0))
+	}
 	if b, err = jsonenc.AppendMarshal(b, v.Any, esc); err != nil {
 		return b, err
 	}
+	if at != nil {
+		*at = append(*at, uint32(len(b)+0))
+	}
+	if at != nil {
+		*at = append(*at, uint32(len(b)+1))
+	}
 	b = append(b, ",\"custom\":"...)
+	if at != nil {
+		*at = append(*at, uint32(len(b)+0))
+	}
 	if b, err = jsonenc.AppendMarshal(b, v.Custom, esc); err != nil {
 		return b, err
 	}
+	if at != nil {
+		*at = append(*at, uint32(len(b)+0))
+	}
+	if at != nil {
+		*at = append(*at, uint32(len(b)+1))
+	}
 	b = append(b, ",\"cust_ptr\":"...)
+	if at != nil {
+		*at = append(*at, uint32(len(b)+0))
+	}
 	if v.CustPtr == nil {
 		b = append(b, "null"...)
 	} else {
@@ -275,29 +496,74 @@ func appendJSONRecord(b []byte, v *Record, esc bool) ([]byte, error) {
 			return b, err
 		}
 	}
+	if at != nil {
+		*at = append(*at, uint32(len(b)+0))
+	}
+	if at != nil {
+		*at = append(*at, uint32(len(b)+1))
+	}
 	b = append(b, ",\"upper\":"...)
+	if at != nil {
+		*at = append(*at, uint32(len(b)+0))
+	}
 	if b, err = jsonenc.AppendMarshal(b, v.Upper, esc); err != nil {
 		return b, err
 	}
+	if at != nil {
+		*at = append(*at, uint32(len(b)+0))
+	}
 	if !v.Span.IsZero() {
+		if at != nil {
+			*at = append(*at, uint32(len(b)+1))
+		}
 		b = append(b, ",\"span\":"...)
+		if at != nil {
+			*at = append(*at, uint32(len(b)+0))
+		}
 		if b, err = appendJSONSpan(b, &v.Span, esc); err != nil {
 			return b, err
 		}
+		if at != nil {
+			*at = append(*at, uint32(len(b)+0))
+		}
 	}
 	if !(v.Point == (Point{})) {
+		if at != nil {
+			*at = append(*at, uint32(len(b)+1))
+		}
 		b = append(b, ",\"point\":"...)
+		if at != nil {
+			*at = append(*at, uint32(len(b)+0))
+		}
 		if b, err = appendJSONPoint(b, &v.Point, esc); err != nil {
 			return b, err
 		}
+		if at != nil {
+			*at = append(*at, uint32(len(b)+0))
+		}
 	}
 	if !((v.Bag.Items == nil) && (v.Bag.At == (time.Time{})) && (v.Bag.n == 0)) {
+		if at != nil {
+			*at = append(*at, uint32(len(b)+1))
+		}
 		b = append(b, ",\"bag\":"...)
+		if at != nil {
+			*at = append(*at, uint32(len(b)+0))
+		}
 		if b, err = appendJSONBag(b, &v.Bag, esc); err != nil {
 			return b, err
 		}
+		if at != nil {
+			*at = append(*at, uint32(len(b)+0))
+		}
+	}
+	if at != nil {
+		*at = append(*at, uint32(len(b)+1))
 	}
 	b = append(b, ",\"nested\":"...)
+	if at != nil {
+		*at = append(*at, uint32(len(b)+0))
+	}
 	if v.Nested == nil {
 		b = append(b, "null"...)
 	} else {
@@ -321,20 +587,65 @@ func appendJSONRecord(b []byte, v *Record, esc bool) ([]byte, error) {
 		}
 		b = append(b, ']')
 	}
+	if at != nil {
+		*at = append(*at, uint32(len(b)+0))
+	}
+	if at != nil {
+		*at = append(*at, uint32(len(b)+1))
+	}
 	b = append(b, ",\"-\":"...)
+	if at != nil {
+		*at = append(*at, uint32(len(b)+0))
+	}
 	b = jsonenc.AppendString(b, v.Dash, esc)
+	if at != nil {
+		*at = append(*at, uint32(len(b)+0))
+	}
+	if at != nil {
+		*at = append(*at, uint32(len(b)+1))
+	}
 	if esc {
 		b = append(b, ",\"a\\u003cb\\u003e\\u0026c\":"...)
 	} else {
 		b = append(b, ",\"a<b>&c\":"...)
 	}
+	if at != nil {
+		*at = append(*at, uint32(len(b)+0))
+	}
 	b = jsonenc.AppendString(b, v.HTML, esc)
+	if at != nil {
+		*at = append(*at, uint32(len(b)+0))
+	}
+	if at != nil {
+		*at = append(*at, uint32(len(b)+1))
+	}
 	b = append(b, ",\"BadTag\":"...)
+	if at != nil {
+		*at = append(*at, uint32(len(b)+0))
+	}
 	b = jsonenc.AppendString(b, v.BadTag, esc)
+	if at != nil {
+		*at = append(*at, uint32(len(b)+0))
+	}
+	if at != nil {
+		*at = append(*at, uint32(len(b)+1))
+	}
 	b = append(b, ",\"Untag\":"...)
+	if at != nil {
+		*at = append(*at, uint32(len(b)+0))
+	}
 	b = jsonenc.AppendString(b, v.Untag, esc)
+	if at != nil {
+		*at = append(*at, uint32(len(b)+0))
+	}
 	if v.Strs != nil {
+		if at != nil {
+			*at = append(*at, uint32(len(b)+1))
+		}
 		b = append(b, ",\"strs\":"...)
+		if at != nil {
+			*at = append(*at, uint32(len(b)+0))
+		}
 		if v.Strs == nil {
 			b = append(b, "null"...)
 		} else {
@@ -356,14 +667,44 @@ func appendJSONRecord(b []byte, v *Record, esc bool) ([]byte, error) {
 			}
 			b = append(b, '}')
 		}
+		if at != nil {
+			*at = append(*at, uint32(len(b)+0))
+		}
+	}
+	if at != nil {
+		*at = append(*at, uint32(len(b)+1))
 	}
 	b = append(b, ",\"depth\":"...)
+	if at != nil {
+		*at = append(*at, uint32(len(b)+0))
+	}
 	b = strconv.AppendInt(b, int64(v.Inner.Depth), 10)
+	if at != nil {
+		*at = append(*at, uint32(len(b)+0))
+	}
 	if v.Other.Extra {
+		if at != nil {
+			*at = append(*at, uint32(len(b)+1))
+		}
 		b = append(b, ",\"extra\":"...)
+		if at != nil {
+			*at = append(*at, uint32(len(b)+0))
+		}
 		b = strconv.AppendBool(b, bool(v.Other.Extra))
+		if at != nil {
+			*at = append(*at, uint32(len(b)+0))
+		}
+	}
+	if at != nil {
+		*at = append(*at, uint32(len(b)+1))
 	}
 	b = append(b, ",\"visible\":"...)
+	if at != nil {
+		*at = append(*at, uint32(len(b)+0))
+	}
 	b = jsonenc.AppendString(b, v.hidden.Visible, esc)
+	if at != nil {
+		*at = append(*at, uint32(len(b)+0))
+	}
 	return append(b, '}'), nil
 }
