@@ -448,7 +448,12 @@ func (u *uow) flowViewWith(actor Actor, f agreement.Flow, held RoleSet, s *agree
 		return v, err
 	}
 	v.Originals = o.Orgs()
-	for _, t := range u.g.flowMachine.PermittedWith(f, agreement.Actor{User: actor.User, Org: actor.Org}, u.now, o) {
+	// The steps are filtered where the machine returned them, a slice of the view's own.
+	steps := u.g.flowMachine.PermittedWith(f, agreement.Actor{User: actor.User, Org: actor.Org}, u.now, o)
+	if len(steps) > 0 {
+		v.Next = steps[:0]
+	}
+	for _, t := range steps {
 		action := EditAgreements
 		switch t {
 		case agreement.TriggerApprove, agreement.TriggerReject:
@@ -497,6 +502,10 @@ type FlowStep[T any] struct {
 	// Input is checked by the agreement package, which names its fields.
 	Input T `json:"input" validate:"-"`
 }
+
+// valid is what the validator checks of a step, its one tagged field: every flow command runs it,
+// and the validator's required boxes the ID twice to compare it with the zero ID.
+func (s *FlowStep[T]) valid() bool { return !s.Flow.IsZero() }
 
 // Flow returns a flow the actor's organisation may see (SUM-3), with its parties' ratings and the
 // steps the actor may take next.
