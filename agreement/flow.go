@@ -198,9 +198,9 @@ func CheckFlowTerms(s Summary, t FlowTerms) error {
 // and the field errors of bases that do not parse.
 func (t FlowTerms) normalised() (FlowTerms, []FieldError) {
 	var bad []FieldError
-	t.Parties = cloneSlice(t.Parties)
-	t.From = cloneSlice(t.From)
-	t.To = cloneSlice(t.To)
+	// The three lists of organisations in one allocation, each empty one nil as cloneSlice
+	// leaves it.
+	t.Parties, t.From, t.To = cloneSides(nilIfEmpty(t.Parties), nilIfEmpty(t.From), nilIfEmpty(t.To))
 	t.Controls = cloneSlice(t.Controls)
 	t.Assets = cloneSlice(t.Assets)
 	t.Sources = cloneSlice(t.Sources)
@@ -330,6 +330,13 @@ func sameTerms(a, b *FlowTerms) bool {
 		sameSlice(a.Controls, b.Controls) && sameSlice(a.LegalBases, b.LegalBases) &&
 		sameSlice(a.Assets, b.Assets) && sameSlice(a.Sources, b.Sources) &&
 		(a.PrivacyAnswers == nil) == (b.PrivacyAnswers == nil) && maps.Equal(a.PrivacyAnswers, b.PrivacyAnswers)
+}
+
+func nilIfEmpty[E any](s []E) []E {
+	if len(s) == 0 {
+		return nil
+	}
+	return s
 }
 
 // sameSlice is slices.Equal that, as reflect.DeepEqual, tells a nil slice from an empty one.

@@ -83,6 +83,9 @@ func (c LegalBasisCode) Citation() string {
 // prefixes are matched without regard to case. Anything else is an ErrInvalid *Error with the
 // field error code "legal_basis" (FLOW-1).
 func ParseLegalBasis(s string) (LegalBasisCode, error) {
+	if c := LegalBasisCode(s); c.Valid() {
+		return c, nil // the stored form, as every edit of a stored flow sends it back
+	}
 	t := strings.ToLower(strings.TrimSpace(s))
 	if i := strings.LastIndexAny(t, "#:"); i >= 0 && i < len(t)-1 {
 		// An IRI or prefixed name: only DPV's GDPR namespaces are accepted, so that a basis from

@@ -2,6 +2,7 @@ package agreement_test
 
 import (
 	"errors"
+	"strings"
 	"testing"
 
 	"github.com/stretchr/testify/assert"
@@ -36,6 +37,19 @@ func TestParseLegalBasis(t *testing.T) {
 			assert.Equal(t, tt.want, got)
 			assert.True(t, got.Valid())
 		})
+	}
+	// Every stored form is returned as it is, and the long way round (lower case, spaces: not the
+	// stored form) reads it the same.
+	for _, c := range []agreement.LegalBasisCode{agreement.Art6Consent, agreement.Art6Contract, agreement.Art6LegalObligation,
+		agreement.Art6VitalInterests, agreement.Art6PublicTask, agreement.Art6LegitimateInterests, agreement.Art9ExplicitConsent,
+		agreement.Art9EmploymentSocialSecure, agreement.Art9VitalInterests, agreement.Art9NotForProfitBody, agreement.Art9MadePublic,
+		agreement.Art9LegalClaims, agreement.Art9SubstantialPublicInt, agreement.Art9HealthSocialCare, agreement.Art9PublicHealth,
+		agreement.Art9ArchivingResearchStats, agreement.DPA2018Part3LawEnforcement} {
+		for _, in := range []string{string(c), " " + strings.ToLower(string(c)) + " "} {
+			got, err := agreement.ParseLegalBasis(in)
+			require.NoError(t, err, in)
+			assert.Equal(t, c, got, in)
+		}
 	}
 	bad := []string{"", "A6-1-g", "A9-2-k", "A7-1-a", "A6-2-a", "Art6(1)(g)", "Art 6(1)", "consent",
 		"schema:A6-1-a", "https://example.org/gdpr#A6-1-a", "A6-1-aa", "Art9(1)(a)", "DPA2018-Part2", "eu-gdpr:", ":"}
