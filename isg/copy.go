@@ -20,7 +20,9 @@ func (u *uow) appendLog(actor Actor, subject uuid.UUID, head agreement.LogHead, 
 // appendLogOf is appendLog for a caller that has the subject's ID as text (id) already.
 func (u *uow) appendLogOf(actor Actor, subject uuid.UUID, id string, head agreement.LogHead, changes []agreement.Change) (agreement.LogHead, error) {
 	entries, next := agreement.Append(head, subject, changes, actor.User, actor.Org, u.now)
-	keys := []IndexKey{key("subject", id)} // every entry's, and a store copies what it keeps
+	// Every entry's, and a store copies what it keeps.
+	u.entryKeys[0] = key("subject", id)
+	keys := u.entryKeys[:1:1]
 	for _, e := range entries {
 		if _, err := u.save(kindLogEntry, logEntryID(subject, e.Seq), 0, e, keys...); err != nil {
 			return head, err

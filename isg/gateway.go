@@ -238,6 +238,16 @@ type uow struct {
 	scratch []byte
 	// texts writes the IDs the unit names as record IDs and keys.
 	texts idTexts
+	// Room for what a command's unit holds a few of, in the unit's own allocation: its
+	// after-commit steps and a log entry's index key.
+	committedRoom [2]func()
+	entryKeys     [1]IndexKey
+}
+
+// reset makes u a new unit of work on tx, as a fresh uow would be: an attempt after a conflict
+// keeps nothing of the one before.
+func (u *uow) reset(g *Gateway, ctx context.Context, tx Tx, now time.Time, scratch []byte) {
+	*u = uow{g: g, ctx: ctx, tx: tx, now: now, scratch: scratch}
 }
 
 // idTexts writes IDs as text, remembering the last few: a flow command names its flow, its
@@ -265,7 +275,12 @@ func (t *idTexts) of(id uuid.UUID) string {
 }
 
 // afterCommit runs f once the unit has committed.
-func (u *uow) afterCommit(f func()) { u.committed = append(u.committed, f) }
+func (u *uow) afterCommit(f func()) {
+	if u.committed == nil {
+		u.committed = u.committedRoom[:0]
+	}
+	u.committed = append(u.committed, f)
+}
 
 // update runs fn in a read-write unit of work and retries it when a concurrent command changed a
 // record it touched: every attempt re-reads, so a retry is the command run again on fresh state.
@@ -273,14 +288,16 @@ func (g *Gateway) update(ctx context.Context, fn func(u *uow) error) error {
 	var err error
 	buf := g.takeScratch()
 	defer func() { g.returnScratch(buf) }()
+	// One unit and one closure serve every attempt: each attempt starts the unit afresh, so
+	// nothing of an attempt that did not commit is carried into the next.
+	u := new(uow)
+	runAttempt := func(tx Tx) error {
+		u.reset(g, ctx, tx, g.clock.Now().UTC(), (*buf)[:0])
+		defer func() { *buf = u.scratch }() // grown, it serves the next attempt too
+		return fn(u)
+	}
 	for attempt := 0; attempt <= g.retries; attempt++ {
-		now := g.clock.Now().UTC()
-		var u *uow
-		err = g.store.Update(ctx, func(tx Tx) error {
-			u = &uow{g: g, ctx: ctx, tx: tx, now: now, scratch: (*buf)[:0]}
-			defer func() { *buf = u.scratch }() // grown, it serves the next attempt too
-			return fn(u)
-		})
+		err = g.store.Update(ctx, runAttempt)
 		if err == nil {
 			for _, f := range u.committed {
 				f()
@@ -414,6 +431,7 @@ func (u *uow) wrote(kind Kind, id string) bool { return u.written.has(recordName
 type writtenSet struct {
 	few  []recordName
 	many map[recordName]struct{}
+	room [fewWritten]recordName // few's, in the unit's own allocation
 }
 
 const fewWritten = 8
@@ -425,7 +443,7 @@ func (w *writtenSet) add(n recordName) {
 		w.many[n] = struct{}{}
 	case len(w.few) < fewWritten:
 		if w.few == nil {
-			w.few = make([]recordName, 0, fewWritten)
+			w.few = w.room[:0]
 		}
 		w.few = append(w.few, n)
 	default:

@@ -21,6 +21,9 @@ import (
 // most limit of them (0 for no limit), complete false when there were more. A source no longer
 // stored is left out; agreement decides what that means.
 func (u *uow) sourceChain(sources []agreement.FlowID, limit int) (map[agreement.FlowID]agreement.Flow, bool, error) {
+	if len(sources) == 0 {
+		return nil, true, nil // an edit naming no new source, as most do: an empty chain, read only
+	}
 	chain := map[agreement.FlowID]agreement.Flow{}
 	queue := append([]agreement.FlowID(nil), sources...)
 	seen := map[agreement.FlowID]bool{}
