@@ -124,7 +124,7 @@ func saveLogged[T any](u *uow, c *decodedCache[T], kind Kind, actor Actor, subje
 		return txlog.Head{}, err
 	}
 	// Into the unit's scratch buffer, as save's encodings: the store copies what it keeps.
-	body, err := after.AppendJSONWith(u.scratch[:0], "log", *h)
+	body, err := after.AppendJSONWith(u.scratch[:0], "log", h) // by pointer: a value would be boxed
 	if err != nil {
 		return txlog.Head{}, err
 	}

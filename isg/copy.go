@@ -23,8 +23,9 @@ func (u *uow) appendLogOf(actor Actor, subject uuid.UUID, id string, head agreem
 	// Every entry's, and a store copies what it keeps.
 	u.entryKeys[0] = key("subject", id)
 	keys := u.entryKeys[:1:1]
-	for _, e := range entries {
-		if _, err := u.save(kindLogEntry, logEntryID(subject, e.Seq), 0, e, keys...); err != nil {
+	for i := range entries {
+		// By pointer: an entry in an interface would be copied to the heap first.
+		if _, err := u.save(kindLogEntry, logEntryID(subject, entries[i].Seq), 0, &entries[i], keys...); err != nil {
 			return head, err
 		}
 	}
