@@ -331,9 +331,6 @@ func (m *FlowMachine) permitted(f Flow, c command) []Trigger {
 // fire runs trigger on a copy of f. stateless sets the state before entry actions and has no
 // rollback, so only the copy is ever touched and a refusal returns f itself.
 func (m *FlowMachine) fire(f Flow, trigger Trigger, c command) (Flow, []Event, error) {
-	if !f.State.Valid() {
-		return f, nil, violation.New(ErrInvalid, CodeBadState, "FLOW-2", "unknown flow state "+quote(string(f.State)))
-	}
 	fc := m.firings.Get().(*firing)
 	defer m.release(fc)
 	fc.command = c
@@ -342,6 +339,9 @@ func (m *FlowMachine) fire(f Flow, trigger Trigger, c command) (Flow, []Event, e
 
 // fireOn is fire with the command already in fc.
 func (m *FlowMachine) fireOn(fc *firing, f Flow, trigger Trigger) (Flow, []Event, error) {
+	if !f.State.Valid() {
+		return f, nil, violation.New(ErrInvalid, CodeBadState, "FLOW-2", "unknown flow state "+quote(string(f.State)))
+	}
 	if err := m.sm.FireCtx(fc.begin(f), boxedTrigger(trigger)); err != nil {
 		var e *Error
 		if !errors.As(err, &e) {
@@ -375,9 +375,6 @@ func (m *FlowMachine) Edit(f Flow, s Summary, actor Actor, at time.Time, t FlowT
 	t, extra := t.normalised()
 	if err := checkTerms(t, append(extra, t.check(s)...)); err != nil {
 		return f, nil, err
-	}
-	if !f.State.Valid() {
-		return m.fire(f, TriggerEdit, command{}) // its refusal
 	}
 	// The terms are kept in the pooled firing, not pointed to where they are: a pointer to t
 	// would move every edit's terms to the heap.

@@ -29,11 +29,7 @@ func AppendString(b []byte, s string, escapeHTML bool) []byte {
 	b = append(b, '"')
 	start := 0
 	for i := 0; i < len(s); {
-		if escapeHTML {
-			i += plainRunHTML(s[i:])
-		} else {
-			i += PlainRun(s[i:])
-		}
+		i += plainRun(s[i:], escapeHTML)
 		if i == len(s) {
 			break
 		}

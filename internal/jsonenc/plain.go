@@ -12,27 +12,18 @@ const (
 // as encoding/json writes one with HTML escaping off and as a parser reads one: printable ASCII
 // but the quote and the backslash. Most of what the Gateway stores is such runs (names, UUIDs,
 // times), which this walks eight bytes at a time instead of one.
-func PlainRun[T ~string | ~[]byte](s T) int {
-	i := 0
-	for ; i+8 <= len(s); i += 8 {
-		if m := special(word(s, i), false); m != 0 {
-			return i + bits.TrailingZeros64(m)/8
-		}
-	}
-	for ; i < len(s) && Plain(s[i]); i++ {
-	}
-	return i
-}
+func PlainRun[T ~string | ~[]byte](s T) int { return plainRun(s, false) }
 
-// plainRunHTML is PlainRun with '<', '>' and '&' special too, as HTML escaping makes them.
-func plainRunHTML(s string) int {
+// plainRun is PlainRun, with '<', '>' and '&' special too when html is set, as HTML escaping
+// makes them.
+func plainRun[T ~string | ~[]byte](s T, html bool) int {
 	i := 0
 	for ; i+8 <= len(s); i += 8 {
-		if m := special(word(s, i), true); m != 0 {
+		if m := special(word(s, i), html); m != 0 {
 			return i + bits.TrailingZeros64(m)/8
 		}
 	}
-	for ; i < len(s) && Plain(s[i]) && !htmlSpecial(s[i]); i++ {
+	for ; i < len(s) && Plain(s[i]) && !(html && htmlSpecial(s[i])); i++ {
 	}
 	return i
 }

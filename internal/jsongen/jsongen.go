@@ -214,7 +214,7 @@ func (g *gen) structFunc(t reflect.Type) (string, error) {
 	// A root's function takes at, which, when not nil, gets three offsets per member written:
 	// where its key starts, where its value starts and where it ends (AppendJSONMembers). A root
 	// nested in another value passes nil; other types never record offsets.
-	root := slices.Contains(g.c.Roots, t)
+	root := g.isRoot(t)
 	if root {
 		fmt.Fprintf(&w, "\nfunc %s(b []byte, v *%s, esc bool, at *[]uint32) ([]byte, error) {\n", name, typ)
 	} else {
@@ -290,6 +290,9 @@ func (g *gen) structFunc(t reflect.Type) (string, error) {
 	g.body.Write(src)
 	return name, nil
 }
+
+// isRoot reports whether t is a root type, whose encoder function records member offsets.
+func (g *gen) isRoot(t reflect.Type) bool { return slices.Contains(g.c.Roots, t) }
 
 // negate is the Go condition that holds when cond does not, written plainly for the usual
 // single tests.
@@ -491,7 +494,7 @@ func (g *gen) value(w *bytes.Buffer, expr string, t reflect.Type, depth int) (bo
 			ref = strings.TrimSuffix(inner, ")") // already a pointer
 		}
 		nilAt := ""
-		if slices.Contains(g.c.Roots, t) {
+		if g.isRoot(t) {
 			nilAt = ", nil"
 		}
 		fmt.Fprintf(w, "if b, err = %s(b, %s, esc%s); err != nil {\nreturn b, err\n}\n", name, ref, nilAt)
