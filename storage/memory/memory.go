@@ -108,18 +108,18 @@ func (s *Store) run(ctx context.Context, writable bool, fn func(isg.Tx) error) e
 	if err := ctx.Err(); err != nil {
 		return err
 	}
-	t := &tx{s: s, writable: writable, reads: map[rkey]int64{}, writes: map[rkey]*isg.Record{}}
+	t := &tx{s: s, writable: writable}
 	// A panic in fn propagates before commit, so nothing staged is ever applied.
 	if err := fn(t); err != nil {
 		return err
 	}
-	if !writable || len(t.writes)+len(t.reads)+len(t.listed) == 0 {
+	if !writable || t.writes.Len()+t.reads.Len()+len(t.listed) == 0 {
 		return nil
 	}
 	if err := ctx.Err(); err != nil {
 		return err
 	}
-	if len(t.writes) == 0 {
+	if t.writes.Len() == 0 {
 		s.mu.RLock()
 		defer s.mu.RUnlock()
 		return s.validateLocked(t)
@@ -138,7 +138,7 @@ type listing struct {
 
 // validateLocked checks that everything t read is as it saw it; callers hold a lock.
 func (s *Store) validateLocked(t *tx) error {
-	for k, seen := range t.reads {
+	for k, seen := range t.reads.All() {
 		if s.versionLocked(k) != seen {
 			return fmt.Errorf("memory: %s %s changed since read: %w", k.Kind, k.ID, isg.ErrConflict)
 		}
@@ -160,7 +160,7 @@ func (s *Store) commit(t *tx) error {
 	// Unique keys: no other record may hold a key a written record claims, unless that other
 	// record is itself rewritten (or deleted) in this unit without it.
 	var claimed map[rkey]map[indexKey]string // most units claim no unique key: made on the first
-	for k, rec := range t.writes {
+	for k, rec := range t.writes.All() {
 		for _, ik := range rec.Keys {
 			if !ik.Unique {
 				continue
@@ -180,7 +180,7 @@ func (s *Store) commit(t *tx) error {
 			byKind[uk] = k.ID
 			if tb := s.kinds[k.Kind]; tb != nil {
 				if holder, ok := tb.unique[uk]; ok && holder != k.ID {
-					if w, rewritten := t.writes[rkey{Kind: k.Kind, ID: holder}]; !rewritten || records.HoldsKey(w.Keys, ik) {
+					if w, rewritten := t.writes.Get(rkey{Kind: k.Kind, ID: holder}); !rewritten || records.HoldsKey(w.Keys, ik) {
 						return fmt.Errorf("memory: unique %s %q is held by %s: %w", ik.Name, ik.Value, holder, isg.ErrConflict)
 					}
 				}
@@ -190,7 +190,7 @@ func (s *Store) commit(t *tx) error {
 	commit := s.commits.Add(1)
 	// Every old key goes before any new one is added, so that a unique key can move between
 	// records written in the same unit.
-	for k, rec := range t.writes {
+	for k, rec := range t.writes.All() {
 		tb := s.table(k.Kind)
 		if old := tb.recs[k.ID]; old != nil {
 			for _, ik := range old.Keys {
@@ -202,7 +202,7 @@ func (s *Store) commit(t *tx) error {
 			}
 		}
 	}
-	for k, rec := range t.writes {
+	for k, rec := range t.writes.All() {
 		tb := s.table(k.Kind)
 		if t.deleted[k] {
 			delete(tb.recs, k.ID)
@@ -293,9 +293,9 @@ func (s *Store) changedLocked(l listing) uint64 {
 type tx struct {
 	s        *Store
 	writable bool
-	reads    map[rkey]int64
+	reads    records.Map[int64]
 	listed   map[listing]uint64
-	writes   map[rkey]*isg.Record
+	writes   records.Map[*isg.Record]
 	deleted  map[rkey]bool
 }
 
@@ -329,7 +329,7 @@ func (t *tx) observeListing(tb *table, kind isg.Kind, ik indexKey) {
 // Get implements isg.Tx.
 func (t *tx) Get(ctx context.Context, kind isg.Kind, id string) (isg.Record, error) {
 	k := rkey{Kind: kind, ID: id}
-	if w, ok := t.writes[k]; ok {
+	if w, ok := t.writes.Get(k); ok {
 		if t.deleted[k] {
 			return isg.Record{}, fmt.Errorf("memory: %s %s is deleted in this unit of work: %w", kind, id, isg.ErrNotFound)
 		}
@@ -344,7 +344,7 @@ func (t *tx) Get(ctx context.Context, kind isg.Kind, id string) (isg.Record, err
 		}
 	}
 	t.s.mu.RUnlock()
-	records.Observe(t.reads, k, rec.Version)
+	records.Observe(&t.reads, k, rec.Version)
 	if !found {
 		return isg.Record{}, fmt.Errorf("memory: %s %s: %w", kind, id, isg.ErrNotFound)
 	}
@@ -363,7 +363,7 @@ func (t *tx) Put(ctx context.Context, rec isg.Record) (int64, error) {
 	if err := records.CheckBody("memory", rec); err != nil {
 		return 0, err
 	}
-	return records.Stage("memory", t.reads, t.writes, t.deleted, rec, t.stored(rkey{Kind: rec.Kind, ID: rec.ID}))
+	return records.Stage("memory", &t.reads, &t.writes, t.deleted, rec, t.stored(rkey{Kind: rec.Kind, ID: rec.ID}))
 }
 
 // Delete implements isg.Deleter.
@@ -375,7 +375,7 @@ func (t *tx) Delete(ctx context.Context, kind isg.Kind, id string, version int64
 		t.deleted = map[rkey]bool{}
 	}
 	k := rkey{Kind: kind, ID: id}
-	return records.StageDelete("memory", t.reads, t.writes, t.deleted, k, version, t.stored(k))
+	return records.StageDelete("memory", &t.reads, &t.writes, t.deleted, k, version, t.stored(k))
 }
 
 // stored returns the committed version of the record k names, for records.Stage.
@@ -413,7 +413,7 @@ func find[T any](t *tx, kind isg.Kind, key isg.IndexKey, page isg.Page,
 	if page.Limit < 0 {
 		return nil, fmt.Errorf("memory: negative page limit: %w", isg.ErrInvalid)
 	}
-	staged := records.Staged(t.writes, kind)
+	staged := records.Staged(&t.writes, kind)
 	ik := keyOf(key)
 	t.s.mu.RLock()
 	var out []T
@@ -464,7 +464,7 @@ func find[T any](t *tx, kind isg.Kind, key isg.IndexKey, page isg.Page,
 		for _, r := range out {
 			// The unit's own writes are in its read set already, at the version it read.
 			id, version := named(r)
-			records.Observe(t.reads, rkey{Kind: kind, ID: id}, version)
+			records.Observe(&t.reads, rkey{Kind: kind, ID: id}, version)
 		}
 	}
 	return out, nil
@@ -472,7 +472,7 @@ func find[T any](t *tx, kind isg.Kind, key isg.IndexKey, page isg.Page,
 
 // Count implements isg.Tx. The key joins the unit's listings, checked at commit.
 func (t *tx) Count(ctx context.Context, kind isg.Kind, key isg.IndexKey) (int, error) {
-	staged := records.Staged(t.writes, kind)
+	staged := records.Staged(&t.writes, kind)
 	ik := keyOf(key)
 	t.s.mu.RLock()
 	n := 0
@@ -538,7 +538,7 @@ var _ isg.VersionReader = (*tx)(nil)
 // decoded-record caches use it to skip records they have decoded before.
 func (t *tx) Version(_ context.Context, kind isg.Kind, id string) (int64, error) {
 	k := rkey{Kind: kind, ID: id}
-	if w, ok := t.writes[k]; ok {
+	if w, ok := t.writes.Get(k); ok {
 		if t.deleted[k] {
 			return 0, nil
 		}
@@ -547,6 +547,6 @@ func (t *tx) Version(_ context.Context, kind isg.Kind, id string) (int64, error)
 	t.s.mu.RLock()
 	v := t.s.versionLocked(k)
 	t.s.mu.RUnlock()
-	records.Observe(t.reads, k, v)
+	records.Observe(&t.reads, k, v)
 	return v, nil
 }

@@ -125,7 +125,7 @@ func (s *Store) Update(ctx context.Context, fn func(isg.Tx) error) error {
 	if err := ctx.Err(); err != nil {
 		return err
 	}
-	if len(t.writes)+len(t.reads)+len(t.counts)+len(t.finds) == 0 {
+	if t.writes.Len()+t.reads.Len()+len(t.counts)+len(t.finds) == 0 {
 		return nil
 	}
 	return s.commit(ctx, t)
@@ -169,11 +169,11 @@ func (s *Store) commit(ctx context.Context, t *tx) error {
 	// mode any of them needs.
 	locks := map[int64]bool{}
 	lock := func(key int64, exclusive bool) { locks[key] = locks[key] || exclusive }
-	for k := range t.reads {
-		_, written := t.writes[k]
+	for k := range t.reads.Keys() {
+		_, written := t.writes.Get(k)
 		lock(lockKey(k), written)
 	}
-	for k, w := range t.writes {
+	for k, w := range t.writes.All() {
 		records.MembershipChanges(t.keys[k], w.Keys, func(ik isg.IndexKey) { lock(indexLockKey(k.Kind, ik.Name, ik.Value), false) })
 	}
 	var cKinds, cNames, cValues []string
@@ -194,14 +194,15 @@ func (s *Store) commit(ctx context.Context, t *tx) error {
 	for i, k := range lockKeys {
 		exclusive[i] = locks[k]
 	}
-	read := slices.SortedFunc(maps.Keys(t.reads), compareKeys)
+	read := slices.SortedFunc(t.reads.Keys(), compareKeys)
 	rKinds, rIDs, rVersions := make([]string, len(read)), make([]string, len(read)), make([]int64, len(read))
 	for i, k := range read {
-		rKinds[i], rIDs[i], rVersions[i] = string(k.Kind), k.ID, t.reads[k]
+		seen, _ := t.reads.Get(k)
+		rKinds[i], rIDs[i], rVersions[i] = string(k.Kind), k.ID, seen
 	}
 
 	// Rows in key order too, so that commits contending for a unique key meet at the first one.
-	written := slices.SortedFunc(maps.Keys(t.writes), compareKeys)
+	written := slices.SortedFunc(t.writes.Keys(), compareKeys)
 	var wKinds, wIDs []string
 	var wVersions []int64
 	var wBodies, wKeys [][]byte
@@ -214,7 +215,7 @@ func (s *Store) commit(ctx context.Context, t *tx) error {
 		if t.deleted[k] {
 			continue
 		}
-		r := t.writes[k]
+		r, _ := t.writes.Get(k)
 		body := r.Body // Put checked it is JSON
 		wKinds, wIDs, wVersions, wBodies = append(wKinds, string(k.Kind)), append(wIDs, k.ID), append(wVersions, r.Version), append(wBodies, body)
 		wKeys = append(wKeys, encodeKeys(r.Keys))

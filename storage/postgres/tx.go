@@ -30,9 +30,9 @@ type tx struct {
 	q        querier // the pool in Update, a snapshot transaction in View
 	writable bool
 	done     bool
-	reads    map[rkey]int64
+	reads    records.Map[int64]
 	keys     map[rkey][]isg.IndexKey
-	writes   map[rkey]*isg.Record
+	writes   records.Map[*isg.Record]
 	deleted  map[rkey]bool
 	counts   map[countListing]int64
 	finds    map[findListing]string
@@ -60,7 +60,7 @@ var (
 )
 
 func newTx(q querier, writable bool) *tx {
-	return &tx{q: q, writable: writable, reads: map[rkey]int64{}, writes: map[rkey]*isg.Record{}}
+	return &tx{q: q, writable: writable}
 }
 
 func (t *tx) end() { t.done = true }
@@ -68,8 +68,8 @@ func (t *tx) end() { t.done = true }
 // observe records a read of the record k names, at version with keys, unless the unit read it
 // before: the first read is what the commit checks.
 func (t *tx) observe(k rkey, version int64, keys []isg.IndexKey) {
-	if _, seen := t.reads[k]; !seen {
-		t.reads[k] = version
+	if _, seen := t.reads.Get(k); !seen {
+		t.reads.Set(k, version)
 		// A copy: the caller owns the record it was given and may change its keys.
 		t.setKeys(k, slices.Clone(keys))
 	}
@@ -112,7 +112,7 @@ func (t *tx) Get(ctx context.Context, kind isg.Kind, id string) (isg.Record, err
 		return isg.Record{}, errDone
 	}
 	k := rkey{Kind: kind, ID: id}
-	if w, ok := t.writes[k]; ok {
+	if w, ok := t.writes.Get(k); ok {
 		if t.deleted[k] {
 			return isg.Record{}, fmt.Errorf("postgres: %s %s is deleted in this unit of work: %w", kind, id, isg.ErrNotFound)
 		}
@@ -170,7 +170,7 @@ func (t *tx) Put(ctx context.Context, rec isg.Record) (int64, error) {
 	if records.HasNULEscape(rec.Body) {
 		return 0, fmt.Errorf("postgres: body of %s %s holds a \\u0000 escape, which jsonb cannot hold: %w", rec.Kind, rec.ID, isg.ErrInvalid)
 	}
-	return records.Stage("postgres", t.reads, t.writes, t.deleted, rec, t.stored(ctx, "put", rkey{Kind: rec.Kind, ID: rec.ID}))
+	return records.Stage("postgres", &t.reads, &t.writes, t.deleted, rec, t.stored(ctx, "put", rkey{Kind: rec.Kind, ID: rec.ID}))
 }
 
 // Delete implements isg.Deleter: the version is checked as Put checks it, and again at commit.
@@ -187,7 +187,7 @@ func (t *tx) Delete(ctx context.Context, kind isg.Kind, id string, version int64
 		t.deleted = map[rkey]bool{}
 	}
 	k := rkey{Kind: kind, ID: id}
-	return records.StageDelete("postgres", t.reads, t.writes, t.deleted, k, version, t.stored(ctx, "delete", k))
+	return records.StageDelete("postgres", &t.reads, &t.writes, t.deleted, k, version, t.stored(ctx, "delete", k))
 }
 
 // stored reads the committed version of the record k names, for records.Stage, and records the
@@ -220,7 +220,7 @@ func (t *tx) Find(ctx context.Context, kind isg.Kind, key isg.IndexKey, page isg
 	if page.Limit < 0 || !storable(page.After) {
 		return nil, fmt.Errorf("postgres: bad page %+v: %w", page, isg.ErrInvalid)
 	}
-	staged := records.Staged(t.writes, kind)
+	staged := records.Staged(&t.writes, kind)
 	var out []isg.Record
 	if storable(string(kind)) && storable(key.Name) && storable(key.Value) {
 		// Staged writes can hide stored records from the page, so read enough to fill it after.
@@ -311,7 +311,7 @@ func (t *tx) Count(ctx context.Context, kind isg.Kind, key isg.IndexKey) (int, e
 			t.counts[l] = int64(n)
 		}
 	}
-	staged := records.Staged(t.writes, kind)
+	staged := records.Staged(&t.writes, kind)
 	if len(staged) == 0 {
 		return n, nil
 	}

@@ -230,7 +230,7 @@ func (s *Store) Update(ctx context.Context, fn func(isg.Tx) error) error {
 	if err := ctx.Err(); err != nil {
 		return err
 	}
-	if len(t.writes)+len(t.reads)+len(t.counts)+len(t.finds) == 0 {
+	if t.writes.Len()+t.reads.Len()+len(t.counts)+len(t.finds) == 0 {
 		return nil
 	}
 	return s.commit(ctx, t)
@@ -264,7 +264,7 @@ func (s *Store) commit(ctx context.Context, t *tx) (err error) {
 		}
 	}()
 	version := wtx.StmtContext(ctx, s.wVersion)
-	for k, seen := range t.reads {
+	for k, seen := range t.reads.All() {
 		var current int64
 		if err := version.QueryRowContext(ctx, string(k.Kind), k.ID).Scan(&current); err != nil && !errors.Is(err, sql.ErrNoRows) {
 			return fmt.Errorf("sqlite: %w", err)
@@ -276,7 +276,7 @@ func (s *Store) commit(ctx context.Context, t *tx) (err error) {
 	if err := s.checkListings(ctx, wtx, t); err != nil {
 		return err
 	}
-	if len(t.writes) == 0 {
+	if t.writes.Len() == 0 {
 		if err := wtx.Commit(); err != nil {
 			return fmt.Errorf("sqlite: commit: %w", err)
 		}
@@ -302,7 +302,7 @@ func (s *Store) commit(ctx context.Context, t *tx) (err error) {
 			}
 			continue
 		}
-		r := t.writes[k]
+		r, _ := t.writes.Get(k)
 		body := r.Body
 		if body == nil {
 			body = []byte{}

@@ -35,8 +35,8 @@ type tx struct {
 	r        reader
 	writable bool
 	done     bool
-	reads    map[rkey]int64
-	writes   map[rkey]*isg.Record
+	reads    records.Map[int64]
+	writes   records.Map[*isg.Record]
 	deleted  map[rkey]bool
 	order    []rkey // writes in first-write order, so commits are deterministic
 	counts   map[countListing]int
@@ -65,7 +65,7 @@ var (
 )
 
 func newTx(s *Store, r reader, writable bool) *tx {
-	return &tx{s: s, r: r, writable: writable, reads: map[rkey]int64{}, writes: map[rkey]*isg.Record{}}
+	return &tx{s: s, r: r, writable: writable}
 }
 
 func (t *tx) end() { t.done = true }
@@ -76,7 +76,7 @@ func (t *tx) Get(ctx context.Context, kind isg.Kind, id string) (isg.Record, err
 		return isg.Record{}, errDone
 	}
 	k := rkey{Kind: kind, ID: id}
-	if w, ok := t.writes[k]; ok {
+	if w, ok := t.writes.Get(k); ok {
 		if t.deleted[k] {
 			return isg.Record{}, fmt.Errorf("sqlite: %s %s is deleted in this unit of work: %w", kind, id, isg.ErrNotFound)
 		}
@@ -94,7 +94,7 @@ func (t *tx) Get(ctx context.Context, kind isg.Kind, id string) (isg.Record, err
 			return isg.Record{}, fmt.Errorf("sqlite: %s %s: %w", kind, id, err)
 		}
 	}
-	records.Observe(t.reads, k, rec.Version)
+	records.Observe(&t.reads, k, rec.Version)
 	if !found {
 		return isg.Record{}, fmt.Errorf("sqlite: %s %s: %w", kind, id, isg.ErrNotFound)
 	}
@@ -117,8 +117,8 @@ func (t *tx) Put(ctx context.Context, rec isg.Record) (int64, error) {
 		return 0, err
 	}
 	k := rkey{Kind: rec.Kind, ID: rec.ID}
-	_, written := t.writes[k]
-	v, err := records.Stage("sqlite", t.reads, t.writes, t.deleted, rec, t.stored(ctx, k))
+	_, written := t.writes.Get(k)
+	v, err := records.Stage("sqlite", &t.reads, &t.writes, t.deleted, rec, t.stored(ctx, k))
 	if err == nil && !written {
 		t.order = append(t.order, k)
 	}
@@ -137,7 +137,7 @@ func (t *tx) Delete(ctx context.Context, kind isg.Kind, id string, version int64
 		t.deleted = map[rkey]bool{}
 	}
 	k := rkey{Kind: kind, ID: id}
-	if err := records.StageDelete("sqlite", t.reads, t.writes, t.deleted, k, version, t.stored(ctx, k)); err != nil {
+	if err := records.StageDelete("sqlite", &t.reads, &t.writes, t.deleted, k, version, t.stored(ctx, k)); err != nil {
 		return err
 	}
 	t.order = append(t.order, k)
@@ -166,7 +166,7 @@ func (t *tx) Find(ctx context.Context, kind isg.Kind, key isg.IndexKey, page isg
 	if page.Limit < 0 {
 		return nil, fmt.Errorf("sqlite: negative page limit: %w", isg.ErrInvalid)
 	}
-	staged := records.Staged(t.writes, kind)
+	staged := records.Staged(&t.writes, kind)
 	// Staged writes can hide stored records from the page, so read enough to fill it after.
 	limit := -1
 	if page.Limit > 0 {
@@ -218,7 +218,7 @@ func (t *tx) Find(ctx context.Context, kind isg.Kind, key isg.IndexKey, page isg
 		}
 		for _, r := range out {
 			// The unit's own writes are in its read set already, at the version it read.
-			records.Observe(t.reads, rkey{Kind: kind, ID: r.ID}, r.Version)
+			records.Observe(&t.reads, rkey{Kind: kind, ID: r.ID}, r.Version)
 		}
 	}
 	return out, nil
@@ -243,7 +243,7 @@ func (t *tx) Count(ctx context.Context, kind isg.Kind, key isg.IndexKey) (int, e
 			t.counts[l] = n
 		}
 	}
-	for id, w := range records.Staged(t.writes, kind) {
+	for id, w := range records.Staged(&t.writes, kind) {
 		var was int
 		if err := t.r.StmtContext(ctx, t.s.holds).QueryRowContext(ctx, string(kind), key.Name, key.Value, id).Scan(&was); err != nil {
 			return 0, fmt.Errorf("sqlite: count: %w", err)

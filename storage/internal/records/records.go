@@ -18,9 +18,9 @@ type Key struct {
 }
 
 // Staged returns the staged records of one kind, by ID, or nil when there are none.
-func Staged(writes map[Key]*isg.Record, kind isg.Kind) map[string]*isg.Record {
+func Staged(writes *Map[*isg.Record], kind isg.Kind) map[string]*isg.Record {
 	var out map[string]*isg.Record
-	for k, w := range writes {
+	for k, w := range writes.All() {
 		if k.Kind == kind {
 			if out == nil {
 				out = map[string]*isg.Record{}
@@ -59,9 +59,9 @@ func DedupKeys(keys []isg.IndexKey) []isg.IndexKey {
 
 // Observe records the version a unit's read saw, unless the unit read the record before: the
 // first read is what the commit checks.
-func Observe(reads map[Key]int64, k Key, version int64) {
-	if _, seen := reads[k]; !seen {
-		reads[k] = version
+func Observe(reads *Map[int64], k Key, version int64) {
+	if _, seen := reads.Get(k); !seen {
+		reads.Set(k, version)
 	}
 }
 
@@ -70,7 +70,7 @@ func Observe(reads map[Key]int64, k Key, version int64) {
 // that new version. A rec.Version other than the known one fails with an error matching
 // isg.ErrConflict, named by adapter; the commit checks the version again. A record the unit
 // deleted (in deleted, which may be nil) cannot be Put again: isg.ErrInvalid.
-func Stage(adapter string, reads map[Key]int64, writes map[Key]*isg.Record, deleted map[Key]bool, rec isg.Record, stored func() (int64, error)) (int64, error) {
+func Stage(adapter string, reads *Map[int64], writes *Map[*isg.Record], deleted map[Key]bool, rec isg.Record, stored func() (int64, error)) (int64, error) {
 	k := Key{Kind: rec.Kind, ID: rec.ID}
 	if deleted[k] {
 		return 0, fmt.Errorf("%s: %s %s is deleted in this unit of work and cannot be Put: %w", adapter, rec.Kind, rec.ID, isg.ErrInvalid)
@@ -84,7 +84,7 @@ func Stage(adapter string, reads map[Key]int64, writes map[Key]*isg.Record, dele
 	}
 	staged := Clone(rec)
 	staged.Version = current + 1
-	writes[k] = &staged
+	writes.Set(k, &staged)
 	return staged.Version, nil
 }
 
@@ -95,8 +95,8 @@ func Stage(adapter string, reads map[Key]int64, writes map[Key]*isg.Record, dele
 // fails with isg.ErrInvalid when the unit already wrote the record (Put or Delete), with
 // isg.ErrNotFound when the record does not exist, and with isg.ErrConflict when it is not at
 // version.
-func StageDelete(adapter string, reads map[Key]int64, writes map[Key]*isg.Record, deleted map[Key]bool, k Key, version int64, stored func() (int64, error)) error {
-	if _, written := writes[k]; written {
+func StageDelete(adapter string, reads *Map[int64], writes *Map[*isg.Record], deleted map[Key]bool, k Key, version int64, stored func() (int64, error)) error {
+	if _, written := writes.Get(k); written {
 		return fmt.Errorf("%s: %s %s is already written in this unit of work and cannot be deleted: %w", adapter, k.Kind, k.ID, isg.ErrInvalid)
 	}
 	current, err := known(reads, writes, k, stored)
@@ -108,25 +108,25 @@ func StageDelete(adapter string, reads map[Key]int64, writes map[Key]*isg.Record
 	case version != current:
 		return fmt.Errorf("%s: delete %s %s: at version %d, not %d: %w", adapter, k.Kind, k.ID, current, version, isg.ErrConflict)
 	}
-	writes[k] = &isg.Record{Kind: k.Kind, ID: k.ID, Version: current}
+	writes.Set(k, &isg.Record{Kind: k.Kind, ID: k.ID, Version: current})
 	deleted[k] = true
 	return nil
 }
 
 // known returns the version the unit knows of k: its own staged write's, else its read's, else
 // stored(), which is then recorded as a read.
-func known(reads map[Key]int64, writes map[Key]*isg.Record, k Key, stored func() (int64, error)) (int64, error) {
-	if w, ok := writes[k]; ok {
+func known(reads *Map[int64], writes *Map[*isg.Record], k Key, stored func() (int64, error)) (int64, error) {
+	if w, ok := writes.Get(k); ok {
 		return w.Version, nil
 	}
-	if seen, ok := reads[k]; ok {
+	if seen, ok := reads.Get(k); ok {
 		return seen, nil
 	}
 	v, err := stored()
 	if err != nil {
 		return 0, err
 	}
-	reads[k] = v
+	reads.Set(k, v)
 	return v, nil
 }
 

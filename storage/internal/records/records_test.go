@@ -15,15 +15,14 @@ func TestDedupKeysKeepsOrderAndUniqueness(t *testing.T) {
 }
 
 func TestStagedAndHoldsKey(t *testing.T) {
-	w := map[records.Key]*isg.Record{
-		{Kind: "flow", ID: "1"}: {Kind: "flow", ID: "1", Keys: []isg.IndexKey{{Name: "visible", Value: "o"}}},
-		{Kind: "user", ID: "2"}: {Kind: "user", ID: "2"},
-	}
-	flows := records.Staged(w, "flow")
+	var w records.Map[*isg.Record]
+	w.Set(records.Key{Kind: "flow", ID: "1"}, &isg.Record{Kind: "flow", ID: "1", Keys: []isg.IndexKey{{Name: "visible", Value: "o"}}})
+	w.Set(records.Key{Kind: "user", ID: "2"}, &isg.Record{Kind: "user", ID: "2"})
+	flows := records.Staged(&w, "flow")
 	assert.Len(t, flows, 1)
 	assert.True(t, records.HoldsKey(flows["1"].Keys, isg.IndexKey{Name: "visible", Value: "o", Unique: true}), "uniqueness aside")
 	assert.False(t, records.HoldsKey(flows["1"].Keys, isg.IndexKey{Name: "visible", Value: "p"}))
-	assert.Nil(t, records.Staged(w, "summary"))
+	assert.Nil(t, records.Staged(&w, "summary"))
 }
 
 func TestCloneSharesNothing(t *testing.T) {
@@ -36,12 +35,12 @@ func TestCloneSharesNothing(t *testing.T) {
 
 // TestStageChecksTheVersionTheUnitKnows: its own Put first, then its read, then the stored version.
 func TestStageChecksTheVersionTheUnitKnows(t *testing.T) {
-	reads, writes := map[records.Key]int64{}, map[records.Key]*isg.Record{}
+	reads, writes := &records.Map[int64]{}, &records.Map[*isg.Record]{}
 	stored := func() (int64, error) { return 3, nil }
 	r := isg.Record{Kind: "org", ID: "1", Version: 2}
 	_, err := records.Stage("test", reads, writes, nil, r, stored)
 	assert.ErrorIs(t, err, isg.ErrConflict, "stored at 3, not 2")
-	assert.Equal(t, int64(3), reads[records.Key{Kind: "org", ID: "1"}], "the stored version is recorded as read")
+	assert.Equal(t, int64(3), read(reads, records.Key{Kind: "org", ID: "1"}), "the stored version is recorded as read")
 
 	r.Version = 3
 	v, err := records.Stage("test", reads, writes, nil, r, func() (int64, error) { t.Fatal("the read is known"); return 0, nil })
@@ -53,7 +52,7 @@ func TestStageChecksTheVersionTheUnitKnows(t *testing.T) {
 	assert.Equal(t, int64(5), v, "a second Put builds on the first")
 
 	records.Observe(reads, records.Key{Kind: "org", ID: "1"}, 9)
-	assert.Equal(t, int64(3), reads[records.Key{Kind: "org", ID: "1"}], "the first read wins")
+	assert.Equal(t, int64(3), read(reads, records.Key{Kind: "org", ID: "1"}), "the first read wins")
 }
 
 // TestStageDelete: a tombstone in writes, checked like a Put, and no Put or second Delete after.
@@ -73,26 +72,32 @@ func TestStageDelete(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			reads, writes, deleted := map[records.Key]int64{}, map[records.Key]*isg.Record{}, map[records.Key]bool{}
+			reads, writes, deleted := &records.Map[int64]{}, &records.Map[*isg.Record]{}, map[records.Key]bool{}
 			err := records.StageDelete("test", reads, writes, deleted, k, tt.version, stored(tt.stored))
-			assert.Equal(t, tt.stored, reads[k], "the stored version is recorded as read")
+			assert.Equal(t, tt.stored, read(reads, k), "the stored version is recorded as read")
 			if tt.want != nil {
 				assert.ErrorIs(t, err, tt.want)
-				assert.Empty(t, writes)
+				assert.Zero(t, writes.Len())
 				return
 			}
 			assert.NoError(t, err)
 			assert.True(t, deleted[k])
-			assert.Empty(t, writes[k].Keys, "a tombstone holds no keys")
+			assert.Empty(t, read(writes, k).Keys, "a tombstone holds no keys")
 			assert.ErrorIs(t, records.StageDelete("test", reads, writes, deleted, k, tt.version, stored(tt.stored)), isg.ErrInvalid, "delete twice")
 			_, err = records.Stage("test", reads, writes, deleted, isg.Record{Kind: k.Kind, ID: k.ID, Version: tt.version}, stored(tt.stored))
 			assert.ErrorIs(t, err, isg.ErrInvalid, "put after delete")
 		})
 	}
-	reads, writes := map[records.Key]int64{}, map[records.Key]*isg.Record{}
+	reads, writes := &records.Map[int64]{}, &records.Map[*isg.Record]{}
 	_, err := records.Stage("test", reads, writes, nil, isg.Record{Kind: k.Kind, ID: k.ID}, stored(0))
 	assert.NoError(t, err)
 	assert.ErrorIs(t, records.StageDelete("test", reads, writes, map[records.Key]bool{}, k, 1, stored(0)), isg.ErrInvalid, "delete after put")
+}
+
+// read returns what m holds for k, the zero value if nothing.
+func read[V any](m *records.Map[V], k records.Key) V {
+	v, _ := m.Get(k)
+	return v
 }
 
 func TestMembershipChanges(t *testing.T) {
