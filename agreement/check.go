@@ -22,6 +22,25 @@ func indexed(field string, i int) string { return field + "[" + strconv.Itoa(i) 
 
 // duplicates reports the indexes of items that repeat an earlier one.
 func duplicates[T comparable](items []T) []int {
+	if len(items) <= fewItems {
+		// A flow's parties, sides and sources number a handful: comparing each with those
+		// before it is cheaper than making and filling a map on every edit.
+		var dup []int
+		for i := 1; i < len(items); i++ {
+			if slices.Contains(items[:i], items[i]) {
+				dup = append(dup, i)
+			}
+		}
+		return dup
+	}
+	return duplicatesBySet(items)
+}
+
+// fewItems is the longest list duplicates scans pairwise: up to it, at most 120 comparisons.
+const fewItems = 16
+
+// duplicatesBySet is duplicates for a long list, through a set.
+func duplicatesBySet[T comparable](items []T) []int {
 	var dup []int
 	seen := make(map[T]struct{}, len(items))
 	for i, it := range items {
