@@ -268,7 +268,8 @@ func (t *idTexts) of(id uuid.UUID) string {
 			return s
 		}
 	}
-	s := id.String()
+	var b [36]byte
+	s := string(jsonenc.AppendUUIDText(b[:0], id)) // id.String(), faster
 	t.ids[t.next], t.texts[t.next] = id, s
 	t.next = (t.next + 1) % len(t.ids)
 	return s

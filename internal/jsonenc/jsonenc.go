@@ -9,7 +9,7 @@ package jsonenc
 import (
 	"bytes"
 	"encoding/base64"
-	"encoding/hex"
+	"encoding/binary"
 	"encoding/json"
 	"errors"
 	"math"
@@ -89,17 +89,33 @@ func AppendUUID(b []byte, u uuid.UUID) []byte {
 // AppendUUIDText appends u's canonical text (lowercase, hyphenated, 36 characters), unquoted:
 // what u.String() returns, without its allocation.
 func AppendUUIDText(b []byte, u uuid.UUID) []byte {
+	// Four bytes at a time, into eight hex digits in one word: a command writes a dozen UUIDs
+	// (a flow's, its parties', its log entries'), and hex.Encode's byte loop was 2% of one.
 	var s [36]byte
-	hex.Encode(s[0:8], u[0:4])
-	s[8] = '-'
-	hex.Encode(s[9:13], u[4:6])
-	s[13] = '-'
-	hex.Encode(s[14:18], u[6:8])
-	s[18] = '-'
-	hex.Encode(s[19:23], u[8:10])
-	s[23] = '-'
-	hex.Encode(s[24:], u[10:])
+	binary.BigEndian.PutUint64(s[0:], hexWord(binary.BigEndian.Uint32(u[0:])))
+	h := hexWord(binary.BigEndian.Uint32(u[4:]))
+	binary.BigEndian.PutUint32(s[9:], uint32(h>>32))
+	binary.BigEndian.PutUint32(s[14:], uint32(h))
+	h = hexWord(binary.BigEndian.Uint32(u[8:]))
+	binary.BigEndian.PutUint32(s[19:], uint32(h>>32))
+	binary.BigEndian.PutUint32(s[24:], uint32(h))
+	binary.BigEndian.PutUint64(s[28:], hexWord(binary.BigEndian.Uint32(u[12:])))
+	s[8], s[13], s[18], s[23] = '-', '-', '-', '-'
 	return append(b, s[:]...)
+}
+
+// hexWord returns the eight lowercase hex digits of v as the bytes of a word, the most
+// significant digit in the most significant byte.
+func hexWord(v uint32) uint64 {
+	// Each nibble into a byte of its own, in order...
+	x := uint64(v)
+	x = (x | x<<16) & 0x0000ffff0000ffff
+	x = (x | x<<8) & 0x00ff00ff00ff00ff
+	x = (x | x<<4) & 0x0f0f0f0f0f0f0f0f
+	// ...then each byte n to '0'+n, plus the gap from '9'+1 to 'a' where n ≥ 10 (n+6 carries
+	// into bit 4 exactly then). No byte carries into the next: each stays under 0x67.
+	letters := ((x + 0x0606060606060606) >> 4) & 0x0101010101010101
+	return x + 0x3030303030303030 + letters*('a'-'9'-1)
 }
 
 // ErrTime is the error of a time encoding/json cannot write: its MarshalJSON refuses a year

@@ -100,3 +100,37 @@ func TestAppendUUIDAndBytes(t *testing.T) {
 		}
 	}
 }
+
+// Every byte value at every position of a UUID is written as uuid's String writes it, with the
+// other bytes both zero and set, so that a digit leaking into its neighbour shows.
+func TestAppendUUIDTextEveryByteEverywhere(t *testing.T) {
+	for _, fill := range []byte{0x00, 0xff, 0x5a} {
+		for pos := range 16 {
+			for v := range 256 {
+				var u uuid.UUID
+				for i := range u {
+					u[i] = fill
+				}
+				u[pos] = byte(v)
+				if got, want := string(jsonenc.AppendUUIDText(nil, u)), u.String(); got != want {
+					t.Fatalf("byte %d = %#x among %#x: %s, want %s", pos, v, fill, got, want)
+				}
+			}
+		}
+	}
+}
+
+// FuzzAppendUUIDText holds the word-at-a-time hex to uuid's String on any sixteen bytes.
+func FuzzAppendUUIDText(f *testing.F) {
+	f.Add([]byte("0123456789abcdef"))
+	f.Add(make([]byte, 16))
+	f.Fuzz(func(t *testing.T, b []byte) {
+		u, err := uuid.FromBytes(b)
+		if err != nil {
+			return
+		}
+		if got, want := string(jsonenc.AppendUUIDText([]byte("x"), u)), "x"+u.String(); got != want {
+			t.Fatalf("%x: %s, want %s", b, got, want)
+		}
+	})
+}
