@@ -97,34 +97,26 @@ func (s Snapshot) JSONWith(field string, value any) ([]byte, error) {
 
 // AppendJSONWith appends what JSONWith returns to dst, for a caller that reuses one buffer.
 func (s Snapshot) AppendJSONWith(dst []byte, field string, value any) ([]byte, error) {
-	b := append(dst, '{')
-	start := len(b)
-	put := func(rawKey string) {
-		if len(b) > start {
-			b = append(b, ',')
-		}
-		b = append(b, rawKey...)
-		b = append(b, ':')
-	}
-	replaced := false
-	var err error
+	// The encoding is compact and names each key once (encoding/json's of a struct or a map),
+	// so the object with one value replaced is the bytes before that value, the new value and
+	// the bytes after it: three copies, not one for every member.
 	for _, m := range s.fields {
-		put(m.rawKey(s.enc))
 		if m.is(s.enc, field) {
-			if b, err = jsonenc.Append(b, value, false); err != nil {
+			b, err := jsonenc.Append(append(dst, s.enc[:m.from]...), value, false)
+			if err != nil {
 				return nil, unencodable(err)
 			}
-			replaced = true
-			continue
+			return append(b, s.enc[m.end:]...), nil
 		}
-		b = append(b, m.val(s.enc)...)
 	}
-	if !replaced {
-		kb, _ := json.Marshal(field) // a string always encodes
-		put(string(kb))
-		if b, err = jsonenc.Append(b, value, false); err != nil {
-			return nil, unencodable(err)
-		}
+	b := append(dst, '{')
+	if len(s.fields) > 0 {
+		b = append(append(b, s.enc[1:len(s.enc)-1]...), ',')
+	}
+	// The key as the rest of the snapshot is written: HTML escaping off.
+	b, err := jsonenc.Append(append(jsonenc.AppendString(b, field, false), ':'), value, false)
+	if err != nil {
+		return nil, unencodable(err)
 	}
 	return append(b, '}'), nil
 }

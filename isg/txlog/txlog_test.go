@@ -1,6 +1,7 @@
 package txlog_test
 
 import (
+	"bytes"
 	"encoding/json"
 	"testing"
 	"time"
@@ -8,6 +9,7 @@ import (
 	"github.com/google/uuid"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
+	"pgregory.net/rapid"
 
 	"github.com/isgkit/gateway/isg/ident"
 	"github.com/isgkit/gateway/isg/txlog"
@@ -78,6 +80,44 @@ func TestJSONWithIsTheRecordWithTheFieldMoved(t *testing.T) {
 			assert.Equal(t, "prefix"+string(got), string(appended))
 		})
 	}
+}
+
+// TestJSONWithIsTheMarshalledObject: on any object (a map of keys alike once escaped, and
+// values needing escapes), replacing a field gives exactly what encoding/json writes of the
+// object with the field set, and adding one gives that object too, the new field last; a
+// snapshot of nothing gives the field alone.
+func TestJSONWithIsTheMarshalledObject(t *testing.T) {
+	rapid.Check(t, func(t *rapid.T) {
+		text := rapid.SampledFrom([]string{"", "a", "b", `a"b`, `a\b`, "\u0061", "<&>", "é"})
+		m := rapid.MapOf(text, text).Draw(t, "object")
+		field, value := text.Draw(t, "field"), text.Draw(t, "value")
+		s, err := txlog.TakeSnapshot(m)
+		require.NoError(t, err)
+		got, err := s.JSONWith(field, value)
+		require.NoError(t, err)
+		_, had := m[field]
+		m[field] = value
+		want := marshalNoHTML(t, m)
+		if had {
+			require.Equal(t, string(want), string(got))
+		} else {
+			require.JSONEq(t, string(want), string(got))
+			kv := marshalNoHTML(t, map[string]string{field: value})
+			require.Contains(t, string(got), string(kv[1:len(kv)-1])+"}", "added last")
+		}
+	})
+	got, err := txlog.Snapshot{}.JSONWith("log", 1)
+	require.NoError(t, err)
+	assert.Equal(t, `{"log":1}`, string(got))
+}
+
+// marshalNoHTML is json.Marshal with HTML escaping off, as snapshots are written.
+func marshalNoHTML(t require.TestingT, v any) []byte {
+	var b bytes.Buffer
+	e := json.NewEncoder(&b)
+	e.SetEscapeHTML(false)
+	require.NoError(t, e.Encode(v))
+	return bytes.TrimSuffix(b.Bytes(), []byte("\n"))
 }
 
 // TestDiffNamesEscapedKeysDecoded: LOG-1 — a snapshot keeps keys as written, so a key that
