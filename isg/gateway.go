@@ -8,7 +8,6 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
-	"slices"
 	"sync"
 	"time"
 
@@ -16,6 +15,7 @@ import (
 
 	"github.com/isgkit/gateway/agreement"
 	"github.com/isgkit/gateway/dpia"
+	"github.com/isgkit/gateway/internal/fewmap"
 	"github.com/isgkit/gateway/internal/jsonenc"
 	"github.com/isgkit/gateway/isg/ident"
 	"github.com/isgkit/gateway/isg/support"
@@ -224,7 +224,7 @@ type uow struct {
 	// of them may be its own staged one, which another unit's commit could reach too with other
 	// content, so the decoded-record caches neither serve nor learn those; any other record reads
 	// at a committed version, cached or not, even after the unit has written.
-	written writtenSet
+	written fewmap.Map[recordName, struct{}] // a command writes a few: a flow and its log entries
 	// contract is the licensing contract a command acts on, set by the command's at function:
 	// the gate then counts that contract's own Super Administrators at its contracting
 	// organisation, and no others (LIC-2, ROLE-8; see isSuperAdminOf).
@@ -421,51 +421,13 @@ type recordName struct {
 }
 
 // markWritten notes that the unit writes the record (see uow.written).
-func (u *uow) markWritten(kind Kind, id string) { u.written.add(recordName{kind, id}) }
+func (u *uow) markWritten(kind Kind, id string) { u.written.Set(recordName{kind, id}, struct{}{}) }
 
 // wrote reports whether the unit has written the record.
-func (u *uow) wrote(kind Kind, id string) bool { return u.written.has(recordName{kind, id}) }
-
-// writtenSet is a set of record names: a command writes a few records (a flow and its log
-// entries), which a slice holds with one allocation and scans faster than a map finds them; a
-// unit that writes many (a merge, an import) moves them to a map.
-type writtenSet struct {
-	few  []recordName
-	many map[recordName]struct{}
-	room [fewWritten]recordName // few's, in the unit's own allocation
+func (u *uow) wrote(kind Kind, id string) bool {
+	_, ok := u.written.Get(recordName{kind, id})
+	return ok
 }
-
-const fewWritten = 8
-
-func (w *writtenSet) add(n recordName) {
-	switch {
-	case w.has(n):
-	case w.many != nil:
-		w.many[n] = struct{}{}
-	case len(w.few) < fewWritten:
-		if w.few == nil {
-			w.few = w.room[:0]
-		}
-		w.few = append(w.few, n)
-	default:
-		w.many = make(map[recordName]struct{}, 2*fewWritten)
-		for _, f := range w.few {
-			w.many[f] = struct{}{}
-		}
-		w.many[n] = struct{}{}
-		w.few = nil
-	}
-}
-
-func (w *writtenSet) has(n recordName) bool {
-	if w.many != nil {
-		_, ok := w.many[n]
-		return ok
-	}
-	return slices.Contains(w.few, n)
-}
-
-func (w *writtenSet) len() int { return len(w.few) + len(w.many) }
 
 // findAll decodes every record of kind holding key into values made by newT.
 func findAll[T any](u *uow, kind Kind, key IndexKey) ([]T, []int64, error) {

@@ -37,33 +37,6 @@ func TestVisibleKeysNameEachOrganisationOnce(t *testing.T) {
 	}
 }
 
-// TestWrittenSetIsASet holds the unit's set of written records to a map, across the move from
-// its slice to its map: a record the unit wrote must never be served from the decoded-record
-// caches (uow.written), so has must never miss one.
-func TestWrittenSetIsASet(t *testing.T) {
-	rapid.Check(t, func(t *rapid.T) {
-		var w writtenSet
-		model := map[recordName]bool{}
-		name := rapid.Custom(func(t *rapid.T) recordName {
-			return recordName{kind: Kind(rapid.SampledFrom([]string{"flow", "log_entry"}).Draw(t, "kind")),
-				id: rapid.StringMatching(`[a-c]{1,2}`).Draw(t, "id")}
-		})
-		for _, n := range rapid.SliceOfN(name, 0, 40).Draw(t, "added") {
-			w.add(n)
-			model[n] = true
-			if w.len() != len(model) {
-				t.Fatalf("len %d, want %d", w.len(), len(model))
-			}
-		}
-		for range 20 {
-			n := name.Draw(t, "probe")
-			if w.has(n) != model[n] {
-				t.Fatalf("has(%v) = %v, want %v", n, w.has(n), model[n])
-			}
-		}
-	})
-}
-
 // TestIDTextsWriteEveryIDAsItsText: SUM-3 — the unit's memo of ID texts (record IDs and index
 // keys are written through it) answers every ID with its own text, whatever the order of IDs
 // and however often its few slots are reused, and a nil memo writes without remembering.

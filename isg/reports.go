@@ -56,7 +56,7 @@ func seen[T any](u *uow, c *decodedCache[T], kind Kind, org OrgID) ([]*T, error)
 	// organisation sees and not the bytes the store holds. A unit that wrote may read its own
 	// staged versions, which the cache never holds, so it reads bodies.
 	vf, _ := u.tx.(VersionFinder)
-	if u.written.len() > 0 {
+	if u.written.Len() > 0 {
 		vf = nil
 	}
 	p := Page{Limit: reportPage}

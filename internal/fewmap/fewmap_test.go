@@ -1,6 +1,7 @@
-package records_test
+package fewmap_test
 
 import (
+	"fmt"
 	"maps"
 	"strconv"
 	"testing"
@@ -9,20 +10,22 @@ import (
 	"github.com/stretchr/testify/require"
 	"pgregory.net/rapid"
 
-	"github.com/isgkit/gateway/isg"
-	"github.com/isgkit/gateway/storage/internal/records"
+	"github.com/isgkit/gateway/internal/fewmap"
 )
 
-// TestMapIsAMap holds records.Map to a Go map through random Sets and Gets, over few enough
+// name is a record's name, as the stores and the Gateway key a Map by.
+type name struct{ kind, id string }
+
+// TestMapIsAMap holds Map to a Go map through random Sets and Gets, over few enough
 // names that runs cross the move from the array to a map, and names alike in kind or ID so that
 // a lookup comparing only one of them would be caught.
 func TestMapIsAMap(t *testing.T) {
 	rapid.Check(t, func(t *rapid.T) {
-		var m records.Map[int]
-		model := map[records.Key]int{}
-		key := func(t *rapid.T, label string) records.Key {
-			return records.Key{Kind: rapid.SampledFrom([]isg.Kind{"flow", "user"}).Draw(t, label+" kind"),
-				ID: strconv.Itoa(rapid.IntRange(0, 11).Draw(t, label+" id"))}
+		var m fewmap.Map[name, int]
+		model := map[name]int{}
+		key := func(t *rapid.T, label string) name {
+			return name{kind: rapid.SampledFrom([]string{"flow", "user"}).Draw(t, label+" kind"),
+				id: strconv.Itoa(rapid.IntRange(0, 11).Draw(t, label+" id"))}
 		}
 		for range rapid.IntRange(0, 40).Draw(t, "steps") {
 			if rapid.Bool().Draw(t, "set") {
@@ -39,7 +42,7 @@ func TestMapIsAMap(t *testing.T) {
 			require.Equal(t, len(model), m.Len())
 		}
 		require.Equal(t, model, maps.Collect(m.All()))
-		keys := map[records.Key]int{}
+		keys := map[name]int{}
 		for k := range m.Keys() {
 			keys[k]++
 		}
@@ -54,9 +57,9 @@ func TestMapIsAMap(t *testing.T) {
 // move to a map.
 func TestMapStopsWhenAsked(t *testing.T) {
 	for _, n := range []int{3, 20} {
-		var m records.Map[int]
+		var m fewmap.Map[name, int]
 		for i := range n {
-			m.Set(records.Key{Kind: "k", ID: strconv.Itoa(i)}, i)
+			m.Set(name{kind: "k", id: strconv.Itoa(i)}, i)
 		}
 		seen := 0
 		for range m.All() {
@@ -70,13 +73,13 @@ func TestMapStopsWhenAsked(t *testing.T) {
 // TestMapOfAFewNamesAllocatesNothing: what a command's unit names (seven reads, two writes)
 // stays in the Map's own array.
 func TestMapOfAFewNamesAllocatesNothing(t *testing.T) {
-	keys := make([]records.Key, 8)
+	keys := make([]name, fewmap.Few)
 	for i := range keys {
-		keys[i] = records.Key{Kind: "flow", ID: strconv.Itoa(i)}
+		keys[i] = name{kind: "flow", id: strconv.Itoa(i)}
 	}
-	var m records.Map[int64]
+	var m fewmap.Map[name, int64]
 	allocs := testing.AllocsPerRun(100, func() {
-		m = records.Map[int64]{}
+		m = fewmap.Map[name, int64]{}
 		for i, k := range keys {
 			m.Set(k, int64(i))
 		}
@@ -87,4 +90,15 @@ func TestMapOfAFewNamesAllocatesNothing(t *testing.T) {
 		}
 	})
 	assert.Zero(t, allocs)
+}
+
+// A unit of work's read set: the version first seen of each record it read.
+func Example() {
+	type record struct{ kind, id string }
+	var reads fewmap.Map[record, int64]
+	reads.Set(record{"flow", "f1"}, 3)
+	reads.Set(record{"summary", "s1"}, 1)
+	v, ok := reads.Get(record{"flow", "f1"})
+	fmt.Println(v, ok, reads.Len())
+	// Output: 3 true 2
 }
