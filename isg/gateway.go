@@ -87,9 +87,10 @@ type Gateway struct {
 	dpiaMachine *dpia.Machine
 	dpias       *decodedCache[dpia.DPIA]
 	activities  *decodedCache[dpia.Activity]
-	// scratch holds units' encoding buffers (*[]byte) between units: a flow command encodes a
-	// few kilobytes, and a buffer grown once serves the next unit instead of growing again.
-	scratch sync.Pool
+	// units holds finished read-write units of work (*unit) for the next command: a unit's
+	// record, its encoding buffer (a flow command encodes a few kilobytes, and a buffer grown
+	// once serves the next unit instead of growing again) and the function its attempts run.
+	units sync.Pool
 }
 
 // Option configures a Gateway.
@@ -286,21 +287,14 @@ func (u *uow) afterCommit(f func()) {
 // update runs fn in a read-write unit of work and retries it when a concurrent command changed a
 // record it touched: every attempt re-reads, so a retry is the command run again on fresh state.
 func (g *Gateway) update(ctx context.Context, fn func(u *uow) error) error {
+	w := g.takeUnit()
+	defer g.returnUnit(w)
+	w.ctx, w.fn = ctx, fn
 	var err error
-	buf := g.takeScratch()
-	defer func() { g.returnScratch(buf) }()
-	// One unit and one closure serve every attempt: each attempt starts the unit afresh, so
-	// nothing of an attempt that did not commit is carried into the next.
-	u := new(uow)
-	runAttempt := func(tx Tx) error {
-		u.reset(g, ctx, tx, g.clock.Now().UTC(), (*buf)[:0])
-		defer func() { *buf = u.scratch }() // grown, it serves the next attempt too
-		return fn(u)
-	}
 	for attempt := 0; attempt <= g.retries; attempt++ {
-		err = g.store.Update(ctx, runAttempt)
+		err = g.store.Update(ctx, w.attempt)
 		if err == nil {
-			for _, f := range u.committed {
+			for _, f := range w.u.committed {
 				f()
 			}
 			return nil
@@ -313,26 +307,50 @@ func (g *Gateway) update(ctx context.Context, fn func(u *uow) error) error {
 	return err
 }
 
+// unit is what update reuses from one command to the next: the unit of work and the function
+// every attempt runs, bound once, since a closure or a uow made per command would be allocated
+// per command. One unit serves all of a command's attempts: each starts it afresh (reset), so
+// nothing of an attempt that did not commit is carried into the next, but its grown encoding
+// buffer.
+type unit struct {
+	g       *Gateway
+	u       uow
+	ctx     context.Context
+	fn      func(*uow) error
+	attempt func(Tx) error // run, bound once
+}
+
+func (w *unit) run(tx Tx) error {
+	w.u.reset(w.g, w.ctx, tx, w.g.clock.Now().UTC(), w.u.scratch[:0])
+	return w.fn(&w.u)
+}
+
 // scratchCap is the largest encoding buffer kept for the next unit: one that grew past it (a
 // unit that wrote a large document, say) is left to the collector rather than pinned.
 const scratchCap = 64 << 10
 
-// takeScratch returns an encoding buffer for a unit of work, one a finished unit returned if
-// there is one.
-func (g *Gateway) takeScratch() *[]byte {
-	if b, ok := g.scratch.Get().(*[]byte); ok {
-		return b
+// takeUnit returns a unit of work for a command, one a finished command gave back if there is
+// one.
+func (g *Gateway) takeUnit() *unit {
+	if w, ok := g.units.Get().(*unit); ok {
+		return w
 	}
-	b := make([]byte, 0, 4<<10) // a flow command's encodings: its log entries and the flow
-	return &b
+	w := &unit{g: g}
+	w.attempt = w.run
+	w.u.scratch = make([]byte, 0, 4<<10) // a flow command's encodings: its log entries and the flow
+	return w
 }
 
-// returnScratch gives a finished unit's buffer back. A Store copies what it keeps of a record
-// (see Record), so nothing still reads the buffer once Update has returned.
-func (g *Gateway) returnScratch(b *[]byte) {
-	if cap(*b) <= scratchCap {
-		g.scratch.Put(b)
+// returnUnit gives a finished command's unit back, keeping nothing of the command but its
+// encoding buffer. A Store copies what it keeps of a record (see Record), and no command's
+// result refers into its unit, so nothing reads the unit once update has returned.
+func (g *Gateway) returnUnit(w *unit) {
+	scratch := w.u.scratch[:0]
+	if cap(scratch) > scratchCap {
+		scratch = nil // marshal makes a new one
 	}
+	w.u, w.ctx, w.fn = uow{scratch: scratch}, nil, nil
+	g.units.Put(w)
 }
 
 // isRuleConflict tells a conflict the Gateway raised on purpose (a duplicate, say) from a store's

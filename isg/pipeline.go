@@ -169,41 +169,10 @@ func run[In, Out any](ctx context.Context, g *Gateway, c *command[In, Out], acto
 		out, err = c.job(ctx, g, in)
 		return out, err
 	}
-	body := func(u *uow) error {
-		st.refusal = nil
-		t := target{org: actor.Org}
-		if c.at != nil {
-			var err error
-			if t, err = c.at(u, actor, st.in); err != nil {
-				return err
-			}
-		}
-		r := c.reach
-		if r == atOrg {
-			r = t.reach
-		}
-		held, err := u.gate(actor, r, t, c.row, c.rule)
-		st.uow, st.held, st.org = u, held, t.org
-		if err != nil {
-			if c.refuse != nil && ErrorCode(err) == "forbidden" {
-				if specific := c.refuse(&st.call); specific != nil {
-					return specific
-				}
-			}
-			return err
-		}
-		st.out, err = c.apply(&st.call)
-		if kept, ok := err.(committedRefusal); ok {
-			var zero Out
-			st.out, st.refusal = zero, kept.err
-			return nil
-		}
-		return err
-	}
 	if c.query {
-		err = g.view(ctx, body)
+		err = g.view(ctx, st.body)
 	} else {
-		err = g.update(ctx, body)
+		err = g.update(ctx, st.body)
 	}
 	if err == nil && st.refusal != nil {
 		err = st.refusal
@@ -216,14 +185,16 @@ func (c *command[In, Out]) takeState() *running[In, Out] {
 	if st, ok := c.states.Get().(*running[In, Out]); ok {
 		return st
 	}
-	return new(running[In, Out])
+	st := &running[In, Out]{cmd: c}
+	st.body = st.attempt
+	return st
 }
 
 // returnState clears a finished run's state, so that the pool holds no record, unit or error of
 // it, and keeps it for the next run. Nothing holds st once run returns: the stores call the
 // unit's closure only while Update or View runs.
 func (c *command[In, Out]) returnState(st *running[In, Out]) {
-	*st = running[In, Out]{}
+	*st = running[In, Out]{cmd: st.cmd, body: st.body}
 	c.states.Put(st)
 }
 
@@ -232,6 +203,44 @@ type running[In, Out any] struct {
 	call[In]
 	out     Out
 	refusal error
+	// The command and its unit of work's function (attempt), bound once: a closure made per run
+	// would be allocated per run.
+	cmd  *command[In, Out]
+	body func(*uow) error
+}
+
+// attempt is one attempt of the command's unit of work: the gate, then apply.
+func (st *running[In, Out]) attempt(u *uow) error {
+	c, actor := st.cmd, st.actor
+	st.refusal = nil
+	t := target{org: actor.Org}
+	if c.at != nil {
+		var err error
+		if t, err = c.at(u, actor, st.in); err != nil {
+			return err
+		}
+	}
+	r := c.reach
+	if r == atOrg {
+		r = t.reach
+	}
+	held, err := u.gate(actor, r, t, c.row, c.rule)
+	st.uow, st.held, st.org = u, held, t.org
+	if err != nil {
+		if c.refuse != nil && ErrorCode(err) == "forbidden" {
+			if specific := c.refuse(&st.call); specific != nil {
+				return specific
+			}
+		}
+		return err
+	}
+	st.out, err = c.apply(&st.call)
+	if kept, ok := err.(committedRefusal); ok {
+		var zero Out
+		st.out, st.refusal = zero, kept.err
+		return nil
+	}
+	return err
 }
 
 // committedRefusal is a refusal whose unit of work still commits: a failed sign-in's count must
