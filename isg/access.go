@@ -66,7 +66,7 @@ func (u *uow) gate(actor Actor, r reach, t target, row Action, rule string) (Rol
 	if org.IsZero() {
 		return 0, &Error{Kind: ErrNotFound, Code: "organisation.not_found", Message: "the command names no organisation"}
 	}
-	if ok, err := u.exists(kindOrg, u.texts.of(org.UUID)); err != nil {
+	if ok, err := u.exists(kindOrg, u.texts.Text(org.UUID)); err != nil {
 		return 0, err
 	} else if !ok {
 		return 0, &Error{Kind: ErrNotFound, Code: "organisation.not_found", Message: "no organisation " + org.String()}
@@ -124,7 +124,7 @@ func (r actorRoles) at(org OrgID) RoleSet {
 // unit's read set like any read; otherwise the record is loaded and decoded.
 func (u *uow) actingUser(id UserID, rule string) (actorRoles, error) {
 	var cu *cachedUser
-	sid := u.texts.of(id.UUID)
+	sid := u.texts.Text(id.UUID)
 	if vr, ok := u.tx.(VersionReader); ok && !u.wrote(kindUser, sid) {
 		v, err := vr.Version(u.ctx, kindUser, sid)
 		if err != nil {
@@ -228,7 +228,7 @@ func (g *Gateway) Can(ctx context.Context, actor Actor, action Action) (bool, er
 	}
 	allowed := false
 	err := g.store.View(ctx, func(tx Tx) error {
-		u := &uow{g: g, ctx: ctx, tx: tx, now: g.Now(), readOnly: true}
+		u := &uow{g: g, ctx: ctx, tx: tx, now: g.Now(), readOnly: true, texts: g.texts}
 		if x, err := u.loadUser(actor.User); err == nil {
 			g.auth.put(x)
 		}

@@ -15,6 +15,7 @@ import (
 	"github.com/isgkit/gateway/agreement"
 	"github.com/isgkit/gateway/assurance"
 	"github.com/isgkit/gateway/internal/jsonenc"
+	"github.com/isgkit/gateway/internal/uuidtext"
 	"github.com/isgkit/gateway/isg/directory"
 	"github.com/isgkit/gateway/isg/txlog"
 )
@@ -27,10 +28,10 @@ const (
 
 // visibleKeys index an agreement under every organisation that may see it (SUM-3): listing what
 // an organisation sees is then one index lookup, whatever the size of the store. IDs are
-// written through texts, the unit's memo, which may be nil.
-func visibleKeys(texts *idTexts, creator OrgID, orgs []OrgID) []IndexKey {
+// written through texts, the Gateway's memo of ID texts, which may be nil.
+func visibleKeys(texts *uuidtext.Cache, creator OrgID, orgs []OrgID) []IndexKey {
 	// Room for the keys a flow adds (flowKeys), so that appending them does not copy these.
-	ks := append(make([]IndexKey, 0, len(orgs)+5), key("visible", texts.of(creator.UUID)))
+	ks := append(make([]IndexKey, 0, len(orgs)+5), key("visible", texts.Text(creator.UUID)))
 	// A flow names a handful of organisations, for which a scan is cheaper than a set; a summary
 	// may name hundreds.
 	var seen map[OrgID]bool
@@ -46,28 +47,28 @@ func visibleKeys(texts *idTexts, creator OrgID, orgs []OrgID) []IndexKey {
 			dup = dup || slices.Contains(orgs[:i], o)
 		}
 		if !dup {
-			ks = append(ks, key("visible", texts.of(o.UUID)))
+			ks = append(ks, key("visible", texts.Text(o.UUID)))
 		}
 	}
 	return ks
 }
 
-func summaryKeys(texts *idTexts, s agreement.Summary) []IndexKey {
+func summaryKeys(texts *uuidtext.Cache, s agreement.Summary) []IndexKey {
 	return visibleKeys(texts, s.CreatedByOrg, s.Organisations)
 }
 
-func flowKeys(texts *idTexts, f agreement.Flow) []IndexKey {
-	ks := append(visibleKeys(texts, f.CreatedByOrg, f.Parties), key("summary", texts.of(f.SummaryID.UUID)), key("state", string(f.State)))
+func flowKeys(texts *uuidtext.Cache, f agreement.Flow) []IndexKey {
+	ks := append(visibleKeys(texts, f.CreatedByOrg, f.Parties), key("summary", texts.Text(f.SummaryID.UUID)), key("state", string(f.State)))
 	// the day of its next timer, for the sweep (LIFE-2, LIFE-4; lifecycle.go)
 	return append(ks, flowDueKeys(f)...)
 }
 
 func (u *uow) loadSummary(id agreement.SummaryID) (agreement.Summary, int64, error) {
-	return loadCached(u, u.g.summaries, kindSummary, u.texts.of(id.UUID))
+	return loadCached(u, u.g.summaries, kindSummary, u.texts.Text(id.UUID))
 }
 
 func (u *uow) loadFlow(id agreement.FlowID) (agreement.Flow, int64, error) {
-	return loadCached(u, u.g.flows, kindFlow, u.texts.of(id.UUID))
+	return loadCached(u, u.g.flows, kindFlow, u.texts.Text(id.UUID))
 }
 
 // visibleSummary loads a summary the actor's organisation may see. One it may not see and an ID
@@ -104,7 +105,7 @@ func unseen(kind, id string) error {
 // only the cache's copy).
 func saveLogged[T any](u *uow, c *decodedCache[T], kind Kind, actor Actor, subject uuid.UUID, old, new T,
 	version int64, head func(*T) *txlog.Head, keys []IndexKey) (txlog.Head, error) {
-	id := u.texts.of(subject)
+	id := u.texts.Text(subject)
 	before, ok := c.snapshot(id, version)
 	if !ok {
 		o := old // by pointer, as a value would be boxed; a copy, so old moves to the heap only here
@@ -155,7 +156,7 @@ func logEntryID(subject uuid.UUID, seq int64) string {
 
 func (u *uow) putSummary(actor Actor, old, s agreement.Summary, version int64) (agreement.Summary, error) {
 	head, err := saveLogged(u, u.g.summaries, kindSummary, actor, s.ID.UUID, old, s, version,
-		func(s *agreement.Summary) *agreement.LogHead { return &s.Log }, append(summaryKeys(&u.texts, s), u.reviewKeys(s)...))
+		func(s *agreement.Summary) *agreement.LogHead { return &s.Log }, append(summaryKeys(u.texts, s), u.reviewKeys(s)...))
 	if err != nil {
 		return s, err
 	}
@@ -169,7 +170,7 @@ func (u *uow) putSummary(actor Actor, old, s agreement.Summary, version int64) (
 // or Signed takes the flow off the register.
 func (u *uow) putFlow(actor Actor, old, f agreement.Flow, version int64) (agreement.Flow, error) {
 	head, err := saveLogged(u, u.g.flows, kindFlow, actor, f.ID.UUID, old, f, version,
-		func(f *agreement.Flow) *agreement.LogHead { return &f.Log }, flowKeys(&u.texts, f))
+		func(f *agreement.Flow) *agreement.LogHead { return &f.Log }, flowKeys(u.texts, f))
 	if err != nil {
 		return f, err
 	}
@@ -472,7 +473,7 @@ func (u *uow) flowViewWith(actor Actor, f agreement.Flow, held RoleSet, s *agree
 		}
 	}
 	for _, p := range f.Parties {
-		id := u.texts.of(p.UUID)
+		id := u.texts.Text(p.UUID)
 		rating, err := u.ratingOfID(id)
 		if err != nil {
 			return v, err
@@ -675,7 +676,7 @@ func (u *uow) flowCommand(actor Actor, held RoleSet, id agreement.FlowID,
 			return FlowView{}, err
 		}
 	}
-	if u.wrote(kindSummary, u.texts.of(s.ID.UUID)) {
+	if u.wrote(kindSummary, u.texts.Text(s.ID.UUID)) {
 		return u.flowView(actor, f, held) // the step's consequences changed the summary
 	}
 	return u.flowViewWith(actor, f, held, &s)

@@ -99,7 +99,7 @@ func (u *uow) copySummary(actor Actor, id agreement.SummaryID) (agreement.Summar
 		}
 	}
 	c.Summary.Log = heads[c.Summary.ID.UUID]
-	if _, err := u.save(kindSummary, c.Summary.ID.String(), 0, c.Summary, append(summaryKeys(&u.texts, c.Summary), u.reviewKeys(c.Summary)...)...); err != nil {
+	if _, err := u.save(kindSummary, c.Summary.ID.String(), 0, c.Summary, append(summaryKeys(u.texts, c.Summary), u.reviewKeys(c.Summary)...)...); err != nil {
 		return agreement.SummaryCopy{}, err
 	}
 	for i, f := range c.Flows {
@@ -109,7 +109,7 @@ func (u *uow) copySummary(actor Actor, id agreement.SummaryID) (agreement.Summar
 		}
 		f.Log = heads[f.ID.UUID]
 		c.Flows[i] = f
-		if _, err := u.save(kindFlow, f.ID.String(), 0, f, flowKeys(&u.texts, f)...); err != nil {
+		if _, err := u.save(kindFlow, f.ID.String(), 0, f, flowKeys(u.texts, f)...); err != nil {
 			return agreement.SummaryCopy{}, err
 		}
 	}
@@ -180,7 +180,7 @@ var flowCopy = &command[CopyFlowInput, FlowView]{
 		if f.Log, err = c.appendLog(c.actor, f.ID.UUID, agreement.LogHead{}, changes); err != nil {
 			return FlowView{}, err
 		}
-		if _, err := c.save(kindFlow, f.ID.String(), 0, f, flowKeys(&c.texts, f)...); err != nil {
+		if _, err := c.save(kindFlow, f.ID.String(), 0, f, flowKeys(c.texts, f)...); err != nil {
 			return FlowView{}, err
 		}
 		return c.flowView(c.actor, f, c.held)

@@ -169,7 +169,7 @@ var orgExportData = &command[ExportDataInput, DataExport]{
 func (g *Gateway) ImportDataReturn(ctx context.Context, r io.Reader) (Receipt, error) {
 	var rec Receipt
 	err := g.store.Update(ctx, func(tx Tx) error {
-		u := &uow{g: g, ctx: ctx, tx: tx, now: g.clock.Now().UTC()}
+		u := &uow{g: g, ctx: ctx, tx: tx, now: g.clock.Now().UTC(), texts: g.texts}
 		var err error
 		rec, err = u.importData(r)
 		return err
@@ -625,7 +625,7 @@ var returnKinds = map[Kind]func(u *uow, org OrgID, id string, body []byte) ([]In
 		if s.ID.String() != id || !agreement.CanSeeSummary(org, s) {
 			return nil, errors.New("is not a summary the organisation sees")
 		}
-		return append(summaryKeys(&u.texts, s), u.reviewKeys(s)...), nil
+		return append(summaryKeys(u.texts, s), u.reviewKeys(s)...), nil
 	},
 	kindFlow: func(_ *uow, org OrgID, id string, body []byte) ([]IndexKey, error) {
 		var f agreement.Flow

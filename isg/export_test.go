@@ -7,12 +7,11 @@ import (
 
 // GateInUnit runs the permission gate n times inside one read-write unit of work, the check a
 // command's pipeline makes once per unit: for the benchmark of authorisation inside a command.
-// Each pass starts with the unit's memo of ID texts empty, as the first check of a command does.
+// Each pass writes the actor's ID from the Gateway's memo of ID texts, as a command's check does.
 func GateInUnit(ctx context.Context, g *Gateway, actor Actor, row Action, n int) error {
 	return g.store.Update(ctx, func(tx Tx) error {
-		u := &uow{g: g, ctx: ctx, tx: tx, now: g.Now()}
+		u := &uow{g: g, ctx: ctx, tx: tx, now: g.Now(), texts: g.texts}
 		for range n {
-			u.texts = idTexts{}
 			if _, err := u.gate(actor, atOrg, target{org: actor.Org}, row, "ROLE-8"); err != nil {
 				return err
 			}
@@ -26,10 +25,9 @@ func GateInUnit(ctx context.Context, g *Gateway, actor Actor, row Action, n int)
 func GateAllocs(ctx context.Context, g *Gateway, actor Actor, row Action, runs int) (float64, error) {
 	var allocs float64
 	err := g.store.Update(ctx, func(tx Tx) error {
-		u := &uow{g: g, ctx: ctx, tx: tx, now: g.Now()}
+		u := &uow{g: g, ctx: ctx, tx: tx, now: g.Now(), texts: g.texts}
 		var err error
 		allocs = testing.AllocsPerRun(runs, func() {
-			u.texts = idTexts{}
 			if _, e := u.gate(actor, atOrg, target{org: actor.Org}, row, "ROLE-8"); e != nil {
 				err = e
 			}

@@ -17,6 +17,7 @@ import (
 	"github.com/isgkit/gateway/dpia"
 	"github.com/isgkit/gateway/internal/fewmap"
 	"github.com/isgkit/gateway/internal/jsonenc"
+	"github.com/isgkit/gateway/internal/uuidtext"
 	"github.com/isgkit/gateway/isg/ident"
 	"github.com/isgkit/gateway/isg/support"
 	"github.com/isgkit/gateway/licensing"
@@ -91,6 +92,8 @@ type Gateway struct {
 	// record, its encoding buffer (a flow command encodes a few kilobytes, and a buffer grown
 	// once serves the next unit instead of growing again) and the function its attempts run.
 	units sync.Pool
+	// texts writes IDs as text for every unit, remembering those named recently.
+	texts *uuidtext.Cache
 }
 
 // Option configures a Gateway.
@@ -188,6 +191,7 @@ func New(store Store, opts ...Option) (*Gateway, error) {
 	}
 	g.machines = newMachines()
 	g.auth = newAuthCache()
+	g.texts = new(uuidtext.Cache)
 	g.versions, _ = store.(VersionReader)
 	if g.versions != nil {
 		g.changes, _ = store.(ChangeCounter)
@@ -237,8 +241,10 @@ type uow struct {
 	groupAt OrgID
 	// scratch is marshal's buffer, reused across the unit's saves.
 	scratch []byte
-	// texts writes the IDs the unit names as record IDs and keys.
-	texts idTexts
+	// texts writes the IDs the unit names as record IDs and keys: the Gateway's, since a
+	// command names its flow, summary, organisations and actor several times over (load, keys,
+	// view), and every uuid.String is an allocation. Nil writes without remembering.
+	texts *uuidtext.Cache
 	// Room for what a command's unit holds a few of, in the unit's own allocation: its
 	// after-commit steps and a log entry's index key.
 	committedRoom [2]func()
@@ -248,32 +254,7 @@ type uow struct {
 // reset makes u a new unit of work on tx, as a fresh uow would be: an attempt after a conflict
 // keeps nothing of the one before.
 func (u *uow) reset(g *Gateway, ctx context.Context, tx Tx, now time.Time, scratch []byte) {
-	*u = uow{g: g, ctx: ctx, tx: tx, now: now, scratch: scratch}
-}
-
-// idTexts writes IDs as text, remembering the last few: a flow command names its flow, its
-// summary, its organisations and its actor several times over (load, keys, view), and every
-// uuid.String is an allocation. A nil *idTexts writes without remembering.
-type idTexts struct {
-	ids   [6]uuid.UUID
-	texts [6]string
-	next  int
-}
-
-func (t *idTexts) of(id uuid.UUID) string {
-	if t == nil {
-		return id.String()
-	}
-	for i, s := range t.texts {
-		if s != "" && t.ids[i] == id {
-			return s
-		}
-	}
-	var b [36]byte
-	s := string(jsonenc.AppendUUIDText(b[:0], id)) // id.String(), faster
-	t.ids[t.next], t.texts[t.next] = id, s
-	t.next = (t.next + 1) % len(t.ids)
-	return s
+	*u = uow{g: g, ctx: ctx, tx: tx, now: now, scratch: scratch, texts: g.texts}
 }
 
 // afterCommit runs f once the unit has committed.
@@ -366,7 +347,7 @@ func (g *Gateway) view(ctx context.Context, fn func(u *uow) error) error {
 	now := g.clock.Now().UTC()
 	var reads []supportRead
 	err := g.store.View(ctx, func(tx Tx) error {
-		u := &uow{g: g, ctx: ctx, tx: tx, now: now, readOnly: true}
+		u := &uow{g: g, ctx: ctx, tx: tx, now: now, readOnly: true, texts: g.texts}
 		err := fn(u)
 		reads = u.supportReads
 		return err

@@ -6,7 +6,6 @@ import (
 
 	"github.com/google/uuid"
 	"github.com/stretchr/testify/assert"
-	"pgregory.net/rapid"
 )
 
 // TestVisibleKeysNameEachOrganisationOnce: SUM-3 — an agreement is indexed under its creator
@@ -35,25 +34,4 @@ func TestVisibleKeysNameEachOrganisationOnce(t *testing.T) {
 		}
 		assert.True(t, slices.Equal(want, got), "%d organisations: %v, want %v", n, got, want)
 	}
-}
-
-// TestIDTextsWriteEveryIDAsItsText: SUM-3 — the unit's memo of ID texts (record IDs and index
-// keys are written through it) answers every ID with its own text, whatever the order of IDs
-// and however often its few slots are reused, and a nil memo writes without remembering.
-func TestIDTextsWriteEveryIDAsItsText(t *testing.T) {
-	rapid.Check(t, func(t *rapid.T) {
-		pool := make([]uuid.UUID, rapid.IntRange(1, 12).Draw(t, "ids"))
-		for i := range pool {
-			pool[i] = uuid.New()
-		}
-		var memo *idTexts
-		if rapid.Bool().Draw(t, "memo") {
-			memo = &idTexts{}
-		}
-		for _, i := range rapid.SliceOf(rapid.IntRange(0, len(pool)-1)).Draw(t, "order") {
-			if got := memo.of(pool[i]); got != pool[i].String() {
-				t.Fatalf("of(%s) = %s", pool[i], got)
-			}
-		}
-	})
 }

@@ -344,7 +344,7 @@ var flowDelete = &command[ByID[agreement.FlowID], FlowDeletion]{
 		if err := del.Delete(c.ctx, kindFlow, f.ID.String(), version); err != nil {
 			return FlowDeletion{}, err
 		}
-		if _, err := c.save(kindFlowDeletion, f.ID.String(), 0, out, visibleKeys(&c.texts, f.CreatedByOrg, f.Parties)...); err != nil {
+		if _, err := c.save(kindFlowDeletion, f.ID.String(), 0, out, visibleKeys(c.texts, f.CreatedByOrg, f.Parties)...); err != nil {
 			return FlowDeletion{}, err
 		}
 		e := agreement.Event{Type: agreement.EventDeleted, FlowID: f.ID, SummaryID: f.SummaryID,

@@ -27,7 +27,7 @@ func TestAUnitGivenBackKeepsNothingOfItsCommandButItsBuffer(t *testing.T) {
 	w.u.markWritten(kindFlow, "f")
 	w.u.contract, w.u.group = &licensing.Contract{}, &licensing.Contract{}
 	w.u.supportReads = append(w.u.supportReads, supportRead{action: ViewReports})
-	w.u.texts.of(uuid.New())
+	w.u.texts.Text(uuid.New())
 	buf := w.u.scratch
 
 	g.returnUnit(w)
