@@ -103,6 +103,48 @@ func testRoundTrip(t *testing.T, s isg.Store) {
 	requireSameRecord(t, want, mustGet(t, s, "org", "small"))
 }
 
+// testPutCopies: Put copies what it keeps, so a caller that reuses one buffer for every record
+// it writes (the Gateway does) changes nothing staged or stored by writing over it — whatever
+// the number of keys, since a store may keep few keys otherwise than many.
+func testPutCopies(t *testing.T, s isg.Store) {
+	ctx := context.Background()
+	for _, n := range []int{0, 1, 2, 3, 8, 9, 20} {
+		id := fmt.Sprintf("keys-%d", n)
+		keys := make([]isg.IndexKey, n, n+4) // room past the length, which a store must not use either
+		for i := range keys {
+			keys[i] = key(fmt.Sprintf("k%d", i), id)
+		}
+		want := rec("flow", id, 0, `{"v":"original"}`, slices.Clone(keys)...)
+		scrawl := func(r isg.Record) {
+			copy(r.Body, `{"v":"overwrit"}`)
+			for i := range r.Keys {
+				r.Keys[i] = key("overwritten", "x")
+			}
+			_ = append(r.Keys, key("appended", "x"))
+		}
+		require.NoError(t, s.Update(ctx, func(tx isg.Tx) error {
+			r := rec("flow", id, 0, `{"v":"original"}`, keys...)
+			if _, err := tx.Put(ctx, r); err != nil {
+				return err
+			}
+			scrawl(r)
+			got, err := tx.Get(ctx, "flow", id)
+			if err != nil {
+				return err
+			}
+			want.Version = 1
+			requireSameRecord(t, want, got)
+			return nil
+		}), "%d keys", n)
+		requireSameRecord(t, want, mustGet(t, s, "flow", id))
+		for _, k := range want.Keys {
+			assert.Len(t, find(t, s, "flow", k, isg.Page{}), 1, "%d keys: Find(%v)", n, k)
+		}
+		assert.Empty(t, find(t, s, "flow", key("overwritten", "x"), isg.Page{}), "%d keys", n)
+		assert.Empty(t, find(t, s, "flow", key("appended", "x"), isg.Page{}), "%d keys", n)
+	}
+}
+
 func testNotFound(t *testing.T, s isg.Store) {
 	ctx := context.Background()
 	putAll(t, s, rec("org", "a", 0, `{}`, key("k", "v")))

@@ -28,6 +28,7 @@ type testCase struct {
 // cases is the suite, in the order Run runs it.
 var cases = []testCase{
 	{"RoundTrip", testRoundTrip},
+	{"PutCopies", testPutCopies},
 	{"NotFound", testNotFound},
 	{"PutVersions", testPutVersions},
 	{"ReadSetConflict", testReadSetConflict},

@@ -82,11 +82,43 @@ func Stage(adapter string, reads *Map[int64], writes *Map[*isg.Record], deleted 
 	if rec.Version != current {
 		return 0, fmt.Errorf("%s: %s %s is at version %d, not %d: %w", adapter, rec.Kind, rec.ID, current, rec.Version, isg.ErrConflict)
 	}
-	staged := Clone(rec)
+	staged := stage(rec)
 	staged.Version = current + 1
-	writes.Set(k, &staged)
+	writes.Set(k, staged)
 	return staged.Version, nil
 }
+
+// stage returns a copy of rec for a unit's writes, with its keys in the record's own allocation
+// when they are few (a log entry's one, a flow's handful): a write staged costs its body's copy
+// and one allocation more, not two. A store keeps the staged record as it is, so a record with
+// fewer keys than its room keeps the rest of the room (at most 7 keys, 280 bytes) unused.
+func stage(rec isg.Record) *isg.Record {
+	switch n := len(rec.Keys); {
+	case n == 0 || n > len(withKeys8{}.keys):
+		r := Clone(rec)
+		return &r
+	case n <= len(withKeys2{}.keys):
+		w := &withKeys2{rec: rec}
+		w.rec.Body, w.rec.Keys = slices.Clone(rec.Body), w.keys[:copy(w.keys[:], rec.Keys):n]
+		return &w.rec
+	default:
+		w := &withKeys8{rec: rec}
+		w.rec.Body, w.rec.Keys = slices.Clone(rec.Body), w.keys[:copy(w.keys[:], rec.Keys):n]
+		return &w.rec
+	}
+}
+
+// withKeys2 and withKeys8 are a staged record and the room for its keys.
+type (
+	withKeys2 struct {
+		rec  isg.Record
+		keys [2]isg.IndexKey
+	}
+	withKeys8 struct {
+		rec  isg.Record
+		keys [8]isg.IndexKey
+	}
+)
 
 // StageDelete stages the delete of the record k names, which the caller read at version: in
 // writes as a tombstone (the record with no keys and no body, so that listings merging the
