@@ -300,7 +300,11 @@ func (f Flow) onwardReviewOf(dpo UserID, org OrgID) int {
 // CanReviewOnward reports whether actor may read f to answer an onward approval request
 // (FLOW-13): the user was asked for the organisation it acts for, and that organisation is still
 // an original of f's data (o, computed by OriginalsOf). What it may read is OnwardView.
-func CanReviewOnward(actor Actor, f Flow, o Originals) bool {
+func CanReviewOnward(actor Actor, f Flow, o Originals) bool { return canReviewOnward(actor, &f, o) }
+
+// canReviewOnward is CanReviewOnward by pointer, for the guard the machine asks on every step it
+// lists: a flow is a kilobyte to copy.
+func canReviewOnward(actor Actor, f *Flow, o Originals) bool {
 	return !actor.User.IsZero() && !actor.Org.IsZero() && o.Has(actor.Org) && f.onwardReviewOf(actor.User, actor.Org) >= 0
 }
 
@@ -457,7 +461,7 @@ func namesSources(ctx context.Context, _ ...any) bool {
 // that organisation is still an original.
 func isAskedOnwardDPO(ctx context.Context, _ ...any) bool {
 	fc := firingOf(ctx)
-	return fc != nil && CanReviewOnward(fc.actor, *fc.flow, fc.originals)
+	return fc != nil && canReviewOnward(fc.actor, fc.flow, fc.originals)
 }
 
 func notAlreadyApprovedOnward(ctx context.Context, _ ...any) bool {
