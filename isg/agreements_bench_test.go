@@ -73,8 +73,22 @@ func flowStore(b *testing.B, n, orgs int) (*isg.Gateway, isg.Actor) {
 // BenchmarkFlowCommand is one flow command end to end on the memory store: authorise, load the
 // flow and its summary, apply the edit through the state machine, diff and append the log,
 // save, and build the view.
-func BenchmarkFlowCommand(b *testing.B) {
-	w := newWorld(b)
+func BenchmarkFlowCommand(b *testing.B) { benchmarkFlowEdits(b, newWorld(b)) }
+
+// BenchmarkFlowCommandAtScale is BenchmarkFlowCommand with 1,000 to 100,000 memberships stored
+// besides (populated's users, ten to an organisation): an edit reads its flow, summary, actor
+// and parties by ID, so it must cost the same however many users the store holds.
+func BenchmarkFlowCommandAtScale(b *testing.B) {
+	for _, n := range []int{1_000, 10_000, 100_000} {
+		b.Run(fmt.Sprintf("memberships=%d", n), func(b *testing.B) {
+			g, _ := populated(b, n)
+			benchmarkFlowEdits(b, &world{t: b, g: g})
+		})
+	}
+}
+
+// benchmarkFlowEdits edits one flow between two new organisations of w, b.N times.
+func benchmarkFlowEdits(b *testing.B, w *world) {
 	a := w.user("a@leeds.gov.uk")
 	p := w.user("p@police.uk")
 	lcc, wyp := w.org(a, "Leeds"), w.org(p, "Police")
