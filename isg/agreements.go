@@ -31,7 +31,12 @@ const (
 // written through texts, the Gateway's memo of ID texts, which may be nil.
 func visibleKeys(texts *uuidtext.Cache, creator OrgID, orgs []OrgID) []IndexKey {
 	// Room for the keys a flow adds (flowKeys), so that appending them does not copy these.
-	ks := append(make([]IndexKey, 0, len(orgs)+5), key("visible", texts.Text(creator.UUID)))
+	return appendVisibleKeys(make([]IndexKey, 0, len(orgs)+5), texts, creator, orgs)
+}
+
+// appendVisibleKeys appends visibleKeys to ks.
+func appendVisibleKeys(ks []IndexKey, texts *uuidtext.Cache, creator OrgID, orgs []OrgID) []IndexKey {
+	ks = append(ks, key("visible", texts.Text(creator.UUID)))
 	// A flow names a handful of organisations, for which a scan is cheaper than a set; a summary
 	// may name hundreds.
 	var seen map[OrgID]bool
@@ -58,9 +63,14 @@ func summaryKeys(texts *uuidtext.Cache, s agreement.Summary) []IndexKey {
 }
 
 func flowKeys(texts *uuidtext.Cache, f agreement.Flow) []IndexKey {
-	ks := append(visibleKeys(texts, f.CreatedByOrg, f.Parties), key("summary", texts.Text(f.SummaryID.UUID)), key("state", string(f.State)))
+	return appendFlowKeys(make([]IndexKey, 0, len(f.Parties)+5), texts, f)
+}
+
+// appendFlowKeys appends flowKeys to ks.
+func appendFlowKeys(ks []IndexKey, texts *uuidtext.Cache, f agreement.Flow) []IndexKey {
+	ks = append(appendVisibleKeys(ks, texts, f.CreatedByOrg, f.Parties), key("summary", texts.Text(f.SummaryID.UUID)), key("state", string(f.State)))
 	// the day of its next timer, for the sweep (LIFE-2, LIFE-4; lifecycle.go)
-	return append(ks, flowDueKeys(f)...)
+	return appendFlowDueKeys(ks, f)
 }
 
 func (u *uow) loadSummary(id agreement.SummaryID) (agreement.Summary, int64, error) {
@@ -170,7 +180,7 @@ func (u *uow) putSummary(actor Actor, old, s agreement.Summary, version int64) (
 // or Signed takes the flow off the register.
 func (u *uow) putFlow(actor Actor, old, f agreement.Flow, version int64) (agreement.Flow, error) {
 	head, err := saveLogged(u, u.g.flows, kindFlow, actor, f.ID.UUID, old, f, version,
-		func(f *agreement.Flow) *agreement.LogHead { return &f.Log }, flowKeys(u.texts, f))
+		func(f *agreement.Flow) *agreement.LogHead { return &f.Log }, appendFlowKeys(u.keyRoom[:0], u.texts, f))
 	if err != nil {
 		return f, err
 	}

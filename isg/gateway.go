@@ -246,9 +246,11 @@ type uow struct {
 	// view), and every uuid.String is an allocation. Nil writes without remembering.
 	texts *uuidtext.Cache
 	// Room for what a command's unit holds a few of, in the unit's own allocation: its
-	// after-commit steps and a log entry's index key.
+	// after-commit steps, a log entry's index key and a flow's keys (a store copies the keys
+	// it keeps, so they are the unit's to reuse once put).
 	committedRoom [2]func()
 	entryKeys     [1]IndexKey
+	keyRoom       [8]IndexKey
 }
 
 // reset makes u a new unit of work on tx, as a fresh uow would be: an attempt after a conflict

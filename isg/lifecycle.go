@@ -75,13 +75,13 @@ func later(a, b time.Time) time.Time {
 // past — a shorter review cycle, say — files the record under a day the sweep has still to read.
 func dueKey(index string, next, floor time.Time) IndexKey { return dayKey(index, later(next, floor)) }
 
-// flowDueKeys index a flow under the day of its next timer (LIFE-2, LIFE-4), if it has one.
-func flowDueKeys(f agreement.Flow) []IndexKey {
-	next, ok := agreement.NextFlowChange(f)
-	if !ok {
-		return nil
+// appendFlowDueKeys appends the key indexing a flow under the day of its next timer (LIFE-2,
+// LIFE-4), if it has one.
+func appendFlowDueKeys(ks []IndexKey, f agreement.Flow) []IndexKey {
+	if next, ok := agreement.NextFlowChange(f); ok {
+		ks = append(ks, dueKey(flowDueIndex, next, f.UpdatedAt))
 	}
-	return []IndexKey{dueKey(flowDueIndex, next, f.UpdatedAt)}
+	return ks
 }
 
 // reviewKeys index a summary under the day of its next review notice (LIFE-1), at the lead time
