@@ -6,8 +6,6 @@ import (
 	"strings"
 	"time"
 
-	"github.com/qmuntal/stateless"
-
 	"github.com/isgkit/gateway/internal/validate"
 	"github.com/isgkit/gateway/isg/violation"
 )
@@ -57,9 +55,9 @@ import (
 //     approved deletion (approvals may be given before the end). It is a step of its own (the
 //     Gateway's flow.delete) taken by a party or the creator, so that disposal is a deliberate,
 //     recorded act; Delete returns the Disposal record the Gateway keeps in place of the flow.
-func configureEnd(sm *stateless.StateMachine) {
+func configureEnd(c *flowConfig) {
 	for _, s := range inForceStates() {
-		sm.Configure(s).
+		c.Configure(s).
 			InternalTransition(TriggerGiveNotice, recordNotice, partyGivesNotice, noNoticeAlreadyOpen).
 			InternalTransition(TriggerApproveNotice, recordNoticeApproval, partyAnswersNotice, notOwnNotice, noticeToAnswerIsOpen, notYetAnswered, approvalKeepsFlow).
 			Permit(TriggerApproveNotice, Terminated, partyAnswersNotice, notOwnNotice, noticeToAnswerIsOpen, notYetAnswered, approvalEndsFlow).
@@ -69,18 +67,18 @@ func configureEnd(sm *stateless.StateMachine) {
 			Permit(TriggerArchive, Archived, archiverOfFlowInForce, noOpenDispute)
 	}
 	for _, s := range append(inForceStates(), Terminated, Superseded) {
-		sm.Configure(s).InternalTransition(TriggerResolveDispute, recordResolution, partyResolvesDispute, disputeIsOpen)
+		c.Configure(s).InternalTransition(TriggerResolveDispute, recordResolution, partyResolvesDispute, disputeIsOpen)
 	}
 	// The last unsigned party leaving a Finalised flow leaves it signed by all who remain (SIGN-2).
-	sm.Configure(Finalised).
+	c.Configure(Finalised).
 		Permit(TriggerApproveNotice, Signed, partyAnswersNotice, notOwnNotice, noticeToAnswerIsOpen, notYetAnswered, approvalCompletesSignOff)
-	sm.Configure(Signed).OnEntryFrom(TriggerApproveNotice, recordApprovalCompletingSignOff)
-	sm.Configure(Terminated).
+	c.Configure(Signed).OnEntryFrom(TriggerApproveNotice, recordApprovalCompletingSignOff)
+	c.Configure(Terminated).
 		OnEntryFrom(TriggerApproveNotice, recordNoticeApproval).
 		Permit(TriggerArchive, Archived, partyOrCreatorArchives, noOpenDispute)
-	sm.Configure(Superseded).
+	c.Configure(Superseded).
 		Permit(TriggerArchive, Archived, partyOrCreatorArchives, noOpenDispute)
-	sm.Configure(Archived).
+	c.Configure(Archived).
 		OnEntryFrom(TriggerArchive, recordArchive).
 		InternalTransition(TriggerExtendRetention, recordExtension, partyOrCreatorExtends).
 		InternalTransition(TriggerApproveDeletion, recordDeletionApproval, partyApprovesDeletion, deletionNotYetApproved).

@@ -94,6 +94,8 @@ const (
 // CodeNoOpenRejection, CodePartyHasOpenRejection).
 type FlowMachine struct {
 	sm *stateless.StateMachine
+	// config is how sm was configured, for Permitted (offers.go).
+	config *flowConfig
 	// firings recycles the per-command scratch space; it holds nothing between commands.
 	firings sync.Pool
 	// refusals maps a guard's name, as stateless reports an unmet guard, to the error it means.
@@ -185,13 +187,14 @@ func firingOf(ctx context.Context) *firing {
 // NewFlowMachine builds the flow lifecycle. A FlowMachine must come from here.
 func NewFlowMachine() *FlowMachine {
 	sm := stateless.NewStateMachineWithExternalStorage(flowState, setFlowState, stateless.FiringImmediate)
+	c := newFlowConfig(sm)
 
-	sm.Configure(Draft).
+	c.Configure(Draft).
 		InternalTransition(TriggerEdit, applyEdit, partyOrCreatorEdits).
 		Permit(TriggerRequestReview, InReview, partyOrCreatorRequests).
 		Permit(TriggerFinalise, Finalised, creatorOrgFinalises, carriesNoPersonalData, noOpenOnwardRejection, originalsApproved)
 
-	sm.Configure(InReview).
+	c.Configure(InReview).
 		OnEntryFrom(TriggerRequestReview, recordReviewRequest).
 		OnEntryFrom(TriggerRereview, recordRereview).
 		InternalTransition(TriggerRequestReview, recordReviewRequest, partyOrCreatorRequests).
@@ -201,14 +204,14 @@ func NewFlowMachine() *FlowMachine {
 		InternalTransition(TriggerRereview, recordRereview, creatorAnswersRejection, rejectionIsOpen).
 		Permit(TriggerFinalise, Finalised, creatorOrgFinalises, noOpenRejection, approvedOrReviewByPassed, noOpenOnwardRejection, originalsApproved)
 
-	sm.Configure(Approved).
+	c.Configure(Approved).
 		OnEntryFrom(TriggerApprove, recordApproval).
 		InternalTransition(TriggerRequestReview, recordReviewRequest, partyOrCreatorRequests).
 		InternalTransition(TriggerApprove, recordApproval, isRequestedDPO, notAlreadyApproved).
 		Permit(TriggerReject, Rejected, isRequestedDPO, notAlreadyRejected).
 		Permit(TriggerFinalise, Finalised, creatorOrgFinalises, noOpenRejection, approvedOrReviewByPassed, noOpenOnwardRejection, originalsApproved)
 
-	sm.Configure(Rejected).
+	c.Configure(Rejected).
 		OnEntryFrom(TriggerReject, recordRejection).
 		InternalTransition(TriggerEdit, applyEdit, onlyCreatorEditsRejected).
 		Permit(TriggerApprove, Approved, isRequestedDPO, notAlreadyApproved, noOtherOpenRejection).
@@ -218,25 +221,25 @@ func NewFlowMachine() *FlowMachine {
 		Permit(TriggerFinalise, Finalised, creatorOrgFinalises, noOpenRejection, approvedOrReviewByPassed, noOpenOnwardRejection, originalsApproved)
 
 	// Sign-off (SIGN-1…SIGN-5): the last signature a current party needs makes the flow Signed.
-	sm.Configure(Finalised).OnEntryFrom(TriggerFinalise, recordFinalisation).
+	c.Configure(Finalised).OnEntryFrom(TriggerFinalise, recordFinalisation).
 		InternalTransition(TriggerRequestSignOff, recordSignOffRequest, partyOrCreatorRequestsSignOff).
 		InternalTransition(TriggerSign, recordSignature, isAskedSignatory, orgNotSigned, signByNotEnforcedAndPassed, othersStillToSign).
 		Permit(TriggerSign, Signed, isAskedSignatory, orgNotSigned, signByNotEnforcedAndPassed, completesSignOff).
 		InternalTransition(TriggerAttachWetSignature, recordWetSignature, partyAttachesScan, noScanYet)
 
-	sm.Configure(Signed).OnEntryFrom(TriggerSign, recordLastSignature).
+	c.Configure(Signed).OnEntryFrom(TriggerSign, recordLastSignature).
 		InternalTransition(TriggerAttachWetSignature, recordWetSignature, partyAttachesScan, noScanYet)
 
 	for _, s := range []FlowState{Archived, Terminated, Superseded} {
-		sm.Configure(s)
+		c.Configure(s)
 	}
 	// The end of the lifecycle: notice and termination, disputes, archive (LIFE-2…LIFE-4).
-	configureEnd(sm)
+	configureEnd(c)
 	// FLOW-13 onward approval and SIGN-6 variations (onward.go, variation.go).
-	configureOnward(sm)
-	configureVariations(sm)
+	configureOnward(c)
+	configureVariations(c)
 
-	m := &FlowMachine{sm: sm, refusals: guards.Table{}}
+	m := &FlowMachine{sm: sm, config: c, refusals: guards.Table{}}
 	m.firings.New = func() any { return new(firing) }
 	for _, r := range append([]guardRefusal{
 		{partyOrCreatorEdits, refusal{ErrForbidden, CodeNotParty, "FLOW-3", "only an organisation named in the flow, or its creator, may edit a draft"}},
@@ -314,16 +317,7 @@ func (m *FlowMachine) permitted(f Flow, c command) []Trigger {
 	fc := m.firings.Get().(*firing)
 	defer m.release(fc)
 	fc.command = c
-	ts, err := m.sm.PermittedTriggersCtx(fc.begin(f))
-	if err != nil {
-		return nil
-	}
-	out := make([]Trigger, 0, len(ts))
-	for _, t := range ts {
-		if tr, ok := t.(Trigger); ok {
-			out = append(out, tr)
-		}
-	}
+	out := m.config.permitted(fc.begin(f), f.State)
 	slices.Sort(out)
 	return out
 }

@@ -7,8 +7,6 @@ import (
 	"strings"
 	"time"
 
-	"github.com/qmuntal/stateless"
-
 	"github.com/isgkit/gateway/isg/violation"
 )
 
@@ -439,9 +437,9 @@ func onwardRefusals() []guardRefusal {
 
 // configureOnward adds the onward steps to the states before Finalised: internal steps, since an
 // original organisation's answer neither locks nor moves the flow.
-func configureOnward(sm *stateless.StateMachine) {
+func configureOnward(c *flowConfig) {
 	for _, s := range []FlowState{Draft, InReview, Approved, Rejected} {
-		sm.Configure(s).
+		c.Configure(s).
 			InternalTransition(TriggerRequestOnward, recordOnwardRequest, creatorAsksOnward, namesSources).
 			InternalTransition(TriggerApproveOnward, recordOnwardApproval, isAskedOnwardDPO, notAlreadyApprovedOnward).
 			InternalTransition(TriggerRejectOnward, recordOnwardRejection, isAskedOnwardDPO, notAlreadyRejectedOnward)

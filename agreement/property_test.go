@@ -726,6 +726,15 @@ func (r *flowRun) check(t *rapid.T) {
 	if err := agreement.Verify(r.head, r.log); err != nil {
 		t.Fatalf("log does not verify: %v", err)
 	}
+	// FLOW-2: the steps offered to each actor are those the state machine permits, guard for
+	// guard, although Permitted evaluates the configured guards itself (offers.go).
+	originals := agreement.OriginalsOf(f, r.chain)
+	for _, a := range slices.Concat(r.signers(), r.dpos, r.onwardDPOs, []agreement.Actor{{User: r.w.officer.User, Org: r.w.outsider}}) {
+		got, want := r.m.PermittedWith(f, a, r.now, originals), r.m.PermittedByStateless(f, a, r.now, originals)
+		if !slices.Equal(got, want) {
+			t.Fatalf("%s flow: %v offered to %v, stateless permits %v", f.State, got, a, want)
+		}
+	}
 	// SIGN-1, SIGN-2: signatures only once finalised (and kept after, for the history), one per
 	// organisation; Signed exactly when every current party has signed.
 	switch f.State {

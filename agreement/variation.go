@@ -5,8 +5,6 @@ import (
 	"slices"
 	"time"
 
-	"github.com/qmuntal/stateless"
-
 	"github.com/isgkit/gateway/isg/violation"
 )
 
@@ -156,13 +154,13 @@ func variationRefusals() []guardRefusal {
 }
 
 // configureVariations adds vary and supersede to the states in force.
-func configureVariations(sm *stateless.StateMachine) {
+func configureVariations(c *flowConfig) {
 	for _, s := range []FlowState{Finalised, Signed} {
-		sm.Configure(s).
+		c.Configure(s).
 			InternalTransition(TriggerVary, startVariation, creatorOrgVaries).
 			Permit(TriggerSupersede, Superseded, isSignedVariation, variationKeepsParties)
 	}
-	sm.Configure(Superseded).OnEntryFrom(TriggerSupersede, recordSupersession)
+	c.Configure(Superseded).OnEntryFrom(TriggerSupersede, recordSupersession)
 }
 
 // variationRefusal names SIGN-6 where a state has no vary or supersede step; nil for other
