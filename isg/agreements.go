@@ -145,8 +145,9 @@ func saveLogged[T any](u *uow, c *decodedCache[T], kind Kind, actor Actor, subje
 		return txlog.Head{}, err
 	}
 	// The log head is not a logged field, so the snapshot taken before it moved stays exact.
-	e.snapshot, e.hasSnap = after, true
-	u.afterCommit(func() { e.version = v; c.store(id, e, nil) })
+	e.version, e.snapshot, e.hasSnap = v, after, true
+	e.cache, e.id = c, id
+	u.afterCommitOf(e)
 	return *h, nil
 }
 

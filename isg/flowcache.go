@@ -27,7 +27,13 @@ type decoded[T any] struct {
 	value    T
 	snapshot agreement.Snapshot
 	hasSnap  bool
+	// Where an entry a unit wrote goes once the unit commits (committed), set by saveLogged.
+	cache *decodedCache[T]
+	id    string
 }
+
+// committed caches an entry its unit wrote, now that the unit has committed.
+func (e *decoded[T]) committed() { e.cache.store(e.id, e, nil) }
 
 // decodedCacheCap bounds each cache; past it, it starts afresh, which costs only re-decoding.
 const decodedCacheCap = 50_000

@@ -224,7 +224,7 @@ type uow struct {
 	supportReads []supportRead
 	// committed run once the unit has committed: caching what it wrote, which must never be
 	// remembered from an attempt that did not commit.
-	committed []func()
+	committed []committer
 	// written names the records the unit has written (Put or Delete). A version it reads of one
 	// of them may be its own staged one, which another unit's commit could reach too with other
 	// content, so the decoded-record caches neither serve nor learn those; any other record reads
@@ -248,7 +248,7 @@ type uow struct {
 	// Room for what a command's unit holds a few of, in the unit's own allocation: its
 	// after-commit steps, a log entry's index key and a flow's keys (a store copies the keys
 	// it keeps, so they are the unit's to reuse once put).
-	committedRoom [2]func()
+	committedRoom [2]committer
 	entryKeys     [1]IndexKey
 	keyRoom       [8]IndexKey
 }
@@ -260,12 +260,24 @@ func (u *uow) reset(g *Gateway, ctx context.Context, tx Tx, now time.Time, scrat
 }
 
 // afterCommit runs f once the unit has committed.
-func (u *uow) afterCommit(f func()) {
+func (u *uow) afterCommit(f func()) { u.afterCommitOf(commitFunc(f)) }
+
+// afterCommitOf runs c.committed once the unit has committed. A value that knows what to do
+// itself (a decoded cache entry) is kept without the closure afterCommit would need.
+func (u *uow) afterCommitOf(c committer) {
 	if u.committed == nil {
 		u.committed = u.committedRoom[:0]
 	}
-	u.committed = append(u.committed, f)
+	u.committed = append(u.committed, c)
 }
+
+// committer is what a unit does once it has committed.
+type committer interface{ committed() }
+
+// commitFunc is a func as a committer; a func is one word, so an interface holds it as is.
+type commitFunc func()
+
+func (f commitFunc) committed() { f() }
 
 // update runs fn in a read-write unit of work and retries it when a concurrent command changed a
 // record it touched: every attempt re-reads, so a retry is the command run again on fresh state.
@@ -277,8 +289,8 @@ func (g *Gateway) update(ctx context.Context, fn func(u *uow) error) error {
 	for attempt := 0; attempt <= g.retries; attempt++ {
 		err = g.store.Update(ctx, w.attempt)
 		if err == nil {
-			for _, f := range w.u.committed {
-				f()
+			for _, c := range w.u.committed {
+				c.committed()
 			}
 			return nil
 		}
