@@ -131,7 +131,7 @@ func saveLogged[T any](u *uow, c *decodedCache[T], kind Kind, actor Actor, subje
 		return txlog.Head{}, err
 	}
 	h := head(&e.value)
-	if *h, err = u.appendLogOf(actor, subject, id, *h, txlog.DiffSnapshots(before, after)); err != nil {
+	if *h, err = u.appendLogOf(actor, subject, id, *h, txlog.AppendDiff(u.changeRoom[:0], before, after)); err != nil {
 		return txlog.Head{}, err
 	}
 	// Into the unit's scratch buffer, as save's encodings: the store copies what it keeps.

@@ -251,6 +251,9 @@ type uow struct {
 	committedRoom [2]committer
 	entryKeys     [1]IndexKey
 	keyRoom       [8]IndexKey
+	// and the changes a save logs and their entries, which are encoded, put and let go of
+	changeRoom [2]agreement.Change
+	entryRoom  [2]agreement.LogEntry
 }
 
 // reset makes u a new unit of work on tx, as a fresh uow would be: an attempt after a conflict

@@ -122,8 +122,13 @@ func (s Snapshot) AppendJSONWith(dst []byte, field string, value any) ([]byte, e
 }
 
 // DiffSnapshots is Diff of the values the snapshots were taken of.
-func DiffSnapshots(old, new Snapshot) []Change {
-	var out []Change
+func DiffSnapshots(old, new Snapshot) []Change { return AppendDiff(nil, old, new) }
+
+// AppendDiff appends DiffSnapshots to dst, for a caller that reuses one slice for the changes it
+// logs and lets go of. The changes appended are sorted by field; dst's own are left as they are.
+func AppendDiff(dst []Change, old, new Snapshot) []Change {
+	base := len(dst)
+	out := dst
 	// Both snapshots are encodings of one type, so their fields come in the same order, with a
 	// field left out where omitempty dropped it: walk them side by side, and only when a field
 	// turns up out of order look it up.
@@ -171,7 +176,7 @@ func DiffSnapshots(old, new Snapshot) []Change {
 			out = append(out, Change{Field: key, Old: m.val(old.enc), New: "null"})
 		}
 	}
-	slices.SortFunc(out, func(a, b Change) int { return strings.Compare(a.Field, b.Field) })
+	slices.SortFunc(out[base:], func(a, b Change) int { return strings.Compare(a.Field, b.Field) })
 	return out
 }
 
@@ -394,8 +399,16 @@ func Append(head Head, subject uuid.UUID, changes []Change, user ident.UserID, o
 	if len(changes) == 0 {
 		return nil, head
 	}
+	return AppendTo(make([]Entry, 0, len(changes)), head, subject, changes, user, org, at)
+}
+
+// AppendTo is Append that appends the entries to dst, for a caller that reuses one slice for the
+// entries it writes out and lets go of.
+func AppendTo(dst []Entry, head Head, subject uuid.UUID, changes []Change, user ident.UserID, org ident.OrgID, at time.Time) ([]Entry, Head) {
+	if len(changes) == 0 {
+		return dst, head
+	}
 	at = at.UTC()
-	out := make([]Entry, len(changes))
 	// Size the scratch buffer once for the largest entry: the fixed part of the canonical form
 	// is under 250 bytes. An entry of short values (most are) fits the one on the stack.
 	most := 0
@@ -407,7 +420,7 @@ func Append(head Head, subject uuid.UUID, changes []Change, user ident.UserID, o
 	if 256+most > len(stack) {
 		buf = make([]byte, 0, 256+most)
 	}
-	for i, c := range changes {
+	for _, c := range changes {
 		e := Entry{
 			Subject: subject, Seq: head.Count + 1, User: user, Org: org, At: at,
 			Field: c.Field, Old: c.Old, New: c.New, PrevHash: head.Last,
@@ -415,10 +428,10 @@ func Append(head Head, subject uuid.UUID, changes []Change, user ident.UserID, o
 		var h [2 * sha256.Size]byte
 		h, buf = entryHash(buf, &e)
 		e.Hash = string(h[:])
-		out[i] = e
+		dst = append(dst, e)
 		head = Head{Count: e.Seq, Last: e.Hash}
 	}
-	return out, head
+	return dst, head
 }
 
 // EntryHash computes an entry's Hash from its other fields. This is the canonical form, for any

@@ -157,3 +157,30 @@ func TestJSONWithFindsTheFieldByItsDecodedKey(t *testing.T) {
 		assert.Equal(t, want, got, "JSONWith(%q)", field)
 	}
 }
+
+// TestAppendToKeepsWhatDstHeld: LOG-1, LOG-2 — AppendDiff and AppendTo, which the Gateway calls
+// with room of its own, append exactly what DiffSnapshots and Append return, after and without
+// touching what the slice held, with the changes sorted among themselves only.
+func TestAppendToKeepsWhatDstHeld(t *testing.T) {
+	subject := uuid.Must(uuid.NewV7())
+	user, org := ident.UserID{UUID: uuid.Must(uuid.NewV7())}, ident.OrgID{UUID: uuid.Must(uuid.NewV7())}
+	at := time.Date(2026, 3, 2, 9, 0, 0, 0, time.UTC)
+	before, err := txlog.TakeSnapshot(record{State: "draft", Title: "DPIA"})
+	require.NoError(t, err)
+	after, err := txlog.TakeSnapshot(record{State: "in_progress", Title: "Care record DPIA"})
+	require.NoError(t, err)
+
+	held := txlog.Change{Field: "zz_held", Old: `"a"`, New: `"b"`}
+	changes := txlog.AppendDiff(append(make([]txlog.Change, 0, 4), held), before, after)
+	assert.Equal(t, append([]txlog.Change{held}, txlog.DiffSnapshots(before, after)...), changes)
+	assert.Empty(t, txlog.AppendDiff(nil, before, before), "no change, nothing appended")
+
+	want, wantHead := txlog.Append(txlog.Head{Count: 3, Last: "prev"}, subject, changes[1:], user, org, at)
+	first := txlog.Entry{Field: "kept"}
+	got, head := txlog.AppendTo([]txlog.Entry{first}, txlog.Head{Count: 3, Last: "prev"}, subject, changes[1:], user, org, at)
+	assert.Equal(t, wantHead, head)
+	assert.Equal(t, append([]txlog.Entry{first}, want...), got)
+	same, unmoved := txlog.AppendTo(got[:1], wantHead, subject, nil, user, org, at)
+	assert.Equal(t, []txlog.Entry{first}, same)
+	assert.Equal(t, wantHead, unmoved)
+}
