@@ -1,8 +1,9 @@
 package agreement
 
 import (
-	"slices"
 	"time"
+
+	"github.com/isgkit/gateway/internal/guards"
 )
 
 // PermittedByStateless is PermittedWith as stateless's own PermittedTriggers answers it, which
@@ -14,14 +15,5 @@ func (m *FlowMachine) PermittedByStateless(f Flow, actor Actor, now time.Time, o
 	fc := m.firings.Get().(*firing)
 	defer m.release(fc)
 	fc.command = command{actor: actor, at: now, originals: o}
-	ts, err := m.sm.PermittedTriggersCtx(fc.begin(f))
-	if err != nil {
-		return nil
-	}
-	out := make([]Trigger, 0, len(ts))
-	for _, t := range ts {
-		out = append(out, t.(Trigger))
-	}
-	slices.Sort(out)
-	return out
+	return guards.Permitted[Trigger](fc.begin(f), m.sm)
 }

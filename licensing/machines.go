@@ -3,11 +3,11 @@ package licensing
 import (
 	"context"
 	"fmt"
-	"slices"
 	"time"
 
 	"github.com/qmuntal/stateless"
 
+	"github.com/isgkit/gateway/internal/guards"
 	"github.com/isgkit/gateway/isg/violation"
 )
 
@@ -166,14 +166,5 @@ func fire(sm *stateless.StateMachine, s *scope, a Action) error {
 }
 
 func permitted(sm *stateless.StateMachine, s *scope) []Action {
-	triggers, err := sm.PermittedTriggersCtx(context.WithValue(context.Background(), scopeKey{}, s))
-	if err != nil {
-		return nil
-	}
-	actions := make([]Action, 0, len(triggers))
-	for _, t := range triggers {
-		actions = append(actions, t.(Action))
-	}
-	slices.Sort(actions)
-	return actions
+	return guards.Permitted[Action](context.WithValue(context.Background(), scopeKey{}, s), sm)
 }

@@ -1,11 +1,15 @@
 // Package guards names the guards of a qmuntal/stateless machine and maps the unmet ones to the
 // typed refusals they mean, for the lifecycles of package agreement and package dpia: stateless
-// reports an unmet guard only by its function's name.
+// reports an unmet guard only by its function's name. Permitted lists a machine's next steps
+// as the lifecycles' own trigger type, for every lifecycle.
 package guards
 
 import (
+	"cmp"
+	"context"
 	"reflect"
 	"runtime"
+	"slices"
 	"strings"
 
 	"github.com/qmuntal/stateless"
@@ -42,4 +46,22 @@ func (t Table) First(unmet []string) error {
 func Name(g stateless.GuardFunc) string {
 	name := runtime.FuncForPC(reflect.ValueOf(g).Pointer()).Name()
 	return name[strings.LastIndexByte(name, '.')+1:]
+}
+
+// Permitted lists, sorted and once each, the triggers of type T that sm permits in ctx (stateless
+// answers them as values of type any, in no order): what the lifecycles' Next and Permitted
+// return. Triggers of another type are left out; on an error, nothing is permitted.
+func Permitted[T cmp.Ordered](ctx context.Context, sm *stateless.StateMachine) []T {
+	ts, err := sm.PermittedTriggersCtx(ctx)
+	if err != nil {
+		return nil
+	}
+	out := make([]T, 0, len(ts))
+	for _, t := range ts {
+		if tr, ok := t.(T); ok && !slices.Contains(out, tr) {
+			out = append(out, tr)
+		}
+	}
+	slices.Sort(out)
+	return out
 }

@@ -4,7 +4,10 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"slices"
 	"testing"
+
+	"github.com/qmuntal/stateless"
 
 	"github.com/isgkit/gateway/internal/guards"
 	"github.com/isgkit/gateway/isg/violation"
@@ -36,4 +39,32 @@ func Example() {
 	table.Add(isCreator, guards.Refusal{Kind: violation.ErrForbidden, Code: "flow.not_creator", Rule: "FLOW-3", Cause: "only the creator finalises"})
 	fmt.Println(violation.Code(table.First([]string{"isCreator"})))
 	// Output: flow.not_creator
+}
+
+type step string
+
+// TestPermittedListsTheMachinesStepsSorted: a UI is offered only the steps a lifecycle
+// permits — Permitted returns exactly the triggers whose guards hold, sorted and once each, of
+// the lifecycle's own type, leaving out a trigger of another type.
+func TestPermittedListsTheMachinesStepsSorted(t *testing.T) {
+	state := "open"
+	sm := stateless.NewStateMachineWithExternalStorage(
+		func(context.Context) (stateless.State, error) { return state, nil },
+		func(context.Context, stateless.State) error { return nil }, stateless.FiringImmediate)
+	yes := func(context.Context, ...any) bool { return true }
+	sm.Configure("open").
+		Permit(step("withdraw"), "closed", yes).
+		Permit(step("close"), "closed", yes).
+		Permit(step("archive"), "closed", isCreator).
+		InternalTransition(step("note"), func(context.Context, ...any) error { return nil }, isParty).
+		InternalTransition(step("note"), func(context.Context, ...any) error { return nil }, yes).
+		Permit("other-type", "closed")
+	sm.Configure("closed")
+	got := guards.Permitted[step](context.Background(), sm)
+	if want := []step{"close", "note", "withdraw"}; !slices.Equal(got, want) {
+		t.Fatalf("permitted %v, want %v", got, want)
+	}
+	if got := guards.Permitted[string](context.Background(), sm); !slices.Equal(got, []string{"other-type"}) {
+		t.Fatalf("as strings: %v", got)
+	}
 }

@@ -3,10 +3,10 @@ package directory
 import (
 	"context"
 	"fmt"
-	"slices"
 
 	"github.com/qmuntal/stateless"
 
+	"github.com/isgkit/gateway/internal/guards"
 	"github.com/isgkit/gateway/isg/violation"
 )
 
@@ -56,16 +56,7 @@ func (l *lifecycle[T, S]) can(v T, trigger string, args ...any) bool {
 
 // permitted lists the triggers that may fire on v now, sorted.
 func (l *lifecycle[T, S]) permitted(v T) []string {
-	ts, err := l.sm.PermittedTriggersCtx(context.WithValue(context.Background(), subjectKey{}, &v))
-	if err != nil {
-		return nil
-	}
-	out := make([]string, len(ts))
-	for i, t := range ts {
-		out[i] = t.(string)
-	}
-	slices.Sort(out)
-	return out
+	return guards.Permitted[string](context.WithValue(context.Background(), subjectKey{}, &v), l.sm)
 }
 
 // subject is the aggregate a guard is asked about.

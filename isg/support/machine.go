@@ -11,6 +11,7 @@ import (
 
 	"github.com/qmuntal/stateless"
 
+	"github.com/isgkit/gateway/internal/guards"
 	"github.com/isgkit/gateway/isg/violation"
 	"github.com/isgkit/gateway/licensing"
 )
@@ -211,16 +212,7 @@ func (m *Machine) Next(r Request, a Actor, ent licensing.Entitlement, now time.T
 	}
 	cp := r
 	f := &firing{r: &cp, actor: a, now: now.UTC(), ent: ent}
-	ts, err := m.sm.PermittedTriggersCtx(context.WithValue(context.Background(), firingKey{}, f))
-	if err != nil {
-		return nil
-	}
-	out := make([]Trigger, 0, len(ts))
-	for _, t := range ts {
-		out = append(out, t.(Trigger))
-	}
-	slices.Sort(out)
-	return out
+	return guards.Permitted[Trigger](context.WithValue(context.Background(), firingKey{}, f), m.sm)
 }
 
 // RaiseInput is a new request: its ID, the organisation and user raising it, the group it goes
