@@ -20,10 +20,9 @@ func (u *uow) appendLog(actor Actor, subject uuid.UUID, head agreement.LogHead, 
 
 // appendLogOf is appendLog for a caller that has the subject's ID as text (id) already.
 func (u *uow) appendLogOf(actor Actor, subject uuid.UUID, id string, head agreement.LogHead, changes []agreement.Change) (agreement.LogHead, error) {
-	// Into room in the unit: each entry is encoded and put (a store copies what it keeps) and
-	// then let go of.
+	// The entries and their one key (the subject) go into room in the unit: each entry is
+	// encoded and put, and a store copies what it keeps.
 	entries, next := txlog.AppendTo(u.entryRoom[:0], head, subject, changes, actor.User, actor.Org, u.now)
-	// Every entry's, and a store copies what it keeps.
 	u.entryKeys[0] = key("subject", id)
 	keys := u.entryKeys[:1:1]
 	for i := range entries {
