@@ -169,7 +169,8 @@ var orgExportData = &command[ExportDataInput, DataExport]{
 func (g *Gateway) ImportDataReturn(ctx context.Context, r io.Reader) (Receipt, error) {
 	var rec Receipt
 	err := g.store.Update(ctx, func(tx Tx) error {
-		u := &uow{g: g, ctx: ctx, tx: tx, now: g.clock.Now().UTC(), texts: g.texts}
+		u := &uow{}
+		u.reset(g, ctx, tx, g.clock.Now().UTC(), nil)
 		var err error
 		rec, err = u.importData(r)
 		return err
@@ -863,7 +864,7 @@ func (u *uow) importRecord(org OrgID, lineNo, index int, text []byte, rebuilt *[
 		}
 		seen[c] = true
 	}
-	if _, err := u.put(rec.Kind, rec.ID, 0, canon, keys...); err != nil {
+	if _, err := u.putHostBytes(rec.Kind, rec.ID, canon, keys...); err != nil {
 		if errors.Is(err, ErrInvalid) {
 			return malformed(lineNo, fmt.Sprintf("(%s %s) cannot be held by the store: %v", rec.Kind, rec.ID, err))
 		}

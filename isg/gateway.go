@@ -217,7 +217,9 @@ type uow struct {
 	g   *Gateway
 	ctx context.Context
 	tx  Tx
-	now time.Time
+	// encoded is tx as an EncodedPutter, nil if the store offers none: asked once a unit.
+	encoded EncodedPutter
+	now     time.Time
 	// readOnly marks a query unit of work: nothing may be recorded in it.
 	readOnly bool
 	// supportReads are Central Admin's support reads, logged after the query (ROLE-7).
@@ -260,6 +262,7 @@ type uow struct {
 // keeps nothing of the one before.
 func (u *uow) reset(g *Gateway, ctx context.Context, tx Tx, now time.Time, scratch []byte) {
 	*u = uow{g: g, ctx: ctx, tx: tx, now: now, scratch: scratch, texts: g.texts}
+	u.encoded, _ = tx.(EncodedPutter)
 }
 
 // afterCommit runs f once the unit has committed.
@@ -424,10 +427,21 @@ func (u *uow) marshal(v any) ([]byte, error) {
 	return b, nil
 }
 
-// put writes an encoded record at the version it was read at (0 to create).
+// put writes a record the Gateway encoded at the version it was read at (0 to create): with
+// PutEncoded where the store offers it, as the body is JSON by construction.
 func (u *uow) put(kind Kind, id string, version int64, body []byte, keys ...IndexKey) (int64, error) {
 	u.markWritten(kind, id)
-	return u.tx.Put(u.ctx, Record{Kind: kind, ID: id, Version: version, Body: body, Keys: keys})
+	rec := Record{Kind: kind, ID: id, Version: version, Body: body, Keys: keys}
+	if u.encoded != nil {
+		return u.encoded.PutEncoded(u.ctx, rec)
+	}
+	return u.tx.Put(u.ctx, rec)
+}
+
+// putHostBytes is put for a body a host supplied, which the store checks is JSON.
+func (u *uow) putHostBytes(kind Kind, id string, body []byte, keys ...IndexKey) (int64, error) {
+	u.markWritten(kind, id)
+	return u.tx.Put(u.ctx, Record{Kind: kind, ID: id, Body: body, Keys: keys})
 }
 
 // recordName is a record's kind and ID.

@@ -17,8 +17,8 @@
 // commit, and nothing is checked when a View ends. Commands, which must be consistent, run in
 // Update and are checked.
 //
-// The Store implements isg.VersionReader and isg.ChangeCounter; the Tx implements isg.Deleter
-// and isg.VersionFinder. Use the store for tests, examples, sandboxes and hosts that keep state
+// The Store implements isg.VersionReader and isg.ChangeCounter; the Tx implements isg.Deleter,
+// isg.VersionFinder and isg.EncodedPutter. Use the store for tests, examples, sandboxes and hosts that keep state
 // elsewhere; data is lost when the process ends. Index lookups (Find, Count) cost O(log n) in
 // the records of the kind plus the page.
 package memory
@@ -300,8 +300,9 @@ type tx struct {
 }
 
 var (
-	_           isg.Deleter = (*tx)(nil)
-	errReadOnly             = fmt.Errorf("memory: write in a read-only unit of work: %w", isg.ErrInvalid)
+	_           isg.Deleter       = (*tx)(nil)
+	_           isg.EncodedPutter = (*tx)(nil)
+	errReadOnly                   = fmt.Errorf("memory: write in a read-only unit of work: %w", isg.ErrInvalid)
 )
 
 // observeListing records the change mark of the key a Find or Count listed, unless the unit
@@ -354,15 +355,35 @@ func (t *tx) Get(ctx context.Context, kind isg.Kind, id string) (isg.Record, err
 // Put implements isg.Tx. The body must be one JSON value (isg.ErrInvalid otherwise), as for the
 // SQL adapters, so that code tested on memory behaves the same on them.
 func (t *tx) Put(ctx context.Context, rec isg.Record) (int64, error) {
-	if !t.writable {
-		return 0, errReadOnly
-	}
-	if rec.Kind == "" || rec.ID == "" {
-		return 0, fmt.Errorf("memory: Put needs a kind and an ID: %w", isg.ErrInvalid)
+	if err := t.writableFor(rec); err != nil {
+		return 0, err
 	}
 	if err := records.CheckBody("memory", rec); err != nil {
 		return 0, err
 	}
+	return t.stage(rec)
+}
+
+// PutEncoded implements isg.EncodedPutter: Put without the check that the body is JSON.
+func (t *tx) PutEncoded(ctx context.Context, rec isg.Record) (int64, error) {
+	if err := t.writableFor(rec); err != nil {
+		return 0, err
+	}
+	return t.stage(rec)
+}
+
+// writableFor refuses a Put in a View and one of a record without a kind or an ID.
+func (t *tx) writableFor(rec isg.Record) error {
+	if !t.writable {
+		return errReadOnly
+	}
+	if rec.Kind == "" || rec.ID == "" {
+		return fmt.Errorf("memory: Put needs a kind and an ID: %w", isg.ErrInvalid)
+	}
+	return nil
+}
+
+func (t *tx) stage(rec isg.Record) (int64, error) {
 	return records.Stage("memory", &t.reads, &t.writes, t.deleted, rec, t.stored(rkey{Kind: rec.Kind, ID: rec.ID}))
 }
 

@@ -63,7 +63,7 @@
 // listing is compared as the page it read, so a change outside that page is no conflict; an
 // Update that wrote nothing is checked the same way. Serialization failures, deadlocks and unique
 // violations from the server also come back as isg.ErrConflict; fn is never re-run, the Gateway
-// retries conflicts itself. The Tx implements isg.Deleter.
+// retries conflicts itself. The Tx implements isg.Deleter and isg.EncodedPutter.
 //
 // View runs fn in one REPEATABLE READ, READ ONLY transaction: a single consistent snapshot,
 // holding one pool connection while fn runs, so at most pool_max_conns Views run at once.

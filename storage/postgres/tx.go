@@ -54,9 +54,10 @@ type findListing struct {
 }
 
 var (
-	_           isg.Deleter = (*tx)(nil)
-	errReadOnly             = fmt.Errorf("postgres: write in a read-only unit of work: %w", isg.ErrInvalid)
-	errDone                 = errors.New("postgres: unit of work used after it ended")
+	_           isg.Deleter       = (*tx)(nil)
+	_           isg.EncodedPutter = (*tx)(nil)
+	errReadOnly                   = fmt.Errorf("postgres: write in a read-only unit of work: %w", isg.ErrInvalid)
+	errDone                       = errors.New("postgres: unit of work used after it ended")
 )
 
 func newTx(q querier, writable bool) *tx {
@@ -148,6 +149,17 @@ func (t *tx) Get(ctx context.Context, kind isg.Kind, id string) (isg.Record, err
 // index keys must be valid UTF-8 without NUL bytes, and the body one JSON value whose strings
 // hold no \u0000 escape, as jsonb does (isg.ErrInvalid otherwise).
 func (t *tx) Put(ctx context.Context, rec isg.Record) (int64, error) {
+	return t.put(ctx, rec, true)
+}
+
+// PutEncoded implements isg.EncodedPutter: Put without the check that the body is JSON. A
+// \u0000 escape is refused all the same, as jsonb cannot hold it.
+func (t *tx) PutEncoded(ctx context.Context, rec isg.Record) (int64, error) {
+	return t.put(ctx, rec, false)
+}
+
+// put is Put, checking that the body is JSON only if checkBody is set.
+func (t *tx) put(ctx context.Context, rec isg.Record, checkBody bool) (int64, error) {
 	switch {
 	case t.done:
 		return 0, errDone
@@ -163,8 +175,10 @@ func (t *tx) Put(ctx context.Context, rec isg.Record) (int64, error) {
 			return 0, fmt.Errorf("postgres: index key %q must be UTF-8 without NUL: %w", k.Name, isg.ErrInvalid)
 		}
 	}
-	if err := records.CheckBody("postgres", rec); err != nil {
-		return 0, err
+	if checkBody {
+		if err := records.CheckBody("postgres", rec); err != nil {
+			return 0, err
+		}
 	}
 	// Checked here rather than left to the server, which would refuse the whole commit later.
 	if records.HasNULEscape(rec.Body) {

@@ -53,8 +53,8 @@
 // nothing is checked the same way. View runs in one read transaction and sees a single consistent
 // state however long fn takes; nothing is checked when it ends.
 //
-// The Tx implements isg.Deleter: a delete is staged like a Put and removes the record and its
-// index keys at commit.
+// The Tx implements isg.EncodedPutter, and isg.Deleter: a delete is staged like a Put and
+// removes the record and its index keys at commit.
 //
 // Commits from one process queue for the write connection and never meet a busy lock; commits
 // from several processes on one file wait for each other under the busy timeout. The file must

@@ -59,9 +59,10 @@ type findListing struct {
 }
 
 var (
-	_           isg.Deleter = (*tx)(nil)
-	errReadOnly             = fmt.Errorf("sqlite: write in a read-only unit of work: %w", isg.ErrInvalid)
-	errDone                 = errors.New("sqlite: unit of work used after it ended")
+	_           isg.Deleter       = (*tx)(nil)
+	_           isg.EncodedPutter = (*tx)(nil)
+	errReadOnly                   = fmt.Errorf("sqlite: write in a read-only unit of work: %w", isg.ErrInvalid)
+	errDone                       = errors.New("sqlite: unit of work used after it ended")
 )
 
 func newTx(s *Store, r reader, writable bool) *tx {
@@ -105,6 +106,16 @@ func (t *tx) Get(ctx context.Context, kind isg.Kind, id string) (isg.Record, err
 // Put, its read, or else the stored version — and the commit checks it again. The body must be
 // one JSON value (isg.ErrInvalid otherwise): it is kept as JSON text a host can query.
 func (t *tx) Put(ctx context.Context, rec isg.Record) (int64, error) {
+	return t.put(ctx, rec, true)
+}
+
+// PutEncoded implements isg.EncodedPutter: Put without the check that the body is JSON.
+func (t *tx) PutEncoded(ctx context.Context, rec isg.Record) (int64, error) {
+	return t.put(ctx, rec, false)
+}
+
+// put is Put, checking the body only if checkBody is set.
+func (t *tx) put(ctx context.Context, rec isg.Record, checkBody bool) (int64, error) {
 	switch {
 	case t.done:
 		return 0, errDone
@@ -113,8 +124,10 @@ func (t *tx) Put(ctx context.Context, rec isg.Record) (int64, error) {
 	case rec.Kind == "" || rec.ID == "":
 		return 0, fmt.Errorf("sqlite: Put needs a kind and an ID: %w", isg.ErrInvalid)
 	}
-	if err := records.CheckBody("sqlite", rec); err != nil {
-		return 0, err
+	if checkBody {
+		if err := records.CheckBody("sqlite", rec); err != nil {
+			return 0, err
+		}
 	}
 	k := rkey{Kind: rec.Kind, ID: rec.ID}
 	_, written := t.writes.Get(k)

@@ -27,8 +27,9 @@
 // size and it must end exactly full. Optional capabilities are checked where the store offers
 // them (VersionReader; ChangeCounter; isg.Deleter on its Tx: Delete and the deleting interleavings;
 // isg.VersionFinder on its Tx: the same answers as Find page by page, and every ListingConflicts
-// interleaving run through FindVersions too); a store without them passes those cases. RunShared runs the interleavings with the two units on two
-// Stores over the same data, as two servers would have them:
+// interleaving run through FindVersions too; isg.EncodedPutter on its Tx: Put's cases passed with
+// PutEncoded); a store without them passes those cases. RunShared runs the interleavings with
+// the two units on two Stores over the same data, as two servers would have them:
 //
 //	func TestConformanceTwoStores(t *testing.T) {
 //		storagetest.RunShared(t, func(t *testing.T) (isg.Store, isg.Store) {

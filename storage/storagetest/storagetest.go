@@ -50,6 +50,7 @@ var cases = []testCase{
 	{"VersionReader", testVersionReader},
 	{"ChangeCounter", testChangeCounter},
 	{"VersionFinder", testVersionFinder},
+	{"EncodedPutter", testEncodedPutter},
 	{"Delete", testDelete},
 	{"ListingConflicts", onOneStore(testListingConflicts)},
 	{"ListingRace", onOneStore(testListingRace)},
