@@ -41,7 +41,8 @@ type Record struct {
 	// must not exist yet); the store keeps Version+1.
 	Version int64
 	// Body is the encoded aggregate: one JSON value (RFC 8259). Put refuses anything else with
-	// an error matching ErrInvalid. A store returns the same JSON value it was given, but not
+	// an error matching ErrInvalid (PutEncoded, see EncodedPutter, may take the caller's word
+	// for it). A store returns the same JSON value it was given, but not
 	// necessarily the same bytes: it may re-encode it (PostgreSQL's jsonb drops whitespace,
 	// orders object keys its own way, keeps the last of duplicate keys and spells numbers as
 	// it stores them). Nothing may depend on a body's bytes, only on its decoded value: the
