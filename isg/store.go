@@ -42,13 +42,13 @@ type Record struct {
 	Version int64
 	// Body is the encoded aggregate: one JSON value (RFC 8259). Put refuses anything else with
 	// an error matching ErrInvalid (PutEncoded, see EncodedPutter, may take the caller's word
-	// for it). A store returns the same JSON value it was given, but not
-	// necessarily the same bytes: it may re-encode it (PostgreSQL's jsonb drops whitespace,
-	// orders object keys its own way, keeps the last of duplicate keys and spells numbers as
-	// it stores them). Nothing may depend on a body's bytes, only on its decoded value: the
-	// Gateway decodes every body it reads, and hashes and signs canonical encodings it makes
-	// itself, never stored bytes. A store may also refuse, with ErrInvalid, a JSON value it
-	// cannot hold (storage/postgres: a string with a \u0000 escape); the adapter documents it.
+	// for it). A store returns the same JSON value it was given, but not necessarily the same
+	// bytes: it may re-encode it (PostgreSQL's jsonb drops whitespace, orders object keys its
+	// own way, keeps the last of duplicate keys and spells numbers as it stores them). Nothing
+	// may depend on a body's bytes, only on its decoded value: the Gateway decodes every body it
+	// reads, and hashes and signs canonical encodings it makes itself, never stored bytes. A
+	// store may also refuse, with ErrInvalid, a JSON value it cannot hold (storage/postgres: a
+	// string with a \u0000 escape); the adapter documents it.
 	Body []byte
 	// Keys replaces the record's index keys on every Put. A store need not keep their order; a
 	// record listing a key twice holds it once (Find returns it once, Count counts it once).
@@ -202,11 +202,11 @@ type VersionFinder interface {
 }
 
 // EncodedPutter is an optional capability of a Tx: Put of a body its caller vouches is one JSON
-// value, which the store may then take without checking that it is. The Gateway checks for it at
-// run time and uses it for every record it encodes itself, whose bodies are JSON by construction
-// (its encoders are tested against encoding/json); bytes a host hands it, such as the records of
-// ImportDataReturn, go through Put. Checking a body is a scan of all of it: on memory, about 8% of a
-// flow edit's cost. A store without it is served by Put.
+// value, which the store may then take without checking that it is. The Gateway checks for it
+// at run time and uses it for every record it encodes itself, whose bodies are JSON by
+// construction (its encoders are tested against encoding/json); bytes a host hands it, such as
+// the records of ImportDataReturn, go through Put. Checking a body is a scan of all of it: on
+// memory, about 8% of a flow edit's cost. A store without it is served by Put.
 type EncodedPutter interface {
 	// PutEncoded is Put for a body that is one JSON value: it copies, versions, conflicts and
 	// refuses exactly as Put does — in a View, for an empty kind or ID, for a record the unit

@@ -18,9 +18,9 @@
 // Update and are checked.
 //
 // The Store implements isg.VersionReader and isg.ChangeCounter; the Tx implements isg.Deleter,
-// isg.VersionFinder and isg.EncodedPutter. Use the store for tests, examples, sandboxes and hosts that keep state
-// elsewhere; data is lost when the process ends. Index lookups (Find, Count) cost O(log n) in
-// the records of the kind plus the page.
+// isg.VersionFinder and isg.EncodedPutter. Use the store for tests, examples, sandboxes and hosts
+// that keep state elsewhere; data is lost when the process ends. Index lookups (Find, Count) cost
+// O(log n) in the records of the kind plus the page.
 package memory
 
 import (
@@ -383,6 +383,7 @@ func (t *tx) writableFor(rec isg.Record) error {
 	return nil
 }
 
+// stage checks rec's version against what the unit knows and stages a copy of it.
 func (t *tx) stage(rec isg.Record) (int64, error) {
 	return records.Stage("memory", &t.reads, &t.writes, t.deleted, rec, t.stored(rkey{Kind: rec.Kind, ID: rec.ID}))
 }

@@ -374,6 +374,28 @@ func TestTxAfterUnit(t *testing.T) {
 	assert.ErrorIs(t, err, isg.ErrNotFound)
 }
 
+// TestPutEncodedNonJSONFailsTheCommit: PutEncoded skips the adapter's own check that a body is
+// JSON, but the column's json_valid CHECK still holds, so a caller's broken promise fails the
+// whole commit rather than storing text a host's SQL could not read as JSON.
+func TestPutEncodedNonJSONFailsTheCommit(t *testing.T) {
+	ctx := context.Background()
+	s := open(t, filepath.Join(t.TempDir(), "isg.db"))
+	var putErr error
+	err := s.Update(ctx, func(tx isg.Tx) error {
+		if _, err := tx.Put(ctx, isg.Record{Kind: "org", ID: "good", Body: []byte(`{}`)}); err != nil {
+			return err
+		}
+		_, putErr = tx.(isg.EncodedPutter).PutEncoded(ctx, isg.Record{Kind: "org", ID: "bad", Body: []byte(`{"a":`)})
+		return nil
+	})
+	require.NoError(t, putErr, "staged on the caller's word")
+	require.Error(t, err, "the commit fails")
+	for _, id := range []string{"good", "bad"} {
+		_, err = get(ctx, s, "org", id)
+		assert.ErrorIs(t, err, isg.ErrNotFound, "%s: nothing of the unit is stored", id)
+	}
+}
+
 // TestViewSnapshot checks that a View sees one state of the file: a commit landing while it runs
 // changes nothing it reads, by Get, Find or Count.
 func TestViewSnapshot(t *testing.T) {

@@ -109,7 +109,8 @@ func (t *tx) Put(ctx context.Context, rec isg.Record) (int64, error) {
 	return t.put(ctx, rec, true)
 }
 
-// PutEncoded implements isg.EncodedPutter: Put without the check that the body is JSON.
+// PutEncoded implements isg.EncodedPutter: Put without the check that the body is JSON. The
+// column's CHECK (json_valid(body)) still refuses one that is not, failing the commit.
 func (t *tx) PutEncoded(ctx context.Context, rec isg.Record) (int64, error) {
 	return t.put(ctx, rec, false)
 }
