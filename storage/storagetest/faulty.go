@@ -30,9 +30,11 @@ var ErrInjected = errors.New("storagetest: injected store fault")
 //
 // A Faulty is an isg.Store and nothing more: optional capabilities of the wrapped store (such as
 // isg.VersionReader) are hidden, so the Gateway takes the paths that go through units of work,
-// which are what it counts and fails. The optional capability of a unit of work, isg.Deleter, is
-// offered exactly when the wrapped store's Tx offers it, so that the Gateway deletes through it
-// and its Deletes are counted and failed too. It is safe for concurrent use, but counting "the
+// which are what it counts and fails. Of the optional capabilities of a unit of work, isg.Deleter
+// is offered exactly when the wrapped store's Tx offers it, so that the Gateway deletes through it
+// and its Deletes are counted and failed too; isg.EncodedPutter is always offered, so that the
+// Gateway writes as it does on a real adapter, and each PutEncoded counts and fails as a Put
+// (reaching the wrapped Tx's PutEncoded, or its Put where it has none). It is safe for concurrent use, but counting "the
 // nth call" is only meaningful when one goroutine drives it.
 type Faulty struct {
 	store  isg.Store
@@ -162,6 +164,23 @@ func (t *faultyTx) Put(ctx context.Context, rec isg.Record) (int64, error) {
 		return 0, err
 	}
 	return t.Tx.Put(ctx, rec)
+}
+
+// PutEncoded implements isg.EncodedPutter: a Put, counted and failed as one.
+func (t *faultyTx) PutEncoded(ctx context.Context, rec isg.Record) (int64, error) {
+	t.f.remember(rec)
+	if err := t.tick("Put"); err != nil {
+		return 0, err
+	}
+	return putEncoded(ctx, t.Tx, rec)
+}
+
+// putEncoded is tx's PutEncoded, or its Put where it offers no isg.EncodedPutter.
+func putEncoded(ctx context.Context, tx isg.Tx, rec isg.Record) (int64, error) {
+	if p, ok := tx.(isg.EncodedPutter); ok {
+		return p.PutEncoded(ctx, rec)
+	}
+	return tx.Put(ctx, rec)
 }
 
 // Find implements isg.Tx.

@@ -119,3 +119,35 @@ func TestFaultyDelete(t *testing.T) {
 		return nil
 	}))
 }
+
+// plainTxStore is a memory store whose units offer nothing beyond isg.Tx.
+type plainTxStore struct{ *memory.Store }
+
+func (s plainTxStore) Update(ctx context.Context, fn func(isg.Tx) error) error {
+	return s.Store.Update(ctx, func(tx isg.Tx) error { return fn(struct{ isg.Tx }{tx}) })
+}
+
+// TestFaultyCountsPutEncodedAsAPut: the Gateway writes through PutEncoded wherever a Tx offers
+// it, so a Faulty offers it too and counts and fails each one as a Put; over a Tx without it, the
+// call is the wrapped Tx's Put, which checks the body.
+func TestFaultyCountsPutEncodedAsAPut(t *testing.T) {
+	ctx := context.Background()
+	putEncoded := func(f *Faulty, body string) error {
+		return f.Update(ctx, func(tx isg.Tx) error {
+			_, err := tx.(isg.EncodedPutter).PutEncoded(ctx, isg.Record{Kind: "org", ID: "a", Body: []byte(body)})
+			return err
+		})
+	}
+	f := NewFaulty(memory.New())
+	f.FailAt(1)
+	require.ErrorIs(t, putEncoded(f, `{}`), ErrInjected)
+	require.Equal(t, "Put", f.firedAt())
+	require.Equal(t, []string{"a"}, f.writtenOf("org"), "the record is remembered as written")
+	f.FailAt(0)
+	require.NoError(t, putEncoded(f, `{}`))
+	require.Equal(t, 1, f.Calls())
+
+	plain := NewFaulty(plainTxStore{memory.New()})
+	require.ErrorIs(t, putEncoded(plain, `{"a":`), isg.ErrInvalid, "Put's check, as the wrapped Tx has no PutEncoded")
+	require.NoError(t, putEncoded(plain, `{}`))
+}

@@ -25,7 +25,8 @@ type recKey struct {
 }
 
 // NewRecording wraps s. Units of work run on s as before; a Tx keeps s's Tx's isg.Deleter and
-// isg.VersionReader, when it has them, so a Gateway over a Recording behaves as over s.
+// isg.VersionReader, when it has them, and offers isg.EncodedPutter (s's Tx's, or its Put where
+// it has none), so a Gateway over a Recording behaves as over s.
 func NewRecording(s isg.Store) *Recording { return &Recording{store: s, recs: map[recKey]isg.Record{}} }
 
 // Update implements isg.Store: s's Update, remembering what the unit wrote once it commits.
@@ -76,11 +77,22 @@ type recordingTx struct {
 
 func (t *recordingTx) Put(ctx context.Context, rec isg.Record) (int64, error) {
 	v, err := t.Tx.Put(ctx, rec)
+	t.keep(rec, v, err)
+	return v, err
+}
+
+func (t *recordingTx) PutEncoded(ctx context.Context, rec isg.Record) (int64, error) {
+	v, err := putEncoded(ctx, t.Tx, rec)
+	t.keep(rec, v, err)
+	return v, err
+}
+
+// keep stages a copy of rec, at version v, when its Put succeeded (err is nil).
+func (t *recordingTx) keep(rec isg.Record, v int64, err error) {
 	if err == nil {
 		*t.staged = append(*t.staged, isg.Record{Kind: rec.Kind, ID: rec.ID, Version: v,
 			Body: slices.Clone(rec.Body), Keys: slices.Clone(rec.Keys)})
 	}
-	return v, err
 }
 
 type recordingDeleterTx struct {
