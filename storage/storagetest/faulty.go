@@ -17,10 +17,11 @@ import (
 // ErrInjected is the error a Faulty store returns from the store call it was told to fail.
 var ErrInjected = errors.New("storagetest: injected store fault")
 
-// Faulty wraps a Store and fails one chosen store call: the nth call of Get, Put, Find, Count or
-// Delete after FailAt(n), counted across units of work. The failing call never reaches the
-// wrapped store; it returns an error matching ErrInjected, as a dropped connection or a full disk
-// would surface in the middle of a unit. Everything else passes through unchanged.
+// Faulty wraps a Store and fails one chosen store call: the nth call of Get, Put (or
+// PutEncoded), Find, Count or Delete after FailAt(n), counted across units of work. The failing
+// call never reaches the wrapped store; it returns an error matching ErrInjected, as a dropped
+// connection or a full disk would surface in the middle of a unit. Everything else passes
+// through unchanged.
 //
 // RunGateway uses it to fail every store call of a Gateway command in turn and check that the
 // command leaves nothing behind; it is exported so that a host can do the same to its own code
