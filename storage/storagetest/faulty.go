@@ -35,8 +35,8 @@ var ErrInjected = errors.New("storagetest: injected store fault")
 // is offered exactly when the wrapped store's Tx offers it, so that the Gateway deletes through it
 // and its Deletes are counted and failed too; isg.EncodedPutter is always offered, so that the
 // Gateway writes as it does on a real adapter, and each PutEncoded counts and fails as a Put
-// (reaching the wrapped Tx's PutEncoded, or its Put where it has none). It is safe for concurrent use, but counting "the
-// nth call" is only meaningful when one goroutine drives it.
+// (reaching the wrapped Tx's PutEncoded, or its Put where it has none). It is safe for
+// concurrent use, but counting "the nth call" is only meaningful when one goroutine drives it.
 type Faulty struct {
 	store  isg.Store
 	calls  atomic.Int64
@@ -160,8 +160,7 @@ func (t *faultyTx) Get(ctx context.Context, kind isg.Kind, id string) (isg.Recor
 // Put implements isg.Tx. The record and its keys are remembered even when the call fails: a
 // store must not keep any of them then either.
 func (t *faultyTx) Put(ctx context.Context, rec isg.Record) (int64, error) {
-	t.f.remember(rec)
-	if err := t.tick("Put"); err != nil {
+	if err := t.write(rec); err != nil {
 		return 0, err
 	}
 	return t.Tx.Put(ctx, rec)
@@ -169,11 +168,16 @@ func (t *faultyTx) Put(ctx context.Context, rec isg.Record) (int64, error) {
 
 // PutEncoded implements isg.EncodedPutter: a Put, counted and failed as one.
 func (t *faultyTx) PutEncoded(ctx context.Context, rec isg.Record) (int64, error) {
-	t.f.remember(rec)
-	if err := t.tick("Put"); err != nil {
+	if err := t.write(rec); err != nil {
 		return 0, err
 	}
 	return putEncoded(ctx, t.Tx, rec)
+}
+
+// write remembers rec as written and counts its Put, failing it when it is the chosen call.
+func (t *faultyTx) write(rec isg.Record) error {
+	t.f.remember(rec)
+	return t.tick("Put")
 }
 
 // putEncoded is tx's PutEncoded, or its Put where it offers no isg.EncodedPutter.
